@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import type { KeyObject } from 'node:crypto';
+import { ApiError, apiErrorBodySchema } from '../errors';
+import {
+  CENTRAL_PATHS,
+  deviceMeResponseSchema,
+  enrolResponseSchema,
+  healthResponseSchema,
+  type DeviceMeResponse,
+  type EnrolRequest,
+  type EnrolResponse,
+} from '../api/central-http';
+import {
+  DEVICE_AUTH_HEADERS,
+  centralResponseMessage,
+  deviceRequestMessage,
+} from '../api/device-auth';
+import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.node';
+import { randomToken, sha256Hex } from '../crypto/hash.node';
+
+export const CENTRAL_REQUEST_TIMEOUT_MS = 8000;
+
+/**
+ * Talks HTTP to the central. Every failure becomes an ApiError with a code the UI can translate:
+ * the central's own refusal keeps its code; no answer is CENTRAL_UNREACHABLE; an answer that is not
+ * ours (wrong shape, missing or wrong central signature) is CENTRAL_BAD_RESPONSE.
+ */
+export class CentralClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = CENTRAL_REQUEST_TIMEOUT_MS,
+  ) {}
+
+  async health(): Promise<z.infer<typeof healthResponseSchema>> {
+    const res = await this.send('GET', CENTRAL_PATHS.health, undefined, {});
+    return parseBody(healthResponseSchema, res.body, res.status);
+  }
+
+  async enrol(request: EnrolRequest): Promise<EnrolResponse> {
+    const body = JSON.stringify(request);
+    const res = await this.send('POST', CENTRAL_PATHS.enrol, body, { 'content-type': 'application/json' });
+    return parseBody(enrolResponseSchema, res.body, res.status);
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: string; headers: Headers }> {
+    let response: Response;
+    try {
+      response = await fetch(this.baseUrl + path, {
+        method,
+        body,
+        headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new ApiError('CENTRAL_UNREACHABLE', `${this.baseUrl}: ${describeFetchError(error)}`);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new ApiError('CENTRAL_UNREACHABLE', `${this.baseUrl}: ${describeFetchError(error)}`);
+    }
+    return { status: response.status, body: text, headers: response.headers };
+  }
+
+  /** A request signed with the device key; the answer must carry the pinned central's signature. */
+  async signedRequest(
+    credentials: DeviceCredentials,
+    method: 'GET' | 'POST',
+    path: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: string }> {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    const timestamp = Date.now();
+    const nonce = randomToken(18);
+    const signature = signText(
+      credentials.privateKey,
+      deviceRequestMessage(method, path, timestamp, nonce, sha256Hex(body)),
+    );
+    const headers: Record<string, string> = {
+      [DEVICE_AUTH_HEADERS.device]: credentials.deviceId,
+      [DEVICE_AUTH_HEADERS.timestamp]: String(timestamp),
+      [DEVICE_AUTH_HEADERS.nonce]: nonce,
+      [DEVICE_AUTH_HEADERS.signature]: signature,
+    };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const res = await this.send(method, path, payload === undefined ? undefined : body, headers);
+    const centralSignature = res.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
+    const genuine =
+      centralSignature !== null &&
+      verifyText(
+        credentials.centralPublicKey,
+        centralResponseMessage(nonce, res.status, sha256Hex(res.body)),
+        centralSignature,
+      );
+    if (!genuine) {
+      throw new ApiError(
+        'CENTRAL_BAD_RESPONSE',
+        `${this.baseUrl}${path}: answer not signed by the central this device enrolled with (HTTP ${res.status})`,
+      );
+    }
+    return { status: res.status, body: res.body };
+  }
+
+  async deviceMe(credentials: DeviceCredentials): Promise<DeviceMeResponse> {
+    const res = await this.signedRequest(credentials, 'GET', CENTRAL_PATHS.deviceMe);
+    return parseBody(deviceMeResponseSchema, res.body, res.status);
+  }
+}
+
+export interface DeviceCredentials {
+  deviceId: string;
+  privateKey: KeyObject;
+  centralPublicKey: KeyObject;
+}
+
+export function credentialsFrom(identity: {
+  deviceId: string;
+  privateKey: KeyObject;
+  centralPublicKey: string;
+}): DeviceCredentials {
+  const centralPublicKey = publicKeyFromBase64(identity.centralPublicKey);
+  if (!centralPublicKey) throw new ApiError('INTERNAL', 'stored central public key is not an Ed25519 key');
+  return { deviceId: identity.deviceId, privateKey: identity.privateKey, centralPublicKey };
+}
+
+function parseBody<T>(schema: z.ZodType<T>, text: string, status: number): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError('CENTRAL_BAD_RESPONSE', `HTTP ${status}: the answer is not JSON`);
+  }
+  if (status >= 400) {
+    const err = z.object({ error: apiErrorBodySchema }).safeParse(json);
+    if (err.success) throw ApiError.fromBody(err.data.error);
+    throw new ApiError('CENTRAL_BAD_RESPONSE', `HTTP ${status} without a readable error`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ApiError('CENTRAL_BAD_RESPONSE', `HTTP ${status}: unexpected answer shape`);
+  return parsed.data;
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    if (cause instanceof Error) return `${error.message} (${cause.message})`;
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  createDispatcher,
+  EventHub,
+  type ApiImplementation,
+  type CallResult,
+  type Contract,
+  type EventName,
+  type EventPayload,
+} from '../contract/contract';
+import type { enrolInputSchema } from '../contract/device-status';
+import type { DeviceKind } from '../domain/topology';
+import { DeviceIdentityService, type DeviceStatus } from './device-identity.node';
+import { DeviceStore } from './device-store.node';
+
+/** What a running app exposes to a transport (Electron ipcMain or the Node host's WebSocket). */
+export interface AppServices<K extends Contract> {
+  dispatch: (name: unknown, input: unknown) => Promise<CallResult>;
+  events: EventHub<K>;
+  close(): Promise<void>;
+}
+
+export interface DeviceAppOptions {
+  /** Where the app keeps its SQLite store: Electron's userData, or the host's --data directory. */
+  dataDir: string;
+  appVersion: string;
+  linkIntervalMs?: number;
+}
+
+/** The calls every device app has today: status, enrolment, link check. */
+export interface DeviceCalls<S> {
+  getStatus: (input: Record<string, never>) => Promise<S>;
+  enrol: (input: z.output<typeof enrolInputSchema>) => Promise<S>;
+  checkLink: (input: Record<string, never>) => Promise<S>;
+}
+
+export const DEVICE_STORE_FILE = 'device.sqlite';
+
+/**
+ * Opens the device store, starts the identity service and wires it to the app's contract: the three
+ * device calls and the `status` event. Each app adds its own calls on top as it grows.
+ */
+export function createDeviceAppCore<K extends DeviceKind>(kind: K, options: DeviceAppOptions) {
+  const store = DeviceStore.open(join(options.dataDir, DEVICE_STORE_FILE));
+  const identity = new DeviceIdentityService({
+    kind,
+    store,
+    appVersion: options.appVersion,
+    linkIntervalMs: options.linkIntervalMs,
+  });
+  const calls: DeviceCalls<DeviceStatus<K>> = {
+    getStatus: async () => identity.status(),
+    enrol: async ({ centralUrl, code }) => identity.enrol(centralUrl, code),
+    checkLink: async () => identity.checkLink(),
+  };
+  return {
+    identity,
+    calls,
+    close: async () => {
+      identity.close();
+      store.close();
+    },
+  };
+}
+
+/** Binds an app's implementation to its contract and forwards status changes as the `status` event. */
+export function wireAppServices<K extends Contract & { events: { status: z.ZodType } }>(
+  contract: K,
+  implementation: ApiImplementation<K>,
+  subscribeStatus: (emit: (status: z.output<K['events']['status']>) => void) => () => void,
+  close: () => Promise<void>,
+): AppServices<K> {
+  const events = new EventHub(contract);
+  const unsubscribe = subscribeStatus((status) =>
+     events.emit('status' as EventName<K>, status as EventPayload<K, EventName<K>>),
+  );
+  return {
+    dispatch: createDispatcher(contract, implementation),
+    events,
+    close: async () => {
+      unsubscribe();
+      await close();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { hostname } from 'node:os';
+import { ApiError } from '../errors';
+import { enrolProofMessage, normaliseEnrolCode } from '../api/central-http';
+import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } from '../crypto/ed25519.node';
+import type { DeviceKind, Position } from '../domain/topology';
+import type { LinkStatus } from '../contract/device-status';
+import { CentralClient, credentialsFrom, type DeviceCredentials } from './central-client.node';
+import { DeviceStore, type DeviceIdentity } from './device-store.node';
+import { LinkMonitor } from './link-monitor.node';
+
+export type PositionOf<K extends DeviceKind> = Extract<Position, { kind: K }>;
+
+export type DeviceStatus<K extends DeviceKind> =
+  | { provisioning: 'unprovisioned'; appVersion: string }
+  | {
+      provisioning: 'enrolled';
+      appVersion: string;
+      deviceId: string;
+      centralUrl: string;
+      centralId: string;
+      enrolledAt: number;
+      position: PositionOf<K>;
+      link: LinkStatus;
+    };
+
+export interface DeviceIdentityOptions<K extends DeviceKind> {
+  kind: K;
+  store: DeviceStore;
+  appVersion: string;
+  /** How often an enrolled device checks its link to the central. */
+  linkIntervalMs?: number;
+  hostname?: string;
+}
+
+export const DEFAULT_LINK_INTERVAL_MS = 5000;
+
+/**
+ * A booth's or a gate's identity: not provisioned until a technician enrols it with a one-time code,
+ * then a key pair of its own, the central's pinned key, its position and a live link status.
+ * Shared by both apps; each app narrows it to its own kind.
+ */
+export class DeviceIdentityService<K extends DeviceKind> {
+  private identity: DeviceIdentity | null;
+  private credentials: DeviceCredentials | null = null;
+  private client: CentralClient | null = null;
+  private readonly monitor: LinkMonitor;
+  private readonly listeners = new Set<(status: DeviceStatus<K>) => void>();
+  private enrolling: Promise<DeviceStatus<K>> | null = null;
+
+  constructor(private readonly options: DeviceIdentityOptions<K>) {
+    this.identity = options.store.identity();
+    if (this.identity && this.identity.kind !== options.kind) {
+      throw new Error(`this data directory belongs to a ${this.identity.kind}, not a ${options.kind}`);
+    }
+    this.monitor = new LinkMonitor({
+      intervalMs: options.linkIntervalMs ?? DEFAULT_LINK_INTERVAL_MS,
+      probe: () => this.probeCentral(),
+      onChange: () => this.notify(),
+    });
+    if (this.identity) this.connect(this.identity);
+  }
+
+  status(): DeviceStatus<K> {
+    const id = this.identity;
+    if (!id) return { provisioning: 'unprovisioned', appVersion: this.options.appVersion };
+    return {
+      provisioning: 'enrolled',
+      appVersion: this.options.appVersion,
+      deviceId: id.deviceId,
+      centralUrl: id.centralUrl,
+      centralId: id.centralId,
+      enrolledAt: id.enrolledAt,
+      position: id.position as PositionOf<K>,
+      link: this.monitor.current,
+    };
+  }
+
+  onChange(listener: (status: DeviceStatus<K>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Enrols once. Concurrent calls (a double tap) wait for the first and then see ALREADY_ENROLLED. */
+  async enrol(centralUrl: string, code: string): Promise<DeviceStatus<K>> {
+    while (this.enrolling) await this.enrolling.catch(() => undefined);
+    if (this.identity) throw new ApiError('ALREADY_ENROLLED', 'this device is already enrolled');
+    this.enrolling = this.doEnrol(centralUrl, code);
+    try {
+      return await this.enrolling;
+    } finally {
+      this.enrolling = null;
+    }
+  }
+
+  async checkLink(): Promise<DeviceStatus<K>> {
+    if (!this.identity) throw new ApiError('NOT_ENROLLED', 'this device is not enrolled yet');
+    await this.monitor.checkNow();
+    return this.status();
+  }
+
+  close(): void {
+    this.monitor.stop();
+    this.listeners.clear();
+  }
+
+  private async doEnrol(centralUrl: string, code: string): Promise<DeviceStatus<K>> {
+    const client = new CentralClient(centralUrl);
+    const keys = generateEd25519();
+    const privateKey = privateKeyFromPkcs8(keys.privateKeyPkcs8);
+    const normalised = normaliseEnrolCode(code);
+    const answer = await client.enrol({
+      code: normalised,
+      kind: this.options.kind,
+      publicKey: keys.publicKey,
+      proof: signText(privateKey, enrolProofMessage(normalised, keys.publicKey)),
+      hostname: (this.options.hostname ?? hostname()).slice(0, 100) || 'unknown',
+      appVersion: this.options.appVersion,
+    });
+    if (answer.position.kind !== this.options.kind) {
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `the central enrolled this ${this.options.kind} as a ${answer.position.kind}`);
+    }
+    if (!publicKeyFromBase64(answer.centralPublicKey)) {
+      throw new ApiError('CENTRAL_BAD_RESPONSE', 'the central sent no usable public key');
+    }
+    const identity: DeviceIdentity = {
+      deviceId: answer.deviceId,
+      kind: this.options.kind,
+      publicKey: keys.publicKey,
+      privateKeyPkcs8: keys.privateKeyPkcs8,
+      centralUrl: client.baseUrl,
+      centralId: answer.centralId,
+      centralPublicKey: answer.centralPublicKey,
+      position: answer.position,
+      enrolledAt: answer.enrolledAt,
+    };
+    this.options.store.saveIdentity(identity);
+    this.identity = identity;
+    this.connect(identity);
+    this.monitor.markContact();
+    return this.status();
+  }
+
+  private connect(identity: DeviceIdentity): void {
+    this.client = new CentralClient(identity.centralUrl);
+    this.credentials = credentialsFrom({
+      deviceId: identity.deviceId,
+      privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8),
+      centralPublicKey: identity.centralPublicKey,
+    });
+    this.monitor.start();
+  }
+
+  private async probeCentral(): Promise<void> {
+    if (!this.client || !this.credentials || !this.identity) throw new ApiError('NOT_ENROLLED', 'not enrolled');
+    const me = await this.client.deviceMe(this.credentials);
+    if (me.deviceId !== this.identity.deviceId || me.position.kind !== this.options.kind) {
+      throw new ApiError('CENTRAL_BAD_RESPONSE', 'the central answered for another device');
+    }
+    if (JSON.stringify(me.position) !== JSON.stringify(this.identity.position)) {
+      this.options.store.updatePosition(me.position);
+      this.identity = { ...this.identity, position: me.position };
+    }
+  }
+
+  private notify(): void {
+    const status = this.status();
+    for (const listener of this.listeners) listener(status);
+  }
+}

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Contract } from '../contract/contract';
+import type { AppServices, DeviceAppOptions } from '../device/device-app-services.node';
+import { startAppHost } from './app-host.node';
+import { openAppWindow } from './chromium.node';
+
+export interface AppHostCliOptions<K extends Contract> {
+  app: 'booth' | 'gate';
+  contract: K;
+  createServices: (options: DeviceAppOptions) => AppServices<K>;
+  rendererDir: string;
+  appVersion: string;
+  argv?: string[];
+}
+
+const USAGE = `用法 / usage: --data <目录/dir> [--port <端口/port>] [--open] [--link-interval <ms>]`;
+
+/**
+ * The command line of an app's Node host: opens the data directory, starts the services and the
+ * host, prints one JSON line `{"event":"listening",…}` (tests and the demo wait for it), and opens
+ * a Chromium app window when asked and a display exists. SIGINT/SIGTERM close everything cleanly.
+ */
+export async function runAppHostCli<K extends Contract>(cli: AppHostCliOptions<K>): Promise<void> {
+  let values: { data?: string; port?: string; open?: boolean; 'link-interval'?: string };
+  try {
+    ({ values } = parseArgs({
+      args: cli.argv ?? process.argv.slice(2),
+      options: {
+        data: { type: 'string' },
+        port: { type: 'string' },
+        open: { type: 'boolean', default: false },
+        'link-interval': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail(`参数错误 / bad arguments: ${(error as Error).message}\n${USAGE}`);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`端口无效 / invalid port: ${values.port}\n${USAGE}`);
+  const linkIntervalMs = values['link-interval'] === undefined ? undefined : Number(values['link-interval']);
+  if (linkIntervalMs !== undefined && (!Number.isInteger(linkIntervalMs) || linkIntervalMs < 100)) {
+    fail(`链路检测间隔无效 / invalid --link-interval (ms ≥ 100): ${values['link-interval']}`);
+  }
+  if (!existsSync(resolve(cli.rendererDir, 'index.html'))) {
+    fail(`界面尚未构建 / renderer not built: ${cli.rendererDir} (run: npm run build)`);
+  }
+  const dataDir = resolve(values.data ?? `.kawei-data/${cli.app}`);
+
+  const services = cli.createServices({ dataDir, appVersion: cli.appVersion, linkIntervalMs });
+  const host = await startAppHost({
+    contract: cli.contract,
+    dispatch: services.dispatch,
+    events: services.events,
+    rendererDir: cli.rendererDir,
+    port,
+  });
+  process.stdout.write(
+    `${JSON.stringify({ event: 'listening', app: cli.app, url: host.url, launchUrl: host.launchUrl, dataDir })}\n`,
+  );
+  const window = values.open ? openAppWindow(host.launchUrl) : null;
+
+  const shutdown = async () => {
+    window?.kill();
+    await host.close();
+    await services.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
