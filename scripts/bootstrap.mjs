@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The README's two commands land here: `npm start` (the demo) and `npm test` (everything).
+// Plain Node with no dependencies, because it runs before `npm ci` has installed anything.
+// It installs what is missing (npm packages; apt packages when root, else it prints the apt line)
+// and then runs the job. It never downloads anything but npm and Debian packages.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv[2];
+const passThrough = process.argv.slice(3);
+
+/** Debian packages each job needs. Build tools are for better-sqlite3, which compiles from source. */
+const APT = {
+  start: ['python3', 'make', 'g++'],
+  test: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk'],
+};
+
+const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', NO_UPDATE_NOTIFIER: '1' };
+
+function log(message) {
+  process.stdout.write(`\n[kawei] ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env, ...options });
+  return { ok: result.status === 0, seconds: (Date.now() - started) / 1000, status: result.status };
+}
+
+function missingDebianPackages(packages) {
+  return packages.filter((pkg) => {
+    const q = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+    return q.status !== 0 || !q.stdout.includes('install ok installed');
+  });
+}
+
+function ensureDebianPackages(packages) {
+  const missing = missingDebianPackages(packages);
+  if (missing.length === 0) return;
+  const line = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(
+      `\n缺少系统软件包 / missing Debian packages: ${missing.join(', ')}\n` +
+        `请以 root 身份运行 / run as root:\n  sudo ${line.replace('&& apt-get', '&& sudo apt-get')}\n`,
+    );
+    process.exit(1);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const result = run('sh', ['-c', line], { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (!result.ok) {
+    process.stderr.write(`apt-get failed (exit ${result.status}); the command was:\n  ${line}\n`);
+    process.exit(1);
+  }
+}
+
+/** `npm ci` when node_modules is absent or was installed from another package-lock.json. */
+function ensureNpmPackages() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.kawei-lock-sha256');
+  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  log('installing npm packages (npm ci; better-sqlite3 compiles from source, ~2 min)');
+  const result = run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (!result.ok) {
+    process.stderr.write('npm ci failed; see the output above.\n');
+    process.exit(1);
+  }
+  writeFileSync(stamp, want);
+}
+
+function tsx(script, args = []) {
+  return run(process.execPath, ['--import', 'tsx', script, ...args]);
+}
+
+if (mode !== 'start' && mode !== 'test') {
+  process.stderr.write('usage: node scripts/bootstrap.mjs start|test\n');
+  process.exit(2);
+}
+
+ensureDebianPackages(APT[mode]);
+ensureNpmPackages();
+
+if (mode === 'start') {
+  if (!tsx('scripts/build.node.ts', ['renderer']).ok) process.exit(1);
+  const demo = tsx('scripts/demo.node.ts', passThrough);
+  process.exit(demo.ok ? 0 : 1);
+}
+
+// mode === 'test': every check, in the order a failure is cheapest to read.
+const steps = [
+  ['build (renderers, Electron bundles)', () => tsx('scripts/build.node.ts')],
+  ['typecheck', () => run('npm', ['run', '--silent', 'typecheck'])],
+  ['lint (ESLint + electronegativity)', () => run('npm', ['run', '--silent', 'lint'])],
+  ['unit and integration tests (vitest)', () => run('npm', ['run', '--silent', 'test:unit', '--', ...passThrough])],
+  ['browser tests (Playwright, Debian chromium)', () => run('npm', ['run', '--silent', 'test:e2e'])],
+];
+const summary = [];
+for (const [name, step] of steps) {
+  log(`▶ ${name}`);
+  const result = step();
+  summary.push({ name, ...result });
+  if (!result.ok && name.startsWith('build')) break; // nothing after it can run
+}
+log('summary');
+for (const s of summary) process.stdout.write(`  ${s.ok ? 'PASS' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)\n`);
+const failed = summary.filter((s) => !s.ok).length + (steps.length - summary.length);
+process.exit(failed === 0 ? 0 : 1);
