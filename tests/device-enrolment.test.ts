@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateEd25519, privateKeyFromPkcs8, signText } from '@kawei/shared/crypto/ed25519.node';
+import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node';
+import { CENTRAL_PATHS } from '@kawei/shared/api/central-http';
+import { DEVICE_AUTH_HEADERS, deviceRequestMessage } from '@kawei/shared/api/device-auth';
+import { DeviceStore } from '@kawei/shared/device/device-store.node';
+import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node';
+import { ApiError } from '@kawei/shared/errors';
+import { ENTRY, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node';
+
+/**
+ * The enrolment slice across real processes: a central started from its CLI on a SQLite file, codes
+ * made by the CLI, and the device's own identity service (the code both apps run) enrolling over HTTP.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'kawei-enrol-'));
+const centralData = join(dir, 'central');
+let central: Running<Listening>;
+let centralUrl: string;
+
+async function cli(args: string[]): Promise<string> {
+  const out = await runNode(ENTRY.central, [...args, '--data', centralData]);
+  if (out.code !== 0) throw new Error(`${args.join(' ')}: ${out.stderr}`);
+  return out.stdout;
+}
+async function code(flag: '--booth' | '--gate', id: string, ttl?: number): Promise<string> {
+  const extra = ttl === undefined ? [] : ['--ttl', String(ttl)];
+  return (JSON.parse(await cli(['enrol-code', flag, id, '--json', ...extra])) as { code: string }).code;
+}
+function freshDevice<K extends 'booth' | 'gate'>(kind: K, name: string) {
+  const store = DeviceStore.open(join(dir, name, 'device.sqlite'));
+  const service = new DeviceIdentityService({ kind, store, appVersion: '0.1.0-test', linkIntervalMs: 60_000 });
+  return { store, service, file: join(dir, name, 'device.sqlite') };
+}
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+beforeAll(async () => {
+  await cli(['seed-demo']);
+  central = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--port', '0'], {
+    label: 'central',
+    quiet: true,
+  });
+  centralUrl = central.ready.url.replace(/\/$/, '');
+}, 60_000);
+afterAll(async () => {
+  await central?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('device enrolment against a real central', () => {
+  it('enrols a booth, stores its identity privately, and stays enrolled after a restart', async () => {
+    const device = freshDevice('booth', 'booth-a5');
+    expect(device.service.status().provisioning).toBe('unprovisioned');
+    const status = await device.service.enrol(centralUrl, await code('--booth', 'room-5-A3'));
+    expect(status).toMatchObject({
+      provisioning: 'enrolled',
+      position: { kind: 'booth', room: { number: 5 }, booth: { label: 'A3' } },
+      link: { state: 'online' },
+    });
+    expect(statSync(device.file).mode & 0o077).toBe(0); // the private key is not readable by others
+    device.service.close();
+    device.store.close();
+
+    const reopened = freshDevice('booth', 'booth-a5');
+    const again = await reopened.service.checkLink();
+    expect(again).toMatchObject({ provisioning: 'enrolled', link: { state: 'online' }, position: { booth: { label: 'A3' } } });
+    expect(await refusal(reopened.service.enrol(centralUrl, await code('--booth', 'room-5-B1')))).toBe('ALREADY_ENROLLED');
+    reopened.service.close();
+    reopened.store.close();
+  });
+
+  it('refuses unknown, used, expired and wrong-kind codes, and an unreachable central', async () => {
+    const gate = freshDevice('gate', 'gate-entrance');
+    expect(await refusal(gate.service.enrol(centralUrl, 'ABCD-EFGH'))).toBe('ENROL_CODE_INVALID');
+    expect(await refusal(gate.service.enrol(centralUrl, await code('--booth', 'room-5-C1')))).toBe('ENROL_CODE_WRONG_KIND');
+    const once = await code('--gate', 'gate-entrance');
+    await gate.service.enrol(centralUrl, once);
+
+    const second = freshDevice('gate', 'gate-entrance-2');
+    expect(await refusal(second.service.enrol(centralUrl, once))).toBe('ENROL_CODE_USED');
+    expect(await refusal(second.service.enrol('http://127.0.0.1:9', await code('--gate', 'gate-room-3')))).toBe(
+      'CENTRAL_UNREACHABLE',
+    );
+    for (const d of [gate, second]) {
+      d.service.close();
+      d.store.close();
+    }
+  });
+
+  it('refuses a forged, a tampered and a replayed device request on the wire', async () => {
+    const device = freshDevice('booth', 'booth-wire');
+    const status = await device.service.enrol(centralUrl, await code('--booth', 'room-5-B2'));
+    if (status.provisioning !== 'enrolled') throw new Error('not enrolled');
+    const identity = device.store.identity()!;
+    const key = privateKeyFromPkcs8(identity.privateKeyPkcs8);
+
+    const signedHeaders = (signWith = key, path: string = CENTRAL_PATHS.deviceMe, nonce = randomToken(18)) => {
+      const timestamp = Date.now();
+      return {
+        [DEVICE_AUTH_HEADERS.device]: status.deviceId,
+        [DEVICE_AUTH_HEADERS.timestamp]: String(timestamp),
+        [DEVICE_AUTH_HEADERS.nonce]: nonce,
+        [DEVICE_AUTH_HEADERS.signature]: signText(signWith, deviceRequestMessage('GET', path, timestamp, nonce, sha256Hex(''))),
+      };
+    };
+    const get = async (headers: Record<string, string>) => {
+      const res = await fetch(centralUrl + CENTRAL_PATHS.deviceMe, { headers });
+      return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
+    };
+
+    const genuine = signedHeaders();
+    expect((await get(genuine)).status).toBe(200);
+    const replay = await get(genuine);
+    expect(replay).toMatchObject({ status: 401, body: { error: { code: 'REQUEST_REPLAYED' } } });
+
+    const impostor = privateKeyFromPkcs8(generateEd25519().privateKeyPkcs8);
+    expect(await get(signedHeaders(impostor))).toMatchObject({ status: 401, body: { error: { code: 'SIGNATURE_INVALID' } } });
+
+    // Signed for another path, sent to this one: the signature covers the path.
+    expect(await get(signedHeaders(key, '/api/health'))).toMatchObject({ body: { error: { code: 'SIGNATURE_INVALID' } } });
+    device.service.close();
+    device.store.close();
+  });
+
+  it('treats an answer from a central other than the enrolled one as not genuine', async () => {
+    const device = freshDevice('booth', 'booth-pinned');
+    await device.service.enrol(centralUrl, await code('--booth', 'room-5-C3'));
+    // A second central (another key) on another port, then point the stored identity at it.
+    const otherData = join(dir, 'other-central');
+    await runNode(ENTRY.central, ['seed-demo', '--data', otherData]);
+    const other = await startNode<Listening>(ENTRY.central, ['serve', '--data', otherData, '--port', '0'], {
+      label: 'other',
+      quiet: true,
+    });
+    try {
+      const identity = device.store.identity()!;
+      device.service.close();
+      device.store.close();
+      const moved = DeviceStore.open(join(dir, 'booth-pinned-moved', 'device.sqlite'));
+      moved.saveIdentity({ ...identity, centralUrl: other.ready.url.replace(/\/$/, '') });
+      const service = new DeviceIdentityService({ kind: 'booth', store: moved, appVersion: 't', linkIntervalMs: 60_000 });
+      const status = await service.checkLink();
+      expect(status).toMatchObject({ link: { state: 'offline', reason: 'CENTRAL_BAD_RESPONSE' } });
+      service.close();
+      moved.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('shows a revoked device as refused', async () => {
+    const device = freshDevice('gate', 'gate-revoked');
+    const status = await device.service.enrol(centralUrl, await code('--gate', 'gate-room-3'));
+    if (status.provisioning !== 'enrolled') throw new Error('not enrolled');
+    await cli(['revoke', status.deviceId]);
+    expect(await device.service.checkLink()).toMatchObject({ link: { state: 'refused', reason: 'DEVICE_REVOKED' } });
+    device.service.close();
+    device.store.close();
+  });
+});
