@@ -1,0 +1,134 @@
+import { isAbsolute, join } from 'node:path';
+import { app, BrowserWindow, Menu, session } from 'electron';
+import type { Contract, EventHub } from '../contract/contract';
+import { registerAppSchemeAsPrivileged, serveRendererFrom } from './app-protocol.main';
+import { bindContractCalls, forwardContractEvents, type Dispatch } from './contract-ipc.main';
+import { APP_ENTRY_URL } from './secure-policy';
+import { lockDownWebContents, restrictPermissions } from './web-contents-guards.main';
+
+/** What the Electron shell needs from an app's services (createBoothServices, createGateServices). */
+export interface ShellServices<K extends Contract> {
+  dispatch: Dispatch;
+  events: EventHub<K>;
+  close(): Promise<void>;
+}
+
+export interface ServicesContext {
+  /** Electron's per-app userData directory: the device store lives here. */
+  dataDir: string;
+  appVersion: string;
+}
+
+export interface SecureAppOptions<K extends Contract> {
+  contract: K;
+  /** Called once, after the single-instance lock is held, so only one process ever opens the store. */
+  createServices: (context: ServicesContext) => ShellServices<K> | Promise<ShellServices<K>>;
+  /** The renderer's build output, absolute or relative to the app's package directory. */
+  rendererDir: string;
+  /** The bundled preload (CommonJS: sandboxed preloads cannot be ES modules), same convention. */
+  preloadPath: string;
+  title: string;
+}
+
+/**
+ * The whole Electron main process of a Kawei app: one kiosk window showing the renderer from
+ * kawei://app, talking to the services only through the contract's IPC channels. Everything
+ * security-relevant is decided in secure-policy.ts; this function wires it into Electron.
+ */
+export function runSecureApp<K extends Contract>(options: SecureAppOptions<K>): void {
+  // Both must happen before 'ready'. enableSandbox also covers any renderer we did not create.
+  registerAppSchemeAsPrivileged();
+  app.enableSandbox();
+
+  if (!app.requestSingleInstanceLock()) {
+    // Another instance owns the kiosk (and the SQLite store); it is told via 'second-instance'.
+    app.quit();
+    return;
+  }
+
+  app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
+  // The default menu carries reload and devtools accelerators; a kiosk has no menu.
+  Menu.setApplicationMenu(null);
+
+  app
+    .whenReady()
+    .then(() => startApp(options))
+    .catch((error: unknown) => {
+      console.error('[kawei] the app could not start', error);
+      app.exit(1);
+    });
+}
+
+async function startApp<K extends Contract>(options: SecureAppOptions<K>): Promise<void> {
+  const inApp = (path: string) => (isAbsolute(path) ? path : join(app.getAppPath(), path));
+
+  restrictPermissions(session.defaultSession);
+  serveRendererFrom(inApp(options.rendererDir));
+
+  const services = await options.createServices({
+    dataDir: app.getPath('userData'),
+    appVersion: app.getVersion(),
+  });
+  const unbindCalls = bindContractCalls(options.contract, services.dispatch);
+  closeServicesBeforeQuit(services, unbindCalls);
+
+  const window = createKioskWindow(options.title, inApp(options.preloadPath));
+  const stopForwarding = forwardContractEvents(options.contract, services.events, window.webContents);
+  window.on('closed', stopForwarding);
+
+  app.on('second-instance', () => {
+    if (window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  await window.loadURL(APP_ENTRY_URL);
+}
+
+function createKioskWindow(title: string, preloadPath: string): BrowserWindow {
+  const window = new BrowserWindow({
+    title,
+    kiosk: true,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    show: false,
+    backgroundColor: '#ffffff',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+      // Developers may inspect an unpackaged build; a packaged kiosk has no devtools at all.
+      devTools: !app.isPackaged,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  return window;
+}
+
+/** The services hold a SQLite store: close it before the process exits, exactly once. */
+function closeServicesBeforeQuit(services: { close(): Promise<void> }, unbindCalls: () => void): void {
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    unbindCalls();
+    services
+      .close()
+      .catch((error: unknown) => console.error('[kawei] closing the services failed', error))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+}
