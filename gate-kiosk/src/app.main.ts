@@ -1,0 +1,13 @@
+import { gateContract } from '@kawei/shared/contract/gate.contract';
+import { APP_LAYOUT } from '@kawei/shared/electron/app-layout';
+import { runSecureApp } from '@kawei/shared/electron/secure-app.main';
+import { createGateServices } from './services/gate-services.node';
+
+/** Electron entry of the gate kiosk; bundled to dist-electron/app.main.cjs (package.json "main"). */
+runSecureApp({
+  contract: gateContract,
+  createServices: createGateServices,
+  rendererDir: APP_LAYOUT.rendererDir,
+  preloadPath: APP_LAYOUT.preloadBundle,
+  title: 'Kawei 卡位 · Gate',
+});

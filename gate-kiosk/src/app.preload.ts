@@ -1,0 +1,5 @@
+import { gateContract } from '@kawei/shared/contract/gate.contract';
+import { exposeContractBridge } from '@kawei/shared/electron/expose-bridge.preload';
+
+/** Puts the gate contract's calls and events on window.kawei; bundled to dist-electron/app.preload.cjs. */
+exposeContractBridge(gateContract);
