@@ -1,0 +1,293 @@
+import { ERROR_CODES, type ErrorCode } from '../errors';
+import { LINK_STATES, type LinkStatus } from '../contract/device-status';
+import type { BoothPosition, GatePosition } from '../domain/topology';
+
+/**
+ * Every string the two apps show, in Chinese (the default: experts and gate staff read Chinese) and
+ * English. The Chinese table is the source of truth for the keys; the English table is typed from it,
+ * so a key missing on either side, or an extra one, fails type checking. Every ErrorCode needs an
+ * `error.<CODE>` entry (checked with `satisfies` below).
+ *
+ * Placeholders are written `{name}` and filled by `formatMessage`. Their names are part of the type:
+ * `t('link.lastContact', { ago: '…' })` must pass `ago`.
+ *
+ * Pure TypeScript, no React: the Node side may use it for logs or printed labels.
+ */
+
+export const LANGS = ['zh-CN', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+export const DEFAULT_LANG: Lang = 'zh-CN';
+
+export function isLang(value: unknown): value is Lang {
+  return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
+}
+
+type ErrorMessageKey = `error.${ErrorCode}`;
+
+const zhCN = {
+  // ── app frame ────────────────────────────────────────────────────────────
+  'app.booth.title': '评标卡位终端',
+  'app.gate.title': '评标区门禁终端',
+  'app.loading': '正在读取设备状态…',
+  'app.retry': '重试',
+  'lang.toggle': 'English',
+  'lang.toggle.aria': '切换到英文界面',
+  'footer.version': '版本 {version}',
+  'footer.device': '设备编号 {deviceId}',
+  'footer.unenrolled': '本设备尚未注册',
+
+  // ── connection to the local host process (not the central) ─────────────
+  'host.reconnecting': '正在重新连接本机服务…',
+  'host.failed.title': '无法连接本机服务',
+  'host.failed.noSecret': '启动参数缺失，请重新启动本机程序，或联系现场技术人员。',
+  'host.failed.unauthorised': '本机服务拒绝了此页面，请重新启动本机程序，或联系现场技术人员。',
+  'host.failed.wrongContract': '本机服务与此页面不匹配，请联系现场技术人员。',
+
+  // ── enrolment (technician) ──────────────────────────────────────────────
+  'enrol.title': '设备注册',
+  'enrol.subtitle': '请技术人员填写中心服务器地址和一次性注册码',
+  'enrol.kind.booth': '设备类型：评标卡位终端',
+  'enrol.kind.gate': '设备类型：门禁人脸核验终端',
+  'enrol.centralUrl.label': '中心服务器地址',
+  'enrol.centralUrl.placeholder': '例如 10.0.0.5:8600',
+  'enrol.code.label': '注册码',
+  'enrol.code.placeholder': 'XXXX-XXXX',
+  'enrol.code.help': '8 位，由中心管理员生成；大小写和短横线均可',
+  'enrol.submit': '注册本设备',
+  'enrol.submitting': '正在注册…',
+  'enrol.errorCode': '错误代码：{code}',
+  'enrol.validation.centralUrl.empty': '请输入中心服务器地址',
+  'enrol.validation.centralUrl.invalid': '地址格式不正确，应类似 10.0.0.5:8600 或 http://10.0.0.5:8600',
+  'enrol.validation.code.empty': '请输入注册码',
+  'enrol.validation.code.length': '注册码应为 8 位（当前 {count} 位）',
+  'enrol.validation.code.chars': '注册码只含数字 2–9 和字母（不含 I、L、O）',
+
+  // ── link to the central ─────────────────────────────────────────────────
+  'link.online': '在线',
+  'link.offline': '离线',
+  'link.refused': '已被中心拒绝',
+  'link.unknown': '连接中…',
+  'link.lastContact': '最后联系：{ago}',
+  'link.neverContacted': '尚未联系上中心',
+  'elapsed.now': '刚刚',
+  'elapsed.seconds': '{n} 秒前',
+  'elapsed.minutes': '{n} 分钟前',
+  'elapsed.hours': '{n} 小时前',
+  'elapsed.days': '{n} 天前',
+
+  // ── idle screens ────────────────────────────────────────────────────────
+  'booth.idle.waiting': '请等待人脸识别登录',
+  'gate.idle.waiting': '人脸核验功能尚未开启',
+  'position.booth': '{room}号评标室 · {booth} 卡位',
+  'position.gate.areaEntrance': '{site} · 评标区入口',
+  'position.gate.roomDoor': '{room}号评标室 门禁',
+
+  // ── device refused by the central ───────────────────────────────────────
+  'refused.title': '本设备已被中心拒绝',
+  'refused.body': '本设备暂时不能使用。请联系现场技术人员处理。',
+  'refused.reason': '原因：{reason}',
+
+  // ── error codes (shared/src/errors.ts) ──────────────────────────────────
+  'error.BAD_INPUT': '填写的内容格式不正确，请检查后重试',
+  'error.UNKNOWN_CALL': '程序版本不匹配，请联系技术人员',
+  'error.UNAUTHORIZED': '没有权限执行此操作',
+  'error.NOT_FOUND': '未找到相应的记录',
+  'error.INTERNAL': '程序内部错误，请稍后重试；如仍失败请联系技术人员',
+  'error.ENROL_CODE_INVALID': '注册码不正确，请核对后重新输入',
+  'error.ENROL_CODE_USED': '该注册码已被使用，请向中心管理员申请新的注册码',
+  'error.ENROL_CODE_EXPIRED': '该注册码已过期，请向中心管理员申请新的注册码',
+  'error.ENROL_CODE_WRONG_KIND': '该注册码不是为这类设备生成的（卡位终端与门禁终端的注册码不能混用）',
+  'error.ENROL_PROOF_INVALID': '设备密钥校验失败，请重新注册；如仍失败请联系技术人员',
+  'error.POSITION_TAKEN': '该位置已有其他设备，请中心管理员先停用原设备',
+  'error.ALREADY_ENROLLED': '本设备已经注册过',
+  'error.NOT_ENROLLED': '本设备尚未注册',
+  'error.CENTRAL_URL_INVALID': '中心服务器地址格式不正确',
+  'error.CENTRAL_UNREACHABLE': '无法连接中心服务器，请检查地址和网络',
+  'error.CENTRAL_BAD_RESPONSE': '中心服务器返回了无法识别的内容，请确认地址是否正确',
+  'error.DEVICE_UNKNOWN': '中心不认识本设备，请重新注册',
+  'error.DEVICE_REVOKED': '本设备已被中心停用',
+  'error.SIGNATURE_INVALID': '设备签名校验失败',
+  'error.REQUEST_STALE': '本机时间与中心相差过大，请校准时间',
+  'error.REQUEST_REPLAYED': '请求重复，已被中心拒绝',
+} as const satisfies Record<ErrorMessageKey, string> & Record<string, string>;
+
+export type MessageKey = keyof typeof zhCN;
+
+const en: Record<MessageKey, string> = {
+  'app.booth.title': 'Evaluation booth terminal',
+  'app.gate.title': 'Evaluation area gate',
+  'app.loading': 'Reading device status…',
+  'app.retry': 'Retry',
+  'lang.toggle': '中文',
+  'lang.toggle.aria': 'Switch to Chinese',
+  'footer.version': 'Version {version}',
+  'footer.device': 'Device {deviceId}',
+  'footer.unenrolled': 'This device is not enrolled',
+
+  'host.reconnecting': 'Reconnecting to the local service…',
+  'host.failed.title': 'Cannot reach the local service',
+  'host.failed.noSecret': 'The launch parameter is missing. Restart the program or call the technician.',
+  'host.failed.unauthorised': 'The local service refused this page. Restart the program or call the technician.',
+  'host.failed.wrongContract': 'The local service does not match this page. Call the technician.',
+
+  'enrol.title': 'Device enrolment',
+  'enrol.subtitle': 'Technician: enter the central server address and the one-time enrolment code',
+  'enrol.kind.booth': 'Device type: evaluation booth terminal',
+  'enrol.kind.gate': 'Device type: gate face-check kiosk',
+  'enrol.centralUrl.label': 'Central server address',
+  'enrol.centralUrl.placeholder': 'e.g. 10.0.0.5:8600',
+  'enrol.code.label': 'Enrolment code',
+  'enrol.code.placeholder': 'XXXX-XXXX',
+  'enrol.code.help': '8 characters from the central administrator; any case, dashes optional',
+  'enrol.submit': 'Enrol this device',
+  'enrol.submitting': 'Enrolling…',
+  'enrol.errorCode': 'Error code: {code}',
+  'enrol.validation.centralUrl.empty': 'Enter the central server address',
+  'enrol.validation.centralUrl.invalid': 'Not a valid address; it looks like 10.0.0.5:8600 or http://10.0.0.5:8600',
+  'enrol.validation.code.empty': 'Enter the enrolment code',
+  'enrol.validation.code.length': 'The code has 8 characters (you entered {count})',
+  'enrol.validation.code.chars': 'The code uses only digits 2–9 and letters (no I, L or O)',
+
+  'link.online': 'Online',
+  'link.offline': 'Offline',
+  'link.refused': 'Refused by the central',
+  'link.unknown': 'Connecting…',
+  'link.lastContact': 'Last contact: {ago}',
+  'link.neverContacted': 'Not yet reached the central',
+  'elapsed.now': 'just now',
+  'elapsed.seconds': '{n} s ago',
+  'elapsed.minutes': '{n} min ago',
+  'elapsed.hours': '{n} h ago',
+  'elapsed.days': '{n} d ago',
+
+  'booth.idle.waiting': 'Waiting for face login',
+  'gate.idle.waiting': 'Face check is not enabled yet',
+  'position.booth': 'Room {room} · Booth {booth}',
+  'position.gate.areaEntrance': '{site} · Evaluation area entrance',
+  'position.gate.roomDoor': 'Room {room} door',
+
+  'refused.title': 'This device was refused by the central',
+  'refused.body': 'This device cannot be used for now. Please call the on-site technician.',
+  'refused.reason': 'Reason: {reason}',
+
+  'error.BAD_INPUT': 'Some input is not in the right format; check it and try again',
+  'error.UNKNOWN_CALL': 'Program versions do not match; call the technician',
+  'error.UNAUTHORIZED': 'Not allowed',
+  'error.NOT_FOUND': 'Not found',
+  'error.INTERNAL': 'Internal error; try again later, and call the technician if it persists',
+  'error.ENROL_CODE_INVALID': 'The enrolment code is not correct; check it and enter it again',
+  'error.ENROL_CODE_USED': 'This enrolment code has already been used; ask the central administrator for a new one',
+  'error.ENROL_CODE_EXPIRED': 'This enrolment code has expired; ask the central administrator for a new one',
+  'error.ENROL_CODE_WRONG_KIND': 'This enrolment code is for another kind of device (booth and gate codes differ)',
+  'error.ENROL_PROOF_INVALID': 'The device key check failed; enrol again, and call the technician if it persists',
+  'error.POSITION_TAKEN': 'Another device holds this position; the central administrator must revoke it first',
+  'error.ALREADY_ENROLLED': 'This device is already enrolled',
+  'error.NOT_ENROLLED': 'This device is not enrolled',
+  'error.CENTRAL_URL_INVALID': 'The central server address is not valid',
+  'error.CENTRAL_UNREACHABLE': 'Cannot reach the central server; check the address and the network',
+  'error.CENTRAL_BAD_RESPONSE': 'The central server sent an unexpected answer; check the address',
+  'error.DEVICE_UNKNOWN': 'The central does not know this device; enrol it again',
+  'error.DEVICE_REVOKED': 'This device has been revoked by the central',
+  'error.SIGNATURE_INVALID': 'The device signature was rejected',
+  'error.REQUEST_STALE': 'The clock differs too much from the central; set the time',
+  'error.REQUEST_REPLAYED': 'Duplicate request, rejected by the central',
+};
+
+export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { 'zh-CN': zhCN, en };
+
+/**
+ * A grouped view of the same tables, for tests and tooling that look a text up by its code:
+ * `messages['zh-CN'].errors.ENROL_CODE_USED`, `messages.en.link.offline`.
+ */
+export interface MessageGroups {
+  readonly errors: Readonly<Record<ErrorCode, string>>;
+  readonly link: Readonly<Record<LinkStatus['state'], string>>;
+}
+
+function groupsOf(table: Readonly<Record<MessageKey, string>>): MessageGroups {
+  return {
+    errors: Object.fromEntries(ERROR_CODES.map((code) => [code, table[`error.${code}`]])) as Record<ErrorCode, string>,
+    link: Object.fromEntries(LINK_STATES.map((state) => [state, table[`link.${state}`]])) as Record<LinkStatus['state'], string>,
+  };
+}
+
+export const messages: Readonly<Record<Lang, MessageGroups>> = { 'zh-CN': groupsOf(zhCN), en: groupsOf(en) };
+
+// ── placeholders ─────────────────────────────────────────────────────────────
+
+/** "{a} and {b}" → "a" | "b", read from the Chinese literal types. */
+type PlaceholderNames<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | PlaceholderNames<Rest>
+  : never;
+
+export type MessageParams<K extends MessageKey> = Record<PlaceholderNames<(typeof zhCN)[K]>, string | number>;
+
+/** Keys whose messages take no placeholder: `t(key)` needs no second argument for these. */
+type KeysWithoutParams = { [K in MessageKey]: PlaceholderNames<(typeof zhCN)[K]> extends never ? K : never }[MessageKey];
+
+export type TranslateArgs<K extends MessageKey> = K extends KeysWithoutParams ? [] : [params: MessageParams<K>];
+
+/** The placeholder names a template uses, in order of appearance; for tests and tooling. */
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+}
+
+/**
+ * Fills `{name}` placeholders. A placeholder without a value stays as written, so a forgotten
+ * parameter shows up on screen instead of silently vanishing.
+ */
+export function formatMessage(template: string, params: Readonly<Record<string, string | number>> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+export function translate<K extends MessageKey>(lang: Lang, key: K, ...args: TranslateArgs<K>): string {
+  const template = MESSAGES[lang][key] ?? MESSAGES[DEFAULT_LANG][key];
+  return formatMessage(template, args[0] as Record<string, string | number> | undefined);
+}
+
+export type Translate = <K extends MessageKey>(key: K, ...args: TranslateArgs<K>) => string;
+
+export function translatorFor(lang: Lang): Translate {
+  return (key, ...args) => translate(lang, key, ...args);
+}
+
+// ── domain formatting ────────────────────────────────────────────────────────
+
+export function errorMessage(code: ErrorCode, lang: Lang): string {
+  return MESSAGES[lang][`error.${code}`];
+}
+
+export function linkStateLabel(state: LinkStatus['state'], lang: Lang): string {
+  return MESSAGES[lang][`link.${state}`];
+}
+
+/** "3号评标室 · A5 卡位" / "Room 3 · Booth A5": what an expert looks for on the booth's screen. */
+export function formatBoothPosition(position: BoothPosition, lang: Lang): string {
+  return translate(lang, 'position.booth', { room: position.room.number, booth: position.booth.label });
+}
+
+/**
+ * "市公共资源交易中心 · 评标区入口" for the area entrance, "3号评标室 门禁" for a room door. A room door
+ * whose room the central did not send falls back to the gate's own name rather than inventing one.
+ */
+export function formatGatePosition(position: GatePosition, lang: Lang): string {
+  if (position.gate.role === 'area_entrance') {
+    return translate(lang, 'position.gate.areaEntrance', { site: position.site.name });
+  }
+  if (position.room) return translate(lang, 'position.gate.roomDoor', { room: position.room.number });
+  return position.gate.name;
+}
+
+/** "12 秒前" / "12 s ago"; negative spans (clock skew) count as "just now". */
+export function formatElapsed(ms: number, lang: Lang): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 5) return translate(lang, 'elapsed.now');
+  if (seconds < 60) return translate(lang, 'elapsed.seconds', { n: seconds });
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return translate(lang, 'elapsed.minutes', { n: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return translate(lang, 'elapsed.hours', { n: hours });
+  return translate(lang, 'elapsed.days', { n: Math.floor(hours / 24) });
+}

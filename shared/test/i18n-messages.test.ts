@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../src/errors';
+import { LINK_STATES } from '../src/contract/device-status';
+import {
+  LANGS,
+  MESSAGES,
+  errorMessage,
+  formatBoothPosition,
+  formatElapsed,
+  formatGatePosition,
+  formatMessage,
+  isLang,
+  messages,
+  placeholdersOf,
+  translate,
+  type MessageKey,
+} from '../src/i18n/messages';
+import { areaEntrance, boothA5, room3Door } from './ui-fixtures';
+
+describe('message tables', () => {
+  const keys = Object.keys(MESSAGES['zh-CN']) as MessageKey[];
+
+  it('have the same keys in both languages, none empty', () => {
+    expect(Object.keys(MESSAGES.en).sort()).toEqual([...keys].sort());
+    for (const lang of LANGS) for (const key of keys) expect(MESSAGES[lang][key].trim(), `${lang} ${key}`).not.toBe('');
+  });
+
+  it('use the same placeholders in both languages', () => {
+    for (const key of keys) {
+      expect(placeholdersOf(MESSAGES.en[key]).sort(), key).toEqual(placeholdersOf(MESSAGES['zh-CN'][key]).sort());
+    }
+  });
+
+  it('translate every error code, in Chinese with Chinese text', () => {
+    for (const code of ERROR_CODES) {
+      expect(errorMessage(code, 'zh-CN')).toMatch(/[\u4e00-\u9fff]/);
+      expect(errorMessage(code, 'en')).toMatch(/[a-z]/);
+    }
+    expect(errorMessage('ENROL_CODE_USED', 'zh-CN')).toBe('该注册码已被使用，请向中心管理员申请新的注册码');
+  });
+
+  it('offer a grouped view by error code and link state', () => {
+    expect(messages['zh-CN'].errors.ENROL_CODE_INVALID).toBe(MESSAGES['zh-CN']['error.ENROL_CODE_INVALID']);
+    expect(Object.keys(messages.en.errors).sort()).toEqual([...ERROR_CODES].sort());
+    expect(Object.keys(messages.en.link).sort()).toEqual([...LINK_STATES].sort());
+    expect(messages['zh-CN'].link).toEqual({ online: '在线', offline: '离线', refused: '已被中心拒绝', unknown: '连接中…' });
+  });
+});
+
+describe('formatMessage / translate', () => {
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(formatMessage('{a} and {b}', { a: 1, b: 'two' })).toBe('1 and two');
+    expect(formatMessage('{a} and {b}', { a: 1 })).toBe('1 and {b}');
+    expect(formatMessage('no placeholders')).toBe('no placeholders');
+  });
+
+  it('does not treat inherited properties as parameters', () => {
+    expect(formatMessage('{toString}', {})).toBe('{toString}');
+  });
+
+  it('translates with parameters', () => {
+    expect(translate('zh-CN', 'enrol.validation.code.length', { count: 5 })).toBe('注册码应为 8 位（当前 5 位）');
+    expect(translate('en', 'footer.version', { version: '1.2.3' })).toBe('Version 1.2.3');
+  });
+
+  it('recognises languages', () => {
+    expect(isLang('zh-CN')).toBe(true);
+    expect(isLang('en')).toBe(true);
+    expect(isLang('fr')).toBe(false);
+    expect(isLang(null)).toBe(false);
+  });
+});
+
+describe('positions', () => {
+  it('formats a booth', () => {
+    expect(formatBoothPosition(boothA5, 'zh-CN')).toBe('3号评标室 · A5 卡位');
+    expect(formatBoothPosition(boothA5, 'en')).toBe('Room 3 · Booth A5');
+  });
+
+  it('formats the area entrance and a room door', () => {
+    expect(formatGatePosition(areaEntrance, 'zh-CN')).toBe('市公共资源交易中心 · 评标区入口');
+    expect(formatGatePosition(room3Door, 'zh-CN')).toBe('3号评标室 门禁');
+    expect(formatGatePosition(room3Door, 'en')).toBe('Room 3 door');
+  });
+
+  it("falls back to the gate's name for a room door without its room", () => {
+    expect(formatGatePosition({ ...room3Door, room: null }, 'zh-CN')).toBe('3号评标室门');
+  });
+});
+
+describe('formatElapsed', () => {
+  it('counts seconds, minutes, hours and days', () => {
+    expect(formatElapsed(-3000, 'zh-CN')).toBe('刚刚');
+    expect(formatElapsed(4999, 'zh-CN')).toBe('刚刚');
+    expect(formatElapsed(12_000, 'zh-CN')).toBe('12 秒前');
+    expect(formatElapsed(12_000, 'en')).toBe('12 s ago');
+    expect(formatElapsed(3 * 60_000 + 5000, 'zh-CN')).toBe('3 分钟前');
+    expect(formatElapsed(5 * 3600_000, 'zh-CN')).toBe('5 小时前');
+    expect(formatElapsed(3 * 86_400_000, 'en')).toBe('3 d ago');
+  });
+});
