@@ -1,0 +1,251 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
+import { TopologyConflictError } from '../src/storage/central-store';
+import { TestDevice } from './device-signer';
+import { addCode, attempt, openDemoStore, T0 } from './store-fixtures';
+import { useTempDir } from './temp-dir';
+
+const tempDir = useTempDir();
+
+describe('SqliteCentralStore: schema and identity', () => {
+  it('migrates once and keeps data and the central identity across reopen', async () => {
+    const file = join(tempDir(), 'central.sqlite');
+    const first = SqliteCentralStore.open(file);
+    const identity = await first.getCentralIdentity();
+    await first.createSite({ id: 'site-a', name: '甲中心' });
+    await first.close();
+
+    const second = SqliteCentralStore.open(file);
+    expect(await second.getCentralIdentity()).toEqual(identity);
+    expect((await second.listSiteTrees()).map((s) => s.id)).toEqual(['site-a']);
+    await second.close();
+
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    raw.close();
+    expect(identity.centralId).toMatch(/^central-[0-9a-f]{12}$/);
+  });
+
+  it('stores the operator token hash only once', async () => {
+    const store = SqliteCentralStore.open(join(tempDir(), 'central.sqlite'));
+    expect(await store.getOperatorTokenHash()).toBeNull();
+    expect(await store.setOperatorTokenHashIfAbsent('a'.repeat(64))).toBe(true);
+    expect(await store.setOperatorTokenHashIfAbsent('b'.repeat(64))).toBe(false);
+    expect(await store.getOperatorTokenHash()).toBe('a'.repeat(64));
+    await store.close();
+  });
+});
+
+describe('SqliteCentralStore: topology', () => {
+  it('creates a room with all its booths, labelled and with deterministic ids', async () => {
+    const store = SqliteCentralStore.open(join(tempDir(), 'central.sqlite'));
+    await store.createSite({ id: 'site-a', name: '甲中心' });
+    const room = await store.createRoom({ id: 'room-7', siteId: 'site-a', number: 7, rows: 3, cols: 3 });
+    expect(room.name).toBe('7号评标室');
+    expect(room.booths.map((b) => b.label)).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'B3', 'C1', 'C2', 'C3']);
+    expect(room.booths.map((b) => b.id)).toContain('room-7-B2');
+    expect(room.booths.find((b) => b.label === 'C1')).toMatchObject({ row: 2, col: 0, roomId: 'room-7' });
+    await store.close();
+  });
+
+  it('refuses duplicate ids and room numbers, unknown sites and misplaced room doors', async () => {
+    const store = SqliteCentralStore.open(join(tempDir(), 'central.sqlite'));
+    await store.createSite({ id: 'site-a', name: '甲' });
+    await store.createSite({ id: 'site-b', name: '乙' });
+    await store.createRoom({ id: 'room-1', siteId: 'site-a', number: 1, rows: 1, cols: 1 });
+    await expect(store.createSite({ id: 'site-a', name: '又一个' })).rejects.toBeInstanceOf(TopologyConflictError);
+    await expect(store.createRoom({ siteId: 'site-a', number: 1, rows: 1, cols: 1 })).rejects.toBeInstanceOf(
+      TopologyConflictError,
+    );
+    await expect(store.createRoom({ siteId: 'nowhere', number: 2, rows: 1, cols: 1 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      store.createGate({ siteId: 'site-b', name: '门', role: 'room_door', roomId: 'room-1' }),
+    ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    const gate = await store.createGate({ siteId: 'site-a', name: '门', role: 'room_door', roomId: 'room-1' });
+    expect(gate.id).toMatch(/^gate-[0-9a-f]{8}$/);
+    await store.close();
+  });
+
+  it('imports the demo topology idempotently', async () => {
+    const dir = tempDir();
+    const store = await openDemoStore(dir);
+    const trees = await store.listSiteTrees();
+    expect(trees.map((s) => s.id)).toEqual(['site-city', 'site-county']);
+    const city = trees.find((s) => s.id === 'site-city')!;
+    expect(city.rooms.map((r) => [r.id, r.booths.length])).toEqual([
+      ['room-3', 9],
+      ['room-5', 9],
+    ]);
+    expect(city.gates.map((g) => [g.id, g.role, g.roomId])).toEqual([
+      ['gate-entrance', 'area_entrance', null],
+      ['gate-room-3', 'room_door', 'room-3'],
+    ]);
+    const county = trees.find((s) => s.id === 'site-county')!;
+    expect(county.rooms[0]!.booths.map((b) => b.id)).toEqual([
+      'room-county-1-A1',
+      'room-county-1-A2',
+      'room-county-1-A3',
+      'room-county-1-B1',
+      'room-county-1-B2',
+      'room-county-1-B3',
+    ]);
+    const { readTopologyFile, DEMO_TOPOLOGY_FILE } = await import('@kawei/central/topology/topology-file.node');
+    expect(await store.importTopology(readTopologyFile(DEMO_TOPOLOGY_FILE))).toEqual({
+      created: { sites: 0, rooms: 0, booths: 0, gates: 0 },
+    });
+    expect(await store.listSiteTrees()).toEqual(trees);
+    await store.close();
+  });
+});
+
+describe('SqliteCentralStore: enrolment codes', () => {
+  it('enrols with a code exactly once and records who used it', async () => {
+    const dir = tempDir();
+    const store = await openDemoStore(dir);
+    await addCode(store, 'AAAA2222', { kind: 'booth', boothId: 'room-3-A1' });
+    const { device, position } = await store.consumeEnrolmentCode(attempt('AAAA2222', 'booth'));
+    expect(device).toMatchObject({ kind: 'booth', target: { kind: 'booth', boothId: 'room-3-A1' }, status: 'active' });
+    expect(position).toMatchObject({ kind: 'booth', site: { id: 'site-city' }, room: { id: 'room-3' }, booth: { label: 'A1' } });
+    await expect(store.consumeEnrolmentCode(attempt('AAAA2222', 'booth'))).rejects.toMatchObject({ code: 'ENROL_CODE_USED' });
+
+    const raw = new Database(join(dir, 'central.sqlite'), { readonly: true });
+    const rows = raw.prepare('SELECT * FROM enrolment_codes').all() as Record<string, unknown>[];
+    raw.close();
+    expect(rows).toEqual([expect.objectContaining({ used_by_device: device.id, used_at: T0 + 1000 })]);
+    expect(JSON.stringify(rows)).not.toContain('AAAA2222'); // only the hash is kept
+    await store.close();
+  });
+
+  it('lets exactly one of two concurrent consumers on separate connections win', async () => {
+    const dir = tempDir();
+    const setup = await openDemoStore(dir);
+    await addCode(setup, 'BBBB3333', { kind: 'booth', boothId: 'room-3-A2' });
+    const a = SqliteCentralStore.open(join(dir, 'central.sqlite'));
+    const b = SqliteCentralStore.open(join(dir, 'central.sqlite'));
+    const outcomes = await Promise.allSettled([
+      a.consumeEnrolmentCode(attempt('BBBB3333', 'booth')),
+      b.consumeEnrolmentCode(attempt('BBBB3333', 'booth')),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'ENROL_CODE_USED' } });
+    expect(await setup.listDevices()).toHaveLength(1);
+    for (const s of [a, b, setup]) await s.close();
+  });
+
+  it('lets exactly one of four processes racing for the same code win', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'central.sqlite');
+    const setup = await openDemoStore(dir);
+    await addCode(setup, 'CCCC4444', { kind: 'booth', boothId: 'room-3-A3' });
+    const contender = fileURLToPath(new URL('./fixtures/consume-enrolment-code.ts', import.meta.url));
+    const startAt = Date.now() + 2500; // after every contender has loaded tsx and opened the file
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => runContender(contender, [file, 'CCCC4444', String(startAt)])),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual(Array.from({ length: 3 }, () => ({ ok: false, code: 'ENROL_CODE_USED' })));
+    expect(await setup.listDevices()).toHaveLength(1);
+    await setup.close();
+  });
+
+  it('refuses unknown, expired and wrong-kind codes without spending them', async () => {
+    const store = await openDemoStore(tempDir());
+    await expect(store.consumeEnrolmentCode(attempt('ZZZZ9999', 'booth'))).rejects.toMatchObject({
+      code: 'ENROL_CODE_INVALID',
+    });
+
+    await addCode(store, 'DDDD5555', { kind: 'gate', gateId: 'gate-entrance' }, { createdAt: T0, ttlMs: 60_000 });
+    await expect(store.consumeEnrolmentCode(attempt('DDDD5555', 'booth', undefined, T0 + 1000))).rejects.toMatchObject({
+      code: 'ENROL_CODE_WRONG_KIND',
+    });
+    await expect(store.consumeEnrolmentCode(attempt('DDDD5555', 'gate', undefined, T0 + 60_000))).rejects.toMatchObject({
+      code: 'ENROL_CODE_EXPIRED',
+    });
+    // Neither refusal spent the code: one millisecond before expiry it still works.
+    const { position } = await store.consumeEnrolmentCode(attempt('DDDD5555', 'gate', undefined, T0 + 59_999));
+    expect(position).toMatchObject({ kind: 'gate', gate: { id: 'gate-entrance' }, room: null });
+    await store.close();
+  });
+
+  it('refuses a code for an unknown position', async () => {
+    const store = await openDemoStore(tempDir());
+    await expect(addCode(store, 'EEEE6666', { kind: 'booth', boothId: 'room-3-Z9' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await store.createEnrolmentCode({ codeSha256Hex: 'x', target: { kind: 'gate', gateId: 'gate-room-3' }, createdAt: T0, expiresAt: T0 + 1 })).toBe(true);
+    expect(await store.createEnrolmentCode({ codeSha256Hex: 'x', target: { kind: 'gate', gateId: 'gate-room-3' }, createdAt: T0, expiresAt: T0 + 1 })).toBe(false);
+    await store.close();
+  });
+});
+
+describe('SqliteCentralStore: devices', () => {
+  it('keeps a position for its active device, and frees it when the operator revokes that device', async () => {
+    const store = await openDemoStore(tempDir());
+    await addCode(store, 'FFFF7777', { kind: 'booth', boothId: 'room-5-B2' });
+    await addCode(store, 'GGGG8888', { kind: 'booth', boothId: 'room-5-B2' });
+    const old = await store.consumeEnrolmentCode(attempt('FFFF7777', 'booth'));
+
+    const replacement = new TestDevice();
+    await expect(store.consumeEnrolmentCode(attempt('GGGG8888', 'booth', replacement))).rejects.toMatchObject({
+      code: 'POSITION_TAKEN',
+    });
+    const revoked = await store.revokeDevice(old.device.id, T0 + 5000);
+    expect(revoked).toMatchObject({ status: 'revoked', revokedAt: T0 + 5000 });
+    expect(await store.revokeDevice(old.device.id, T0 + 9000)).toMatchObject({ revokedAt: T0 + 5000 });
+
+    const fresh = await store.consumeEnrolmentCode(attempt('GGGG8888', 'booth', replacement));
+    expect(fresh.position).toMatchObject({ booth: { id: 'room-5-B2' } });
+    expect((await store.listDevices()).map((d) => [d.id, d.status])).toEqual([
+      [old.device.id, 'revoked'],
+      [fresh.device.id, 'active'],
+    ]);
+    await expect(store.revokeDevice('dev-missing', T0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await store.close();
+  });
+
+  it('refuses to enrol the same key twice', async () => {
+    const store = await openDemoStore(tempDir());
+    await addCode(store, 'HHHH9999', { kind: 'booth', boothId: 'room-5-A1' });
+    await addCode(store, 'JJJJ2222', { kind: 'booth', boothId: 'room-5-A2' });
+    const device = new TestDevice();
+    await store.consumeEnrolmentCode(attempt('HHHH9999', 'booth', device));
+    await expect(store.consumeEnrolmentCode(attempt('JJJJ2222', 'booth', device))).rejects.toMatchObject({
+      code: 'ALREADY_ENROLLED',
+    });
+    await store.close();
+  });
+
+  it('accepts a nonce once, stamps last_seen_at, and forgets nonces after they expire', async () => {
+    const store = await openDemoStore(tempDir());
+    await addCode(store, 'KKKK3333', { kind: 'booth', boothId: 'room-5-A3' });
+    const { device } = await store.consumeEnrolmentCode(attempt('KKKK3333', 'booth'));
+    const nonce = 'nonce-aaaaaaaaaaaaaaaa';
+    expect(await store.acceptDeviceNonce({ deviceId: device.id, nonce, expiresAt: T0 + 10_000, now: T0 + 2000 })).toBe('accepted');
+    expect((await store.getDevice(device.id))!.lastSeenAt).toBe(T0 + 2000);
+    expect(await store.acceptDeviceNonce({ deviceId: device.id, nonce, expiresAt: T0 + 10_000, now: T0 + 3000 })).toBe('replayed');
+    expect((await store.getDevice(device.id))!.lastSeenAt).toBe(T0 + 2000);
+    // Purged once expired: only the timestamp window (checked before) keeps such a request out.
+    expect(await store.acceptDeviceNonce({ deviceId: device.id, nonce, expiresAt: T0 + 20_000, now: T0 + 10_000 })).toBe('accepted');
+    await store.close();
+  });
+});
+
+function runContender(script: string, args: string[]): Promise<{ ok: boolean; code?: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.once('close', (code) => {
+      if (code !== 0) reject(new Error(`contender exited ${code}: ${stderr}`));
+      else resolve(JSON.parse(stdout) as { ok: boolean; code?: string });
+    }),
+  );
+}
