@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '@kawei/shared/errors';
+import type { DeviceRecord } from '@kawei/shared/api/central-http';
+import {
+  DEVICE_AUTH_HEADERS,
+  NONCE_PATTERN,
+  REQUEST_WINDOW_MS,
+  centralResponseMessage,
+  deviceRequestMessage,
+} from '@kawei/shared/api/device-auth';
+import { publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/ed25519.node';
+import { sha256Hex } from '@kawei/shared/crypto/hash.node';
+import type { CentralStore } from '../storage/central-store';
+import type { CentralKeys } from '@kawei/central/http/central-keys.node';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the device-auth preHandler has accepted the request. */
+    authenticatedDevice: DeviceRecord | null;
+    /** The request's nonce once the device is known: the answer is then signed over it. */
+    centralSignatureNonce: string | null;
+  }
+}
+
+/**
+ * A nonce must outlive every moment at which its request could still pass the timestamp check.
+ * The timestamp can be at most one window ahead of now and stays acceptable one window after
+ * itself, so keeping nonces two windows from now covers it.
+ */
+export const NONCE_RETENTION_MS = 2 * REQUEST_WINDOW_MS;
+
+export interface DeviceAuthDeps {
+  store: CentralStore;
+  now: () => number;
+  centralKeys: () => Promise<CentralKeys>;
+}
+
+/**
+ * Makes every route registered in `scope` device-authenticated (shared/src/api/device-auth.ts).
+ * Call it inside an encapsulated plugin and register the routes there. Checks, in order:
+ *   auth headers present (UNAUTHORIZED) → device known (DEVICE_UNKNOWN) → timestamp within the
+ *   window (REQUEST_STALE) → signature (SIGNATURE_INVALID) → device active (DEVICE_REVOKED) →
+ *   nonce unseen (REQUEST_REPLAYED).
+ * Revocation is reported only to a request the device really signed, so nobody else learns it.
+ * From the moment the device is known, every answer — refusals included — carries the central's
+ * signature bound to the request's nonce.
+ */
+export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps): void {
+  scope.decorateRequest('authenticatedDevice', null);
+  scope.decorateRequest('centralSignatureNonce', null);
+
+  scope.addHook('preHandler', async (request) => {
+    const deviceId = singleHeader(request, DEVICE_AUTH_HEADERS.device);
+    const nonce = singleHeader(request, DEVICE_AUTH_HEADERS.nonce);
+    if (!NONCE_PATTERN.test(nonce)) {
+      throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.nonce} must match ${NONCE_PATTERN.source}`);
+    }
+    const device = await deps.store.getDevice(deviceId);
+    if (!device) throw new ApiError('DEVICE_UNKNOWN', `device "${deviceId}" is not enrolled at this central`);
+    request.centralSignatureNonce = nonce;
+
+    const timestampText = singleHeader(request, DEVICE_AUTH_HEADERS.timestamp);
+    if (!/^\d{1,15}$/.test(timestampText)) {
+      throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.timestamp} must be epoch milliseconds`);
+    }
+    const timestamp = Number(timestampText);
+    const now = deps.now();
+    if (Math.abs(now - timestamp) > REQUEST_WINDOW_MS) {
+      throw new ApiError('REQUEST_STALE', `request timestamp is ${now - timestamp} ms away from the central's clock`);
+    }
+
+    const signature = singleHeader(request, DEVICE_AUTH_HEADERS.signature);
+    const devicePublicKey = publicKeyFromBase64(device.publicKey);
+    const message = deviceRequestMessage(request.method, request.url, timestamp, nonce, sha256Hex(request.rawBody));
+    if (!devicePublicKey || !verifyText(devicePublicKey, message, signature)) {
+      throw new ApiError('SIGNATURE_INVALID', 'request signature does not verify with the enrolled key');
+    }
+    if (device.status === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${deviceId}" has been revoked`);
+
+    const outcome = await deps.store.acceptDeviceNonce({
+      deviceId,
+      nonce,
+      expiresAt: now + NONCE_RETENTION_MS,
+      now,
+    });
+    if (outcome === 'replayed') throw new ApiError('REQUEST_REPLAYED', 'this request nonce has been used before');
+    request.authenticatedDevice = device;
+  });
+
+  scope.addHook('onSend', async (request, reply, payload) => {
+    const nonce = request.centralSignatureNonce;
+    if (nonce === null) return payload;
+    const body = signableBody(payload);
+    const { privateKey } = await deps.centralKeys();
+    reply.header(
+      DEVICE_AUTH_HEADERS.centralSignature,
+      signText(privateKey, centralResponseMessage(nonce, reply.statusCode, sha256Hex(body))),
+    );
+    return payload;
+  });
+}
+
+/** The device the preHandler accepted; for use inside handlers of device-authenticated routes. */
+export function deviceOf(request: FastifyRequest): DeviceRecord {
+  if (!request.authenticatedDevice) throw new ApiError('INTERNAL', 'route is not behind device authentication');
+  return request.authenticatedDevice;
+}
+
+function singleHeader(request: FastifyRequest, name: string): string {
+  const value = request.headers[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new ApiError('UNAUTHORIZED', `device authentication header ${name} is missing`);
+  }
+  return value;
+}
+
+/** Handlers send pre-serialised strings (see json-reply.node.ts); anything else cannot be signed faithfully. */
+function signableBody(payload: unknown): string | Buffer {
+  if (payload === null || payload === undefined) return '';
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) return payload;
+  throw new Error('device-authenticated responses must be sent as strings');
+}

@@ -1,0 +1,64 @@
+import { ApiError, type ApiErrorBody, type ErrorCode } from '@kawei/shared/errors';
+import { TopologyConflictError } from '../storage/central-store';
+
+/** The HTTP status the central answers each error code with. */
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  BAD_INPUT: 400,
+  UNKNOWN_CALL: 404,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  INTERNAL: 500,
+  ENROL_CODE_INVALID: 404,
+  ENROL_CODE_USED: 409,
+  ENROL_CODE_EXPIRED: 410,
+  ENROL_CODE_WRONG_KIND: 400,
+  ENROL_PROOF_INVALID: 401,
+  POSITION_TAKEN: 409,
+  ALREADY_ENROLLED: 409,
+  DEVICE_UNKNOWN: 401,
+  DEVICE_REVOKED: 403,
+  SIGNATURE_INVALID: 401,
+  REQUEST_STALE: 401,
+  REQUEST_REPLAYED: 401,
+  // Only devices raise these (about their link to the central); the central never answers with them.
+  NOT_ENROLLED: 500,
+  CENTRAL_URL_INVALID: 500,
+  CENTRAL_UNREACHABLE: 500,
+  CENTRAL_BAD_RESPONSE: 500,
+};
+
+export interface HttpErrorAnswer {
+  status: number;
+  body: { error: ApiErrorBody };
+  /** True when the fault is ours, so it is worth a log line with the stack. */
+  internal: boolean;
+}
+
+/** Fastify's own refusals, reworded without its FST_ codes. */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'content-length does not match the body',
+};
+
+/** Turns anything thrown while handling a request into the status and `{ error }` body we send. */
+export function httpErrorAnswer(error: unknown): HttpErrorAnswer {
+  if (error instanceof ApiError) {
+    const status = error instanceof TopologyConflictError ? 409 : STATUS_BY_CODE[error.code];
+    return { status, body: { error: error.toBody() }, internal: status >= 500 };
+  }
+  const fastifyStatus = clientErrorStatus(error);
+  if (fastifyStatus !== null) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    const text = (typeof code === 'string' ? FASTIFY_MESSAGES[code] : undefined) ?? String(message);
+    return { status: fastifyStatus, body: { error: { code: 'BAD_INPUT', message: text } }, internal: false };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, internal: true };
+}
+
+/** The 4xx status Fastify attached to one of its own errors (body too large, bad media type…), if any. */
+function clientErrorStatus(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { idSchema } from '@kawei/shared/domain/topology';
+import {
+  CENTRAL_PATHS,
+  createEnrolCodeRequestSchema,
+  createGateRequestSchema,
+  createRoomRequestSchema,
+  createSiteRequestSchema,
+  type DeviceRecord,
+  type SiteTree,
+} from '@kawei/shared/api/central-http';
+import type { CentralStore } from '../../storage/central-store';
+import { issueEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
+import { requireOperator } from '@kawei/central/http/admin-auth.node';
+import { sendJson } from '@kawei/central/http/json-reply.node';
+import { parseInput } from '../validate';
+
+const deviceIdParamsSchema = z.object({ id: idSchema });
+
+/** The operator's API (Authorization: Bearer <operator token>): topology, enrolment codes, devices. */
+export async function adminRoutes(scope: FastifyInstance, deps: { store: CentralStore; now: () => number }): Promise<void> {
+  const { store } = deps;
+  scope.addHook('preHandler', requireOperator(store));
+
+  scope.get(CENTRAL_PATHS.adminSites, async (_request, reply) => {
+    const sites: SiteTree[] = await store.listSiteTrees();
+    return sendJson(reply, 200, { sites });
+  });
+
+  scope.post(CENTRAL_PATHS.adminSites, async (request, reply) => {
+    const input = parseInput(createSiteRequestSchema, request.body, 'create site');
+    return sendJson(reply, 201, await store.createSite(input));
+  });
+
+  scope.post(CENTRAL_PATHS.adminRooms, async (request, reply) => {
+    const input = parseInput(createRoomRequestSchema, request.body, 'create room');
+    return sendJson(reply, 201, await store.createRoom(input));
+  });
+
+  scope.post(CENTRAL_PATHS.adminGates, async (request, reply) => {
+    const input = parseInput(createGateRequestSchema, request.body, 'create gate');
+    return sendJson(reply, 201, await store.createGate(input));
+  });
+
+  scope.post(CENTRAL_PATHS.adminEnrolmentCodes, async (request, reply) => {
+    const input = parseInput(createEnrolCodeRequestSchema, request.body, 'create enrolment code');
+    const issued = await issueEnrolCode(store, { target: input.target, ttlMinutes: input.ttlMinutes, now: deps.now() });
+    return sendJson(reply, 201, issued);
+  });
+
+  scope.get(CENTRAL_PATHS.adminDevices, async (_request, reply) => {
+    const devices: DeviceRecord[] = await store.listDevices();
+    return sendJson(reply, 200, { devices });
+  });
+
+  scope.post(CENTRAL_PATHS.adminRevokeDevice, async (request, reply) => {
+    const { id } = parseInput(deviceIdParamsSchema, request.params, 'revoke device');
+    const device = await store.revokeDevice(id, deps.now());
+    request.log.info({ deviceId: device.id }, 'device revoked');
+    return sendJson(reply, 200, { device });
+  });
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { CENTRAL_PATHS, type healthResponseSchema } from '@kawei/shared/api/central-http';
+import type { z } from 'zod';
+import type { CentralKeys } from '@kawei/central/http/central-keys.node';
+import { sendJson } from '@kawei/central/http/json-reply.node';
+
+export function registerHealthRoute(
+  app: FastifyInstance,
+  deps: { now: () => number; centralKeys: () => Promise<CentralKeys> },
+): void {
+  app.get(CENTRAL_PATHS.health, async (_request, reply) => {
+    const { centralId } = await deps.centralKeys();
+    const body: z.infer<typeof healthResponseSchema> = { ok: true, centralId, time: deps.now() };
+    return sendJson(reply, 200, body);
+  });
+}
