@@ -1,0 +1,21 @@
+import 'antd/dist/reset.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { gateContract } from '@kawei/shared/contract/gate.contract';
+import { connectApi } from '@kawei/shared/ui/api-hooks.dom';
+import { I18nProvider } from '@kawei/shared/ui/i18n.dom';
+import { GateApp } from './GateApp.dom';
+
+// One connection for the page's lifetime: the Electron bridge if the preload put one on window,
+// otherwise the Node host's WebSocket.
+const client = connectApi(gateContract);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <I18nProvider>
+      <GateApp client={client} />
+    </I18nProvider>
+  </StrictMode>,
+);
