@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -28,6 +29,16 @@ describe('SqliteCentralStore: schema and identity', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(1);
     raw.close();
     expect(identity.centralId).toMatch(/^central-[0-9a-f]{12}$/);
+  });
+
+  it('keeps the database, which holds the private key, readable by its owner only', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'data', 'central.sqlite');
+    const store = SqliteCentralStore.open(file);
+    await store.createSite({ name: '甲' }); // writes, so the -wal and -shm files exist
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) expect([path, statSync(path).mode & 0o777]).toEqual([path, 0o600]);
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    await store.close();
   });
 
   it('stores the operator token hash only once', async () => {
@@ -199,7 +210,7 @@ describe('SqliteCentralStore: devices', () => {
     expect(revoked).toMatchObject({ status: 'revoked', revokedAt: T0 + 5000 });
     expect(await store.revokeDevice(old.device.id, T0 + 9000)).toMatchObject({ revokedAt: T0 + 5000 });
 
-    const fresh = await store.consumeEnrolmentCode(attempt('GGGG8888', 'booth', replacement));
+    const fresh = await store.consumeEnrolmentCode(attempt('GGGG8888', 'booth', replacement, T0 + 6000));
     expect(fresh.position).toMatchObject({ booth: { id: 'room-5-B2' } });
     expect((await store.listDevices()).map((d) => [d.id, d.status])).toEqual([
       [old.device.id, 'revoked'],

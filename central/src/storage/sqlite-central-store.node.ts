@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ApiError } from '@kawei/shared/errors';
 import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node';
 import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node';
@@ -160,6 +162,7 @@ export class SqliteCentralStore implements CentralStore {
 
   /** Opens (creating and migrating if needed) the central database at `file`. */
   static open(file: string): SqliteCentralStore {
+    keepPrivate(file);
     const store = new SqliteCentralStore(openSqlite(file, MIGRATIONS));
     store.ensureIdentity();
     return store;
@@ -478,6 +481,20 @@ export class SqliteCentralStore implements CentralStore {
     const row = this.db.prepare('SELECT * FROM rooms WHERE id = ?').get(id) as RoomRow | undefined;
     return row ? toRoom(row) : null;
   }
+}
+
+/**
+ * The file holds the central's private key, so only its owner may read it. Creating it 0600 before
+ * SQLite opens it matters: SQLite gives the -wal and -shm files the database file's permissions.
+ */
+function keepPrivate(file: string): void {
+  if (file === ':memory:') return;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
+    return;
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 function randomHex(bytes: number): string {

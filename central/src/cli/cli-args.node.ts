@@ -1,0 +1,52 @@
+import { resolve, join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake in how the CLI was called: reported in Chinese, then English, with exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    readonly chinese: string,
+    english: string,
+  ) {
+    super(english);
+  }
+}
+
+export const DEFAULT_DATA_DIR = '.kawei-data/central';
+export const DATABASE_FILE = 'central.sqlite';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedCommandArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  dataDir: string;
+  databaseFile: string;
+}
+const DATA_OPTION = { data: { type: 'string', default: DEFAULT_DATA_DIR } } as const;
+
+/** Parses one command's arguments (plus the common --data DIR); unknown or malformed ones are UsageErrors. */
+export function parseCommandArgs(
+  command: string,
+  args: string[],
+  options: Options,
+  positionals: { min: number; max: number; name?: string } = { min: 0, max: 0 },
+): ParsedCommandArgs {
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { ...options, ...DATA_OPTION }, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(`${command} 的参数有误：${message}`, `bad arguments for ${command}: ${message}`);
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min || count > positionals.max) {
+    const what = positionals.name ?? 'arguments';
+    throw new UsageError(
+      positionals.max === 0 ? `${command} 不接受额外参数：${parsed.positionals.join(' ')}` : `${command} 需要参数 ${what}`,
+      positionals.max === 0 ? `${command} takes no extra arguments: ${parsed.positionals.join(' ')}` : `${command} needs ${what}`,
+    );
+  }
+  const dataDir = resolve(String(parsed.values['data']));
+  return { values: parsed.values, positionals: parsed.positionals, dataDir, databaseFile: join(dataDir, DATABASE_FILE) };
+}

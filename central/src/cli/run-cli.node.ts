@@ -1,0 +1,72 @@
+import { ApiError, type ErrorCode } from '@kawei/shared/errors';
+import { errorMessage } from '@kawei/shared/i18n/messages';
+import { serveCommand } from '@kawei/central/cli/serve.node';
+import {
+  devicesCommand,
+  enrolCodeCommand,
+  revokeCommand,
+  seedDemoCommand,
+  sitesCommand,
+} from '@kawei/central/cli/operator-commands.node';
+import { UsageError } from '@kawei/central/cli/cli-args.node';
+import type { CliIo } from './cli-io';
+
+export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central server
+
+用法 / usage:
+  kawei-central serve [--host 127.0.0.1] [--port 8600]    启动中心服务 / run the server
+  kawei-central seed-demo                                  载入演示拓扑 / load the demo topology
+  kawei-central sites                                      站点、评标室、卡位、闸机 / sites, rooms, booths, gates
+  kawei-central enrol-code (--booth ID | --gate ID) [--ttl MINUTES] [--json]
+                                                           生成一次性注册码 / make a one-time enrolment code
+  kawei-central devices                                    列出设备 / list devices
+  kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
+
+每个命令都接受 / every command takes:
+  --data DIR    数据目录 / data directory (默认 default: .kawei-data/central)
+`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  serve: serveCommand,
+  'seed-demo': seedDemoCommand,
+  sites: sitesCommand,
+  'enrol-code': enrolCodeCommand,
+  devices: devicesCommand,
+  revoke: revokeCommand,
+};
+
+/** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */
+const ARGUMENT_ERROR_CODES: readonly ErrorCode[] = ['BAD_INPUT', 'NOT_FOUND'];
+
+/** Runs one CLI invocation and returns its exit code: 0 done, 2 bad arguments, 1 anything else. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const run = command === undefined ? undefined : COMMANDS[command];
+    if (!run) {
+      throw command === undefined
+        ? new UsageError('缺少命令', 'no command given')
+        : new UsageError(`未知命令：${command}`, `unknown command: ${command}`);
+    }
+    return await run(args, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+function reportFailure(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr.write(`错误：${error.chinese}\nerror: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof ApiError) {
+    io.stderr.write(`错误：${errorMessage(error.code, 'zh-CN')}（${error.code}）\nerror: ${error.message}\n`);
+    return ARGUMENT_ERROR_CODES.includes(error.code) ? 2 : 1;
+  }
+  io.stderr.write(`内部错误 / internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}

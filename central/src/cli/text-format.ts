@@ -1,0 +1,75 @@
+import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http';
+import type { Position } from '@kawei/shared/domain/topology';
+import { formatBoothPosition, formatGatePosition } from '@kawei/shared/i18n/messages';
+
+/** Local wall-clock time, which is what an operator compares with the clock on the wall. */
+export function formatLocalTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function targetId(target: EnrolTarget): string {
+  return target.kind === 'booth' ? target.boothId : target.gateId;
+}
+
+/** "市公共资源交易中心 · 3号评标室 · B2 卡位 / Room 3 · Booth B2" */
+export function describePosition(position: Position): string {
+  const [zh, en] =
+    position.kind === 'booth'
+      ? [formatBoothPosition(position, 'zh-CN'), formatBoothPosition(position, 'en')]
+      : [formatGatePosition(position, 'zh-CN'), formatGatePosition(position, 'en')];
+  return `${position.site.name} · ${zh} / ${en}`;
+}
+
+/** Sites, rooms (with their booths row by row) and gates, each with the id the other commands take. */
+export function formatSiteTrees(sites: readonly SiteTree[]): string {
+  if (sites.length === 0) return '（尚无站点，可运行 seed-demo / no sites yet; try seed-demo）\n';
+  const lines: string[] = [];
+  for (const site of sites) {
+    lines.push(`${site.name}  [${site.id}]`);
+    for (const room of site.rooms) {
+      lines.push(`  ${room.name}  [${room.id}]  ${room.rows}×${room.cols}`);
+      for (let row = 0; row < room.rows; row++) {
+        const ids = room.booths.filter((b) => b.row === row).map((b) => b.id);
+        lines.push(`      ${ids.join('  ')}`);
+      }
+    }
+    for (const gate of site.gates) {
+      const where = gate.role === 'room_door' ? `门禁 room door → ${gate.roomId}` : '入口 area entrance';
+      lines.push(`  ${gate.name}  [${gate.id}]  ${where}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatDevices(devices: readonly DeviceRecord[]): string {
+  if (devices.length === 0) return '（暂无设备 / no devices）\n';
+  const header = ['设备 device', '类型 kind', '位置 position', '状态 status', '主机 host', '版本 version', '注册 enrolled', '最近 last seen'];
+  const rows = devices.map((d) => [
+    d.id,
+    d.kind,
+    targetId(d.target),
+    d.status === 'active' ? '在用 active' : `停用 revoked ${formatLocalTime(d.revokedAt ?? 0)}`,
+    d.hostname,
+    d.appVersion,
+    formatLocalTime(d.enrolledAt),
+    d.lastSeenAt === null ? '-' : formatLocalTime(d.lastSeenAt),
+  ]);
+  return formatTable([header, ...rows]);
+}
+
+function formatTable(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => displayWidth(r[col] ?? ''))));
+  return rows
+    .map((r) => r.map((cell, col) => cell + ' '.repeat(widths[col]! - displayWidth(cell))).join('  ').trimEnd())
+    .join('\n')
+    .concat('\n');
+}
+
+/** CJK characters take two terminal columns. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return width;
+}
