@@ -183,6 +183,7 @@ describe.each(APPS)('$app main bundle', ({ app, contract }) => {
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
   });

@@ -95,7 +95,10 @@ function createKioskWindow(title: string, preloadPath: string): BrowserWindow {
     show: false,
     backgroundColor: '#ffffff',
     webPreferences: {
-      preload: preloadPath,
+      // Electronegativity asks for every preload to be reviewed. Reviewed: the preload is
+      // expose-bridge.preload.ts; it runs sandboxed and context-isolated and exposes one function per
+      // contract call/event through contextBridge, never ipcRenderer or a generic invoke.
+      preload: preloadPath, // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -108,6 +111,9 @@ function createKioskWindow(title: string, preloadPath: string): BrowserWindow {
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      // A middle-click (auxclick) on a link would ask for a new window; the window-open handler denies
+      // it anyway, but the kiosk should not even try.
+      disableBlinkFeatures: 'Auxclick',
       // Developers may inspect an unpackaged build; a packaged kiosk has no devtools at all.
       devTools: !app.isPackaged,
     },
