@@ -1,13 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { CentralStore } from './storage/central-store';
 import { centralKeysLoader } from '@kawei/central/http/central-keys.node';
-import { httpErrorAnswer } from './http/http-errors';
 import { sendJson } from '@kawei/central/http/json-reply.node';
 import { acceptRawJsonBodies } from '@kawei/central/http/raw-json-body.node';
 import { registerHealthRoute } from '@kawei/central/http/routes/health.node';
 import { registerEnrolRoute } from '@kawei/central/http/routes/enrol.node';
 import { deviceRoutes } from '@kawei/central/http/routes/device.node';
 import { adminRoutes } from '@kawei/central/http/routes/admin.node';
+import type { CentralStore } from './storage/central-store';
+import { httpErrorAnswer } from './http/http-errors';
 
 /** Requests carry small JSON documents; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -8,7 +8,9 @@ import {
   ENROL_CODE_ALPHABET,
 } from '@kawei/shared/api/central-http';
 import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth';
+import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
 import { TestDevice, isCentralSignature } from './device-signer';
+import { attempt } from './store-fixtures';
 import { runCli, startServe, type Serving } from './cli-process';
 import { useTempDir } from './temp-dir';
 
@@ -104,6 +106,19 @@ describe('kawei-central operator commands', () => {
     expect(human.stdout).toMatch(/^注册码 \/ enrolment code: +[A-Z0-9]{4}-[A-Z0-9]{4}$/m);
     expect(human.stdout).toMatch(/^有效期至 \/ expires: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d（90 分钟/m);
     expect((await runCli(['devices', '--data', data])).stdout).toContain('no devices');
+
+    // A device enrolled with a CLI-made code (through the store, as the server would), then revoked.
+    const { code } = JSON.parse((await runCli(['enrol-code', '--booth', 'room-3-C3', '--json', '--data', data])).stdout) as {
+      code: string;
+    };
+    const store = SqliteCentralStore.open(join(data, 'central.sqlite'));
+    const { device } = await store.consumeEnrolmentCode(attempt(code, 'booth', new TestDevice(), Date.now()));
+    await store.close();
+    const listed = await runCli(['devices', '--data', data]);
+    expect(listed.stdout).toMatch(new RegExp(`^${device.id} +booth +room-3-C3 +在用 active +booth-pc +0\\.1\\.0-test `, 'm'));
+    const revoked = await runCli(['revoke', device.id, '--data', data]);
+    expect([revoked.code, revoked.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^已停用设备 ${device.id}.*\nrevoked device ${device.id} \\(booth room-3-C3\\)`))]);
+    expect((await runCli(['devices', '--data', data])).stdout).toMatch(new RegExp(`^${device.id} +booth +room-3-C3 +停用 revoked `, 'm'));
   });
 
   it('exits 2 with Chinese first, then English, on bad arguments', async () => {

@@ -232,7 +232,7 @@ describe('SqliteCentralStore: devices', () => {
     await store.close();
   });
 
-  it('accepts a nonce once, stamps last_seen_at, and forgets nonces after they expire', async () => {
+  it('accepts a nonce once from an active device, stamps last_seen_at, and forgets nonces after they expire', async () => {
     const store = await openDemoStore(tempDir());
     await addCode(store, 'KKKK3333', { kind: 'booth', boothId: 'room-5-A3' });
     const { device } = await store.consumeEnrolmentCode(attempt('KKKK3333', 'booth'));
@@ -243,6 +243,12 @@ describe('SqliteCentralStore: devices', () => {
     expect((await store.getDevice(device.id))!.lastSeenAt).toBe(T0 + 2000);
     // Purged once expired: only the timestamp window (checked before) keeps such a request out.
     expect(await store.acceptDeviceNonce({ deviceId: device.id, nonce, expiresAt: T0 + 20_000, now: T0 + 10_000 })).toBe('accepted');
+
+    await store.revokeDevice(device.id, T0 + 11_000);
+    expect(
+      await store.acceptDeviceNonce({ deviceId: device.id, nonce: 'nonce-bbbbbbbbbbbbbbbb', expiresAt: T0 + 30_000, now: T0 + 12_000 }),
+    ).toBe('revoked');
+    expect((await store.getDevice(device.id))!.lastSeenAt).toBe(T0 + 10_000);
     await store.close();
   });
 });

@@ -10,8 +10,8 @@ import {
 } from '@kawei/shared/api/device-auth';
 import { publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/ed25519.node';
 import { sha256Hex } from '@kawei/shared/crypto/hash.node';
-import type { CentralStore } from '../storage/central-store';
 import type { CentralKeys } from '@kawei/central/http/central-keys.node';
+import type { CentralStore } from '../storage/central-store';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,6 +84,7 @@ export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps):
       now,
     });
     if (outcome === 'replayed') throw new ApiError('REQUEST_REPLAYED', 'this request nonce has been used before');
+    if (outcome === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${deviceId}" has been revoked`);
     request.authenticatedDevice = device;
   });
 

@@ -50,11 +50,12 @@ export interface CentralStore {
 
   /**
    * Remembers a device request's nonce until `expiresAt` and stamps the device's last_seen_at.
-   * Returns 'replayed' (and changes nothing) if the device already used this nonce. Expired nonces
-   * of all devices are purged on the way.
+   * Changes nothing and returns 'replayed' if the device already used this nonce, or 'revoked' if
+   * the device is no longer active (a revocation that landed after the caller looked the device up).
+   * Expired nonces of all devices are purged on the way.
    */
   acceptDeviceNonce(input: { deviceId: string; nonce: string; expiresAt: number; now: number }): Promise<
-    'accepted' | 'replayed'
+    'accepted' | 'replayed' | 'revoked'
   >;
 
   close(): Promise<void>;

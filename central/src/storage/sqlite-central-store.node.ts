@@ -433,9 +433,13 @@ export class SqliteCentralStore implements CentralStore {
     nonce: string;
     expiresAt: number;
     now: number;
-  }): Promise<'accepted' | 'replayed'> {
+  }): Promise<'accepted' | 'replayed' | 'revoked'> {
     return this.db
       .transaction(() => {
+        const device = this.db.prepare('SELECT status FROM devices WHERE id = ?').get(input.deviceId) as
+          | { status: string }
+          | undefined;
+        if (device?.status !== 'active') return 'revoked' as const;
         this.db.prepare('DELETE FROM device_nonces WHERE expires_at <= ?').run(input.now);
         const inserted = this.db
           .prepare('INSERT OR IGNORE INTO device_nonces (device_id, nonce, expires_at) VALUES (?, ?, ?)')

@@ -10,10 +10,10 @@ import {
   type DeviceRecord,
   type SiteTree,
 } from '@kawei/shared/api/central-http';
-import type { CentralStore } from '../../storage/central-store';
 import { issueEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
 import { requireOperator } from '@kawei/central/http/admin-auth.node';
 import { sendJson } from '@kawei/central/http/json-reply.node';
+import type { CentralStore } from '../../storage/central-store';
 import { parseInput } from '../validate';
 
 const deviceIdParamsSchema = z.object({ id: idSchema });

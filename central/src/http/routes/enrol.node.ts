@@ -7,10 +7,10 @@ import {
   type EnrolResponse,
 } from '@kawei/shared/api/central-http';
 import { publicKeyFromBase64, verifyText } from '@kawei/shared/crypto/ed25519.node';
-import type { CentralStore } from '../../storage/central-store';
 import { hashEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
 import type { CentralKeys } from '@kawei/central/http/central-keys.node';
 import { sendJson } from '@kawei/central/http/json-reply.node';
+import type { CentralStore } from '../../storage/central-store';
 import { parseInput } from '../validate';
 
 /**
