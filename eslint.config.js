@@ -22,7 +22,8 @@ const nodeBuiltins = `^(node:.*|${builtinModules.map(escape).join('|')})(/.*)?$`
 /** One restriction: an import-source regex and why it is forbidden. */
 const forbid = (regex, message) => ({ regex, message, allowTypeImports: true });
 
-const NO_ELECTRON = forbid('^electron(/.*)?$', 'Only *.main.ts and *.preload.ts may import electron.');
+// electron/package.json is data (the installed version), not Electron itself.
+const NO_ELECTRON = forbid('^electron(?!/package\\.json$)(/.*)?$', 'Only *.main.ts and *.preload.ts may import electron.');
 
 const restrictImports = (...patterns) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
