@@ -34,9 +34,9 @@ const restrictImports = (...patterns) => ({
 const PRELOAD_ALLOWED = [
   '^electron$',
   '^@kawei/shared/contract/[\\w.-]+$',
-  '^@kawei/shared/electron/[\\w.-]+\\.preload$',
+  '^@kawei/shared/electron/[\\w.-]+\\.preload\\.ts$',
   '^(\\.{1,2}/)+contract/[\\w.-]+$',
-  '^(\\.{1,2}/)+([\\w.-]+/)*[\\w.-]+\\.preload$',
+  '^(\\.{1,2}/)+([\\w.-]+/)*[\\w.-]+\\.preload\\.ts$',
 ];
 
 export default defineConfig(
@@ -81,7 +81,7 @@ export default defineConfig(
       forbid(nodeBuiltins, 'The renderer has no Node: no node: built-ins.'),
       NO_ELECTRON,
       forbid('^(better-sqlite3|ws)(/.*)?$', 'better-sqlite3 and ws are Node-only; use the app API client.'),
-      forbid('\\.(node|main|preload)$', 'The renderer may not import *.node, *.main or *.preload modules.'),
+      forbid('\\.(node|main|preload)\\.ts$', 'The renderer may not import *.node, *.main or *.preload modules.'),
     ),
   },
   {

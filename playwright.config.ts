@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_QUIET_FLAGS, findChromium } from './shared/src/host/chromium.node';
+import { CHROMIUM_QUIET_FLAGS, findChromium } from './shared/src/host/chromium.node.ts';
 
 const chromium = findChromium();
 if (!chromium) {

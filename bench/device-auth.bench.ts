@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CentralClient, credentialsFrom } from '@kawei/shared/device/central-client.node';
-import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node';
-import { DeviceStore } from '@kawei/shared/device/device-store.node';
-import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node';
-import { ENTRY, runNode, startNode, type Listening } from '../scripts/lib/processes.node';
-import { summarise, type BenchResult } from './bench';
+import { CentralClient, credentialsFrom } from '@kawei/shared/device/central-client.node.ts';
+import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
+import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { ENTRY, runNode, startNode, type Listening } from '../scripts/lib/processes.node.ts';
+import { summarise, type BenchResult } from './bench.ts';
 
 /**
  * What device authentication costs at the central: sequential signed GET /api/device/me (Ed25519

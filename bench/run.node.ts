@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchResult } from './bench';
+import type { BenchResult } from './bench.ts';
 
 /**
  * `npm run bench -- NAME` runs bench/NAME.bench.ts and writes bench/results/NAME.json:

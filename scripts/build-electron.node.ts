@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { APP_LAYOUT, ELECTRON_OUT_DIR } from '@kawei/shared/electron/app-layout';
+import { APP_LAYOUT, ELECTRON_OUT_DIR } from '@kawei/shared/electron/app-layout.ts';
 
 /**
  * Bundles an app's Electron main and preload into CommonJS files under <app>/dist-electron. The

@@ -1,5 +1,5 @@
-import { buildRenderer } from './build-renderer.node';
-import { buildElectron } from './build-electron.node';
+import { buildRenderer } from './build-renderer.node.ts';
+import { buildElectron } from './build-electron.node.ts';
 
 /**
  * Builds what the apps need to run: the React renderers (served by the Node host here, by the

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openAppWindow } from '@kawei/shared/host/chromium.node';
-import { ENTRY, REPO_ROOT, runNode, startNode, type AppListening, type Listening } from './lib/processes.node';
+import { openAppWindow } from '@kawei/shared/host/chromium.node.ts';
+import { ENTRY, REPO_ROOT, runNode, startNode, type AppListening, type Listening } from './lib/processes.node.ts';
 
 /**
  * `npm start`: the whole demo on one machine. A central on embedded SQLite with the demo sites,

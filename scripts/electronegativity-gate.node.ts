@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScanSummary } from './electronegativity-scan.node';
+import type { ScanSummary } from './electronegativity-scan.node.ts';
 
 /**
  * Security lint for the Electron apps (second half of `npm run lint`): runs Doyensec's

@@ -2,8 +2,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Configuration } from 'electron-builder';
 import electronPackage from 'electron/package.json' with { type: 'json' };
-import { buildElectron, type ElectronApp } from './build-electron.node';
-import { buildRenderer } from './build-renderer.node';
+import { buildElectron, type ElectronApp } from './build-electron.node.ts';
+import { buildRenderer } from './build-renderer.node.ts';
 
 /**
  * Packages one app with electron-builder (npm run package:booth / package:gate):

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildRenderer, findRemoteReferences } from '../scripts/build-renderer.node';
+import { buildRenderer, findRemoteReferences } from '../scripts/build-renderer.node.ts';
 
 describe('findRemoteReferences', () => {
   it('flags loads from the network', () => {

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEd25519, privateKeyFromPkcs8, signText } from '@kawei/shared/crypto/ed25519.node';
-import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node';
-import { CENTRAL_PATHS } from '@kawei/shared/api/central-http';
-import { DEVICE_AUTH_HEADERS, deviceRequestMessage } from '@kawei/shared/api/device-auth';
-import { DeviceStore } from '@kawei/shared/device/device-store.node';
-import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node';
-import { ApiError } from '@kawei/shared/errors';
-import { ENTRY, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node';
+import { generateEd25519, privateKeyFromPkcs8, signText } from '@kawei/shared/crypto/ed25519.node.ts';
+import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import { CENTRAL_PATHS } from '@kawei/shared/api/central-http.ts';
+import { DEVICE_AUTH_HEADERS, deviceRequestMessage } from '@kawei/shared/api/device-auth.ts';
+import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
+import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
+import { ApiError } from '@kawei/shared/errors.ts';
+import { ENTRY, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
 
 /**
  * The enrolment slice across real processes: a central started from its CLI on a SQLite file, codes

@@ -7,12 +7,12 @@ import { Ajv, type AnySchema } from 'ajv';
 import { build } from 'electron-builder';
 import { load as loadYaml } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_LAYOUT } from '@kawei/shared/electron/app-layout';
-import { APP_ENTRY_URL } from '@kawei/shared/electron/secure-policy';
-import { buildElectron } from '../scripts/build-electron.node';
-import { buildRenderer } from '../scripts/build-renderer.node';
-import { APP_IDENTITIES, appConfiguration, BASE_CONFIG_FILE } from '../scripts/package-electron.node';
-import { createFakeMainElectron, loadCommonJsBundle, requireFrom } from './support/fake-electron';
+import { APP_LAYOUT } from '@kawei/shared/electron/app-layout.ts';
+import { APP_ENTRY_URL } from '@kawei/shared/electron/secure-policy.ts';
+import { buildElectron } from '../scripts/build-electron.node.ts';
+import { buildRenderer } from '../scripts/build-renderer.node.ts';
+import { APP_IDENTITIES, appConfiguration, BASE_CONFIG_FILE } from '../scripts/package-electron.node.ts';
+import { createFakeMainElectron, loadCommonJsBundle, requireFrom } from './support/fake-electron.ts';
 
 /**
  * electron-builder.yml is checked against electron-builder's own JSON schema (the one it validates

@@ -11,7 +11,7 @@ import {
   resolveAppAsset,
   responseHeadersFor,
   type PermissionQuery,
-} from '@kawei/shared/electron/secure-policy';
+} from '@kawei/shared/electron/secure-policy.ts';
 
 const RENDERER_DIR = resolve('/srv/kawei/dist/renderer');
 

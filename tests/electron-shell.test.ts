@@ -3,20 +3,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boothContract } from '@kawei/shared/contract/booth.contract';
-import { BRIDGE_GLOBAL, type PreloadBridge } from '@kawei/shared/contract/bridge';
-import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract } from '@kawei/shared/contract/contract';
-import { gateContract } from '@kawei/shared/contract/gate.contract';
-import { APP_ENTRY_URL, CONTENT_SECURITY_POLICY } from '@kawei/shared/electron/secure-policy';
-import { APP_LAYOUT } from '@kawei/shared/electron/app-layout';
-import { buildElectron, type ElectronApp, type ElectronBuildResult } from '../scripts/build-electron.node';
+import { boothContract } from '@kawei/shared/contract/booth.contract.ts';
+import { BRIDGE_GLOBAL, type PreloadBridge } from '@kawei/shared/contract/bridge.ts';
+import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract } from '@kawei/shared/contract/contract.ts';
+import { gateContract } from '@kawei/shared/contract/gate.contract.ts';
+import { APP_ENTRY_URL, CONTENT_SECURITY_POLICY } from '@kawei/shared/electron/secure-policy.ts';
+import { APP_LAYOUT } from '@kawei/shared/electron/app-layout.ts';
+import { buildElectron, type ElectronApp, type ElectronBuildResult } from '../scripts/build-electron.node.ts';
 import {
   createFakeMainElectron,
   createFakePreloadElectron,
   loadCommonJsBundle,
   requireFrom,
   type FakeMainElectron,
-} from './support/fake-electron';
+} from './support/fake-electron.ts';
 
 /**
  * Electron cannot run here, so this checks what can be checked honestly: both bundles build, and

@@ -8,7 +8,7 @@ import {
   parseElectronegativityCsv,
   readReport,
   scanTarget,
-} from '../scripts/electronegativity-gate.node';
+} from '../scripts/electronegativity-gate.node.ts';
 
 /**
  * The security gate must be able to fail. The fixture app under tests/fixtures/insecure-electron is

@@ -1,7 +1,7 @@
-import { boothContract } from '@kawei/shared/contract/booth.contract';
-import { APP_LAYOUT } from '@kawei/shared/electron/app-layout';
-import { runSecureApp } from '@kawei/shared/electron/secure-app.main';
-import { createBoothServices } from './services/booth-services.node';
+import { boothContract } from '@kawei/shared/contract/booth.contract.ts';
+import { APP_LAYOUT } from '@kawei/shared/electron/app-layout.ts';
+import { runSecureApp } from '@kawei/shared/electron/secure-app.main.ts';
+import { createBoothServices } from './services/booth-services.node.ts';
 
 /** Electron entry of the booth client; bundled to dist-electron/app.main.cjs (package.json "main"). */
 runSecureApp({

@@ -1,13 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { centralKeysLoader } from '@kawei/central/http/central-keys.node';
-import { sendJson } from '@kawei/central/http/json-reply.node';
-import { acceptRawJsonBodies } from '@kawei/central/http/raw-json-body.node';
-import { registerHealthRoute } from '@kawei/central/http/routes/health.node';
-import { registerEnrolRoute } from '@kawei/central/http/routes/enrol.node';
-import { deviceRoutes } from '@kawei/central/http/routes/device.node';
-import { adminRoutes } from '@kawei/central/http/routes/admin.node';
-import type { CentralStore } from './storage/central-store';
-import { httpErrorAnswer } from './http/http-errors';
+import { centralKeysLoader } from './http/central-keys.node.ts';
+import { sendJson } from './http/json-reply.node.ts';
+import { acceptRawJsonBodies } from './http/raw-json-body.node.ts';
+import { registerHealthRoute } from './http/routes/health.node.ts';
+import { registerEnrolRoute } from './http/routes/enrol.node.ts';
+import { deviceRoutes } from './http/routes/device.node.ts';
+import { adminRoutes } from './http/routes/admin.node.ts';
+import type { CentralStore } from './storage/central-store.ts';
+import { httpErrorAnswer } from './http/http-errors.ts';
 
 /** Requests carry small JSON documents; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -4,10 +4,10 @@ import {
   createEnrolCodeResponseSchema,
   devicesResponseSchema,
   sitesResponseSchema,
-} from '@kawei/shared/api/central-http';
-import { TestDevice } from './device-signer';
-import { enrolOverHttp, operatorHeaders, startTestCentral, type TestCentral } from './server-fixtures';
-import { useTempDir } from './temp-dir';
+} from '@kawei/shared/api/central-http.ts';
+import { TestDevice } from './device-signer.ts';
+import { enrolOverHttp, operatorHeaders, startTestCentral, type TestCentral } from './server-fixtures.ts';
+import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
 let central: TestCentral;

@@ -6,13 +6,13 @@ import {
   devicesResponseSchema,
   enrolResponseSchema,
   ENROL_CODE_ALPHABET,
-} from '@kawei/shared/api/central-http';
-import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth';
-import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
-import { TestDevice, isCentralSignature } from './device-signer';
-import { attempt } from './store-fixtures';
-import { runCli, startServe, type Serving } from './cli-process';
-import { useTempDir } from './temp-dir';
+} from '@kawei/shared/api/central-http.ts';
+import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth.ts';
+import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import { TestDevice, isCentralSignature } from './device-signer.ts';
+import { attempt } from './store-fixtures.ts';
+import { runCli, startServe, type Serving } from './cli-process.ts';
+import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
 const CODE_PATTERN = new RegExp(`^[${ENROL_CODE_ALPHABET}]{4}-[${ENROL_CODE_ALPHABET}]{4}$`);

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { CENTRAL_PATHS, deviceMeResponseSchema, type EnrolResponse } from '@kawei/shared/api/central-http';
-import { DEVICE_AUTH_HEADERS, REQUEST_WINDOW_MS } from '@kawei/shared/api/device-auth';
-import { centralKeysLoader } from '@kawei/central/http/central-keys.node';
-import { deviceOf, installDeviceAuth } from '@kawei/central/http/device-auth.node';
-import { sendJson } from '@kawei/central/http/json-reply.node';
-import { TestDevice, isCentralSignature } from './device-signer';
-import { enrolOverHttp, operatorHeaders, startTestCentral, type TestCentral } from './server-fixtures';
-import { useTempDir } from './temp-dir';
+import { CENTRAL_PATHS, deviceMeResponseSchema, type EnrolResponse } from '@kawei/shared/api/central-http.ts';
+import { DEVICE_AUTH_HEADERS, REQUEST_WINDOW_MS } from '@kawei/shared/api/device-auth.ts';
+import { centralKeysLoader } from '../src/http/central-keys.node.ts';
+import { deviceOf, installDeviceAuth } from '../src/http/device-auth.node.ts';
+import { sendJson } from '../src/http/json-reply.node.ts';
+import { TestDevice, isCentralSignature } from './device-signer.ts';
+import { enrolOverHttp, operatorHeaders, startTestCentral, type TestCentral } from './server-fixtures.ts';
+import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
 const ECHO_PATH = '/api/device/echo';

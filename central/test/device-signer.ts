@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/ed25519.node';
-import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node';
-import { enrolProofMessage, type EnrolRequest } from '@kawei/shared/api/central-http';
-import { DEVICE_AUTH_HEADERS, centralResponseMessage, deviceRequestMessage } from '@kawei/shared/api/device-auth';
+import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/ed25519.node.ts';
+import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import { enrolProofMessage, type EnrolRequest } from '@kawei/shared/api/central-http.ts';
+import { DEVICE_AUTH_HEADERS, centralResponseMessage, deviceRequestMessage } from '@kawei/shared/api/device-auth.ts';
 
 /**
  * Test-only stand-in for a device: a key pair that signs enrolment proofs and requests exactly as

@@ -5,12 +5,12 @@ import {
   enrolResponseSchema,
   healthResponseSchema,
   type EnrolRequest,
-} from '@kawei/shared/api/central-http';
-import { boothPositionSchema, gatePositionSchema } from '@kawei/shared/domain/topology';
-import { apiErrorBodySchema } from '@kawei/shared/errors';
-import { TestDevice } from './device-signer';
-import { newCode, startTestCentral, type TestCentral } from './server-fixtures';
-import { useTempDir } from './temp-dir';
+} from '@kawei/shared/api/central-http.ts';
+import { boothPositionSchema, gatePositionSchema } from '@kawei/shared/domain/topology.ts';
+import { apiErrorBodySchema } from '@kawei/shared/errors.ts';
+import { TestDevice } from './device-signer.ts';
+import { newCode, startTestCentral, type TestCentral } from './server-fixtures.ts';
+import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
 let central: TestCentral;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CENTRAL_PATHS } from '@kawei/shared/api/central-http';
-import { BODY_LIMIT_BYTES } from '@kawei/central/server.node';
-import { startTestCentral, type TestCentral } from './server-fixtures';
-import { useTempDir } from './temp-dir';
+import { CENTRAL_PATHS } from '@kawei/shared/api/central-http.ts';
+import { BODY_LIMIT_BYTES } from '../src/server.node.ts';
+import { startTestCentral, type TestCentral } from './server-fixtures.ts';
+import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
 let central: TestCentral;

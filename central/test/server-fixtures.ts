@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { sha256Hex } from '@kawei/shared/crypto/hash.node';
-import { CENTRAL_PATHS, enrolResponseSchema, type EnrolResponse, type EnrolTarget } from '@kawei/shared/api/central-http';
-import { buildCentralServer } from '@kawei/central/server.node';
-import { issueEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
-import type { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
-import type { TestDevice } from './device-signer';
-import { openDemoStore } from './store-fixtures';
+import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import { CENTRAL_PATHS, enrolResponseSchema, type EnrolResponse, type EnrolTarget } from '@kawei/shared/api/central-http.ts';
+import { buildCentralServer } from '../src/server.node.ts';
+import { issueEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
+import type { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import type { TestDevice } from './device-signer.ts';
+import { openDemoStore } from './store-fixtures.ts';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789abcdef';
 export const operatorHeaders = (token = OPERATOR_TOKEN) => ({ authorization: `Bearer ${token}` });

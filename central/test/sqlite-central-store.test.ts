@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
-import { TopologyConflictError } from '../src/storage/central-store';
-import { TestDevice } from './device-signer';
-import { addCode, attempt, openDemoStore, T0 } from './store-fixtures';
-import { useTempDir } from './temp-dir';
+import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import { TopologyConflictError } from '../src/storage/central-store.ts';
+import { TestDevice } from './device-signer.ts';
+import { addCode, attempt, openDemoStore, T0 } from './store-fixtures.ts';
+import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
 
@@ -106,7 +106,7 @@ describe('SqliteCentralStore: topology', () => {
       'room-county-1-B2',
       'room-county-1-B3',
     ]);
-    const { readTopologyFile, DEMO_TOPOLOGY_FILE } = await import('@kawei/central/topology/topology-file.node');
+    const { readTopologyFile, DEMO_TOPOLOGY_FILE } = await import('../src/topology/topology-file.node.ts');
     expect(await store.importTopology(readTopologyFile(DEMO_TOPOLOGY_FILE))).toEqual({
       created: { sites: 0, rooms: 0, booths: 0, gates: 0 },
     });

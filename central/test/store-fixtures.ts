@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
-import { readTopologyFile, DEMO_TOPOLOGY_FILE } from '@kawei/central/topology/topology-file.node';
-import { hashEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
-import type { EnrolTarget } from '@kawei/shared/api/central-http';
-import type { EnrolmentAttempt } from '../src/storage/central-store';
-import { TestDevice } from './device-signer';
+import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import { readTopologyFile, DEMO_TOPOLOGY_FILE } from '../src/topology/topology-file.node.ts';
+import { hashEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
+import type { EnrolTarget } from '@kawei/shared/api/central-http.ts';
+import type { EnrolmentAttempt } from '../src/storage/central-store.ts';
+import { TestDevice } from './device-signer.ts';
 
 export const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
 

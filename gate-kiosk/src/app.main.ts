@@ -1,7 +1,7 @@
-import { gateContract } from '@kawei/shared/contract/gate.contract';
-import { APP_LAYOUT } from '@kawei/shared/electron/app-layout';
-import { runSecureApp } from '@kawei/shared/electron/secure-app.main';
-import { createGateServices } from './services/gate-services.node';
+import { gateContract } from '@kawei/shared/contract/gate.contract.ts';
+import { APP_LAYOUT } from '@kawei/shared/electron/app-layout.ts';
+import { runSecureApp } from '@kawei/shared/electron/secure-app.main.ts';
+import { createGateServices } from './services/gate-services.node.ts';
 
 /** Electron entry of the gate kiosk; bundled to dist-electron/app.main.cjs (package.json "main"). */
 runSecureApp({

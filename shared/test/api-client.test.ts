@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { boothContract } from '../src/contract/booth.contract';
-import type { CallResult } from '../src/contract/contract';
-import type { PreloadBridge } from '../src/contract/bridge';
-import { ApiError } from '../src/errors';
-import { WS_CLOSE } from '../src/host/ws-protocol';
+import { boothContract } from '../src/contract/booth.contract.ts';
+import type { CallResult } from '../src/contract/contract.ts';
+import type { PreloadBridge } from '../src/contract/bridge.ts';
+import { ApiError } from '../src/errors.ts';
+import { WS_CLOSE } from '../src/host/ws-protocol.ts';
 import {
   HOST_UNREACHABLE_MESSAGE,
   SECRET_STORAGE_KEY,
@@ -18,8 +18,8 @@ import {
   takeLaunchSecret,
   type SocketFactory,
   type SocketHandlers,
-} from '../src/ui/api-client.dom';
-import { enrolledBooth, unprovisionedBooth } from './ui-fixtures';
+} from '../src/ui/api-client.dom.ts';
+import { enrolledBooth, unprovisionedBooth } from './ui-fixtures.ts';
 
 // ── a scripted host on the other end of a fake socket ────────────────────────
 

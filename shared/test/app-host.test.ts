@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { createDispatcher, defineContract, EventHub } from '../src/contract/contract';
-import { startAppHost, type AppHost } from '../src/host/app-host.node';
-import { HOST_WS_PATH, WS_CLOSE } from '../src/host/ws-protocol';
+import { createDispatcher, defineContract, EventHub } from '../src/contract/contract.ts';
+import { startAppHost, type AppHost } from '../src/host/app-host.node.ts';
+import { HOST_WS_PATH, WS_CLOSE } from '../src/host/ws-protocol.ts';
 
 const contract = defineContract(
   'demo',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDispatcher, defineContract, EventHub } from '../src/contract/contract';
-import { ApiError } from '../src/errors';
-import { boothContract } from '../src/contract/booth.contract';
+import { createDispatcher, defineContract, EventHub } from '../src/contract/contract.ts';
+import { ApiError } from '../src/errors.ts';
+import { boothContract } from '../src/contract/booth.contract.ts';
 
 const contract = defineContract(
   'test',

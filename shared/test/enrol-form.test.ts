@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { translatorFor } from '../src/i18n/messages';
-import { checkEnrolForm, formatCodeInput } from '../src/ui/enrol-form';
+import { translatorFor } from '../src/i18n/messages.ts';
+import { checkEnrolForm, formatCodeInput } from '../src/ui/enrol-form.ts';
 
 const t = translatorFor('zh-CN');
 

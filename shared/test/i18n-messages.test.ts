@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/errors';
-import { LINK_STATES } from '../src/contract/device-status';
+import { ERROR_CODES } from '../src/errors.ts';
+import { LINK_STATES } from '../src/contract/device-status.ts';
 import {
   LANGS,
   MESSAGES,
@@ -14,8 +14,8 @@ import {
   placeholdersOf,
   translate,
   type MessageKey,
-} from '../src/i18n/messages';
-import { areaEntrance, boothA5, room3Door } from './ui-fixtures';
+} from '../src/i18n/messages.ts';
+import { areaEntrance, boothA5, room3Door } from './ui-fixtures.ts';
 
 describe('message tables', () => {
   const keys = Object.keys(MESSAGES['zh-CN']) as MessageKey[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LinkMonitor } from '../src/device/link-monitor.node';
-import { ApiError, type ErrorCode } from '../src/errors';
-import type { LinkStatus } from '../src/contract/device-status';
+import { LinkMonitor } from '../src/device/link-monitor.node.ts';
+import { ApiError, type ErrorCode } from '../src/errors.ts';
+import type { LinkStatus } from '../src/contract/device-status.ts';
 
 function monitorWith(outcomes: (ErrorCode | 'ok')[]) {
   let clock = 1000;

@@ -1,5 +1,5 @@
-import type { BoothStatus, GateStatus } from '../src/contract/device-status';
-import type { BoothPosition, GatePosition } from '../src/domain/topology';
+import type { BoothStatus, GateStatus } from '../src/contract/device-status.ts';
+import type { BoothPosition, GatePosition } from '../src/domain/topology.ts';
 
 /** Statuses and positions as the services would send them, for the renderer-side tests. */
 

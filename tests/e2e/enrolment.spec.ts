@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { messages } from '../../shared/src/i18n/messages';
-import { Stack } from './support/stack';
+import { messages } from '../../shared/src/i18n/messages.ts';
+import { Stack } from './support/stack.ts';
 
 const zh = messages['zh-CN'];
 

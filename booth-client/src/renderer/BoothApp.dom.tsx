@@ -1,13 +1,13 @@
-import type { BoothContract } from '@kawei/shared/contract/booth.contract';
-import { formatBoothPosition } from '@kawei/shared/i18n/messages';
-import { useConnectionState, useDeviceStatus, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom';
-import { EnrolmentScreen } from '@kawei/shared/ui/EnrolmentScreen.dom';
-import { HostFailedScreen, HostReconnectingBanner } from '@kawei/shared/ui/HostConnection.dom';
-import { useT } from '@kawei/shared/ui/i18n.dom';
-import { IdleScreen } from '@kawei/shared/ui/IdleScreen.dom';
-import { RefusedScreen } from '@kawei/shared/ui/RefusedScreen.dom';
-import { LoadingScreen } from '@kawei/shared/ui/ScreenFrame.dom';
-import { StatusFooter } from '@kawei/shared/ui/StatusFooter.dom';
+import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
+import { formatBoothPosition } from '@kawei/shared/i18n/messages.ts';
+import { useConnectionState, useDeviceStatus, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { EnrolmentScreen } from '@kawei/shared/ui/EnrolmentScreen.dom.tsx';
+import { HostFailedScreen, HostReconnectingBanner } from '@kawei/shared/ui/HostConnection.dom.tsx';
+import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
+import { IdleScreen } from '@kawei/shared/ui/IdleScreen.dom.tsx';
+import { RefusedScreen } from '@kawei/shared/ui/RefusedScreen.dom.tsx';
+import { LoadingScreen } from '@kawei/shared/ui/ScreenFrame.dom.tsx';
+import { StatusFooter } from '@kawei/shared/ui/StatusFooter.dom.tsx';
 
 /**
  * The booth PC's screen. Fresh: the technician enrols it. Enrolled: it shows which booth it is and

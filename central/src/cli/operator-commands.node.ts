@@ -1,11 +1,11 @@
-import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
-import { issueEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
-import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '@kawei/central/topology/topology-file.node';
-import { parseCommandArgs, UsageError } from '@kawei/central/cli/cli-args.node';
-import { badInput } from '@kawei/shared/errors';
-import { createEnrolCodeRequestSchema, DEFAULT_ENROL_CODE_TTL_MINUTES } from '@kawei/shared/api/central-http';
-import { describePosition, formatDevices, formatLocalTime, formatSiteTrees, targetId } from './text-format';
-import type { CliIo } from './cli-io';
+import { SqliteCentralStore } from '../storage/sqlite-central-store.node.ts';
+import { issueEnrolCode } from '../enrolment/enrol-codes.node.ts';
+import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '../topology/topology-file.node.ts';
+import { parseCommandArgs, UsageError } from './cli-args.node.ts';
+import { badInput } from '@kawei/shared/errors.ts';
+import { createEnrolCodeRequestSchema, DEFAULT_ENROL_CODE_TTL_MINUTES } from '@kawei/shared/api/central-http.ts';
+import { describePosition, formatDevices, formatLocalTime, formatSiteTrees, targetId } from './text-format.ts';
+import type { CliIo } from './cli-io.ts';
 
 /*
  * The operator's commands work directly on the SQLite file, so they need no token and no running

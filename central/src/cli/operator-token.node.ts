@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node';
-import type { CentralStore } from '../storage/central-store';
+import { randomToken, sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import type { CentralStore } from '../storage/central-store.ts';
 
 export const OPERATOR_TOKEN_FILE = 'operator-token';
 

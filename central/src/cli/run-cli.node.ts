@@ -1,15 +1,15 @@
-import { ApiError, type ErrorCode } from '@kawei/shared/errors';
-import { errorMessage } from '@kawei/shared/i18n/messages';
-import { serveCommand } from '@kawei/central/cli/serve.node';
+import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
+import { errorMessage } from '@kawei/shared/i18n/messages.ts';
+import { serveCommand } from './serve.node.ts';
 import {
   devicesCommand,
   enrolCodeCommand,
   revokeCommand,
   seedDemoCommand,
   sitesCommand,
-} from '@kawei/central/cli/operator-commands.node';
-import { UsageError } from '@kawei/central/cli/cli-args.node';
-import type { CliIo } from './cli-io';
+} from './operator-commands.node.ts';
+import { UsageError } from './cli-args.node.ts';
+import type { CliIo } from './cli-io.ts';
 
 export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central server
 

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node';
-import { buildCentralServer } from '@kawei/central/server.node';
-import { ensureOperatorToken } from '@kawei/central/cli/operator-token.node';
-import { parseCommandArgs, UsageError } from '@kawei/central/cli/cli-args.node';
-import type { CliIo } from './cli-io';
+import { SqliteCentralStore } from '../storage/sqlite-central-store.node.ts';
+import { buildCentralServer } from '../server.node.ts';
+import { ensureOperatorToken } from './operator-token.node.ts';
+import { parseCommandArgs, UsageError } from './cli-args.node.ts';
+import type { CliIo } from './cli-io.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8600;

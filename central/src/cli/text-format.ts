@@ -1,6 +1,6 @@
-import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http';
-import type { Position } from '@kawei/shared/domain/topology';
-import { formatBoothPosition, formatGatePosition } from '@kawei/shared/i18n/messages';
+import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
+import type { Position } from '@kawei/shared/domain/topology.ts';
+import { formatBoothPosition, formatGatePosition } from '@kawei/shared/i18n/messages.ts';
 
 /** Local wall-clock time, which is what an operator compares with the clock on the wall. */
 export function formatLocalTime(ms: number): string {

@@ -1,14 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { sha256Hex } from '@kawei/shared/crypto/hash.node';
+import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
 import {
   ENROL_CODE_ALPHABET,
   ENROL_CODE_LENGTH,
   formatEnrolCode,
   normaliseEnrolCode,
   type EnrolTarget,
-} from '@kawei/shared/api/central-http';
-import { ApiError } from '@kawei/shared/errors';
-import type { CentralStore } from '../storage/central-store';
+} from '@kawei/shared/api/central-http.ts';
+import { ApiError } from '@kawei/shared/errors.ts';
+import type { CentralStore } from '../storage/central-store.ts';
 
 /** A fresh code, uniformly drawn from the alphabet (31^8 ≈ 8.5·10^11 codes). */
 export function generateEnrolCode(): string {

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { ApiError } from '@kawei/shared/errors';
-import { sha256Hex } from '@kawei/shared/crypto/hash.node';
-import type { CentralStore } from '../storage/central-store';
+import { ApiError } from '@kawei/shared/errors.ts';
+import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import type { CentralStore } from '../storage/central-store.ts';
 
 /**
  * Requires `Authorization: Bearer <operator token>`. Only the token's sha256 is stored; comparing

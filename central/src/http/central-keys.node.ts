@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node';
-import type { CentralStore } from '../storage/central-store';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
+import type { CentralStore } from '../storage/central-store.ts';
 
 export interface CentralKeys {
   centralId: string;

@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '@kawei/shared/errors';
-import type { DeviceRecord } from '@kawei/shared/api/central-http';
+import { ApiError } from '@kawei/shared/errors.ts';
+import type { DeviceRecord } from '@kawei/shared/api/central-http.ts';
 import {
   DEVICE_AUTH_HEADERS,
   NONCE_PATTERN,
   REQUEST_WINDOW_MS,
   centralResponseMessage,
   deviceRequestMessage,
-} from '@kawei/shared/api/device-auth';
-import { publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/ed25519.node';
-import { sha256Hex } from '@kawei/shared/crypto/hash.node';
-import type { CentralKeys } from '@kawei/central/http/central-keys.node';
-import type { CentralStore } from '../storage/central-store';
+} from '@kawei/shared/api/device-auth.ts';
+import { publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/ed25519.node.ts';
+import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import type { CentralKeys } from './central-keys.node.ts';
+import type { CentralStore } from '../storage/central-store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

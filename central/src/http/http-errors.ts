@@ -1,5 +1,5 @@
-import { ApiError, type ApiErrorBody, type ErrorCode } from '@kawei/shared/errors';
-import { TopologyConflictError } from '../storage/central-store';
+import { ApiError, type ApiErrorBody, type ErrorCode } from '@kawei/shared/errors.ts';
+import { TopologyConflictError } from '../storage/central-store.ts';
 
 /** The HTTP status the central answers each error code with. */
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '@kawei/shared/errors';
+import { ApiError } from '@kawei/shared/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
-import { ApiError } from '@kawei/shared/errors';
-import type { DeviceKind, GateRole, Position, Room, Site, Gate, Booth } from '@kawei/shared/domain/topology';
-import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http';
+import { ApiError } from '@kawei/shared/errors.ts';
+import type { DeviceKind, GateRole, Position, Room, Site, Gate, Booth } from '@kawei/shared/domain/topology.ts';
+import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
 
 /**
  * Everything the central remembers, behind one asynchronous interface so a PostgreSQL store can

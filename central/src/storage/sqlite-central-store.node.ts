@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ApiError } from '@kawei/shared/errors';
-import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node';
-import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node';
-import { gridCells, type Booth, type Gate, type GateRole, type Position, type Room, type Site } from '@kawei/shared/domain/topology';
-import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http';
+import { ApiError } from '@kawei/shared/errors.ts';
+import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { gridCells, type Booth, type Gate, type GateRole, type Position, type Room, type Site } from '@kawei/shared/domain/topology.ts';
+import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
 import {
   TopologyConflictError,
   type CentralIdentity,
@@ -18,7 +18,7 @@ import {
   type NewSite,
   type TopologyImportResult,
   type TopologySiteImport,
-} from './central-store';
+} from './central-store.ts';
 
 /**
  * The central's SQLite store: this module owns every line of the central's SQL.

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { badInput } from '@kawei/shared/errors';
-import { gateSchema, roomSchema, siteSchema } from '@kawei/shared/domain/topology';
-import type { TopologySiteImport } from '../storage/central-store';
+import { badInput } from '@kawei/shared/errors.ts';
+import { gateSchema, roomSchema, siteSchema } from '@kawei/shared/domain/topology.ts';
+import type { TopologySiteImport } from '../storage/central-store.ts';
 
 /** The demo layout `seed-demo` loads: two sites, three rooms, two gates. */
 export const DEMO_TOPOLOGY_FILE = fileURLToPath(new URL('../../../resources/demo/demo-topology.json', import.meta.url));

@@ -1,14 +1,14 @@
-import type { GateContract } from '@kawei/shared/contract/gate.contract';
-import type { GatePosition } from '@kawei/shared/domain/topology';
-import { formatGatePosition } from '@kawei/shared/i18n/messages';
-import { useConnectionState, useDeviceStatus, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom';
-import { EnrolmentScreen } from '@kawei/shared/ui/EnrolmentScreen.dom';
-import { HostFailedScreen, HostReconnectingBanner } from '@kawei/shared/ui/HostConnection.dom';
-import { useT } from '@kawei/shared/ui/i18n.dom';
-import { IdleScreen } from '@kawei/shared/ui/IdleScreen.dom';
-import { RefusedScreen } from '@kawei/shared/ui/RefusedScreen.dom';
-import { LoadingScreen } from '@kawei/shared/ui/ScreenFrame.dom';
-import { StatusFooter } from '@kawei/shared/ui/StatusFooter.dom';
+import type { GateContract } from '@kawei/shared/contract/gate.contract.ts';
+import type { GatePosition } from '@kawei/shared/domain/topology.ts';
+import { formatGatePosition } from '@kawei/shared/i18n/messages.ts';
+import { useConnectionState, useDeviceStatus, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { EnrolmentScreen } from '@kawei/shared/ui/EnrolmentScreen.dom.tsx';
+import { HostFailedScreen, HostReconnectingBanner } from '@kawei/shared/ui/HostConnection.dom.tsx';
+import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
+import { IdleScreen } from '@kawei/shared/ui/IdleScreen.dom.tsx';
+import { RefusedScreen } from '@kawei/shared/ui/RefusedScreen.dom.tsx';
+import { LoadingScreen } from '@kawei/shared/ui/ScreenFrame.dom.tsx';
+import { StatusFooter } from '@kawei/shared/ui/StatusFooter.dom.tsx';
 
 /**
  * The gate kiosk's screen. Fresh: the technician enrols it. Enrolled: it shows which gate it is (the

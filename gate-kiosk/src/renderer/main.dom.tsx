@@ -1,10 +1,10 @@
 import 'antd/dist/reset.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { gateContract } from '@kawei/shared/contract/gate.contract';
-import { connectApi } from '@kawei/shared/ui/api-hooks.dom';
-import { I18nProvider } from '@kawei/shared/ui/i18n.dom';
-import { GateApp } from './GateApp.dom';
+import { gateContract } from '@kawei/shared/contract/gate.contract.ts';
+import { connectApi } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { I18nProvider } from '@kawei/shared/ui/i18n.dom.tsx';
+import { GateApp } from './GateApp.dom.tsx';
 
 // One connection for the page's lifetime: the Electron bridge if the preload put one on window,
 // otherwise the Node host's WebSocket.

@@ -10,7 +10,7 @@ import {
   roomSchema,
   boothSchema,
   gateSchema,
-} from '../domain/topology';
+} from '../domain/topology.ts';
 
 /**
  * The central's HTTP API, as seen by both ends. The central validates requests with these schemas;

@@ -1,5 +1,5 @@
-import { defineContract } from './contract';
-import { boothStatusSchema, enrolInputSchema, noInputSchema } from './device-status';
+import { defineContract } from './contract.ts';
+import { boothStatusSchema, enrolInputSchema, noInputSchema } from './device-status.ts';
 
 /** The booth client's API table: bound to ipcMain in Electron and to the Node host's WebSocket. */
 export const boothContract = defineContract(

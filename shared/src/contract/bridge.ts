@@ -1,4 +1,4 @@
-import type { CallResult } from './contract';
+import type { CallResult } from './contract.ts';
 
 /**
  * The shape the Electron preload puts on `window.kawei` with contextBridge. It has one function per

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError, apiErrorBodySchema, badInput, type ApiErrorBody } from '../errors';
+import { ApiError, apiErrorBodySchema, badInput, type ApiErrorBody } from '../errors.ts';
 
 /**
  * One typed API table per app. Every call has an input and an output schema; every event channel has

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { errorCodeSchema } from '../errors';
-import { boothPositionSchema, gatePositionSchema, idSchema, type Position } from '../domain/topology';
-import { enrolCodeSchema } from '../api/central-http';
+import { errorCodeSchema } from '../errors.ts';
+import { boothPositionSchema, gatePositionSchema, idSchema, type Position } from '../domain/topology.ts';
+import { enrolCodeSchema } from '../api/central-http.ts';
 
 /**
  * What both apps share about themselves: whether they are provisioned (enrolled with a central),

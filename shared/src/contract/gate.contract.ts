@@ -1,5 +1,5 @@
-import { defineContract } from './contract';
-import { enrolInputSchema, gateStatusSchema, noInputSchema } from './device-status';
+import { defineContract } from './contract.ts';
+import { enrolInputSchema, gateStatusSchema, noInputSchema } from './device-status.ts';
 
 /** The gate kiosk's API table: bound to ipcMain in Electron and to the Node host's WebSocket. */
 export const gateContract = defineContract(

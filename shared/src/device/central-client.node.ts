@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
-import { ApiError, apiErrorBodySchema } from '../errors';
+import { ApiError, apiErrorBodySchema } from '../errors.ts';
 import {
   CENTRAL_PATHS,
   deviceMeResponseSchema,
@@ -9,14 +9,14 @@ import {
   type DeviceMeResponse,
   type EnrolRequest,
   type EnrolResponse,
-} from '../api/central-http';
+} from '../api/central-http.ts';
 import {
   DEVICE_AUTH_HEADERS,
   centralResponseMessage,
   deviceRequestMessage,
-} from '../api/device-auth';
-import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.node';
-import { randomToken, sha256Hex } from '../crypto/hash.node';
+} from '../api/device-auth.ts';
+import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.node.ts';
+import { randomToken, sha256Hex } from '../crypto/hash.node.ts';
 
 export const CENTRAL_REQUEST_TIMEOUT_MS = 8000;
 

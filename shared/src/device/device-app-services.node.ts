@@ -8,11 +8,11 @@ import {
   type Contract,
   type EventName,
   type EventPayload,
-} from '../contract/contract';
-import type { enrolInputSchema } from '../contract/device-status';
-import type { DeviceKind } from '../domain/topology';
-import { DeviceIdentityService, type DeviceStatus } from './device-identity.node';
-import { DeviceStore } from './device-store.node';
+} from '../contract/contract.ts';
+import type { enrolInputSchema } from '../contract/device-status.ts';
+import type { DeviceKind } from '../domain/topology.ts';
+import { DeviceIdentityService, type DeviceStatus } from './device-identity.node.ts';
+import { DeviceStore } from './device-store.node.ts';
 
 /** What a running app exposes to a transport (Electron ipcMain or the Node host's WebSocket). */
 export interface AppServices<K extends Contract> {

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { ApiError } from '../errors';
-import { enrolProofMessage, normaliseEnrolCode } from '../api/central-http';
-import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } from '../crypto/ed25519.node';
-import type { DeviceKind, Position } from '../domain/topology';
-import type { LinkStatus } from '../contract/device-status';
-import { CentralClient, credentialsFrom, type DeviceCredentials } from './central-client.node';
-import { DeviceStore, type DeviceIdentity } from './device-store.node';
-import { LinkMonitor } from './link-monitor.node';
+import { ApiError } from '../errors.ts';
+import { enrolProofMessage, normaliseEnrolCode } from '../api/central-http.ts';
+import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } from '../crypto/ed25519.node.ts';
+import type { DeviceKind, Position } from '../domain/topology.ts';
+import type { LinkStatus } from '../contract/device-status.ts';
+import { CentralClient, credentialsFrom, type DeviceCredentials } from './central-client.node.ts';
+import { DeviceStore, type DeviceIdentity } from './device-store.node.ts';
+import { LinkMonitor } from './link-monitor.node.ts';
 
 export type PositionOf<K extends DeviceKind> = Extract<Position, { kind: K }>;
 

@@ -1,7 +1,7 @@
 import { chmodSync } from 'node:fs';
 import { z } from 'zod';
-import { openSqlite, type Migration, type SqliteDatabase } from '../store/sqlite.node';
-import { deviceKindSchema, idSchema, positionSchema, type DeviceKind, type Position } from '../domain/topology';
+import { openSqlite, type Migration, type SqliteDatabase } from '../store/sqlite.node.ts';
+import { deviceKindSchema, idSchema, positionSchema, type DeviceKind, type Position } from '../domain/topology.ts';
 
 /**
  * The device's local SQLite store. This module owns every SQL statement a booth or gate runs.

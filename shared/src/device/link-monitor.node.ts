@@ -1,5 +1,5 @@
-import { ApiError, type ErrorCode } from '../errors';
-import type { LinkStatus } from '../contract/device-status';
+import { ApiError, type ErrorCode } from '../errors.ts';
+import type { LinkStatus } from '../contract/device-status.ts';
 
 /**
  * Keeps an enrolled device's view of its central link current: it asks `probe` every `intervalMs`

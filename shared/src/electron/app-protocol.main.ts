@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
-import { APP_SCHEME, resolveAppAsset, responseHeadersFor } from './secure-policy';
+import { APP_SCHEME, resolveAppAsset, responseHeadersFor } from './secure-policy.ts';
 
 /**
  * Must run before app 'ready'. standard: the renderer gets a real origin (kawei://app), relative URLs

@@ -1,7 +1,7 @@
 import { ipcMain, type WebContents } from 'electron';
-import { ApiError } from '../errors';
-import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract, type EventHub } from '../contract/contract';
-import { isTrustedIpcSender } from './secure-policy';
+import { ApiError } from '../errors.ts';
+import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract, type EventHub } from '../contract/contract.ts';
+import { isTrustedIpcSender } from './secure-policy.ts';
 
 export type Dispatch = (name: unknown, input: unknown) => Promise<CallResult>;
 

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { BRIDGE_GLOBAL, type PreloadBridge } from '../contract/bridge';
-import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract } from '../contract/contract';
+import { BRIDGE_GLOBAL, type PreloadBridge } from '../contract/bridge.ts';
+import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract } from '../contract/contract.ts';
 
 /** The three ipcRenderer methods the bridge uses; a parameter so the bridge can be built in tests. */
 export type BridgeIpc = Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>;

@@ -1,10 +1,10 @@
 import { isAbsolute, join } from 'node:path';
 import { app, BrowserWindow, Menu, session } from 'electron';
-import type { Contract, EventHub } from '../contract/contract';
-import { registerAppSchemeAsPrivileged, serveRendererFrom } from './app-protocol.main';
-import { bindContractCalls, forwardContractEvents, type Dispatch } from './contract-ipc.main';
-import { APP_ENTRY_URL } from './secure-policy';
-import { lockDownWebContents, restrictPermissions } from './web-contents-guards.main';
+import type { Contract, EventHub } from '../contract/contract.ts';
+import { registerAppSchemeAsPrivileged, serveRendererFrom } from './app-protocol.main.ts';
+import { bindContractCalls, forwardContractEvents, type Dispatch } from './contract-ipc.main.ts';
+import { APP_ENTRY_URL } from './secure-policy.ts';
+import { lockDownWebContents, restrictPermissions } from './web-contents-guards.main.ts';
 
 /** What the Electron shell needs from an app's services (createBoothServices, createGateServices). */
 export interface ShellServices<K extends Contract> {

@@ -1,5 +1,5 @@
 import type { Session, WebContents } from 'electron';
-import { isPermissionGranted } from './secure-policy';
+import { isPermissionGranted } from './secure-policy.ts';
 
 /**
  * Applied to every WebContents the app ever creates (app 'web-contents-created'): the kiosk shows

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { Contract } from '../contract/contract';
-import type { AppServices, DeviceAppOptions } from '../device/device-app-services.node';
-import { startAppHost } from './app-host.node';
-import { openAppWindow } from './chromium.node';
+import type { Contract } from '../contract/contract.ts';
+import type { AppServices, DeviceAppOptions } from '../device/device-app-services.node.ts';
+import { startAppHost } from './app-host.node.ts';
+import { openAppWindow } from './chromium.node.ts';
 
 export interface AppHostCliOptions<K extends Contract> {
   app: 'booth' | 'gate';

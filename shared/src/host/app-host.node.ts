@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CallResult, Contract, EventHub } from '../contract/contract';
-import { randomToken } from '../crypto/hash.node';
+import type { CallResult, Contract, EventHub } from '../contract/contract.ts';
+import { randomToken } from '../crypto/hash.node.ts';
 import {
   HELLO_TIMEOUT_MS,
   HOST_WS_PATH,
@@ -13,8 +13,8 @@ import {
   WS_CLOSE,
   clientFrameSchema,
   type HostFrame,
-} from './ws-protocol';
-import { readStaticFile } from './static-files.node';
+} from './ws-protocol.ts';
+import { readStaticFile } from './static-files.node.ts';
 
 export interface AppHostOptions<K extends Contract> {
   contract: K;

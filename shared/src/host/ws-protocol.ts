@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiErrorBodySchema } from '../errors';
+import { apiErrorBodySchema } from '../errors.ts';
 
 /**
  * The Node host's WebSocket protocol (the stand-in for Electron IPC when the renderer runs in a

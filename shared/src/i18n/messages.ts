@@ -1,6 +1,6 @@
-import { ERROR_CODES, type ErrorCode } from '../errors';
-import { LINK_STATES, type LinkStatus } from '../contract/device-status';
-import type { BoothPosition, GatePosition } from '../domain/topology';
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
+import { LINK_STATES, type LinkStatus } from '../contract/device-status.ts';
+import type { BoothPosition, GatePosition } from '../domain/topology.ts';
 
 /**
  * Every string the two apps show, in Chinese (the default: experts and gate staff read Chinese) and

@@ -1,13 +1,13 @@
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { Alert, Button, Form, Input, Typography, theme } from 'antd';
-import type { DeviceKind } from '../domain/topology';
-import { errorMessage } from '../i18n/messages';
-import type { ApiError } from '../errors';
-import { toApiError } from './api-hooks.dom';
-import { checkEnrolForm, formatCodeInput, type EnrolFormValues } from './enrol-form';
-import { useOtherLanguage, useT } from './i18n.dom';
-import { ScreenFrame } from './ScreenFrame.dom';
-import { StatusFooter } from './StatusFooter.dom';
+import type { DeviceKind } from '../domain/topology.ts';
+import { errorMessage } from '../i18n/messages.ts';
+import type { ApiError } from '../errors.ts';
+import { toApiError } from './api-hooks.dom.tsx';
+import { checkEnrolForm, formatCodeInput, type EnrolFormValues } from './enrol-form.ts';
+import { useOtherLanguage, useT } from './i18n.dom.tsx';
+import { ScreenFrame } from './ScreenFrame.dom.tsx';
+import { StatusFooter } from './StatusFooter.dom.tsx';
 
 /**
  * The technician's screen on a fresh device: the central's address and the one-time code, one big

@@ -1,9 +1,9 @@
 import type { CSSProperties } from 'react';
 import { Typography, theme } from 'antd';
-import type { ConnectionFailure, ConnectionState } from './api-client.dom';
-import type { MessageKey } from '../i18n/messages';
-import { useT } from './i18n.dom';
-import { ScreenFrame } from './ScreenFrame.dom';
+import type { ConnectionFailure, ConnectionState } from './api-client.dom.ts';
+import type { MessageKey } from '../i18n/messages.ts';
+import { useT } from './i18n.dom.tsx';
+import { ScreenFrame } from './ScreenFrame.dom.tsx';
 
 /*
  * The renderer's own link to its local service (Electron main or the Node host), as opposed to the

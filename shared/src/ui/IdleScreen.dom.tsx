@@ -1,8 +1,8 @@
 import type { CSSProperties, ReactNode } from 'react';
 import { Typography } from 'antd';
-import type { LinkStatus } from '../contract/device-status';
-import { LinkBadge } from './LinkBadge.dom';
-import { ScreenFrame } from './ScreenFrame.dom';
+import type { LinkStatus } from '../contract/device-status.ts';
+import { LinkBadge } from './LinkBadge.dom.tsx';
+import { ScreenFrame } from './ScreenFrame.dom.tsx';
 
 /**
  * An enrolled device at rest: where it stands, in type large enough to read from the doorway, one

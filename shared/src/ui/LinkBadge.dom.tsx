@@ -1,8 +1,8 @@
 import { useEffect, useState, type CSSProperties } from 'react';
 import { theme } from 'antd';
-import type { LinkStatus } from '../contract/device-status';
-import { formatElapsed, linkStateLabel } from '../i18n/messages';
-import { useT } from './i18n.dom';
+import type { LinkStatus } from '../contract/device-status.ts';
+import { formatElapsed, linkStateLabel } from '../i18n/messages.ts';
+import { useT } from './i18n.dom.tsx';
 
 /** The current time, refreshed every `intervalMs`, so "12 秒前" keeps counting without new data. */
 export function useNow(intervalMs = 1000): number {

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 import { Typography, theme } from 'antd';
-import type { LinkStatus } from '../contract/device-status';
-import { errorMessage } from '../i18n/messages';
-import { useT } from './i18n.dom';
-import { ScreenFrame } from './ScreenFrame.dom';
+import type { LinkStatus } from '../contract/device-status.ts';
+import { errorMessage } from '../i18n/messages.ts';
+import { useT } from './i18n.dom.tsx';
+import { ScreenFrame } from './ScreenFrame.dom.tsx';
 
 /**
  * The central refuses this device (revoked, or no longer known). Nothing the expert can do helps, so

@@ -1,8 +1,8 @@
 import type { CSSProperties, ReactNode } from 'react';
 import { Button, Spin, Typography, theme } from 'antd';
-import { LanguageToggle, useT } from './i18n.dom';
-import type { ApiError } from '../errors';
-import { errorMessage } from '../i18n/messages';
+import { LanguageToggle, useT } from './i18n.dom.tsx';
+import type { ApiError } from '../errors.ts';
+import { errorMessage } from '../i18n/messages.ts';
 
 /**
  * The full-screen frame every screen sits in: the language toggle in the top-right corner (out of

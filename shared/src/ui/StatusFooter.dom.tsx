@@ -1,5 +1,5 @@
 import { Typography } from 'antd';
-import { useT } from './i18n.dom';
+import { useT } from './i18n.dom.tsx';
 
 /** Small print for the technician: which build runs here and which device the central knows it as. */
 export function StatusFooter({ appVersion, deviceId }: { appVersion: string; deviceId?: string | null }) {

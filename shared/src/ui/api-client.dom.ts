@@ -1,4 +1,4 @@
-import { ApiError, describeZodError, type ApiErrorBody } from '../errors';
+import { ApiError, describeZodError, type ApiErrorBody } from '../errors.ts';
 import {
   callResultSchema,
   type ApiClient,
@@ -7,9 +7,9 @@ import {
   type Contract,
   type EventName,
   type EventPayload,
-} from '../contract/contract';
-import { BRIDGE_GLOBAL, type PreloadBridge } from '../contract/bridge';
-import { HOST_WS_PATH, SECRET_FRAGMENT_KEY, WS_CLOSE, hostFrameSchema, type ClientFrame } from '../host/ws-protocol';
+} from '../contract/contract.ts';
+import { BRIDGE_GLOBAL, type PreloadBridge } from '../contract/bridge.ts';
+import { HOST_WS_PATH, SECRET_FRAGMENT_KEY, WS_CLOSE, hostFrameSchema, type ClientFrame } from '../host/ws-protocol.ts';
 
 /**
  * The renderer's one way to talk to its services. Two transports, one typed client:

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { ApiError } from '../errors';
-import type { ConnectionState, Observable } from './api-client.dom';
+import { ApiError } from '../errors.ts';
+import type { ConnectionState, Observable } from './api-client.dom.ts';
 
 /*
  * Re-exported so apps can reach the client through the package path: shared's export map sends
@@ -12,7 +12,7 @@ export {
   type ConnectionState,
   type ConnectionFailure,
   type Observable,
-} from './api-client.dom';
+} from './api-client.dom.ts';
 
 export function useObservable<T>(observable: Observable<T>): T {
   return useSyncExternalStore(observable.subscribe, observable.get);

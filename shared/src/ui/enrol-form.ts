@@ -1,6 +1,6 @@
-import { centralUrlSchema } from '../contract/device-status';
-import { ENROL_CODE_LENGTH, enrolCodeSchema, normaliseEnrolCode } from '../api/central-http';
-import type { Translate } from '../i18n/messages';
+import { centralUrlSchema } from '../contract/device-status.ts';
+import { ENROL_CODE_LENGTH, enrolCodeSchema, normaliseEnrolCode } from '../api/central-http.ts';
+import type { Translate } from '../i18n/messages.ts';
 
 /*
  * The technician form's pure half: how the code field reformats what is typed, and the checks made

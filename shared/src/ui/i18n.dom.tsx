@@ -2,7 +2,7 @@ import { createContext, use, useCallback, useEffect, useMemo, useState, type CSS
 import { App as AntApp, Button, ConfigProvider, type ThemeConfig } from 'antd';
 import antdZhCN from 'antd/es/locale/zh_CN';
 import antdEnUS from 'antd/es/locale/en_US';
-import { DEFAULT_LANG, isLang, translatorFor, type Lang, type Translate } from '../i18n/messages';
+import { DEFAULT_LANG, isLang, translatorFor, type Lang, type Translate } from '../i18n/messages.ts';
 
 /**
  * Language and look for both apps. Chinese is the default; the choice survives restarts through

@@ -8,7 +8,7 @@ import {
   type AppListening,
   type Listening,
   type Running,
-} from '../../../scripts/lib/processes.node';
+} from '../../../scripts/lib/processes.node.ts';
 
 /**
  * A real stack for a browser test: a central process on its own SQLite file, seeded with the demo

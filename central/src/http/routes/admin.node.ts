@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { idSchema } from '@kawei/shared/domain/topology';
+import { idSchema } from '@kawei/shared/domain/topology.ts';
 import {
   CENTRAL_PATHS,
   createEnrolCodeRequestSchema,
@@ -9,12 +9,12 @@ import {
   createSiteRequestSchema,
   type DeviceRecord,
   type SiteTree,
-} from '@kawei/shared/api/central-http';
-import { issueEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
-import { requireOperator } from '@kawei/central/http/admin-auth.node';
-import { sendJson } from '@kawei/central/http/json-reply.node';
-import type { CentralStore } from '../../storage/central-store';
-import { parseInput } from '../validate';
+} from '@kawei/shared/api/central-http.ts';
+import { issueEnrolCode } from '../../enrolment/enrol-codes.node.ts';
+import { requireOperator } from '../admin-auth.node.ts';
+import { sendJson } from '../json-reply.node.ts';
+import type { CentralStore } from '../../storage/central-store.ts';
+import { parseInput } from '../validate.ts';
 
 const deviceIdParamsSchema = z.object({ id: idSchema });
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '@kawei/shared/errors';
-import { CENTRAL_PATHS, type DeviceMeResponse } from '@kawei/shared/api/central-http';
-import { deviceOf, installDeviceAuth, type DeviceAuthDeps } from '@kawei/central/http/device-auth.node';
-import { sendJson } from '@kawei/central/http/json-reply.node';
-import type { CentralStore } from '../../storage/central-store';
+import { ApiError } from '@kawei/shared/errors.ts';
+import { CENTRAL_PATHS, type DeviceMeResponse } from '@kawei/shared/api/central-http.ts';
+import { deviceOf, installDeviceAuth, type DeviceAuthDeps } from '../device-auth.node.ts';
+import { sendJson } from '../json-reply.node.ts';
+import type { CentralStore } from '../../storage/central-store.ts';
 
 /** Routes a device calls with its own key; all of them sit behind installDeviceAuth. */
 export async function deviceRoutes(scope: FastifyInstance, deps: DeviceAuthDeps & { store: CentralStore }): Promise<void> {

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '@kawei/shared/errors';
+import { ApiError } from '@kawei/shared/errors.ts';
 import {
   CENTRAL_PATHS,
   enrolProofMessage,
   enrolRequestSchema,
   type EnrolResponse,
-} from '@kawei/shared/api/central-http';
-import { publicKeyFromBase64, verifyText } from '@kawei/shared/crypto/ed25519.node';
-import { hashEnrolCode } from '@kawei/central/enrolment/enrol-codes.node';
-import type { CentralKeys } from '@kawei/central/http/central-keys.node';
-import { sendJson } from '@kawei/central/http/json-reply.node';
-import type { CentralStore } from '../../storage/central-store';
-import { parseInput } from '../validate';
+} from '@kawei/shared/api/central-http.ts';
+import { publicKeyFromBase64, verifyText } from '@kawei/shared/crypto/ed25519.node.ts';
+import { hashEnrolCode } from '../../enrolment/enrol-codes.node.ts';
+import type { CentralKeys } from '../central-keys.node.ts';
+import { sendJson } from '../json-reply.node.ts';
+import type { CentralStore } from '../../storage/central-store.ts';
+import { parseInput } from '../validate.ts';
 
 /**
  * POST /api/enrol: a device proves it holds the key it enrols (signature over code and key) and

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { CENTRAL_PATHS, type healthResponseSchema } from '@kawei/shared/api/central-http';
+import { CENTRAL_PATHS, type healthResponseSchema } from '@kawei/shared/api/central-http.ts';
 import type { z } from 'zod';
-import type { CentralKeys } from '@kawei/central/http/central-keys.node';
-import { sendJson } from '@kawei/central/http/json-reply.node';
+import type { CentralKeys } from '../central-keys.node.ts';
+import { sendJson } from '../json-reply.node.ts';
 
 export function registerHealthRoute(
   app: FastifyInstance,
