@@ -119,6 +119,8 @@ describe('kawei-central operator commands', () => {
     const revoked = await runCli(['revoke', device.id, '--data', data]);
     expect([revoked.code, revoked.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^已停用设备 ${device.id}.*\nrevoked device ${device.id} \\(booth room-3-C3\\)`))]);
     expect((await runCli(['devices', '--data', data])).stdout).toMatch(new RegExp(`^${device.id} +booth +room-3-C3 +停用 revoked `, 'm'));
+    const asJson = devicesResponseSchema.parse(JSON.parse((await runCli(['devices', '--json', '--data', data])).stdout));
+    expect(asJson.devices).toMatchObject([{ id: device.id, status: 'revoked', target: { kind: 'booth', boothId: 'room-3-C3' } }]);
   });
 
   it('exits 2 with Chinese first, then English, on bad arguments', async () => {

@@ -77,8 +77,10 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
 }
 
 export async function devicesCommand(args: string[], io: CliIo): Promise<number> {
-  const { databaseFile } = parseCommandArgs('devices', args, {});
-  io.stdout.write(formatDevices(await withStore(databaseFile, (store) => store.listDevices())));
+  const { values, databaseFile } = parseCommandArgs('devices', args, { json: { type: 'boolean', default: false } });
+  const devices = await withStore(databaseFile, (store) => store.listDevices());
+  // --json prints the same document as GET /api/admin/devices, for scripts.
+  io.stdout.write(values['json'] ? `${JSON.stringify({ devices })}\n` : formatDevices(devices));
   return 0;
 }
 

@@ -19,7 +19,7 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
   kawei-central sites                                      站点、评标室、卡位、闸机 / sites, rooms, booths, gates
   kawei-central enrol-code (--booth ID | --gate ID) [--ttl MINUTES] [--json]
                                                            生成一次性注册码 / make a one-time enrolment code
-  kawei-central devices                                    列出设备 / list devices
+  kawei-central devices [--json]                           列出设备 / list devices
   kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
 
 每个命令都接受 / every command takes:
