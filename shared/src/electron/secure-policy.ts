@@ -1,4 +1,6 @@
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { confineToRoot, contentSecurityPolicy, FALLBACK_MIME_TYPE, mimeTypeFor } from '../security/renderer-files.ts';
+
+export { FALLBACK_MIME_TYPE, mimeTypeFor };
 
 /**
  * The security decisions of the Electron shell, kept free of any `electron` import so they can be
@@ -11,57 +13,7 @@ export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-const CSP_DIRECTIVES: readonly (readonly [string, string])[] = [
-  ['default-src', "'self'"],
-  ['script-src', "'self'"],
-  // 'unsafe-inline' for styles only: Ant Design (CSS-in-JS) injects <style> elements at runtime and
-  // cannot be given a nonce through a static file server. Scripts stay 'self'-only, so an injected
-  // style can restyle the page but cannot run code.
-  ['style-src', "'self' 'unsafe-inline'"],
-  ['img-src', "'self' data: blob:"],
-  // mediastream: is the camera preview (getUserMedia → srcObject); blob: is recorded clips.
-  ['media-src', "'self' blob: mediastream:"],
-  ['connect-src', "'self'"],
-  ['object-src', "'none'"],
-  ['base-uri', "'none'"],
-  ['frame-ancestors', "'none'"],
-  ['form-action', "'none'"],
-];
-export const CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.map(([name, value]) => `${name} ${value}`).join('; ');
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-};
-/** Unknown files are served as opaque bytes; with nosniff the renderer will not execute them. */
-export const FALLBACK_MIME_TYPE = 'application/octet-stream';
-
-export function mimeTypeFor(filePath: string): string {
-  return MIME_TYPES[extname(filePath).toLowerCase()] ?? FALLBACK_MIME_TYPE;
-}
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** Headers for every file served from kawei://app. The CSP travels as a header, not a <meta>, so the
  * renderer's own HTML cannot weaken it. */
@@ -124,13 +76,8 @@ export function resolveAppAsset(rendererDir: string, requestUrl: string, method 
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return refused(400, 'forbidden character in path');
 
-  const relativePath = pathname === '/' || pathname === '' ? 'index.html' : pathname.replace(/^\/+/, '');
-  const root = resolve(rendererDir);
-  const filePath = resolve(root, relativePath);
-  const fromRoot = relative(root, filePath);
-  if (fromRoot === '' || fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
-    return refused(403, 'path escapes the renderer directory');
-  }
+  const filePath = confineToRoot(rendererDir, pathname);
+  if (filePath === null) return refused(403, 'path escapes the renderer directory');
   return { kind: 'file', filePath };
 }
 

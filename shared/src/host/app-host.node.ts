@@ -15,6 +15,7 @@ import {
   type HostFrame,
 } from './ws-protocol.ts';
 import { readStaticFile } from './static-files.node.ts';
+import { contentSecurityPolicy } from '../security/renderer-files.ts';
 
 export interface AppHostOptions<K extends Contract> {
   contract: K;
@@ -66,7 +67,7 @@ export async function startAppHost<K extends Contract>(options: AppHostOptions<K
     res.writeHead(200, {
       'content-type': file.type,
       'content-length': file.body.length,
-      'content-security-policy': contentSecurityPolicy(port),
+      'content-security-policy': hostContentSecurityPolicy(port),
       // Cross-origin isolation: lets the face pipeline use wasm threads (SharedArrayBuffer) later.
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
@@ -156,20 +157,7 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   res.end(message);
 }
 
-/** The host's CSP: like Electron's, plus the loopback WebSocket that replaces IPC. */
-export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    // Ant Design injects its generated styles at run time (CSS-in-JS).
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob: mediastream:",
-    `connect-src 'self' ws://${BIND_HOST}:${port} ws://localhost:${port}`,
-    "font-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ');
+/** The host's CSP: Electron's, plus the loopback WebSocket that stands in for IPC. */
+export function hostContentSecurityPolicy(port: number): string {
+  return contentSecurityPolicy({ connectSrc: [`ws://${BIND_HOST}:${port}`, `ws://localhost:${port}`] });
 }
