@@ -30,6 +30,11 @@ export const ERROR_CODES = [
   'SIGNATURE_INVALID',
   'REQUEST_STALE',
   'REQUEST_REPLAYED',
+  // sync (see shared/src/sync/sync-http.ts)
+  'SYNC_GAP',
+  'SYNC_EVENT_FORGED',
+  'SYNC_CHAIN_BROKEN',
+  'SYNC_SEQ_CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -20,6 +20,10 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   SIGNATURE_INVALID: 401,
   REQUEST_STALE: 401,
   REQUEST_REPLAYED: 401,
+  SYNC_GAP: 409,
+  SYNC_EVENT_FORGED: 422,
+  SYNC_CHAIN_BROKEN: 422,
+  SYNC_SEQ_CONFLICT: 422,
   // Only devices raise these (about their link to the central); the central never answers with them.
   NOT_ENROLLED: 500,
   CENTRAL_URL_INVALID: 500,

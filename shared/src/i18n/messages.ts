@@ -109,6 +109,10 @@ const zhCN = {
   'error.SIGNATURE_INVALID': '设备签名校验失败',
   'error.REQUEST_STALE': '本机时间与中心相差过大，请校准时间',
   'error.REQUEST_REPLAYED': '请求重复，已被中心拒绝',
+  'error.SYNC_GAP': '数据缺少前序记录，将从中心要求的位置重新上传',
+  'error.SYNC_EVENT_FORGED': '记录的签名或内容校验失败，中心已拒收并告警',
+  'error.SYNC_CHAIN_BROKEN': '记录链断裂（可能被删改），中心已拒收并告警',
+  'error.SYNC_SEQ_CONFLICT': '同一序号出现两份不同记录，中心已拒收并告警',
 } as const satisfies Record<ErrorMessageKey, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
@@ -191,6 +195,10 @@ const en: Record<MessageKey, string> = {
   'error.SIGNATURE_INVALID': 'The device signature was rejected',
   'error.REQUEST_STALE': 'The clock differs too much from the central; set the time',
   'error.REQUEST_REPLAYED': 'Duplicate request, rejected by the central',
+  'error.SYNC_GAP': 'Records are missing before this batch; resending from where the central asks',
+  'error.SYNC_EVENT_FORGED': "A record's signature or content check failed; the central refused it and raised an alert",
+  'error.SYNC_CHAIN_BROKEN': 'The record chain is broken (possibly tampered with); the central refused it and raised an alert',
+  'error.SYNC_SEQ_CONFLICT': 'Two different records carry the same number; the central refused them and raised an alert',
 };
 
 export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { 'zh-CN': zhCN, en };
