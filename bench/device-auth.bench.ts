@@ -32,7 +32,7 @@ export async function run(): Promise<BenchResult> {
     const store = DeviceStore.open(join(dir, 'device', 'device.sqlite'));
     const identity = new DeviceIdentityService({ kind: 'booth', store, appVersion: 'bench', linkIntervalMs: 3_600_000 });
     await identity.enrol(url, (JSON.parse(out.stdout) as { code: string }).code);
-    identity.close();
+    await identity.close();
     const id = store.identity()!;
     const credentials = credentialsFrom({
       deviceId: id.deviceId,

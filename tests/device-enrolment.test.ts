@@ -68,14 +68,14 @@ describe('device enrolment against a real central', () => {
       link: { state: 'online' },
     });
     expect(statSync(device.file).mode & 0o077).toBe(0); // the private key is not readable by others
-    device.service.close();
+    await device.service.close();
     device.store.close();
 
     const reopened = freshDevice('booth', 'booth-a5');
     const again = await reopened.service.checkLink();
     expect(again).toMatchObject({ provisioning: 'enrolled', link: { state: 'online' }, position: { booth: { label: 'A3' } } });
     expect(await refusal(reopened.service.enrol(centralUrl, await code('--booth', 'room-5-B1')))).toBe('ALREADY_ENROLLED');
-    reopened.service.close();
+    await reopened.service.close();
     reopened.store.close();
   });
 
@@ -92,7 +92,7 @@ describe('device enrolment against a real central', () => {
       'CENTRAL_UNREACHABLE',
     );
     for (const d of [gate, second]) {
-      d.service.close();
+      await d.service.close();
       d.store.close();
     }
   });
@@ -128,7 +128,7 @@ describe('device enrolment against a real central', () => {
 
     // Signed for another path, sent to this one: the signature covers the path.
     expect(await get(signedHeaders(key, '/api/health'))).toMatchObject({ body: { error: { code: 'SIGNATURE_INVALID' } } });
-    device.service.close();
+    await device.service.close();
     device.store.close();
   });
 
@@ -144,14 +144,14 @@ describe('device enrolment against a real central', () => {
     });
     try {
       const identity = device.store.identity()!;
-      device.service.close();
+      await device.service.close();
       device.store.close();
       const moved = DeviceStore.open(join(dir, 'booth-pinned-moved', 'device.sqlite'));
       moved.saveIdentity({ ...identity, centralUrl: other.ready.url.replace(/\/$/, '') });
       const service = new DeviceIdentityService({ kind: 'booth', store: moved, appVersion: 't', linkIntervalMs: 60_000 });
       const status = await service.checkLink();
       expect(status).toMatchObject({ link: { state: 'offline', reason: 'CENTRAL_BAD_RESPONSE' } });
-      service.close();
+      await service.close();
       moved.close();
     } finally {
       await other.stop();
@@ -164,7 +164,7 @@ describe('device enrolment against a real central', () => {
     if (status.provisioning !== 'enrolled') throw new Error('not enrolled');
     await cli(['revoke', status.deviceId]);
     expect(await device.service.checkLink()).toMatchObject({ link: { state: 'refused', reason: 'DEVICE_REVOKED' } });
-    device.service.close();
+    await device.service.close();
     device.store.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { BoothStatus, GateStatus } from '../src/contract/device-status.ts';
+import type { BoothStatus, GateStatus, SyncSummaryView } from '../src/contract/device-status.ts';
 import type { BoothPosition, GatePosition } from '../src/domain/topology.ts';
 
 /** Statuses and positions as the services would send them, for the renderer-side tests. */
@@ -27,6 +27,16 @@ export const room3Door: GatePosition = {
   room: room3,
 };
 
+export const syncedUp: SyncSummaryView = {
+  state: 'idle',
+  lastSeq: 3,
+  ackedSeq: 3,
+  pending: 0,
+  lastError: null,
+  lastAckAt: 1_700_000_000_000,
+  inbox: { cursor: 0, transport: 'stream', state: 'live' },
+};
+
 export const unprovisionedBooth: BoothStatus = { provisioning: 'unprovisioned', appVersion: '0.1.0' };
 
 export function enrolledBooth(link: Partial<BoothStatus & { provisioning: 'enrolled' }>['link'] = undefined): BoothStatus {
@@ -39,6 +49,7 @@ export function enrolledBooth(link: Partial<BoothStatus & { provisioning: 'enrol
     enrolledAt: 1_700_000_000_000,
     position: boothA5,
     link: link ?? { state: 'online', since: 1_700_000_000_000, lastContactAt: 1_700_000_000_000, reason: null },
+    sync: syncedUp,
   };
 }
 
@@ -51,4 +62,5 @@ export const enrolledGate: GateStatus = {
   enrolledAt: 1_700_000_000_000,
   position: room3Door,
   link: { state: 'offline', since: 1_700_000_000_000, lastContactAt: null, reason: 'CENTRAL_UNREACHABLE' },
+  sync: syncedUp,
 };

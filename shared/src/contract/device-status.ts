@@ -18,6 +18,21 @@ export const linkSchema = z.object({
 });
 export type LinkStatus = z.infer<typeof linkSchema>;
 
+export const syncSummarySchema = z.object({
+  state: z.enum(['idle', 'sending', 'backoff', 'refused', 'stopped']),
+  lastSeq: z.number().int().min(0),
+  ackedSeq: z.number().int().min(0),
+  pending: z.number().int().min(0),
+  lastError: errorCodeSchema.nullable(),
+  lastAckAt: z.number().nullable(),
+  inbox: z.object({
+    cursor: z.number().int().min(0),
+    transport: z.enum(['stream', 'long-poll']),
+    state: z.enum(['connecting', 'live', 'backoff', 'stopped']),
+  }),
+});
+export type SyncSummaryView = z.infer<typeof syncSummarySchema>;
+
 function statusSchema<P extends z.ZodType<Position>>(position: P) {
   return z.discriminatedUnion('provisioning', [
     z.object({ provisioning: z.literal('unprovisioned'), appVersion: z.string() }),
@@ -30,6 +45,7 @@ function statusSchema<P extends z.ZodType<Position>>(position: P) {
       enrolledAt: z.number(),
       position: position,
       link: linkSchema,
+      sync: syncSummarySchema,
     }),
   ]);
 }

@@ -17,6 +17,17 @@ import {
 } from '../api/device-auth.ts';
 import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.node.ts';
 import { randomToken, sha256Hex } from '../crypto/hash.node.ts';
+import { WebSocket } from 'ws';
+import {
+  SYNC_PATHS,
+  headResponseSchema,
+  pullResponseSchema,
+  pushResponseSchema,
+  type HeadResponse,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from '../sync/sync-http.ts';
 
 export const CENTRAL_REQUEST_TIMEOUT_MS = 8000;
 
@@ -47,6 +58,7 @@ export class CentralClient {
     path: string,
     body: string | undefined,
     headers: Record<string, string>,
+    timeoutMs = this.timeoutMs,
   ): Promise<{ status: number; body: string; headers: Headers }> {
     let response: Response;
     try {
@@ -54,7 +66,7 @@ export class CentralClient {
         method,
         body,
         headers,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });
     } catch (error) {
@@ -75,22 +87,12 @@ export class CentralClient {
     method: 'GET' | 'POST',
     path: string,
     payload?: unknown,
+    timeoutMs?: number,
   ): Promise<{ status: number; body: string }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
-    const timestamp = Date.now();
-    const nonce = randomToken(18);
-    const signature = signText(
-      credentials.privateKey,
-      deviceRequestMessage(method, path, timestamp, nonce, sha256Hex(body)),
-    );
-    const headers: Record<string, string> = {
-      [DEVICE_AUTH_HEADERS.device]: credentials.deviceId,
-      [DEVICE_AUTH_HEADERS.timestamp]: String(timestamp),
-      [DEVICE_AUTH_HEADERS.nonce]: nonce,
-      [DEVICE_AUTH_HEADERS.signature]: signature,
-    };
+    const { headers, nonce } = signedHeaders(credentials, method, path, body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.send(method, path, payload === undefined ? undefined : body, headers);
+    const res = await this.send(method, path, payload === undefined ? undefined : body, headers, timeoutMs);
     const centralSignature = res.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
     const genuine =
       centralSignature !== null &&
@@ -112,6 +114,85 @@ export class CentralClient {
     const res = await this.signedRequest(credentials, 'GET', CENTRAL_PATHS.deviceMe);
     return parseBody(deviceMeResponseSchema, res.body, res.status);
   }
+
+  /** Upstream sync: one batch. A refusal is an ApiError (SYNC_GAP carries { expectedSeq, ackedSeq }). */
+  async push(credentials: DeviceCredentials, request: PushRequest): Promise<PushResponse> {
+    const res = await this.signedRequest(credentials, 'POST', SYNC_PATHS.push, request, PUSH_TIMEOUT_MS);
+    return parseBody(pushResponseSchema, res.body, res.status);
+  }
+
+  async head(credentials: DeviceCredentials): Promise<HeadResponse> {
+    const res = await this.signedRequest(credentials, 'GET', SYNC_PATHS.head);
+    return parseBody(headResponseSchema, res.body, res.status);
+  }
+
+  /** Downstream long poll: messages after `cursor`, the central holding the request up to `waitMs`. */
+  async pull(credentials: DeviceCredentials, cursor: number, waitMs: number): Promise<PullResponse> {
+    const path = `${SYNC_PATHS.pull}?cursor=${cursor}&waitMs=${waitMs}`;
+    const res = await this.signedRequest(credentials, 'GET', path, undefined, waitMs + this.timeoutMs);
+    return parseBody(pullResponseSchema, res.body, res.status);
+  }
+
+  /**
+   * Downstream live stream: a WebSocket whose upgrade is signed like any device request. Resolves
+   * once the central's 101 answer proves (by its signature) that it is the pinned central.
+   */
+  openStream(credentials: DeviceCredentials, cursor: number): Promise<WebSocket> {
+    const path = `${SYNC_PATHS.stream}?cursor=${cursor}`;
+    const { headers, nonce } = signedHeaders(credentials, 'GET', path, '');
+    const url = this.baseUrl.replace(/^http/, 'ws') + path;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers, handshakeTimeout: this.timeoutMs, maxPayload: 16 * 1024 * 1024 });
+      let verified = false;
+      ws.once('upgrade', (res) => {
+        const signature = res.headers[DEVICE_AUTH_HEADERS.centralSignature];
+        verified =
+          typeof signature === 'string' &&
+          verifyText(credentials.centralPublicKey, centralResponseMessage(nonce, 101, sha256Hex('')), signature);
+      });
+      ws.once('open', () => {
+        if (verified) return resolve(ws);
+        ws.terminate();
+        reject(new ApiError('CENTRAL_BAD_RESPONSE', `${url}: stream not opened by the central this device enrolled with`));
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          try {
+            parseBody(z.unknown(), text, res.statusCode ?? 500);
+            reject(new ApiError('CENTRAL_BAD_RESPONSE', `${url}: HTTP ${res.statusCode} instead of a stream`));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      ws.once('error', (error) => reject(new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`)));
+    });
+  }
+}
+
+/** Long enough for a 500-event batch to be verified and fsynced on a busy 2-core central. */
+const PUSH_TIMEOUT_MS = 30_000;
+
+function signedHeaders(
+  credentials: DeviceCredentials,
+  method: string,
+  path: string,
+  body: string,
+): { headers: Record<string, string>; nonce: string } {
+  const timestamp = Date.now();
+  const nonce = randomToken(18);
+  const signature = signText(credentials.privateKey, deviceRequestMessage(method, path, timestamp, nonce, sha256Hex(body)));
+  return {
+    nonce,
+    headers: {
+      [DEVICE_AUTH_HEADERS.device]: credentials.deviceId,
+      [DEVICE_AUTH_HEADERS.timestamp]: String(timestamp),
+      [DEVICE_AUTH_HEADERS.nonce]: nonce,
+      [DEVICE_AUTH_HEADERS.signature]: signature,
+    },
+  };
 }
 
 export interface DeviceCredentials {

@@ -58,7 +58,7 @@ export function createDeviceAppCore<K extends DeviceKind>(kind: K, options: Devi
     identity,
     calls,
     close: async () => {
-      identity.close();
+      await identity.close();
       store.close();
     },
   };

@@ -7,6 +7,11 @@ import type { LinkStatus } from '../contract/device-status.ts';
 import { CentralClient, credentialsFrom, type DeviceCredentials } from './central-client.node.ts';
 import { DeviceStore, type DeviceIdentity } from './device-store.node.ts';
 import { LinkMonitor } from './link-monitor.node.ts';
+import { EventLog, type EventPayload } from '../sync/event-log.node.ts';
+import { SyncSender, type SenderStatus } from '../sync/sync-sender.node.ts';
+import { PullClient, type PullStatus } from '../sync/pull-client.node.ts';
+import type { SyncEvent } from '../sync/sync-event.ts';
+import type { DownstreamMessage } from '../sync/sync-http.ts';
 
 export type PositionOf<K extends DeviceKind> = Extract<Position, { kind: K }>;
 
@@ -21,7 +26,19 @@ export type DeviceStatus<K extends DeviceKind> =
       enrolledAt: number;
       position: PositionOf<K>;
       link: LinkStatus;
+      sync: SyncSummary;
     };
+
+/** Upstream (the event log) and downstream (the inbox) as a technician wants to see them. */
+export interface SyncSummary {
+  state: SenderStatus['state'];
+  lastSeq: number;
+  ackedSeq: number;
+  pending: number;
+  lastError: SenderStatus['lastError'];
+  lastAckAt: number | null;
+  inbox: { cursor: number; transport: PullStatus['transport']; state: PullStatus['state'] };
+}
 
 export interface DeviceIdentityOptions<K extends DeviceKind> {
   kind: K;
@@ -46,6 +63,8 @@ export class DeviceIdentityService<K extends DeviceKind> {
   private readonly monitor: LinkMonitor;
   private readonly listeners = new Set<(status: DeviceStatus<K>) => void>();
   private enrolling: Promise<DeviceStatus<K>> | null = null;
+  private sync: { log: EventLog; sender: SyncSender; puller: PullClient } | null = null;
+  private readonly messageListeners = new Set<(message: DownstreamMessage) => void>();
 
   constructor(private readonly options: DeviceIdentityOptions<K>) {
     this.identity = options.store.identity();
@@ -55,7 +74,7 @@ export class DeviceIdentityService<K extends DeviceKind> {
     this.monitor = new LinkMonitor({
       intervalMs: options.linkIntervalMs ?? DEFAULT_LINK_INTERVAL_MS,
       probe: () => this.probeCentral(),
-      onChange: () => this.notify(),
+      onChange: (link) => this.onLinkChange(link),
     });
     if (this.identity) this.connect(this.identity);
   }
@@ -72,7 +91,47 @@ export class DeviceIdentityService<K extends DeviceKind> {
       enrolledAt: id.enrolledAt,
       position: id.position as PositionOf<K>,
       link: this.monitor.current,
+      sync: this.syncStatus(),
     };
+  }
+
+  /**
+   * Appends a fact for the central to the device's event log. Durable when this returns (the caller
+   * may tell the user it is saved); delivered exactly once, in order, whenever the central is
+   * reachable.
+   */
+  recordEvent(type: string, payload: EventPayload): SyncEvent {
+    if (!this.sync) throw new ApiError('NOT_ENROLLED', 'events need an enrolled device');
+    const event = this.sync.log.append(type, payload);
+    this.sync.sender.kick();
+    return event;
+  }
+
+  syncStatus(): SyncSummary {
+    if (!this.sync) throw new ApiError('NOT_ENROLLED', 'this device is not enrolled yet');
+    const up = this.sync.sender.status();
+    const down = this.sync.puller.status();
+    return {
+      state: up.state,
+      lastSeq: up.lastSeq,
+      ackedSeq: up.ackedSeq,
+      pending: up.pending,
+      lastError: up.lastError,
+      lastAckAt: up.lastAckAt,
+      inbox: { cursor: down.cursor, transport: down.transport, state: down.state },
+    };
+  }
+
+  /** Resolves when every event recorded so far is acknowledged by the central. */
+  async waitForSync(timeoutMs: number): Promise<void> {
+    if (!this.sync) throw new ApiError('NOT_ENROLLED', 'this device is not enrolled yet');
+    await this.sync.sender.waitForDrain(timeoutMs);
+  }
+
+  /** Messages from the central (rosters, commands, a supervisor's notice) as they arrive. */
+  onMessage(listener: (message: DownstreamMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
   }
 
   onChange(listener: (status: DeviceStatus<K>) => void): () => void {
@@ -98,9 +157,11 @@ export class DeviceIdentityService<K extends DeviceKind> {
     return this.status();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.monitor.stop();
+    if (this.sync) await Promise.all([this.sync.sender.stop(), this.sync.puller.stop()]);
     this.listeners.clear();
+    this.messageListeners.clear();
   }
 
   private async doEnrol(centralUrl: string, code: string): Promise<DeviceStatus<K>> {
@@ -141,14 +202,51 @@ export class DeviceIdentityService<K extends DeviceKind> {
   }
 
   private connect(identity: DeviceIdentity): void {
-    this.client = new CentralClient(identity.centralUrl);
-    this.credentials = credentialsFrom({
+    const privateKey = privateKeyFromPkcs8(identity.privateKeyPkcs8);
+    const client = new CentralClient(identity.centralUrl);
+    const credentials = credentialsFrom({
       deviceId: identity.deviceId,
-      privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8),
+      privateKey,
       centralPublicKey: identity.centralPublicKey,
     });
+    this.client = client;
+    this.credentials = credentials;
+    const log = EventLog.open(this.options.store, identity.deviceId, privateKey);
+    this.sync = {
+      log,
+      sender: new SyncSender({ log, client, credentials, onStatus: () => this.notify() }),
+      puller: new PullClient({
+        log,
+        client,
+        credentials,
+        onStatus: () => this.notify(),
+        onMessage: (message) => {
+          for (const listener of this.messageListeners) listener(message);
+        },
+      }),
+    };
+    log.append('device.started', { appVersion: this.options.appVersion, kind: this.options.kind });
+    this.sync.sender.start();
+    this.sync.puller.start();
     this.monitor.start();
   }
+
+  /** Link transitions are facts worth keeping (device health), and a returning central ends back-offs. */
+  private onLinkChange(link: LinkStatus): void {
+    if (this.sync && link.state !== this.lastLinkState) {
+      if (this.lastLinkState !== null) {
+        this.sync.log.append('device.link_changed', { state: link.state, reason: link.reason });
+        this.sync.sender.kick();
+      }
+      if (link.state === 'online') {
+        this.sync.sender.retryNow();
+        this.sync.puller.retryNow();
+      }
+    }
+    this.lastLinkState = link.state;
+    this.notify();
+  }
+  private lastLinkState: LinkStatus['state'] | null = null;
 
   private async probeCentral(): Promise<void> {
     if (!this.client || !this.credentials || !this.identity) throw new ApiError('NOT_ENROLLED', 'not enrolled');

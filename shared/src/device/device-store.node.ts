@@ -1,12 +1,17 @@
 import { chmodSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { canonicalJson, type JsonValue } from '../sync/canonical-json.ts';
+import { SYNC_EVENT_VERSION, type SyncEvent } from '../sync/sync-event.ts';
 import { z } from 'zod';
 import { openSqlite, type Migration, type SqliteDatabase } from '../store/sqlite.node.ts';
 import { deviceKindSchema, idSchema, positionSchema, type DeviceKind, type Position } from '../domain/topology.ts';
 
 /**
  * The device's local SQLite store. This module owns every SQL statement a booth or gate runs.
- * For now it holds the device's identity: its own key pair, the central it enrolled with and the
- * central's public key (pinned at enrolment), and its last known position.
+ * It holds the device's identity (its own key pair, the central it enrolled with, the central's
+ * public key pinned at enrolment, its last known position) and the sync state: the append-only
+ * event log, what the central has acknowledged of it, and the inbox of downstream messages with the
+ * pull cursor.
  *
  * The private key rests in this file, readable only by the app's user (mode 0600). On the Electron
  * build the file lives in the app's userData directory.
@@ -29,6 +34,45 @@ const MIGRATIONS: Migration[] = [
           central_public_key TEXT NOT NULL,
           position_json TEXT NOT NULL,
           enrolled_at INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'sync: append-only event log, acknowledgement and pull cursor, inbox',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE event_log (
+          seq INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          device_time INTEGER NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL,
+          signature TEXT NOT NULL
+        ) STRICT;
+        -- The log is append-only: the chain would reveal an edit, the triggers refuse one outright.
+        CREATE TRIGGER event_log_no_update BEFORE UPDATE ON event_log
+          BEGIN SELECT RAISE(ABORT, 'event_log is append-only'); END;
+        CREATE TRIGGER event_log_no_delete BEFORE DELETE ON event_log
+          BEGIN SELECT RAISE(ABORT, 'event_log is append-only'); END;
+
+        CREATE TABLE sync_state (
+          singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+          acked_seq INTEGER NOT NULL,
+          acked_hash TEXT NOT NULL,
+          pull_cursor INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE inbox (
+          cursor INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          received_at INTEGER NOT NULL
         ) STRICT;
       `);
     },
@@ -103,7 +147,196 @@ export class DeviceStore {
     this.db.prepare('UPDATE identity SET position_json = ? WHERE singleton = 1').run(JSON.stringify(position));
   }
 
+  // ---- sync: the event log (see shared/src/sync/event-log.node.ts for the rules) ----
+
+  /** Appends the event that `build` makes from the current head, in one durable transaction. */
+  appendEvent(genesis: string, build: (head: LogHead) => SyncEvent): SyncEvent {
+    return this.db
+      .transaction(() => {
+        const event = build(this.logHead(genesis));
+        this.insertEvent.run(eventToRow(event));
+        return event;
+      })
+      .immediate();
+  }
+
+  /** Appends many events in one transaction (one fsync): for bulk producers and benchmarks. */
+  appendEvents(genesis: string, count: number, build: (head: LogHead, index: number) => SyncEvent): SyncEvent[] {
+    return this.db
+      .transaction(() => {
+        const out: SyncEvent[] = [];
+        for (let i = 0; i < count; i++) {
+          const event = build(this.logHead(genesis), i);
+          this.insertEvent.run(eventToRow(event));
+          out.push(event);
+        }
+        return out;
+      })
+      .immediate();
+  }
+
+  logHead(genesis: string): LogHead {
+    const row = this.db.prepare('SELECT seq, hash FROM event_log ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+    return row ?? { seq: 0, hash: genesis };
+  }
+
+  eventAt(seq: number): SyncEvent | null {
+    const row = this.db.prepare('SELECT * FROM event_log WHERE seq = ?').get(seq) as EventRow | undefined;
+    return row ? rowToEvent(row, this.identityDeviceId()) : null;
+  }
+
+  eventsAfter(seq: number, limit: number): SyncEvent[] {
+    const deviceId = this.identityDeviceId();
+    return (this.db.prepare('SELECT * FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as EventRow[]).map(
+      (row) => rowToEvent(row, deviceId),
+    );
+  }
+
+  eventCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM event_log').get() as { n: number }).n;
+  }
+
+  syncState(genesis: string): SyncState {
+    const row = this.db.prepare('SELECT acked_seq, acked_hash, pull_cursor FROM sync_state WHERE singleton = 1').get() as
+      | { acked_seq: number; acked_hash: string; pull_cursor: number }
+      | undefined;
+    return row
+      ? { ackedSeq: row.acked_seq, ackedHash: row.acked_hash, pullCursor: row.pull_cursor }
+      : { ackedSeq: 0, ackedHash: genesis, pullCursor: 0 };
+  }
+
+  /** What the central acknowledged. Written with synchronous=FULL like everything else here. */
+  setAcked(genesis: string, seq: number, hash: string): void {
+    const current = this.syncState(genesis);
+    this.db
+      .prepare(
+        `INSERT INTO sync_state (singleton, acked_seq, acked_hash, pull_cursor) VALUES (1, ?, ?, ?)
+         ON CONFLICT (singleton) DO UPDATE SET acked_seq = excluded.acked_seq, acked_hash = excluded.acked_hash`,
+      )
+      .run(seq, hash, current.pullCursor);
+  }
+
+  /**
+   * Stores a downstream message and advances the pull cursor in one transaction, so a message is
+   * applied exactly once whatever crashes when. Returns false for one at or below the cursor.
+   */
+  receiveMessage(genesis: string, message: InboxMessage, receivedAt: number): boolean {
+    return this.db
+      .transaction(() => {
+        const state = this.syncState(genesis);
+        if (message.cursor <= state.pullCursor) return false;
+        this.db
+          .prepare(
+            `INSERT INTO inbox (cursor, id, type, payload_json, created_at, received_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING`,
+          )
+          .run(message.cursor, message.id, message.type, JSON.stringify(message.payload), message.createdAt, receivedAt);
+        this.db
+          .prepare(
+            `INSERT INTO sync_state (singleton, acked_seq, acked_hash, pull_cursor) VALUES (1, ?, ?, ?)
+             ON CONFLICT (singleton) DO UPDATE SET pull_cursor = excluded.pull_cursor`,
+          )
+          .run(state.ackedSeq, state.ackedHash, message.cursor);
+        return true;
+      })
+      .immediate();
+  }
+
+  inbox(limit = 100): (InboxMessage & { receivedAt: number })[] {
+    const rows = this.db.prepare('SELECT * FROM inbox ORDER BY cursor DESC LIMIT ?').all(limit) as {
+      cursor: number;
+      id: string;
+      type: string;
+      payload_json: string;
+      created_at: number;
+      received_at: number;
+    }[];
+    return rows.map((r) => ({
+      cursor: r.cursor,
+      id: r.id,
+      type: r.type,
+      payload: JSON.parse(r.payload_json) as Record<string, JsonValue>,
+      createdAt: r.created_at,
+      receivedAt: r.received_at,
+    }));
+  }
+
+  private identityDeviceId(): string {
+    const row = this.db.prepare('SELECT device_id FROM identity WHERE singleton = 1').get() as { device_id: string } | undefined;
+    if (!row) throw new Error('the event log needs an enrolled device');
+    return row.device_id;
+  }
+
+  private get insertEvent() {
+    return (this.insertEventStatement ??= this.db.prepare(
+      `INSERT INTO event_log (seq, id, type, payload_json, device_time, prev_hash, hash, signature)
+       VALUES (@seq, @id, @type, @payload_json, @device_time, @prev_hash, @hash, @signature)`,
+    ));
+  }
+  private insertEventStatement: Database.Statement | null = null;
+
   close(): void {
     this.db.close();
   }
+}
+
+export interface LogHead {
+  seq: number;
+  hash: string;
+}
+
+export interface SyncState {
+  ackedSeq: number;
+  ackedHash: string;
+  pullCursor: number;
+}
+
+export interface InboxMessage {
+  cursor: number;
+  id: string;
+  type: string;
+  payload: Record<string, JsonValue>;
+  createdAt: number;
+}
+
+interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  payload_json: string;
+  device_time: number;
+  prev_hash: string;
+  hash: string;
+  signature: string;
+}
+
+function eventToRow(event: SyncEvent): EventRow {
+  return {
+    seq: event.seq,
+    id: event.id,
+    type: event.type,
+    // Canonical JSON, so the stored text hashes exactly as it was signed.
+    payload_json: canonicalJson(event.payload),
+    device_time: event.deviceTime,
+    prev_hash: event.prevHash,
+    hash: event.hash,
+    signature: event.signature,
+  };
+}
+
+function rowToEvent(row: EventRow, deviceId: string): SyncEvent {
+  return {
+    v: SYNC_EVENT_VERSION,
+    id: row.id,
+    deviceId,
+    seq: row.seq,
+    type: row.type,
+    payload: JSON.parse(row.payload_json) as SyncEvent['payload'],
+    deviceTime: row.device_time,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    signature: row.signature,
+  };
 }
