@@ -35,6 +35,9 @@ const zhCN = {
   'footer.version': '版本 {version}',
   'footer.device': '设备编号 {deviceId}',
   'footer.unenrolled': '本设备尚未注册',
+  'footer.synced': '记录已全部上传',
+  'footer.pending': '待上传 {count} 条记录',
+  'footer.syncRefused': '记录上传被中心拒绝，请联系技术人员',
 
   // ── connection to the local host process (not the central) ─────────────
   'host.reconnecting': '正在重新连接本机服务…',
@@ -127,6 +130,9 @@ const en: Record<MessageKey, string> = {
   'footer.version': 'Version {version}',
   'footer.device': 'Device {deviceId}',
   'footer.unenrolled': 'This device is not enrolled',
+  'footer.synced': 'All records uploaded',
+  'footer.pending': '{count} records waiting to upload',
+  'footer.syncRefused': 'Record upload refused by the central; call the technician',
 
   'host.reconnecting': 'Reconnecting to the local service…',
   'host.failed.title': 'Cannot reach the local service',

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { DeviceKind } from '../domain/topology.ts';
 import type { Lang } from '../i18n/messages.ts';
-import type { LinkStatus } from '../contract/device-status.ts';
+import type { LinkStatus, SyncSummaryView } from '../contract/device-status.ts';
 import { useConnectionState, useDeviceStatus, type DeviceStatusSource } from './api-hooks.dom.tsx';
 import type { EnrolFormValues } from './enrol-form.ts';
 import { EnrolmentScreen } from './EnrolmentScreen.dom.tsx';
@@ -14,7 +14,7 @@ import { StatusFooter } from './StatusFooter.dom.tsx';
 /** The status both device contracts share, whatever each app's position looks like. */
 type DeviceStatusShape =
   | { provisioning: 'unprovisioned'; appVersion: string }
-  | { provisioning: 'enrolled'; appVersion: string; deviceId: string; link: LinkStatus };
+  | { provisioning: 'enrolled'; appVersion: string; deviceId: string; link: LinkStatus; sync: SyncSummaryView };
 
 export type EnrolledStatus<S> = Extract<S, { provisioning: 'enrolled' }>;
 
@@ -72,7 +72,7 @@ function DeviceScreen<S extends DeviceStatusShape>({
   }
   const enrolled = status as EnrolledStatus<S>;
   const label = positionLabel(enrolled, lang);
-  const footer = <StatusFooter appVersion={enrolled.appVersion} deviceId={enrolled.deviceId} />;
+  const footer = <StatusFooter appVersion={enrolled.appVersion} deviceId={enrolled.deviceId} sync={enrolled.sync} />;
   if (enrolled.link.state === 'refused') return <RefusedScreen link={enrolled.link} positionLabel={label} footer={footer} />;
   return <>{renderEnrolled(enrolled, { positionLabel: label, footer })}</>;
 }
