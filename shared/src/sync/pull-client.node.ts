@@ -157,14 +157,13 @@ export class PullClient {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
       const timer = setTimeout(finish, ms);
       timer.unref();
-      const self = this;
-      function finish() {
-        clearTimeout(timer);
-        self.wake = null;
-        resolve();
-      }
       this.wake = finish;
     });
   }
