@@ -10,7 +10,8 @@ import { DEVICE_AUTH_HEADERS, centralResponseMessage, deviceRequestMessage } fro
  */
 export class TestDevice {
   readonly publicKey: string;
-  private readonly privateKey: KeyObject;
+  /** Also seals the device's sync events (event-chain-builder.ts). */
+  readonly privateKey: KeyObject;
   deviceId = '';
 
   constructor() {

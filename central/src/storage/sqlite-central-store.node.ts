@@ -6,6 +6,10 @@ import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/s
 import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { gridCells, type Booth, type Gate, type GateRole, type Position, type Room, type Site } from '@kawei/shared/domain/topology.ts';
 import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
+import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
+import { genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
+import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
+import type { DownstreamMessage, MessageBody } from '@kawei/shared/sync/sync-http.ts';
 import {
   TopologyConflictError,
   type CentralIdentity,
@@ -19,6 +23,16 @@ import {
   type TopologyImportResult,
   type TopologySiteImport,
 } from './central-store.ts';
+import type {
+  Alert,
+  AlertKind,
+  DeviceHead,
+  IngestBatch,
+  IngestOutcome,
+  NewAlert,
+  StoredEvent,
+  SyncStore,
+} from './sync-store.ts';
 
 /**
  * The central's SQLite store: this module owns every line of the central's SQL.
@@ -108,6 +122,55 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'sync: device heads, events, alerts, downstream messages',
+    up: (db) => {
+      // STRICT: a value of the wrong type is an error, not silently stored. events and device_heads
+      // are WITHOUT ROWID: they are looked up and range-scanned only by their primary key, which
+      // then is the table itself (one B-tree, no second index to keep in step).
+      db.exec(`
+        CREATE TABLE device_heads (
+          device_id TEXT PRIMARY KEY REFERENCES devices(id),
+          seq INTEGER NOT NULL CHECK (seq >= 1),
+          hash TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE events (
+          device_id TEXT NOT NULL REFERENCES devices(id),
+          seq INTEGER NOT NULL CHECK (seq >= 1),
+          v INTEGER NOT NULL,
+          id TEXT NOT NULL,
+          type TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          device_time INTEGER NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL,
+          signature TEXT NOT NULL,
+          received_at INTEGER NOT NULL,
+          clock_skew_ms INTEGER NOT NULL,
+          PRIMARY KEY (device_id, seq)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE alerts (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          device_id TEXT REFERENCES devices(id),
+          kind TEXT NOT NULL,
+          detail_json TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX alerts_by_device ON alerts(device_id, id);
+        CREATE TABLE messages (
+          cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          device_id TEXT REFERENCES devices(id),
+          type TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          signature TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX messages_by_device ON messages(device_id, cursor);
+      `);
+    },
+  },
 ];
 
 interface SiteRow {
@@ -149,6 +212,36 @@ interface DeviceRow {
   revoked_at: number | null;
   last_seen_at: number | null;
 }
+interface EventRow {
+  device_id: string;
+  seq: number;
+  v: number;
+  id: string;
+  type: string;
+  payload_json: string;
+  device_time: number;
+  prev_hash: string;
+  hash: string;
+  signature: string;
+  received_at: number;
+  clock_skew_ms: number;
+}
+interface AlertRow {
+  id: number;
+  device_id: string | null;
+  kind: AlertKind;
+  detail_json: string;
+  created_at: number;
+}
+interface MessageRow {
+  cursor: number;
+  id: string;
+  device_id: string | null;
+  type: string;
+  payload_json: string;
+  created_at: number;
+  signature: string;
+}
 interface EnrolmentCodeRow {
   target_kind: 'booth' | 'gate';
   booth_id: string | null;
@@ -157,8 +250,15 @@ interface EnrolmentCodeRow {
   used_at: number | null;
 }
 
-export class SqliteCentralStore implements CentralStore {
-  private constructor(private readonly db: SqliteDatabase) {}
+const DEFAULT_ALERT_LIMIT = 100;
+
+export class SqliteCentralStore implements CentralStore, SyncStore {
+  /** The sync statements, prepared once: ingest runs them hundreds of times per batch. */
+  private readonly sql: ReturnType<typeof prepareSyncStatements>;
+
+  private constructor(private readonly db: SqliteDatabase) {
+    this.sql = prepareSyncStatements(db);
+  }
 
   /** Opens (creating and migrating if needed) the central database at `file`. */
   static open(file: string): SqliteCentralStore {
@@ -451,6 +551,130 @@ export class SqliteCentralStore implements CentralStore {
       .immediate();
   }
 
+  // ---- sync (SyncStore) ----
+
+  async getDeviceHead(deviceId: string): Promise<DeviceHead> {
+    return this.headOf(deviceId);
+  }
+
+  /**
+   * One BEGIN IMMEDIATE transaction: the write lock is taken before the head is read, so two
+   * callers (two requests, or two processes on the file) delivering the same batch serialise: the
+   * second sees the first's head and gets its events back as duplicates. Reads the stored hashes of
+   * the whole duplicate range in one query; the new events go in through one prepared INSERT.
+   */
+  async ingestBatch(input: IngestBatch): Promise<IngestOutcome> {
+    const { deviceId, events, receivedAt, clockSkewMs } = input;
+    assertConsecutiveChain(events);
+    return this.db
+      .transaction((): IngestOutcome => {
+        const head = this.headOf(deviceId);
+        const first = events[0]!;
+        const last = events[events.length - 1]!;
+        if (first.seq > head.seq + 1) return { kind: 'gap', head, expectedSeq: head.seq + 1 };
+
+        const duplicates = Math.max(0, Math.min(last.seq, head.seq) - first.seq + 1);
+        if (duplicates > 0) {
+          const stored = this.sql.hashesInRange.all(deviceId, first.seq, first.seq + duplicates - 1) as {
+            seq: number;
+            hash: string;
+          }[];
+          for (let i = 0; i < duplicates; i++) {
+            const event = events[i]!;
+            const row = stored[i];
+            if (row?.seq !== event.seq) {
+              throw new Error(`events of device "${deviceId}" are missing below its head (seq ${event.seq})`);
+            }
+            if (row.hash !== event.hash) return { kind: 'conflict', head, seq: event.seq };
+          }
+        }
+        if (duplicates === events.length) return { kind: 'stored', head, stored: 0, duplicates };
+
+        const firstNew = events[duplicates]!;
+        if (firstNew.seq !== head.seq + 1) return { kind: 'gap', head, expectedSeq: head.seq + 1 };
+        if (firstNew.prevHash !== head.hash) return { kind: 'chain-broken', head, seq: firstNew.seq };
+
+        for (let i = duplicates; i < events.length; i++) {
+          const e = events[i]!;
+          this.sql.insertEvent.run(
+            deviceId,
+            e.seq,
+            e.v,
+            e.id,
+            e.type,
+            canonicalJson(e.payload),
+            e.deviceTime,
+            e.prevHash,
+            e.hash,
+            e.signature,
+            receivedAt,
+            clockSkewMs,
+          );
+        }
+        this.sql.upsertHead.run(deviceId, last.seq, last.hash);
+        return {
+          kind: 'stored',
+          head: { seq: last.seq, hash: last.hash },
+          stored: events.length - duplicates,
+          duplicates,
+        };
+      })
+      .immediate();
+  }
+
+  async listEvents(deviceId: string, fromSeq: number, limit: number): Promise<StoredEvent[]> {
+    return (this.sql.eventsFrom.all(deviceId, fromSeq, limit) as EventRow[]).map(toStoredEvent);
+  }
+
+  async countEvents(deviceId: string): Promise<number> {
+    return (this.sql.countEvents.get(deviceId) as { n: number }).n;
+  }
+
+  async raiseAlert(alert: NewAlert): Promise<Alert> {
+    const result = this.sql.insertAlert.run(alert.deviceId, alert.kind, JSON.stringify(alert.detail), alert.createdAt);
+    return { id: Number(result.lastInsertRowid), ...alert };
+  }
+
+  /** Newest first; `limit` defaults to 100. */
+  async listAlerts(options: { deviceId?: string; limit?: number } = {}): Promise<Alert[]> {
+    const limit = options.limit ?? DEFAULT_ALERT_LIMIT;
+    const rows = (
+      options.deviceId === undefined
+        ? this.sql.latestAlerts.all(limit)
+        : this.sql.latestAlertsOfDevice.all(options.deviceId, limit)
+    ) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  async appendMessage(message: MessageBody & { signature: string }): Promise<DownstreamMessage> {
+    const result = this.sql.insertMessage.run(
+      message.id,
+      message.deviceId,
+      message.type,
+      canonicalJson(message.payload),
+      message.createdAt,
+      message.signature,
+    );
+    return {
+      cursor: Number(result.lastInsertRowid),
+      id: message.id,
+      deviceId: message.deviceId,
+      type: message.type,
+      payload: message.payload,
+      createdAt: message.createdAt,
+      signature: message.signature,
+    };
+  }
+
+  async messagesAfter(deviceId: string, afterCursor: number, limit: number): Promise<DownstreamMessage[]> {
+    return (this.sql.messagesAfter.all(afterCursor, deviceId, limit) as MessageRow[]).map(toMessage);
+  }
+
+  private headOf(deviceId: string): DeviceHead {
+    const row = this.sql.head.get(deviceId) as DeviceHead | undefined;
+    return row ?? { seq: 0, hash: genesisHash(deviceId) };
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -537,5 +761,83 @@ function toDeviceRecord(row: DeviceRow): DeviceRecord {
     enrolledAt: row.enrolled_at,
     revokedAt: row.revoked_at,
     lastSeenAt: row.last_seen_at,
+  };
+}
+
+function prepareSyncStatements(db: SqliteDatabase) {
+  return {
+    head: db.prepare('SELECT seq, hash FROM device_heads WHERE device_id = ?'),
+    upsertHead: db.prepare(
+      'INSERT INTO device_heads (device_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+    ),
+    hashesInRange: db.prepare('SELECT seq, hash FROM events WHERE device_id = ? AND seq BETWEEN ? AND ? ORDER BY seq'),
+    insertEvent: db.prepare(
+      `INSERT INTO events (device_id, seq, v, id, type, payload_json, device_time, prev_hash, hash, signature, received_at, clock_skew_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    eventsFrom: db.prepare('SELECT * FROM events WHERE device_id = ? AND seq >= ? ORDER BY seq LIMIT ?'),
+    countEvents: db.prepare('SELECT count(*) AS n FROM events WHERE device_id = ?'),
+    insertAlert: db.prepare('INSERT INTO alerts (device_id, kind, detail_json, created_at) VALUES (?, ?, ?, ?)'),
+    latestAlerts: db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?'),
+    latestAlertsOfDevice: db.prepare('SELECT * FROM alerts WHERE device_id = ? ORDER BY id DESC LIMIT ?'),
+    insertMessage: db.prepare(
+      'INSERT INTO messages (id, device_id, type, payload_json, created_at, signature) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    messagesAfter: db.prepare(
+      'SELECT * FROM messages WHERE cursor > ? AND (device_id = ? OR device_id IS NULL) ORDER BY cursor LIMIT ?',
+    ),
+  };
+}
+
+/**
+ * The caller has checked the batch (shared/src/sync/event-chain.node.ts); this guards the store's own
+ * reasoning, which relies on it, against a caller that did not.
+ */
+function assertConsecutiveChain(events: readonly SyncEvent[]): void {
+  if (events.length === 0) throw new TypeError('ingestBatch needs at least one event');
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.seq !== events[i - 1]!.seq + 1 || events[i]!.prevHash !== events[i - 1]!.hash) {
+      throw new TypeError(`ingestBatch needs consecutive, chained events (at seq ${events[i]!.seq})`);
+    }
+  }
+}
+
+/** payload_json is the canonical JSON the hash covered, so the event's hash recomputes exactly. */
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    v: row.v as SyncEvent['v'],
+    id: row.id,
+    deviceId: row.device_id,
+    seq: row.seq,
+    type: row.type,
+    payload: JSON.parse(row.payload_json) as SyncEvent['payload'],
+    deviceTime: row.device_time,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    signature: row.signature,
+    receivedAt: row.received_at,
+    clockSkewMs: row.clock_skew_ms,
+  };
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    kind: row.kind,
+    detail: JSON.parse(row.detail_json) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+function toMessage(row: MessageRow): DownstreamMessage {
+  return {
+    cursor: row.cursor,
+    id: row.id,
+    deviceId: row.device_id,
+    type: row.type,
+    payload: JSON.parse(row.payload_json) as DownstreamMessage['payload'],
+    createdAt: row.created_at,
+    signature: row.signature,
   };
 }
