@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '@kawei/shared/errors.ts';
 import type { DeviceRecord } from '@kawei/shared/api/central-http.ts';
@@ -35,31 +37,41 @@ export interface DeviceAuthDeps {
   centralKeys: () => Promise<CentralKeys>;
 }
 
+/** What a device signed: the method, the path with its query, the headers and the raw body. */
+export interface DeviceRequestParts {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+}
+
+export type DeviceAuthResult =
+  /** `nonce` is set once the device is known: the answer, refusal or not, is then signed over it. */
+  | { ok: true; device: DeviceRecord; nonce: string }
+  | { ok: false; error: ApiError; nonce: string | null };
+
 /**
- * Makes every route registered in `scope` device-authenticated (shared/src/api/device-auth.ts).
- * Call it inside an encapsulated plugin and register the routes there. Checks, in order:
+ * The device-authentication check (shared/src/api/device-auth.ts), usable outside a Fastify route
+ * (the sync stream authenticates a WebSocket upgrade with it). Checks, in order:
  *   auth headers present (UNAUTHORIZED) → device known (DEVICE_UNKNOWN) → timestamp within the
  *   window (REQUEST_STALE) → signature (SIGNATURE_INVALID) → device active (DEVICE_REVOKED) →
  *   nonce unseen (REQUEST_REPLAYED).
- * Revocation is reported only to a request the device really signed, so nobody else learns it.
- * From the moment the device is known, every answer — refusals included — carries the central's
- * signature bound to the request's nonce.
+ * Revocation is reported only to a request the device really signed, so nobody else learns it. A
+ * nonce is recorded only after the signature verifies. Store failures are thrown, not returned.
  */
-export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps): void {
-  scope.decorateRequest('authenticatedDevice', null);
-  scope.decorateRequest('centralSignatureNonce', null);
-
-  scope.addHook('preHandler', async (request) => {
-    const deviceId = singleHeader(request, DEVICE_AUTH_HEADERS.device);
-    const nonce = singleHeader(request, DEVICE_AUTH_HEADERS.nonce);
-    if (!NONCE_PATTERN.test(nonce)) {
+export async function authenticateDeviceRequest(deps: DeviceAuthDeps, request: DeviceRequestParts): Promise<DeviceAuthResult> {
+  let nonce: string | null = null;
+  try {
+    const deviceId = singleHeader(request.headers, DEVICE_AUTH_HEADERS.device);
+    const claimedNonce = singleHeader(request.headers, DEVICE_AUTH_HEADERS.nonce);
+    if (!NONCE_PATTERN.test(claimedNonce)) {
       throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.nonce} must match ${NONCE_PATTERN.source}`);
     }
     const device = await deps.store.getDevice(deviceId);
     if (!device) throw new ApiError('DEVICE_UNKNOWN', `device "${deviceId}" is not enrolled at this central`);
-    request.centralSignatureNonce = nonce;
+    nonce = claimedNonce;
 
-    const timestampText = singleHeader(request, DEVICE_AUTH_HEADERS.timestamp);
+    const timestampText = singleHeader(request.headers, DEVICE_AUTH_HEADERS.timestamp);
     if (!/^\d{1,15}$/.test(timestampText)) {
       throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.timestamp} must be epoch milliseconds`);
     }
@@ -69,7 +81,7 @@ export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps):
       throw new ApiError('REQUEST_STALE', `request timestamp is ${now - timestamp} ms away from the central's clock`);
     }
 
-    const signature = singleHeader(request, DEVICE_AUTH_HEADERS.signature);
+    const signature = singleHeader(request.headers, DEVICE_AUTH_HEADERS.signature);
     const devicePublicKey = publicKeyFromBase64(device.publicKey);
     const message = deviceRequestMessage(request.method, request.url, timestamp, nonce, sha256Hex(request.rawBody));
     if (!devicePublicKey || !verifyText(devicePublicKey, message, signature)) {
@@ -85,7 +97,48 @@ export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps):
     });
     if (outcome === 'replayed') throw new ApiError('REQUEST_REPLAYED', 'this request nonce has been used before');
     if (outcome === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${deviceId}" has been revoked`);
-    request.authenticatedDevice = device;
+    return { ok: true, device, nonce };
+  } catch (error) {
+    if (error instanceof ApiError) return { ok: false, error, nonce };
+    throw error;
+  }
+}
+
+/** The request's nonce if it is well-formed and names an enrolled device; null otherwise. */
+async function knownDeviceNonce(deps: DeviceAuthDeps, headers: IncomingHttpHeaders): Promise<string | null> {
+  const deviceId = headers[DEVICE_AUTH_HEADERS.device];
+  const nonce = headers[DEVICE_AUTH_HEADERS.nonce];
+  if (typeof deviceId !== 'string' || typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) return null;
+  return (await deps.store.getDevice(deviceId)) ? nonce : null;
+}
+
+/** The central's signature of an answer to the request with `nonce` (header DEVICE_AUTH_HEADERS.centralSignature). */
+export function centralAnswerSignature(privateKey: KeyObject, nonce: string, status: number, body: string | Buffer): string {
+  return signText(privateKey, centralResponseMessage(nonce, status, sha256Hex(body)));
+}
+
+/**
+ * Makes every route registered in `scope` device-authenticated with authenticateDeviceRequest.
+ * Call it inside an encapsulated plugin and register the routes there. From the moment the device
+ * is known, every answer — refusals included — carries the central's signature bound to the
+ * request's nonce.
+ */
+export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps): void {
+  scope.decorateRequest('authenticatedDevice', null);
+  scope.decorateRequest('centralSignatureNonce', null);
+
+  // The body is parsed (and may be refused: malformed JSON, too large) before the preHandler can
+  // check the signature over it. Knowing the device and the nonce up front lets those refusals be
+  // signed too, so the device can tell the central's BAD_INPUT from a stranger's answer.
+  scope.addHook('onRequest', async (request) => {
+    request.centralSignatureNonce = await knownDeviceNonce(deps, request.headers);
+  });
+
+  scope.addHook('preHandler', async (request) => {
+    const result = await authenticateDeviceRequest(deps, request);
+    request.centralSignatureNonce = result.nonce;
+    if (!result.ok) throw result.error;
+    request.authenticatedDevice = result.device;
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
@@ -93,10 +146,7 @@ export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps):
     if (nonce === null) return payload;
     const body = signableBody(payload);
     const { privateKey } = await deps.centralKeys();
-    reply.header(
-      DEVICE_AUTH_HEADERS.centralSignature,
-      signText(privateKey, centralResponseMessage(nonce, reply.statusCode, sha256Hex(body))),
-    );
+    reply.header(DEVICE_AUTH_HEADERS.centralSignature, centralAnswerSignature(privateKey, nonce, reply.statusCode, body));
     return payload;
   });
 }
@@ -107,8 +157,8 @@ export function deviceOf(request: FastifyRequest): DeviceRecord {
   return request.authenticatedDevice;
 }
 
-function singleHeader(request: FastifyRequest, name: string): string {
-  const value = request.headers[name];
+function singleHeader(headers: IncomingHttpHeaders, name: string): string {
+  const value = headers[name];
   if (typeof value !== 'string' || value === '') {
     throw new ApiError('UNAUTHORIZED', `device authentication header ${name} is missing`);
   }
