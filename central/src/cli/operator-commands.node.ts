@@ -4,7 +4,10 @@ import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '../topology/topology-file.
 import { parseCommandArgs, UsageError } from './cli-args.node.ts';
 import { badInput } from '@kawei/shared/errors.ts';
 import { createEnrolCodeRequestSchema, DEFAULT_ENROL_CODE_TTL_MINUTES } from '@kawei/shared/api/central-http.ts';
-import { describePosition, formatDevices, formatLocalTime, formatSiteTrees, targetId } from './text-format.ts';
+import { describePosition, formatAlerts, formatDevices, formatLocalTime, formatSiteTrees, targetId } from './text-format.ts';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { createMessageRequestSchema } from '@kawei/shared/sync/sync-http.ts';
+import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import type { CliIo } from './cli-io.ts';
 
 /*
@@ -92,5 +95,66 @@ export async function revokeCommand(args: string[], io: CliIo): Promise<number> 
     `已停用设备 ${device.id}（${device.kind} ${targetId(device.target)}），停用时间 ${formatLocalTime(device.revokedAt!)}\n` +
       `revoked device ${device.id} (${device.kind} ${targetId(device.target)}) at ${formatLocalTime(device.revokedAt!)}\n`,
   );
+  return 0;
+}
+
+/**
+ * `message (--device ID | --all) --type T --text "…"`: queues a signed downstream message with payload
+ * { text }. This process cannot wake a running server's streams; they find the message by polling
+ * the store (MessageHub), within about a second.
+ */
+export async function messageCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, databaseFile } = parseCommandArgs('message', args, {
+    device: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    type: { type: 'string' },
+    text: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const device = values['device'] as string | undefined;
+  const all = values['all'] === true;
+  if ((device === undefined) === !all) {
+    throw new UsageError('请指定 --device 设备编号 或 --all（二选一）', 'give exactly one of --device ID or --all');
+  }
+  const type = values['type'] as string | undefined;
+  const text = values['text'] as string | undefined;
+  if (type === undefined || text === undefined) {
+    throw new UsageError('请指定 --type 消息类型 和 --text 消息内容', 'give both --type TYPE and --text TEXT');
+  }
+  const request = createMessageRequestSchema.safeParse({ deviceId: device ?? null, type, payload: { text } });
+  if (!request.success) throw badInput(request.error, 'message');
+
+  const message = await withStore(databaseFile, async (store) => {
+    const { privateKeyPkcs8 } = await store.getCentralIdentity();
+    return createDownstreamMessage({ store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now }, request.data);
+  });
+  if (values['json']) {
+    io.stdout.write(`${JSON.stringify(message)}\n`);
+    return 0;
+  }
+  io.stdout.write(
+    `已排队消息 ${message.id}（发往 ${message.deviceId ?? '全部设备'}，序号 ${message.cursor}）\n` +
+      `queued message ${message.id} for ${message.deviceId ?? 'all devices'} (cursor ${message.cursor})\n`,
+  );
+  return 0;
+}
+
+/** `alerts [--device ID] [--limit N] [--json]`: newest first; --json prints GET /api/admin/alerts' document. */
+export async function alertsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, databaseFile } = parseCommandArgs('alerts', args, {
+    device: { type: 'string' },
+    limit: { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
+  });
+  const limitText = String(values['limit']);
+  const limit = Number(limitText);
+  if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > 1000) {
+    throw new UsageError(`--limit 必须是 1 到 1000 之间的整数：${limitText}`, `--limit must be an integer from 1 to 1000: ${limitText}`);
+  }
+  const device = values['device'] as string | undefined;
+  const alerts = await withStore(databaseFile, (store) =>
+    store.listAlerts(device === undefined ? { limit } : { deviceId: device, limit }),
+  );
+  io.stdout.write(values['json'] ? `${JSON.stringify({ alerts })}\n` : formatAlerts(alerts));
   return 0;
 }

@@ -6,6 +6,8 @@ import {
   enrolCodeCommand,
   revokeCommand,
   seedDemoCommand,
+  messageCommand,
+  alertsCommand,
   sitesCommand,
 } from './operator-commands.node.ts';
 import { UsageError } from './cli-args.node.ts';
@@ -21,6 +23,9 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
                                                            生成一次性注册码 / make a one-time enrolment code
   kawei-central devices [--json]                           列出设备 / list devices
   kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
+  kawei-central message (--device ID | --all) --type TYPE --text TEXT [--json]
+                                                           向设备下发消息 / queue a message for a device or all
+  kawei-central alerts [--device ID] [--limit N] [--json]  同步告警（最新在前）/ sync alerts, newest first
 
 每个命令都接受 / every command takes:
   --data DIR    数据目录 / data directory (默认 default: .kawei-data/central)
@@ -33,6 +38,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   'enrol-code': enrolCodeCommand,
   devices: devicesCommand,
   revoke: revokeCommand,
+  message: messageCommand,
+  alerts: alertsCommand,
 };
 
 /** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */

@@ -1,5 +1,6 @@
 import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
 import type { Position } from '@kawei/shared/domain/topology.ts';
+import type { Alert } from '../storage/sync-store.ts';
 import { formatBoothPosition, formatGatePosition } from '@kawei/shared/i18n/messages.ts';
 
 /** Local wall-clock time, which is what an operator compares with the clock on the wall. */
@@ -56,6 +57,13 @@ export function formatDevices(devices: readonly DeviceRecord[]): string {
     formatLocalTime(d.enrolledAt),
     d.lastSeenAt === null ? '-' : formatLocalTime(d.lastSeenAt),
   ]);
+  return formatTable([header, ...rows]);
+}
+
+export function formatAlerts(alerts: readonly Alert[]): string {
+  if (alerts.length === 0) return '（暂无告警 / no alerts）\n';
+  const header = ['编号 id', '时间 time', '设备 device', '类型 kind', '详情 detail'];
+  const rows = alerts.map((a) => [String(a.id), formatLocalTime(a.createdAt), a.deviceId ?? '-', a.kind, JSON.stringify(a.detail)]);
   return formatTable([header, ...rows]);
 }
 
