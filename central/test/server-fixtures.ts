@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
 import { CENTRAL_PATHS, enrolResponseSchema, type EnrolResponse, type EnrolTarget } from '@kawei/shared/api/central-http.ts';
-import { buildCentralServer } from '../src/server.node.ts';
+import { buildCentralServer, type CentralServerOptions } from '../src/server.node.ts';
 import { issueEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
 import type { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
 import type { TestDevice } from './device-signer.ts';
@@ -23,12 +23,13 @@ export interface TestCentral {
 export async function startTestCentral(
   dir: string,
   extend?: (app: FastifyInstance, deps: { store: SqliteCentralStore; now: () => number }) => void,
+  options: Pick<CentralServerOptions, 'messageHub' | 'streamPingMs'> = {},
 ): Promise<TestCentral> {
   const store = await openDemoStore(dir);
   await store.setOperatorTokenHashIfAbsent(sha256Hex(OPERATOR_TOKEN));
   const clock = { offsetMs: 0 };
   const now = () => Date.now() + clock.offsetMs;
-  const app = buildCentralServer({ store, now });
+  const app = buildCentralServer({ store, now, ...options });
   extend?.(app, { store, now });
   return {
     app,
