@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
 import { publicKeyFromBase64 } from '@kawei/shared/crypto/ed25519.node.ts';
@@ -16,6 +17,9 @@ import { EventChain } from './event-chain-builder.ts';
 import { TestDevice, isCentralSignature } from './device-signer.ts';
 import { attempt, T0 } from './store-fixtures.ts';
 import { addCodeTo, postgresLocations, seedDemo, withPgClient } from './store-backends.ts';
+import { runCli as runCliInProcess } from '../src/cli/run-cli.node.ts';
+import { startServe, type Serving } from './cli-process.ts';
+import { useTempDir } from './temp-dir.ts';
 
 /**
  * The PostgreSQL backend: a throwaway cluster from Debian's `postgresql` package (scripts/lib/
@@ -23,6 +27,7 @@ import { addCodeTo, postgresLocations, seedDemo, withPgClient } from './store-ba
  * contract suites as SQLite run against it, then what only a server database has: many
  * connections (and processes) at once.
  */
+const tempDir = useTempDir();
 const installation = findPostgres();
 const skipped = 'skipped' in installation ? installation.skipped : null;
 if (skipped) process.stderr.write(`\n[store.postgres] SKIPPED — ${skipped}\n`);
@@ -272,6 +277,64 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
         expect(devices.json()).toMatchObject({ devices: [{ id: device.deviceId, status: 'active' }] });
       } finally {
         await app.close();
+      }
+    });
+  });
+
+  describe('kawei-central on PostgreSQL', () => {
+    let serving: Serving | null = null;
+    afterEach(async () => {
+      if (serving && serving.child.exitCode === null) {
+        serving.child.kill('SIGTERM');
+        await serving.exited;
+      }
+      serving = null;
+    });
+
+    /** The operator commands, in this process: stdout, stderr and the exit code. */
+    async function cli(args: string[]) {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCliInProcess(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+      return { code, stdout, stderr };
+    }
+
+    it('serves with --store postgres, and the operator commands work on the same database', async () => {
+      const url = await cluster.createDatabase();
+      const data = tempDir();
+      serving = await startServe(['--store', 'postgres', '--pg-url', url, '--data', data, '--port', '0']);
+      const pg = ['--store', 'postgres', '--pg-url', url, '--data', data];
+      expect((await cli(['seed-demo', ...pg])).code).toBe(0);
+      const issued = await cli(['enrol-code', '--booth', 'room-3-C3', '--json', ...pg]);
+      expect(issued.code).toBe(0);
+      const { code } = JSON.parse(issued.stdout) as { code: string };
+
+      const device = new TestDevice();
+      const enrolled = await fetch(serving.url + CENTRAL_PATHS.enrol, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(device.enrolRequest(code, 'booth')),
+      });
+      expect(enrolled.status).toBe(201);
+      const answer = enrolResponseSchema.parse(await enrolled.json());
+      expect(answer.centralId).toBe(serving.centralId);
+
+      const listed = await cli(['devices', '--json', ...pg]);
+      expect(JSON.parse(listed.stdout)).toMatchObject({ devices: [{ id: answer.deviceId, target: { boothId: 'room-3-C3' } }] });
+      // Nothing was written to a SQLite file: the data directory holds only the operator token.
+      expect(readdirSync(data)).toEqual(['operator-token']);
+    });
+
+    it('refuses --store postgres without a URL, and an unknown store, as usage errors', async () => {
+      const saved = process.env['KAWEI_PG_URL'];
+      delete process.env['KAWEI_PG_URL'];
+      try {
+        const missing = await cli(['sites', '--store', 'postgres']);
+        expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('--store postgres needs --pg-url URL')]);
+        const unknown = await cli(['sites', '--store', 'mysql']);
+        expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--store must be sqlite or postgres')]);
+      } finally {
+        if (saved !== undefined) process.env['KAWEI_PG_URL'] = saved;
       }
     });
   });

@@ -1,5 +1,6 @@
 import { resolve, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { STORE_CLI_OPTIONS, storeOptionsFromCli, type OpenStoreOptions } from '../storage/open-store.node.ts';
 
 /** A mistake in how the CLI was called: reported in Chinese, then English, with exit code 2. */
 export class UsageError extends Error {
@@ -22,8 +23,10 @@ export interface ParsedCommandArgs {
   positionals: string[];
   dataDir: string;
   databaseFile: string;
+  /** Which store to open (--store, --pg-url / KAWEI_PG_URL; SQLite in DIR by default), for openStore(). */
+  storage: OpenStoreOptions;
 }
-const DATA_OPTION = { data: { type: 'string', default: DEFAULT_DATA_DIR } } as const;
+const DATA_OPTION = { data: { type: 'string', default: DEFAULT_DATA_DIR }, ...STORE_CLI_OPTIONS } as const;
 
 /** Parses one command's arguments (plus the common --data DIR); unknown or malformed ones are UsageErrors. */
 export function parseCommandArgs(
@@ -48,5 +51,8 @@ export function parseCommandArgs(
     );
   }
   const dataDir = resolve(String(parsed.values['data']));
-  return { values: parsed.values, positionals: parsed.positionals, dataDir, databaseFile: join(dataDir, DATABASE_FILE) };
+  const databaseFile = join(dataDir, DATABASE_FILE);
+  const storage = storeOptionsFromCli(parsed.values, databaseFile);
+  if ('error' in storage) throw new UsageError(storage.error.chinese, storage.error.english);
+  return { values: parsed.values, positionals: parsed.positionals, dataDir, databaseFile, storage };
 }

@@ -1,4 +1,4 @@
-import { SqliteCentralStore } from '../storage/sqlite-central-store.node.ts';
+import { openStore, type KaweiStore, type OpenStoreOptions } from '../storage/open-store.node.ts';
 import { issueEnrolCode } from '../enrolment/enrol-codes.node.ts';
 import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '../topology/topology-file.node.ts';
 import { parseCommandArgs, UsageError } from './cli-args.node.ts';
@@ -11,12 +11,13 @@ import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import type { CliIo } from './cli-io.ts';
 
 /*
- * The operator's commands work directly on the SQLite file, so they need no token and no running
- * server; WAL lets them share the file with a server that is running.
+ * The operator's commands work directly on the store (the SQLite file, or the PostgreSQL database
+ * with --store postgres), so they need no token and no running server; WAL lets them share the file
+ * with a server that is running.
  */
 
-async function withStore<T>(databaseFile: string, work: (store: SqliteCentralStore) => Promise<T>): Promise<T> {
-  const store = SqliteCentralStore.open(databaseFile);
+async function withStore<T>(storage: OpenStoreOptions, work: (store: KaweiStore) => Promise<T>): Promise<T> {
+  const store = await openStore(storage);
   try {
     return await work(store);
   } finally {
@@ -25,9 +26,9 @@ async function withStore<T>(databaseFile: string, work: (store: SqliteCentralSto
 }
 
 export async function seedDemoCommand(args: string[], io: CliIo): Promise<number> {
-  const { databaseFile } = parseCommandArgs('seed-demo', args, {});
+  const { storage } = parseCommandArgs('seed-demo', args, {});
   const sites = readTopologyFile(DEMO_TOPOLOGY_FILE);
-  const { created } = await withStore(databaseFile, (store) => store.importTopology(sites));
+  const { created } = await withStore(storage, (store) => store.importTopology(sites));
   io.stdout.write(
     `演示拓扑已就绪：新增 ${created.sites} 个站点、${created.rooms} 个评标室、${created.booths} 个卡位、${created.gates} 个闸机\n` +
       `demo topology ready: added ${created.sites} sites, ${created.rooms} rooms, ${created.booths} booths, ${created.gates} gates\n`,
@@ -36,13 +37,13 @@ export async function seedDemoCommand(args: string[], io: CliIo): Promise<number
 }
 
 export async function sitesCommand(args: string[], io: CliIo): Promise<number> {
-  const { databaseFile } = parseCommandArgs('sites', args, {});
-  io.stdout.write(formatSiteTrees(await withStore(databaseFile, (store) => store.listSiteTrees())));
+  const { storage } = parseCommandArgs('sites', args, {});
+  io.stdout.write(formatSiteTrees(await withStore(storage, (store) => store.listSiteTrees())));
   return 0;
 }
 
 export async function enrolCodeCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, databaseFile } = parseCommandArgs('enrol-code', args, {
+  const { values, storage } = parseCommandArgs('enrol-code', args, {
     booth: { type: 'string' },
     gate: { type: 'string' },
     ttl: { type: 'string', default: String(DEFAULT_ENROL_CODE_TTL_MINUTES) },
@@ -59,7 +60,7 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
   });
   if (!request.success) throw badInput(request.error, 'enrol-code');
 
-  const { issued, position } = await withStore(databaseFile, async (store) => {
+  const { issued, position } = await withStore(storage, async (store) => {
     const issued = await issueEnrolCode(store, { ...request.data, now: Date.now() });
     return { issued, position: await store.getPosition(issued.target) };
   });
@@ -80,17 +81,17 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
 }
 
 export async function devicesCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, databaseFile } = parseCommandArgs('devices', args, { json: { type: 'boolean', default: false } });
-  const devices = await withStore(databaseFile, (store) => store.listDevices());
+  const { values, storage } = parseCommandArgs('devices', args, { json: { type: 'boolean', default: false } });
+  const devices = await withStore(storage, (store) => store.listDevices());
   // --json prints the same document as GET /api/admin/devices, for scripts.
   io.stdout.write(values['json'] ? `${JSON.stringify({ devices })}\n` : formatDevices(devices));
   return 0;
 }
 
 export async function revokeCommand(args: string[], io: CliIo): Promise<number> {
-  const { positionals, databaseFile } = parseCommandArgs('revoke', args, {}, { min: 1, max: 1, name: 'DEVICE_ID' });
+  const { positionals, storage } = parseCommandArgs('revoke', args, {}, { min: 1, max: 1, name: 'DEVICE_ID' });
   const deviceId = positionals[0]!;
-  const device = await withStore(databaseFile, (store) => store.revokeDevice(deviceId, Date.now()));
+  const device = await withStore(storage, (store) => store.revokeDevice(deviceId, Date.now()));
   io.stdout.write(
     `已停用设备 ${device.id}（${device.kind} ${targetId(device.target)}），停用时间 ${formatLocalTime(device.revokedAt!)}\n` +
       `revoked device ${device.id} (${device.kind} ${targetId(device.target)}) at ${formatLocalTime(device.revokedAt!)}\n`,
@@ -104,7 +105,7 @@ export async function revokeCommand(args: string[], io: CliIo): Promise<number> 
  * the store (MessageHub), within about a second.
  */
 export async function messageCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, databaseFile } = parseCommandArgs('message', args, {
+  const { values, storage } = parseCommandArgs('message', args, {
     device: { type: 'string' },
     all: { type: 'boolean', default: false },
     type: { type: 'string' },
@@ -124,7 +125,7 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
   const request = createMessageRequestSchema.safeParse({ deviceId: device ?? null, type, payload: { text } });
   if (!request.success) throw badInput(request.error, 'message');
 
-  const message = await withStore(databaseFile, async (store) => {
+  const message = await withStore(storage, async (store) => {
     const { privateKeyPkcs8 } = await store.getCentralIdentity();
     return createDownstreamMessage({ store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now }, request.data);
   });
@@ -141,7 +142,7 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
 
 /** `alerts [--device ID] [--limit N] [--json]`: newest first; --json prints GET /api/admin/alerts' document. */
 export async function alertsCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, databaseFile } = parseCommandArgs('alerts', args, {
+  const { values, storage } = parseCommandArgs('alerts', args, {
     device: { type: 'string' },
     limit: { type: 'string', default: '100' },
     json: { type: 'boolean', default: false },
@@ -152,7 +153,7 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
     throw new UsageError(`--limit 必须是 1 到 1000 之间的整数：${limitText}`, `--limit must be an integer from 1 to 1000: ${limitText}`);
   }
   const device = values['device'] as string | undefined;
-  const alerts = await withStore(databaseFile, (store) =>
+  const alerts = await withStore(storage, (store) =>
     store.listAlerts(device === undefined ? { limit } : { deviceId: device, limit }),
   );
   io.stdout.write(values['json'] ? `${JSON.stringify({ alerts })}\n` : formatAlerts(alerts));

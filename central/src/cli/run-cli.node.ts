@@ -28,7 +28,9 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
   kawei-central alerts [--device ID] [--limit N] [--json]  同步告警（最新在前）/ sync alerts, newest first
 
 每个命令都接受 / every command takes:
-  --data DIR    数据目录 / data directory (默认 default: .kawei-data/central)
+  --data DIR                 数据目录 / data directory (默认 default: .kawei-data/central)
+  --store sqlite|postgres    存储 / storage (默认 default: sqlite, DIR/central.sqlite)
+  --pg-url URL               PostgreSQL 数据库 / database for --store postgres (或 or KAWEI_PG_URL)
 `;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { SqliteCentralStore } from '../storage/sqlite-central-store.node.ts';
+import { openStore } from '../storage/open-store.node.ts';
 import { buildCentralServer } from '../server.node.ts';
 import { ensureOperatorToken } from './operator-token.node.ts';
 import { parseCommandArgs, UsageError } from './cli-args.node.ts';
@@ -14,14 +14,14 @@ export const DEFAULT_PORT = 8600;
  * people-facing notes and Fastify's logs go to stderr.
  */
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, dataDir, databaseFile } = parseCommandArgs('serve', args, {
+  const { values, dataDir, storage } = parseCommandArgs('serve', args, {
     host: { type: 'string', default: DEFAULT_HOST },
     port: { type: 'string', default: String(DEFAULT_PORT) },
   });
   const host = String(values['host']);
   const port = parsePort(String(values['port']));
 
-  const store = SqliteCentralStore.open(databaseFile);
+  const store = await openStore(storage);
   try {
     const token = await ensureOperatorToken(store, dataDir);
     if (token.state === 'created') {
