@@ -276,10 +276,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exit(1);
   }
   process.stdout.write(`${JSON.stringify({ event: 'listening', url: cluster.url })}\n`);
+  const keepAlive = setInterval(() => undefined, 1 << 30); // signal listeners alone do not keep Node running
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  clearInterval(keepAlive);
   process.stderr.write(`${signal}: stopping PostgreSQL\n`);
   await cluster.stop();
 }
