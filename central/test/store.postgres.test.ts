@@ -23,9 +23,9 @@ import { useTempDir } from './temp-dir.ts';
 
 /**
  * The PostgreSQL backend: a throwaway cluster from Debian's `postgresql` package (scripts/lib/
- * postgres.node.ts) is started for this file, and every test gets a database of its own. The same
- * contract suites as SQLite run against it, then what only a server database has: many
- * connections (and processes) at once.
+ * postgres.node.ts) is started for this file, and every test gets a schema (where it matters, a
+ * database) of its own. The same contract suites as SQLite run against it, then what only a server
+ * database has: many connections (and processes) at once.
  */
 const tempDir = useTempDir();
 const installation = findPostgres();
@@ -61,7 +61,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
   describeCentralStoreContract('PostgresCentralStore', postgresLocations(() => cluster));
 
   describeSyncStoreContract('PostgreSQL', async () => {
-    const store = await PostgresCentralStore.open(await cluster.createDatabase());
+    const store = await PostgresCentralStore.open(await cluster.createSchema());
     return { store, close: () => store.close() };
   });
 
@@ -91,7 +91,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
 
   describe('PostgresCentralStore: many connections at once', () => {
     it('lets exactly one of six connections racing for a code win, round after round', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const stores = await openMany(url, 6);
       await seedDemo(stores[0]!);
       const booths = ['room-3-A1', 'room-3-A2', 'room-3-A3', 'room-3-B1'];
@@ -108,7 +108,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
     });
 
     it('gives a position to one of two codes raced for it, and a key to one of two positions', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const [a, b] = await openMany(url, 2);
       await seedDemo(a!);
       await addCodeTo(a!, 'POSA2222', { kind: 'booth', boothId: 'room-5-C1' });
@@ -135,7 +135,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
     });
 
     it('accepts a nonce on exactly one connection, and purges expired nonces from many at once without deadlock', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const stores = await openMany(url, 4);
       const device = await enrolDevice(stores[0]!);
       const nonce = 'nonce-raced-000000000';
@@ -163,7 +163,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
     });
 
     it('stores a batch that four connections deliver at the same moment exactly once, first batch and later ones', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const stores = await openMany(url, 4);
       const device = await enrolDevice(stores[0]!);
       const chain = new EventChain(device.deviceId, device.privateKey);
@@ -181,7 +181,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
     });
 
     it('never lets a reader skip a message: cursors become visible in order while appends race', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const stores = await openMany(url, 4);
       const deviceId = (await enrolDevice(stores[0]!)).deviceId;
       const total = 120;
@@ -220,7 +220,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
 
   describe('PostgresCentralStore: ingest throughput', () => {
     it('stores thousands of events per second in batches of 500', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const store = await open(url);
       const device = await enrolDevice(store);
       const chain = new EventChain(device.deviceId, device.privateKey);
@@ -241,7 +241,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
 
   describe('a central server on PostgreSQL', () => {
     it('enrols a booth over HTTP and authenticates its signed requests, replay refused', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster.createSchema();
       const store = await seedDemo(await open(url));
       const operatorToken = 'operator-token-for-postgres-tests-0123456789';
       await store.setOperatorTokenHashIfAbsent(sha256Hex(operatorToken));

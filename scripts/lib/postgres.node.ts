@@ -14,7 +14,7 @@ import { Client } from 'pg';
  *
  *   const pg = await startThrowawayPostgres();
  *   if ('skipped' in pg) … // binaries not installed: say so and skip
- *   const url = await pg.createDatabase();   // a fresh, empty database
+ *   const url = await pg.createDatabase();   // a fresh, empty database (or createSchema(): faster)
  *   …
  *   await pg.stop();                           // pg_ctl stop -m fast, then the directory is removed
  *
@@ -38,6 +38,12 @@ export interface ThrowawayPostgres {
   dir: string;
   /** Creates another empty database (a generated name unless given) and returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * Creates an empty schema in the first database and returns a URL whose connections see only it
+   * (search_path set at connect): a fresh place in milliseconds, where a new database takes ~0.2 s
+   * and 7 MB. Advisory locks stay per database, so schemas of one database share them.
+   */
+  createSchema(name?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -151,18 +157,24 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgresResult>
 
     const port = await startOnFreePort(tool, dataDir, logFile, () => (started = true));
     const url = databaseUrl(port, FIRST_DATABASE);
-    await createDatabase(databaseUrl(port, 'postgres'), FIRST_DATABASE);
+    await runAdmin(databaseUrl(port, 'postgres'), `CREATE DATABASE ${FIRST_DATABASE}`);
 
     let stopping: Promise<void> | null = null;
     let created = 0;
+    const freshName = () => `kawei_${process.pid}_${++created}`;
     return {
       url,
       port,
       dir,
       createDatabase: async (name) => {
-        const database = name ?? `kawei_${process.pid}_${++created}`;
-        await createDatabase(databaseUrl(port, 'postgres'), database);
+        const database = name ?? freshName();
+        await runAdmin(databaseUrl(port, 'postgres'), `CREATE DATABASE ${plainName(database)}`);
         return databaseUrl(port, database);
+      },
+      createSchema: async (name) => {
+        const schema = name ?? freshName();
+        await runAdmin(url, `CREATE SCHEMA ${plainName(schema)}`);
+        return `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       },
       stop: () => {
         stopping ??= stopNow().finally(() => process.off('exit', onExit));
@@ -180,12 +192,17 @@ function databaseUrl(port: number, database: string): string {
   return `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
-  const client = new Client({ connectionString: adminUrl });
+/** A name that needs no quoting in SQL (and so cannot inject any). */
+function plainName(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain lower-case SQL name: ${name}`);
+  return name;
+}
+
+async function runAdmin(url: string, statement: string): Promise<void> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    await client.query(statement);
   } finally {
     await client.end();
   }
