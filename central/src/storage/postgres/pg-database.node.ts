@@ -71,14 +71,6 @@ export async function inTransaction<T>(
   }
 }
 
-/** PostgreSQL's SQLSTATE for a unique violation. */
-export const UNIQUE_VIOLATION = '23505';
-
-export function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /**
  * Advisory locks are named by two int4 keys: the first says "Kawei" (so other applications sharing
  * the database cannot collide with us by accident), the second which lock.
