@@ -6,14 +6,15 @@ import { publicKeyFromBase64 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { CENTRAL_PATHS, enrolResponseSchema } from '@kawei/shared/api/central-http.ts';
 import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth.ts';
 import { checkChain, eventHash } from '@kawei/shared/sync/event-chain.node.ts';
-import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
+import { SYNC_PATHS, type DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
+import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { findPostgres, startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres.node.ts';
 import { PostgresCentralStore } from '../src/storage/postgres-central-store.node.ts';
 import { buildCentralServer } from '../src/server.node.ts';
 import { issueEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
 import { describeCentralStoreContract } from './central-store.contract.ts';
 import { describeSyncStoreContract, enrolDevice } from './sync-store.contract.ts';
-import { EventChain } from './event-chain-builder.ts';
+import { EventChain, pushRequest } from './event-chain-builder.ts';
 import { TestDevice, isCentralSignature } from './device-signer.ts';
 import { attempt, T0 } from './store-fixtures.ts';
 import { addCodeTo, postgresLocations, seedDemo, withPgClient } from './store-backends.ts';
@@ -275,6 +276,30 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
 
         const devices = await app.inject({ method: 'GET', url: CENTRAL_PATHS.adminDevices, headers: { authorization: `Bearer ${operatorToken}` } });
         expect(devices.json()).toMatchObject({ devices: [{ id: device.deviceId, status: 'active' }] });
+      } finally {
+        await app.close();
+      }
+    });
+    it('ingests pushed batches over HTTP: stored, a re-sent batch acknowledged once, a gap refused', async () => {
+      const url = await cluster.createSchema();
+      const store = await open(url);
+      const device = await enrolDevice(store);
+      const chain = new EventChain(device.deviceId, device.privateKey);
+      const app = buildCentralServer({ store });
+      const push = async (events: SyncEvent[]) => {
+        const request = device.signedRequest({ method: 'POST', url: SYNC_PATHS.push, body: JSON.stringify(pushRequest(events)) });
+        const res = await app.inject(request);
+        return { status: res.statusCode, body: res.json() as unknown };
+      };
+      try {
+        const first = chain.append(500);
+        expect(await push(first)).toEqual({ status: 200, body: { ackedSeq: 500, ackedHash: chain.head.hash, stored: 500, duplicates: 0 } });
+        expect(await push(first)).toEqual({ status: 200, body: { ackedSeq: 500, ackedHash: chain.head.hash, stored: 0, duplicates: 500 } });
+        chain.append(10);
+        expect(await push(chain.range(505, 510))).toMatchObject({ status: 409, body: { error: { code: 'SYNC_GAP' } } });
+        expect(await store.countEvents(device.deviceId)).toBe(500);
+        const listed = await store.listEvents(device.deviceId, 1, 1000);
+        expect(checkChain(listed, device.deviceId, publicKeyFromBase64(device.publicKey)!)).toBeNull();
       } finally {
         await app.close();
       }
