@@ -136,14 +136,19 @@ export class CentralClient {
   /**
    * Downstream live stream: a WebSocket whose upgrade is signed like any device request. Resolves
    * once the central's 101 answer proves (by its signature) that it is the pinned central.
+   * `onFrame` is attached when the socket is created: the central sends its backlog right behind the
+   * 101, often in the same packet, and a listener attached after this promise resolves would miss it.
    */
-  openStream(credentials: DeviceCredentials, cursor: number): Promise<WebSocket> {
+  openStream(credentials: DeviceCredentials, cursor: number, onFrame: (text: string) => void): Promise<WebSocket> {
     const path = `${SYNC_PATHS.stream}?cursor=${cursor}`;
     const { headers, nonce } = signedHeaders(credentials, 'GET', path, '');
     const url = this.baseUrl.replace(/^http/, 'ws') + path;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { headers, handshakeTimeout: this.timeoutMs, maxPayload: 16 * 1024 * 1024 });
       let verified = false;
+      ws.on('message', (data) => {
+        if (verified) onFrame(String(data));
+      });
       ws.once('upgrade', (res) => {
         const signature = res.headers[DEVICE_AUTH_HEADERS.centralSignature];
         verified =

@@ -158,7 +158,7 @@ export class DeviceIdentityService<K extends DeviceKind> {
   }
 
   async close(): Promise<void> {
-    this.monitor.stop();
+    await this.monitor.stop();
     if (this.sync) await Promise.all([this.sync.sender.stop(), this.sync.puller.stop()]);
     this.listeners.clear();
     this.messageListeners.clear();

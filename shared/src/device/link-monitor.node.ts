@@ -39,11 +39,15 @@ export class LinkMonitor {
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops the ticks and waits for a probe in flight; its outcome is then discarded. */
+  async stop(): Promise<void> {
     this.stopped = true;
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.inFlight?.catch(() => undefined);
   }
+  private closed = false;
 
   /** Probes now; concurrent callers share one probe. */
   checkNow(): Promise<LinkStatus> {
@@ -78,6 +82,7 @@ export class LinkMonitor {
   }
 
   private update(state: LinkStatus['state'], reason: ErrorCode | null): void {
+    if (this.closed) return;
     const now = this.now();
     this.link = {
       state,

@@ -44,6 +44,7 @@ export class PullClient {
   private running = false;
   private loop: Promise<void> | null = null;
   private socket: WebSocket | null = null;
+  private closeStream: (() => void) | null = null;
   private wake: (() => void) | null = null;
   private readonly backoff: Backoff;
   private streamFailures = 0;
@@ -64,6 +65,7 @@ export class PullClient {
   async stop(): Promise<void> {
     this.running = false;
     this.socket?.terminate();
+    this.closeStream?.();
     this.wake?.();
     await this.loop;
     this.update({ state: 'stopped' });
@@ -112,24 +114,36 @@ export class PullClient {
   /** Resolves when the central closes the stream; rejects if it cannot be opened or says something wrong. */
   private async streamUntilClosed(): Promise<void> {
     this.update({ state: 'connecting', transport: 'stream' });
-    const socket = await this.options.client.openStream(this.options.credentials, this.current.cursor);
+    let failure: unknown = null;
+    let socket: WebSocket | null = null;
+    const closed = new Promise<void>((resolve) => {
+      this.closeStream = resolve;
+    });
+    socket = await this.options.client.openStream(this.options.credentials, this.current.cursor, (text) => {
+      if (failure) return;
+      try {
+        const frame = streamFrameSchema.parse(JSON.parse(text));
+        if (frame.t === 'live') this.update({ state: 'live', lastError: null });
+        else this.apply(frame.message);
+      } catch (error) {
+        failure = error instanceof ApiError ? error : new ApiError('CENTRAL_BAD_RESPONSE', 'malformed stream frame');
+        socket?.terminate();
+        this.closeStream?.();
+      }
+    });
+    if (!this.running) {
+      // stop() ran while the stream was opening.
+      socket.terminate();
+      return;
+    }
     this.socket = socket;
     this.streamFailures = 0;
-    await new Promise<void>((resolve, reject) => {
-      socket.on('message', (data) => {
-        try {
-          const frame = streamFrameSchema.parse(JSON.parse(String(data)));
-          if (frame.t === 'live') this.update({ state: 'live', lastError: null });
-          else this.apply(frame.message);
-        } catch (error) {
-          socket.terminate();
-          reject(error instanceof ApiError ? error : new ApiError('CENTRAL_BAD_RESPONSE', 'malformed stream frame'));
-        }
-      });
-      socket.once('close', () => resolve());
-      socket.once('error', () => resolve());
-    });
+    socket.once('close', () => this.closeStream?.());
+    socket.once('error', () => this.closeStream?.());
+    await closed;
     this.socket = null;
+    this.closeStream = null;
+    if (failure) throw failure;
     if (this.running) throw new ApiError('CENTRAL_UNREACHABLE', 'the stream closed');
   }
 
