@@ -59,14 +59,16 @@ export class CentralClient {
     body: string | undefined,
     headers: Record<string, string>,
     timeoutMs = this.timeoutMs,
+    cancel?: AbortSignal,
   ): Promise<{ status: number; body: string; headers: Headers }> {
     let response: Response;
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
       response = await fetch(this.baseUrl + path, {
         method,
         body,
         headers,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout,
         redirect: 'error',
       });
     } catch (error) {
@@ -88,11 +90,12 @@ export class CentralClient {
     path: string,
     payload?: unknown,
     timeoutMs?: number,
+    cancel?: AbortSignal,
   ): Promise<{ status: number; body: string }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const { headers, nonce } = signedHeaders(credentials, method, path, body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.send(method, path, payload === undefined ? undefined : body, headers, timeoutMs);
+    const res = await this.send(method, path, payload === undefined ? undefined : body, headers, timeoutMs, cancel);
     const centralSignature = res.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
     const genuine =
       centralSignature !== null &&
@@ -126,10 +129,13 @@ export class CentralClient {
     return parseBody(headResponseSchema, res.body, res.status);
   }
 
-  /** Downstream long poll: messages after `cursor`, the central holding the request up to `waitMs`. */
-  async pull(credentials: DeviceCredentials, cursor: number, waitMs: number): Promise<PullResponse> {
+  /**
+   * Downstream long poll: messages after `cursor`, the central holding the request up to `waitMs`.
+   * `cancel` ends it early (the app is closing).
+   */
+  async pull(credentials: DeviceCredentials, cursor: number, waitMs: number, cancel?: AbortSignal): Promise<PullResponse> {
     const path = `${SYNC_PATHS.pull}?cursor=${cursor}&waitMs=${waitMs}`;
-    const res = await this.signedRequest(credentials, 'GET', path, undefined, waitMs + this.timeoutMs);
+    const res = await this.signedRequest(credentials, 'GET', path, undefined, waitMs + this.timeoutMs, cancel);
     return parseBody(pullResponseSchema, res.body, res.status);
   }
 

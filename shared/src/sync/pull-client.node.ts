@@ -45,6 +45,7 @@ export class PullClient {
   private loop: Promise<void> | null = null;
   private socket: WebSocket | null = null;
   private closeStream: (() => void) | null = null;
+  private cancelPoll: AbortController | null = null;
   private wake: (() => void) | null = null;
   private readonly backoff: Backoff;
   private streamFailures = 0;
@@ -66,6 +67,7 @@ export class PullClient {
     this.running = false;
     this.socket?.terminate();
     this.closeStream?.();
+    this.cancelPoll?.abort();
     this.wake?.();
     await this.loop;
     this.update({ state: 'stopped' });
@@ -106,7 +108,10 @@ export class PullClient {
   private async longPollOnce(): Promise<void> {
     this.update({ state: 'connecting', transport: 'long-poll' });
     const { client, credentials } = this.options;
-    const answer = await client.pull(credentials, this.current.cursor, this.options.longPollWaitMs ?? 25_000);
+    this.cancelPoll = new AbortController();
+    const answer = await client
+      .pull(credentials, this.current.cursor, this.options.longPollWaitMs ?? 25_000, this.cancelPoll.signal)
+      .finally(() => (this.cancelPoll = null));
     this.update({ state: 'live', lastError: null });
     for (const message of answer.messages) this.apply(message);
   }
