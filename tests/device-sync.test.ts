@@ -9,6 +9,7 @@ import { privateKeyFromPkcs8, publicKeyFromBase64 } from '@kawei/shared/crypto/e
 import { checkChain, genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
 import { EventLog } from '@kawei/shared/sync/event-log.node.ts';
 import { PullClient } from '@kawei/shared/sync/pull-client.node.ts';
+import { SyncSender } from '@kawei/shared/sync/sync-sender.node.ts';
 import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node.ts';
@@ -142,6 +143,32 @@ describe('device sync against a real central', () => {
     await new Promise((r) => setTimeout(r, 500)); // nothing more may arrive: exactly once
     expect(store.inbox().map((m) => m.payload['text'])).toEqual(['全体注意', '第二条', '请注意评标时间']);
     await again.close();
+    store.close();
+  });
+
+  it('keeps syncing with a clock two hours fast, and the central records the skew', async () => {
+    const { store, service, deviceId } = await enrolledBooth('booth-6', 'room-5-B2');
+    await service.waitForSync(20_000);
+    await service.close();
+    const identity = store.identity()!;
+    const credentials = credentialsFrom({
+      deviceId,
+      privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8),
+      centralPublicKey: identity.centralPublicKey,
+    });
+    const TWO_HOURS = 2 * 3600_000;
+    const fastClock = () => Date.now() + TWO_HOURS;
+    const client = new CentralClient(centralUrl(), 8000, fastClock);
+    const log = EventLog.open(store, deviceId, credentials.privateKey, fastClock);
+    log.append('diagnostic.tick', { clock: 'fast' });
+    const sender = new SyncSender({ log, client, credentials, now: fastClock });
+    sender.start();
+    await sender.waitForDrain(15_000);
+    await sender.stop();
+    expect(Math.abs(client.clockOffset + TWO_HOURS)).toBeLessThan(5_000);
+    const last = (await centralEvents(deviceId)).at(-1)!;
+    expect(last.payload).toEqual({ clock: 'fast' });
+    expect(Math.abs(last.clockSkewMs + TWO_HOURS)).toBeLessThan(5_000);
     store.close();
   });
 

@@ -37,10 +37,41 @@ export const CENTRAL_REQUEST_TIMEOUT_MS = 8000;
  * ours (wrong shape, missing or wrong central signature) is CENTRAL_BAD_RESPONSE.
  */
 export class CentralClient {
+  /**
+   * Central clock − device clock, learnt when the central refuses a request as stale. Booth PCs run
+   * for months on a UPS without a time server; a drifted clock must not stop sync, so the request
+   * timestamps (replay protection) follow the central's clock while event times stay the device's
+   * own (the central records their skew).
+   */
+  private clockOffsetMs = 0;
+
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = CENTRAL_REQUEST_TIMEOUT_MS,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  get clockOffset(): number {
+    return this.clockOffsetMs;
+  }
+
+  /** Runs a signed call; if the central finds its timestamp stale, learns the central's time and retries once. */
+  private async withClockCorrection<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'REQUEST_STALE') throw error;
+      const sentAt = this.now();
+      const { time } = await this.health();
+      const receivedAt = this.now();
+      this.clockOffsetMs = time - (sentAt + receivedAt) / 2;
+      return call();
+    }
+  }
+
+  private deviceTimestamp(): number {
+    return Math.round(this.now() + this.clockOffsetMs);
+  }
 
   async health(): Promise<z.infer<typeof healthResponseSchema>> {
     const res = await this.send('GET', CENTRAL_PATHS.health, undefined, {});
@@ -93,7 +124,7 @@ export class CentralClient {
     cancel?: AbortSignal,
   ): Promise<{ status: number; body: string }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
-    const { headers, nonce } = signedHeaders(credentials, method, path, body);
+    const { headers, nonce } = signedHeaders(credentials, method, path, body, this.deviceTimestamp());
     if (payload !== undefined) headers['content-type'] = 'application/json';
     const res = await this.send(method, path, payload === undefined ? undefined : body, headers, timeoutMs, cancel);
     const centralSignature = res.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
@@ -114,19 +145,25 @@ export class CentralClient {
   }
 
   async deviceMe(credentials: DeviceCredentials): Promise<DeviceMeResponse> {
-    const res = await this.signedRequest(credentials, 'GET', CENTRAL_PATHS.deviceMe);
-    return parseBody(deviceMeResponseSchema, res.body, res.status);
+    return this.withClockCorrection(async () => {
+      const res = await this.signedRequest(credentials, 'GET', CENTRAL_PATHS.deviceMe);
+      return parseBody(deviceMeResponseSchema, res.body, res.status);
+    });
   }
 
   /** Upstream sync: one batch. A refusal is an ApiError (SYNC_GAP carries { expectedSeq, ackedSeq }). */
   async push(credentials: DeviceCredentials, request: PushRequest): Promise<PushResponse> {
-    const res = await this.signedRequest(credentials, 'POST', SYNC_PATHS.push, request, PUSH_TIMEOUT_MS);
-    return parseBody(pushResponseSchema, res.body, res.status);
+    return this.withClockCorrection(async () => {
+      const res = await this.signedRequest(credentials, 'POST', SYNC_PATHS.push, request, PUSH_TIMEOUT_MS);
+      return parseBody(pushResponseSchema, res.body, res.status);
+    });
   }
 
   async head(credentials: DeviceCredentials): Promise<HeadResponse> {
-    const res = await this.signedRequest(credentials, 'GET', SYNC_PATHS.head);
-    return parseBody(headResponseSchema, res.body, res.status);
+    return this.withClockCorrection(async () => {
+      const res = await this.signedRequest(credentials, 'GET', SYNC_PATHS.head);
+      return parseBody(headResponseSchema, res.body, res.status);
+    });
   }
 
   /**
@@ -135,8 +172,10 @@ export class CentralClient {
    */
   async pull(credentials: DeviceCredentials, cursor: number, waitMs: number, cancel?: AbortSignal): Promise<PullResponse> {
     const path = `${SYNC_PATHS.pull}?cursor=${cursor}&waitMs=${waitMs}`;
-    const res = await this.signedRequest(credentials, 'GET', path, undefined, waitMs + this.timeoutMs, cancel);
-    return parseBody(pullResponseSchema, res.body, res.status);
+    return this.withClockCorrection(async () => {
+      const res = await this.signedRequest(credentials, 'GET', path, undefined, waitMs + this.timeoutMs, cancel);
+      return parseBody(pullResponseSchema, res.body, res.status);
+    });
   }
 
   /**
@@ -146,8 +185,12 @@ export class CentralClient {
    * 101, often in the same packet, and a listener attached after this promise resolves would miss it.
    */
   openStream(credentials: DeviceCredentials, cursor: number, onFrame: (text: string) => void): Promise<WebSocket> {
+    return this.withClockCorrection(() => this.openStreamOnce(credentials, cursor, onFrame));
+  }
+
+  private openStreamOnce(credentials: DeviceCredentials, cursor: number, onFrame: (text: string) => void): Promise<WebSocket> {
     const path = `${SYNC_PATHS.stream}?cursor=${cursor}`;
-    const { headers, nonce } = signedHeaders(credentials, 'GET', path, '');
+    const { headers, nonce } = signedHeaders(credentials, 'GET', path, '', this.deviceTimestamp());
     const url = this.baseUrl.replace(/^http/, 'ws') + path;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { headers, handshakeTimeout: this.timeoutMs, maxPayload: 16 * 1024 * 1024 });
@@ -191,8 +234,8 @@ function signedHeaders(
   method: string,
   path: string,
   body: string,
+  timestamp: number,
 ): { headers: Record<string, string>; nonce: string } {
-  const timestamp = Date.now();
   const nonce = randomToken(18);
   const signature = signText(credentials.privateKey, deviceRequestMessage(method, path, timestamp, nonce, sha256Hex(body)));
   return {
