@@ -3,57 +3,65 @@ import { Prng } from './prng.ts';
 
 /**
  * A TCP proxy on 127.0.0.1 that sits between the devices and the central and misbehaves on purpose,
- * the way networks, NAT boxes, retrying load balancers and flaky Wi-Fi do. It forwards bytes, not
- * HTTP, so it is transparent to HTTP/1.1 keep-alive and to WebSocket upgrades alike.
+ * the way networks, NAT boxes, retrying middleboxes and flaky Wi-Fi do. It forwards bytes, not HTTP,
+ * so it is transparent to HTTP/1.1 keep-alive and to WebSocket upgrades alike.
  *
- * Each accepted connection draws its fate once, from `Prng.fork('conn:<n>')` of the proxy's seed,
- * under the mode in force when it was accepted:
+ * Faults are drawn per EXCHANGE: a run of client bytes that begins a connection or follows an answer
+ * (for HTTP/1.1 without pipelining, one request and its response; on a WebSocket, a burst of frames).
+ * Drawing per exchange rather than per connection keeps faults coming on keep-alive connections that
+ * live for minutes. Each exchange's fate comes from the connection's own stream,
+ * `Prng(seed).fork('proxy').fork('conn:<n>')`, in exchange order, under the mode in force when the
+ * exchange began:
  *
- *   drop       cut both sides at one of these points (kinds drawn uniformly):
- *              - 'request'  after forwarding a random prefix (0 … 2 KiB) of the client's bytes: the
+ *   drop       cut both sides (the client gets a TCP reset) at one of these points:
+ *              - 'request'  after forwarding a random prefix (0 … 2 KiB) of the exchange's bytes: the
  *                           request never arrives, or arrives truncated;
- *              - 'lost-ack' when the n-th (n = 0…2) answer chunk arrives from the central: the request
- *                           WAS processed, the answer is thrown away — the case exactly-once lives for;
+ *              - 'lost-ack' when the answer's first chunk arrives from the central: the request WAS
+ *                           processed, the answer is thrown away — the case exactly-once lives for;
  *              - 'partial-response' as lost-ack, but a random prefix of that chunk reaches the client;
- *              - 'timer'    at a random moment 0 … 500 ms after the connection was accepted.
- *   delay      each chunk, in either direction, is held 1 … delayMaxMs with this probability
- *              (per direction, order is kept: a chunk never overtakes one sent before it).
- *   duplicate  the client's bytes are also replayed on a second upstream connection whose answers are
- *              discarded (a retrying middlebox). Half the time the replay leads: it is written at
- *              once and the original 10 … 60 ms later, so the copy is the one the central sees first.
- *   reorder    the client's bytes are held until a LATER connection has had an answer through (or
- *              reorderMaxHoldMs passes). Half the time ('stale') the client is also cut as soon as its
- *              bytes have arrived: it retries on a new connection, and the held request is delivered
- *              after that newer one — an old request arriving late.
+ *              - 'timer'    at a random moment 0 … 500 ms after the exchange began (before, during or
+ *                           after the answer).
+ *   delay      each chunk, in either direction, is held 1 … delayMaxMs with this probability, drawn
+ *              per chunk (per direction, order is kept: a chunk never overtakes an earlier one).
+ *   duplicate  the exchange's bytes are also sent on a second, new upstream connection whose answers
+ *              are discarded (a retrying middlebox). With probability duplicateLead the replay leads:
+ *              it is written at once and the original 10 … 60 ms later, so the copy is the one the
+ *              central sees first and the original gets whatever a repeat gets.
+ *   reorder    the exchange's bytes are held until an exchange that began LATER, on another
+ *              connection, has had an answer through (or reorderMaxHoldMs passes). With probability
+ *              reorderStale the client is also cut 20 ms after its bytes stop: it retries on a new
+ *              connection, and the held request is delivered after that newer one — an old request
+ *              arriving late, answer discarded.
  *
- * `cut('refuse')` resets every connection and every new one; `cut('blackhole')` accepts new
- * connections and swallows their bytes without answering, and freezes the open ones; `restore()`
- * ends the outage (black-holed connections are then reset). `stats()` counts what actually happened
- * (a drop is counted when it fires, not when it is drawn), and `recent()` keeps the last faults with
- * their connection numbers, for the report of a failing run.
+ * `cut('refuse')` resets every open connection and every new one; `cut('blackhole')` accepts new
+ * connections and swallows their bytes, and freezes the open ones; `restore()` ends the outage
+ * (black-holed and frozen connections are then reset). `stats()` counts what actually happened (a
+ * drop is counted when it fires, not when it is drawn); `recent()` keeps the last 2,000 fates and
+ * faults with their connection numbers, for the report of a failing run.
  */
 
+export const DROP_KINDS = ['request', 'lost-ack', 'partial-response', 'timer'] as const;
+export type DropKind = (typeof DROP_KINDS)[number];
+export type CutKind = 'refuse' | 'blackhole';
+
 export interface FaultMode {
-  /** Probability that a connection is dropped at some point (see the kinds above). */
+  /** Probability that an exchange is dropped (see the kinds above). */
   drop: number;
   /** The kinds a drop is drawn from (all four by default). */
   dropKinds: readonly DropKind[];
   /** Probability, per chunk and direction, that the chunk is delayed. */
   delay: number;
   delayMaxMs: number;
-  /** Probability that a connection's client bytes are replayed on a second upstream connection. */
+  /** Probability that an exchange is replayed on a second upstream connection. */
   duplicate: number;
   /** Probability that a replay goes first. */
   duplicateLead: number;
-  /** Probability that a connection's client bytes are held until a later connection has gone through. */
+  /** Probability that an exchange is held until a later exchange has gone through. */
   reorder: number;
-  /** Probability that a held connection's client is cut once its bytes are in (stale delivery). */
+  /** Probability that a held exchange's client is cut once its bytes are in (stale delivery). */
   reorderStale: number;
   reorderMaxHoldMs: number;
 }
-
-export const DROP_KINDS = ['request', 'lost-ack', 'partial-response', 'timer'] as const;
-export type DropKind = (typeof DROP_KINDS)[number];
 
 export const NO_FAULTS: FaultMode = {
   drop: 0,
@@ -67,29 +75,27 @@ export const NO_FAULTS: FaultMode = {
   reorderMaxHoldMs: 1000,
 };
 
-export type CutKind = 'refuse' | 'blackhole';
-
 export interface ProxyStats {
   connections: number;
+  exchanges: number;
   /** Connections reset because the proxy was cut ('refuse'), or accepted into the black hole. */
   refused: number;
   blackholed: number;
   /** The central was not there (the proxy resets the client, as a refused connect would). */
   upstreamFailed: number;
   drops: Record<DropKind, number> & { total: number };
-  /** Lost acknowledgements: cut on an answer after at least one request byte had reached the central. */
+  /** Answers thrown away after their request had reached the central (lost-ack, partial-response). */
   lostAcks: number;
   delayedChunks: number;
   delayedMsTotal: number;
-  /** Connections whose client bytes were replayed on a second upstream connection. */
+  /** Exchanges replayed on a second upstream connection… */
   duplicated: number;
   /** …of which the replay went first. */
   duplicateLeads: number;
-  /** Bytes written on replay connections. */
   duplicateBytes: number;
-  /** Held connections released because a later connection had an answer through. */
+  /** Held exchanges released because a later exchange had an answer through. */
   reordered: number;
-  /** Held connections released by the hold timer (no later connection came in time). */
+  /** Held exchanges released by the hold timer (no later exchange came in time). */
   reorderTimeouts: number;
   /** Held requests delivered after their client had been cut (an old request arriving late). */
   staleDeliveries: number;
@@ -98,21 +104,10 @@ export interface ProxyStats {
   bytesDown: number;
 }
 
-export interface FaultRecord {
-  at: number;
-  conn: number;
-  fault: string;
-}
-
-interface Fate {
-  drop: { kind: DropKind; requestBytes: number; afterChunks: number; partialOf: number; timerMs: number } | null;
-  duplicate: { lead: boolean; leadMs: number } | null;
-  reorder: { stale: boolean } | null;
-}
-
-function emptyStats(): ProxyStats {
+export function emptyProxyStats(): ProxyStats {
   return {
     connections: 0,
+    exchanges: 0,
     refused: 0,
     blackholed: 0,
     upstreamFailed: 0,
@@ -132,23 +127,49 @@ function emptyStats(): ProxyStats {
   };
 }
 
-/** Delivers chunks in order, each no earlier than its own delay allows. */
-class OrderedDelay {
-  private readonly queue: { at: number; chunk: Buffer }[] = [];
+export interface FaultRecord {
+  at: number;
+  conn: number;
+  fault: string;
+}
+
+interface ExchangeFate {
+  drop: { kind: DropKind; requestBytes: number; partialOf: number; timerMs: number } | null;
+  duplicate: { lead: boolean; leadMs: number } | null;
+  reorder: { stale: boolean } | null;
+}
+
+interface Exchange {
+  /** Global order of exchanges across all connections (what "later" means for reorder). */
+  serial: number;
+  index: number;
+  fate: ExchangeFate;
+  upBytes: number;
+  answered: boolean;
+  replay: Socket | null;
+  replayCounted: boolean;
+  held: Buffer[] | null;
+  holdTimer: NodeJS.Timeout | null;
+  staleTimer: NodeJS.Timeout | null;
+}
+
+/** Delivers items in order, each no earlier than its own delay allows. */
+class OrderedDelay<T> {
+  private readonly queue: { at: number; item: T }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastAt = 0;
   private onEmpty: (() => void)[] = [];
 
-  constructor(private readonly deliver: (chunk: Buffer) => void) {}
+  constructor(private readonly deliver: (item: T) => void) {}
 
-  push(chunk: Buffer, delayMs: number): void {
+  push(item: T, delayMs: number): void {
     const at = Math.max(this.lastAt, Date.now() + delayMs);
     this.lastAt = at;
     if (this.queue.length === 0 && at <= Date.now()) {
-      this.deliver(chunk);
+      this.deliver(item);
       return;
     }
-    this.queue.push({ at, chunk });
+    this.queue.push({ at, item });
     this.schedule();
   }
 
@@ -167,67 +188,63 @@ class OrderedDelay {
 
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const now = Date.now();
-      while (this.queue.length > 0 && this.queue[0]!.at <= now) this.deliver(this.queue.shift()!.chunk);
-      if (this.queue.length > 0) this.schedule();
-      else for (const fn of this.onEmpty.splice(0)) fn();
-    }, Math.max(0, this.queue[0]!.at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = Date.now();
+        while (this.queue.length > 0 && this.queue[0]!.at <= now) this.deliver(this.queue.shift()!.item);
+        if (this.queue.length > 0) this.schedule();
+        else for (const fn of this.onEmpty.splice(0)) fn();
+      },
+      Math.max(0, this.queue[0]!.at - Date.now()),
+    );
   }
 }
 
 class ProxiedConnection {
-  upstream: Socket | null = null;
-  replay: Socket | null = null;
-  private readonly up: OrderedDelay;
-  private readonly down: OrderedDelay;
-  private forwardedUp = 0;
-  private answerChunks = 0;
-  private held: Buffer[] | null = null;
-  private holdTimer: NodeJS.Timeout | null = null;
-  private dropTimer: NodeJS.Timeout | null = null;
-  private staleCutTimer: NodeJS.Timeout | null = null;
+  private upstream: Socket | null = null;
+  private readonly up: OrderedDelay<{ chunk: Buffer; exchange: Exchange }>;
+  private readonly down: OrderedDelay<Buffer>;
+  private readonly exchanges: Exchange[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private clientGone = false;
   private clientEnded = false;
   private connected = false;
-  private replayed = false;
   private closed = false;
+  /** Stops forwarding (a drop is under way, or the proxy is black-holed). */
   frozen = false;
 
   constructor(
     readonly id: number,
     private readonly client: Socket,
-    private readonly fate: Fate,
     private readonly rng: Prng,
     private readonly proxy: FaultProxy,
   ) {
-    this.up = new OrderedDelay((chunk) => this.writeUpstream(chunk));
+    this.up = new OrderedDelay(({ chunk, exchange }) => this.writeUpstream(chunk, exchange));
     this.down = new OrderedDelay((chunk) => {
       if (!this.clientGone) client.write(chunk);
     });
-    if (fate.reorder) this.held = [];
   }
 
   start(target: { host: string; port: number }): void {
-    const { client, fate } = this;
+    const { client } = this;
+    client.setNoDelay(true);
     client.on('error', () => undefined);
     client.on('data', (chunk: Buffer) => this.fromClient(chunk));
     client.on('end', () => {
       this.clientEnded = true;
-      if (this.held) return; // ended after the held bytes are released
+      if (this.holding()) return; // ended after the held bytes are released
       this.up.whenEmpty(() => this.upstream?.end());
     });
     client.on('close', () => {
       this.clientGone = true;
-      if (this.held && !this.closed) return; // a held request still goes out later (stale delivery)
+      if (this.holding() && !this.closed) return; // a held request still goes out later (stale delivery)
       this.close();
     });
 
     const upstream = createConnection({ host: target.host, port: target.port });
     this.upstream = upstream;
     upstream.setNoDelay(true);
-    client.setNoDelay(true);
     upstream.on('error', () => undefined);
     upstream.on('connect', () => (this.connected = true));
     upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
@@ -245,77 +262,114 @@ class ProxiedConnection {
         this.close();
       });
     });
+  }
 
-    if (fate.duplicate) {
-      const replay = createConnection({ host: target.host, port: target.port });
-      this.replay = replay;
-      replay.on('error', () => undefined);
-      replay.on('data', () => undefined); // the replay's answers are discarded
-    }
-    if (fate.drop?.kind === 'timer') {
-      this.dropTimer = setTimeout(() => this.drop('timer'), fate.drop.timerMs);
-    }
-    if (fate.reorder) {
-      this.holdTimer = setTimeout(() => this.release('timeout'), this.proxy.mode().reorderMaxHoldMs);
-      this.proxy.hold(this);
-    }
+  private current(): Exchange | undefined {
+    return this.exchanges[this.exchanges.length - 1];
+  }
+
+  private holding(): boolean {
+    return this.exchanges.some((e) => e.held !== null);
   }
 
   private fromClient(chunk: Buffer): void {
     if (this.closed) return;
     this.proxy.addBytes('bytesUp', chunk.length);
     if (this.frozen) return;
-    if (this.held) {
-      this.held.push(chunk);
-      if (this.fate.reorder?.stale && !this.clientGone) {
+    let exchange = this.current();
+    if (!exchange || exchange.answered) exchange = this.beginExchange();
+    if (exchange.held) {
+      exchange.held.push(chunk);
+      if (exchange.fate.reorder?.stale && !this.clientGone) {
         // cut the client once its bytes have stopped coming: it will retry on a new connection
-        if (this.staleCutTimer) clearTimeout(this.staleCutTimer);
-        this.staleCutTimer = setTimeout(() => {
+        const ex = exchange;
+        if (ex.staleTimer) clearTimeout(ex.staleTimer);
+        ex.staleTimer = this.after(20, () => {
+          if (!ex.held) return;
           this.clientGone = true;
           this.resetClient();
-        }, 20);
+        });
       }
       return;
     }
-    this.forward(chunk);
+    this.forward(chunk, exchange);
   }
 
-  private forward(whole: Buffer): void {
+  private beginExchange(): Exchange {
+    const fate = this.proxy.drawFate(this.rng);
+    const exchange: Exchange = {
+      serial: this.proxy.nextSerial(),
+      index: this.exchanges.length,
+      fate,
+      upBytes: 0,
+      answered: false,
+      replay: null,
+      replayCounted: false,
+      held: null,
+      holdTimer: null,
+      staleTimer: null,
+    };
+    // keep the last two: the current one and one that may still be held
+    this.exchanges.push(exchange);
+    if (this.exchanges.length > 2 && this.exchanges[0]!.held === null) this.exchanges.shift();
+    this.proxy.countExchange(this.id, exchange.index, fate);
+    if (fate.drop?.kind === 'timer') {
+      const ms = fate.drop.timerMs;
+      this.after(ms, () => this.drop('timer'));
+    }
+    if (fate.duplicate) {
+      const target = this.proxy.targetNow();
+      const replay = createConnection({ host: target.host, port: target.port });
+      exchange.replay = replay;
+      replay.on('error', () => undefined);
+      // the replay's answer is discarded; once it has come, the replay has done its work
+      replay.once('data', () => setTimeout(() => replay.destroy(), 50).unref());
+      setTimeout(() => replay.destroy(), 5000).unref();
+    }
+    if (fate.reorder) {
+      exchange.held = [];
+      exchange.holdTimer = this.after(this.proxy.mode().reorderMaxHoldMs, () => this.release(exchange, 'timeout'));
+      this.proxy.hold(this, exchange);
+    }
+    return exchange;
+  }
+
+  private forward(whole: Buffer, exchange: Exchange): void {
     if (this.frozen || this.closed) return;
     let chunk = whole;
-    const drop = this.fate.drop;
-    const cutHere = drop?.kind === 'request' && this.forwardedUp + whole.length > drop.requestBytes;
-    if (cutHere) {
-      chunk = whole.subarray(0, Math.max(0, drop.requestBytes - this.forwardedUp));
+    const drop = exchange.fate.drop;
+    if (drop?.kind === 'request' && exchange.upBytes + whole.length > drop.requestBytes) {
+      chunk = whole.subarray(0, Math.max(0, drop.requestBytes - exchange.upBytes));
       this.frozen = true;
       // the prefix reaches the central first, as in a real mid-request failure
       this.up.whenEmpty(() => setImmediate(() => this.drop('request')));
       if (chunk.length === 0) return;
     }
-    this.forwardedUp += chunk.length;
-    const dup = this.fate.duplicate;
+    exchange.upBytes += chunk.length;
     let delayMs = this.drawDelay();
+    const dup = exchange.fate.duplicate;
     if (dup?.lead) {
-      this.writeReplay(chunk);
+      this.writeReplay(chunk, exchange);
       delayMs += dup.leadMs;
     }
-    this.up.push(chunk, delayMs);
+    this.up.push({ chunk, exchange }, delayMs);
   }
 
-  private writeUpstream(chunk: Buffer): void {
+  private writeUpstream(chunk: Buffer, exchange: Exchange): void {
     if (this.closed) return;
     this.upstream?.write(chunk);
-    if (this.fate.duplicate && !this.fate.duplicate.lead) this.writeReplay(chunk);
+    if (exchange.fate.duplicate && !exchange.fate.duplicate.lead) this.writeReplay(chunk, exchange);
   }
 
-  private writeReplay(chunk: Buffer): void {
-    if (!this.replay || this.replay.destroyed) return;
-    if (!this.replayed) {
-      this.replayed = true;
+  private writeReplay(chunk: Buffer, exchange: Exchange): void {
+    const replay = exchange.replay;
+    if (!replay || replay.destroyed) return;
+    if (!exchange.replayCounted) {
+      exchange.replayCounted = true;
       this.proxy.count('duplicated', this.id);
-      if (this.fate.duplicate?.lead) this.proxy.count('duplicateLeads', this.id);
+      if (exchange.fate.duplicate?.lead) this.proxy.count('duplicateLeads', this.id);
     }
-    this.replay.write(chunk);
+    replay.write(chunk);
     this.proxy.addBytes('duplicateBytes', chunk.length);
   }
 
@@ -323,46 +377,48 @@ class ProxiedConnection {
     if (this.closed) return;
     this.proxy.addBytes('bytesDown', chunk.length);
     if (this.frozen) return;
-    const drop = this.fate.drop;
-    if (drop && (drop.kind === 'lost-ack' || drop.kind === 'partial-response') && this.answerChunks === drop.afterChunks) {
-      if (drop.kind === 'partial-response') {
-        const prefix = chunk.subarray(0, Math.max(1, Math.floor(chunk.length * drop.partialOf)));
-        this.down.push(prefix, 0);
+    const exchange = this.current();
+    if (exchange && !exchange.answered && exchange.upBytes > 0) {
+      const drop = exchange.fate.drop;
+      if (drop && (drop.kind === 'lost-ack' || drop.kind === 'partial-response')) {
+        if (drop.kind === 'partial-response') {
+          this.down.push(chunk.subarray(0, Math.max(1, Math.floor(chunk.length * drop.partialOf))), 0);
+        }
+        this.proxy.count('lostAcks', this.id);
+        this.frozen = true;
+        this.down.whenEmpty(() => this.drop(drop.kind));
+        return;
       }
-      if (this.forwardedUp > 0) this.proxy.count('lostAcks', this.id);
-      this.frozen = true;
-      this.down.whenEmpty(() => this.drop(drop.kind));
-      return;
+      exchange.answered = true;
+      this.proxy.wentThrough(exchange.serial, this);
     }
-    this.answerChunks += 1;
-    this.proxy.wentThrough(this.id);
     if (this.clientGone) return;
     this.down.push(chunk, this.drawDelay());
   }
 
   private drawDelay(): number {
     const mode = this.proxy.mode();
-    if (mode.delay <= 0 || !this.rng.chance(mode.delay)) return 0;
+    const delayed = this.rng.chance(mode.delay);
     const ms = this.rng.int(1, Math.max(1, mode.delayMaxMs));
+    if (!delayed || mode.delay <= 0) return 0;
     this.proxy.count('delayedChunks', this.id);
     this.proxy.addBytes('delayedMsTotal', ms);
     return ms;
   }
 
-  /** Lets held bytes go: a later connection has gone through, or the hold timed out. */
-  release(why: 'later' | 'timeout'): void {
-    if (!this.held || this.closed) return;
-    const held = this.held;
-    this.held = null;
-    if (this.holdTimer) clearTimeout(this.holdTimer);
-    if (this.staleCutTimer) clearTimeout(this.staleCutTimer);
-    this.proxy.unhold(this);
+  /** Lets a held exchange go: a later exchange has gone through, or the hold timed out. */
+  release(exchange: Exchange, why: 'later' | 'timeout'): void {
+    if (!exchange.held || this.closed) return;
+    const held = exchange.held;
+    exchange.held = null;
+    for (const t of [exchange.holdTimer, exchange.staleTimer]) if (t) clearTimeout(t);
+    this.proxy.unhold(exchange);
     this.proxy.count(why === 'later' ? 'reordered' : 'reorderTimeouts', this.id);
     if (this.clientGone && held.length > 0) this.proxy.count('staleDeliveries', this.id);
-    for (const chunk of held) this.forward(chunk);
+    for (const chunk of held) this.forward(chunk, exchange);
     if (this.clientGone) {
-      // nobody is waiting for the answer: give the central a moment to act, then hang up
-      this.up.whenEmpty(() => setTimeout(() => this.close(), 300));
+      // nobody waits for the answer: give the central a moment to act on the request, then hang up
+      this.up.whenEmpty(() => this.after(300, () => this.close()));
     } else if (this.clientEnded) {
       this.up.whenEmpty(() => this.upstream?.end());
     }
@@ -376,6 +432,7 @@ class ProxiedConnection {
   }
 
   resetClient(): void {
+    if (this.client.destroyed) return;
     try {
       this.client.resetAndDestroy();
     } catch {
@@ -386,19 +443,29 @@ class ProxiedConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of [this.holdTimer, this.dropTimer, this.staleCutTimer]) if (t) clearTimeout(t);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.up.clear();
     this.down.clear();
-    this.held = null;
-    this.proxy.unhold(this);
+    for (const e of this.exchanges) {
+      for (const t of [e.holdTimer, e.staleTimer]) if (t) clearTimeout(t);
+      e.held = null;
+      this.proxy.unhold(e);
+    }
     // a graceful close has already ended the client; give its last bytes a moment to leave
     const client = this.client;
     if (!client.destroyed) setTimeout(() => client.destroy(), 1000).unref();
     this.upstream?.destroy();
-    // the replay gets its bytes' worth of time at the central, then goes
-    const replay = this.replay;
-    if (replay && !replay.destroyed) setTimeout(() => replay.destroy(), 500).unref();
     this.proxy.forget(this);
+  }
+
+  private after(ms: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
   }
 }
 
@@ -419,10 +486,11 @@ export class FaultProxy {
   private cutKind: CutKind | null = null;
   private readonly open = new Set<ProxiedConnection>();
   private readonly blackHoled = new Set<Socket>();
-  private readonly holding = new Set<ProxiedConnection>();
-  private counters = emptyStats();
+  private readonly holding = new Map<Exchange, ProxiedConnection>();
+  private counters = emptyProxyStats();
   private readonly log: FaultRecord[] = [];
   private nextId = 0;
+  private serial = 0;
 
   private constructor(options: FaultProxyOptions) {
     this.rng = new Prng(options.seed).fork('proxy');
@@ -448,10 +516,10 @@ export class FaultProxy {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Replaces the whole mode: probabilities not given are 0. */
+  /** Replaces the whole mode: what is not given is NO_FAULTS's. */
   setMode(mode: Partial<FaultMode>): void {
     this.current = { ...NO_FAULTS, ...mode };
-    this.note(-1, `mode ${JSON.stringify(this.current)}`);
+    this.note(-1, `mode ${JSON.stringify(mode)}`);
   }
 
   mode(): FaultMode {
@@ -462,8 +530,13 @@ export class FaultProxy {
     this.target = { host, port };
   }
 
+  targetNow(): { host: string; port: number } {
+    return this.target;
+  }
+
   /** An outage: 'refuse' resets everything, 'blackhole' swallows everything. Lasts until restore(). */
   cut(kind: CutKind = 'refuse'): void {
+    if (this.cutKind !== null) this.restore();
     this.cutKind = kind;
     this.counters.cuts += 1;
     this.note(-1, `cut ${kind}`);
@@ -499,7 +572,7 @@ export class FaultProxy {
     return structuredClone(this.counters);
   }
 
-  /** The last faults (up to 2,000), oldest first. */
+  /** The last fates and faults (up to 2,000), oldest first. */
   recent(): FaultRecord[] {
     return [...this.log];
   }
@@ -538,6 +611,16 @@ export class FaultProxy {
     this.note(conn, `drop ${kind}`);
   }
 
+  countExchange(conn: number, index: number, fate: ExchangeFate): void {
+    this.counters.exchanges += 1;
+    const drawn = [
+      fate.drop && `drop:${fate.drop.kind}`,
+      fate.duplicate && `duplicate:${fate.duplicate.lead ? 'lead' : 'follow'}`,
+      fate.reorder && `reorder:${fate.reorder.stale ? 'stale' : 'hold'}`,
+    ].filter(Boolean);
+    if (drawn.length > 0) this.note(conn, `fate #${index} ${drawn.join(' ')}`);
+  }
+
   addBytes(key: 'bytesUp' | 'bytesDown' | 'duplicateBytes' | 'delayedMsTotal', n: number): void {
     this.counters[key] += n;
   }
@@ -547,21 +630,47 @@ export class FaultProxy {
     if (this.log.length > 2000) this.log.splice(0, this.log.length - 2000);
   }
 
-  hold(conn: ProxiedConnection): void {
-    this.holding.add(conn);
+  nextSerial(): number {
+    return this.serial++;
   }
 
-  unhold(conn: ProxiedConnection): void {
-    this.holding.delete(conn);
+  hold(conn: ProxiedConnection, exchange: Exchange): void {
+    this.holding.set(exchange, conn);
   }
 
-  /** Connection `id` had an answer through: every connection held since before it may go. */
-  wentThrough(id: number): void {
-    for (const held of [...this.holding]) if (held.id < id) held.release('later');
+  unhold(exchange: Exchange): void {
+    this.holding.delete(exchange);
+  }
+
+  /** An exchange had its answer through: every exchange held since before it, elsewhere, may go. */
+  wentThrough(serial: number, from: ProxiedConnection): void {
+    for (const [exchange, conn] of [...this.holding]) {
+      if (exchange.serial < serial && conn !== from) conn.release(exchange, 'later');
+    }
   }
 
   forget(conn: ProxiedConnection): void {
     this.open.delete(conn);
+  }
+
+  /** One exchange's fate. Every draw is made whatever the mode, so the stream never shifts with it. */
+  drawFate(rng: Prng): ExchangeFate {
+    const m = this.current;
+    const dropDrawn = rng.chance(m.drop);
+    const dropKind = rng.pick<DropKind>(m.dropKinds.length > 0 ? m.dropKinds : DROP_KINDS);
+    const requestBytes = rng.int(0, 2048);
+    const partialOf = rng.next();
+    const timerMs = rng.int(0, 500);
+    const dupDrawn = rng.chance(m.duplicate);
+    const lead = rng.chance(m.duplicateLead);
+    const leadMs = rng.int(10, 60);
+    const reorderDrawn = rng.chance(m.reorder);
+    const stale = rng.chance(m.reorderStale);
+    return {
+      drop: dropDrawn && m.drop > 0 ? { kind: dropKind, requestBytes, partialOf, timerMs } : null,
+      duplicate: dupDrawn && m.duplicate > 0 ? { lead, leadMs } : null,
+      reorder: reorderDrawn && m.reorder > 0 ? { stale } : null,
+    };
   }
 
   private accept(socket: Socket): void {
@@ -580,37 +689,8 @@ export class FaultProxy {
       socket.on('close', () => this.blackHoled.delete(socket));
       return;
     }
-    const rng = this.rng.fork(`conn:${id}`);
-    const fate = this.drawFate(rng);
-    const drawn = [
-      fate.drop && `drop:${fate.drop.kind}`,
-      fate.duplicate && `duplicate:${fate.duplicate.lead ? 'lead' : 'follow'}`,
-      fate.reorder && `reorder:${fate.reorder.stale ? 'stale' : 'hold'}`,
-    ].filter(Boolean);
-    if (drawn.length > 0) this.note(id, `fate ${drawn.join(' ')}`);
-    const conn = new ProxiedConnection(id, socket, fate, rng, this);
+    const conn = new ProxiedConnection(id, socket, this.rng.fork(`conn:${id}`), this);
     this.open.add(conn);
     conn.start(this.target);
-  }
-
-  private drawFate(rng: Prng): Fate {
-    const m = this.current;
-    // Every draw is made whatever the mode, so a connection's stream does not shift with the mode.
-    const dropDrawn = rng.chance(m.drop);
-    const dropKind = rng.pick<DropKind>(m.dropKinds.length > 0 ? m.dropKinds : DROP_KINDS);
-    const requestBytes = rng.int(0, 2048);
-    const afterChunks = rng.int(0, 2);
-    const partialOf = rng.next();
-    const timerMs = rng.int(0, 500);
-    const dupDrawn = rng.chance(m.duplicate);
-    const lead = rng.chance(m.duplicateLead);
-    const leadMs = rng.int(10, 60);
-    const reorderDrawn = rng.chance(m.reorder);
-    const stale = rng.chance(m.reorderStale);
-    return {
-      drop: dropDrawn ? { kind: dropKind, requestBytes, afterChunks, partialOf, timerMs } : null,
-      duplicate: dupDrawn ? { lead, leadMs } : null,
-      reorder: reorderDrawn ? { stale } : null,
-    };
   }
 }

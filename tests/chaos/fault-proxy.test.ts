@@ -157,6 +157,19 @@ describe('FaultProxy', () => {
     expect(proxy.stats()).toMatchObject({ connections: 1, drops: { total: 0 }, duplicated: 0, bytesUp: 5, bytesDown: 5 });
   });
 
+  it('draws faults per exchange, so they keep coming on one keep-alive connection', async () => {
+    const { echo, proxy } = await setup(17, (d) => `ok ${d}`);
+    proxy.setMode({ duplicate: 1, duplicateLead: 0 });
+    const c = await client(proxy.port);
+    for (let i = 0; i < 3; i++) {
+      c.socket.write(`r${i}`);
+      expect(await c.next()).toBe(`ok r${i}`);
+    }
+    await until(() => echo.arrivals.length === 6);
+    expect(proxy.stats()).toMatchObject({ connections: 1, exchanges: 3, duplicated: 3 });
+    c.socket.destroy();
+  });
+
   it('carries HTTP/1.1 keep-alive: several requests on one proxied connection', async () => {
     let requests = 0;
     const http: HttpServer = createHttpServer((req, res) => {
@@ -276,11 +289,12 @@ describe('FaultProxy', () => {
     expect(proxy.stats().drops.request).toBe(1);
   });
 
-  it('drop "timer": an idle connection is cut within the drawn moment', async () => {
+  it('drop "timer": the connection is cut at the drawn moment after the exchange began', async () => {
     const { proxy } = await setup(7);
     proxy.setMode({ drop: 1, dropKinds: ['timer'] });
     const started = Date.now();
     const c = await client(proxy.port);
+    c.socket.write('x');
     expect(await c.ended).toBe('reset');
     expect(Date.now() - started).toBeLessThan(1500);
     expect(proxy.stats().drops.timer).toBe(1);
@@ -437,6 +451,8 @@ describe('FaultProxy', () => {
       proxy.setMode(mode);
       for (let i = 0; i < 12; i++) {
         const c = await client(proxy.port);
+        c.socket.write('x');
+        await sleep(5);
         c.socket.destroy();
       }
       return proxy
