@@ -427,6 +427,7 @@ export async function run(): Promise<BenchResult> {
         chaos_postgres_duplicated: chaosPg.duplicated,
         chaos_postgres_chain_intact: String(chaosPg.chainIntact),
         chaos_postgres_drained: String(chaosPg.drained),
+        chaos_postgres_minutes: round(chaosPg.timing.totalMs / 60_000, 1),
         ...Object.fromEntries(Object.entries(faults(chaosPg)).map(([k, v]) => [`chaos_postgres_${k}`, v])),
       });
     }

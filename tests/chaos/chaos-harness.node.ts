@@ -146,7 +146,11 @@ export const CHAOS_MODES: Record<string, Partial<FaultMode>> = {
   mixed: { drop: 0.2, delay: 0.3, delayMaxMs: 100, duplicate: 0.25, reorder: 0.25, reorderMaxHoldMs: 500 },
 };
 
-/** Change the fault mode every this many cycles, walking a seeded shuffle of all modes. */
+/**
+ * Change the fault mode every this many cycles, walking a seeded shuffle of all modes: long enough for
+ * a mode to meet some traffic (a sender backing off sends little), short enough to visit every mode
+ * several times in a short run.
+ */
 const MODE_CYCLES = 2;
 /** The network faults every run must have met, and the mode that provokes each. */
 export const FAULT_KINDS = ['drop', 'lost-ack', 'duplicate', 'reorder', 'delay'] as const;
@@ -183,6 +187,12 @@ interface JsonLine {
   [key: string]: unknown;
 }
 
+/** Every child still running, so that a harness process that exits (a failed test run, an uncaught error) leaves none behind. */
+const living = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of living) child.kill('SIGKILL');
+});
+
 /** A child process under tsx whose stdout is JSON lines and whose stderr goes to a log file. */
 class Child {
   readonly process: ChildProcess;
@@ -196,10 +206,12 @@ class Child {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: 'test' },
     });
+    living.add(this.process);
     this.process.stdin!.on('error', () => undefined);
     this.process.stderr!.pipe(log);
     this.exited = new Promise((resolve) =>
       this.process.once('exit', (code, signal) => {
+        living.delete(this.process);
         log.write(`--- exit ${code ?? signal}\n`);
         resolve();
       }),
