@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { drawResultSchema } from '../draw/day-schema.ts';
+import { planRosters } from '../draw/rosters.ts';
 import { openStore, type KaweiStore, type OpenStoreOptions } from '../storage/open-store.node.ts';
 import { issueEnrolCode } from '../enrolment/enrol-codes.node.ts';
 import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '../topology/topology-file.node.ts';
@@ -137,6 +140,50 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
     `已排队消息 ${message.id}（发往 ${message.deviceId ?? '全部设备'}，序号 ${message.cursor}）\n` +
       `queued message ${message.id} for ${message.deviceId ?? 'all devices'} (cursor ${message.cursor})\n`,
   );
+  return 0;
+}
+
+/**
+ * `publish-rosters --result result.json [--json]`: sends each enrolled booth its seated expert and each
+ * enrolled gate its site's expected experts, as downstream messages; lists seats without a device.
+ */
+export async function publishRostersCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, storage } = parseCommandArgs('publish-rosters', args, {
+    result: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const file = values['result'] as string | undefined;
+  if (file === undefined) throw new UsageError('请指定 --result 抽取结果文件', 'give --result result.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`无法读取抽取结果：${file}`, `cannot read ${file}: ${(error as Error).message}`);
+  }
+  const result = drawResultSchema.safeParse(raw);
+  if (!result.success) throw badInput(result.error, 'publish-rosters');
+
+  const { plan, sent } = await withStore(storage, async (store) => {
+    const plan = planRosters(result.data, await store.listSiteTrees(), await store.listDevices());
+    const { privateKeyPkcs8 } = await store.getCentralIdentity();
+    const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };
+    let sent = 0;
+    for (const m of plan.messages) {
+      await createDownstreamMessage(deps, { deviceId: m.deviceId, type: m.type, payload: m.payload });
+      sent++;
+    }
+    return { plan, sent };
+  });
+  if (values['json']) {
+    io.stdout.write(`${JSON.stringify({ sent, unmatched: plan.unmatched })}\n`);
+    return 0;
+  }
+  io.stdout.write(`已下发名单消息 ${sent} 条 / sent ${sent} roster messages\n`);
+  for (const u of plan.unmatched) {
+    io.stdout.write(
+      `  未送达 / not delivered: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${u.why === 'no_device' ? '该卡位尚无已注册设备 / no enrolled device' : '中心无此卡位 / no such booth'}\n`,
+    );
+  }
   return 0;
 }
 

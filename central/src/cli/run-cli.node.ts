@@ -7,6 +7,7 @@ import {
   revokeCommand,
   seedDemoCommand,
   messageCommand,
+  publishRostersCommand,
   alertsCommand,
   sitesCommand,
 } from './operator-commands.node.ts';
@@ -23,6 +24,8 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
                                                            生成一次性注册码 / make a one-time enrolment code
   kawei-central devices [--json]                           列出设备 / list devices
   kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
+  kawei-central publish-rosters --result result.json [--json]
+                                                           把抽取结果下发到卡位与闸机 / send the draw's rosters to booths and gates
   kawei-central message (--device ID | --all) --type TYPE --text TEXT [--json]
                                                            向设备下发消息 / queue a message for a device or all
   kawei-central alerts [--device ID] [--limit N] [--json]  同步告警（最新在前）/ sync alerts, newest first
@@ -41,6 +44,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   devices: devicesCommand,
   revoke: revokeCommand,
   message: messageCommand,
+  'publish-rosters': publishRostersCommand,
   alerts: alertsCommand,
 };
 
