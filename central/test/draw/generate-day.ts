@@ -201,7 +201,6 @@ const COUNTY_ROOMS: readonly RoomShape[] = [
   { rows: 2, cols: 2 },
   { rows: 1, cols: 4 },
   { rows: 1, cols: 5 },
-  { rows: 2, cols: 3 },
 ];
 
 export function generateDay(options: GenerateOptions): DayInput {
