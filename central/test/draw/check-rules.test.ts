@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDrawRules, spreadMetrics, uncoveredNeeds } from '../../src/draw/check-rules.ts';
+import { checkDrawRules, expectedBlind, spreadMetrics, uncoveredNeeds } from '../../src/draw/check-rules.ts';
 import type { DayInput, DrawResult } from '../../src/draw/day-schema.ts';
 import { generateDayWithWitness, PRESETS } from './generate-day.ts';
 import { witnessResult } from './witness-result.ts';
@@ -33,6 +33,21 @@ const withTwoExperts = (r: DrawResult) => first(r.draws.filter((d) => d.experts.
 const expertOf = (day: DayInput, id: string) => first(day.experts.filter((e) => e.id === id), `expert ${id}`);
 const projectOf = (day: DayInput, id: string) => first(day.projects.filter((p) => p.id === id), `project ${id}`);
 const seatOf = (r: DrawResult, expert: string) => first(r.seats.filter((s) => s.expert === expert), `seat of ${expert}`);
+/** An expert added to the day: every specialty and site, an employer nobody bids for, no conflicts. */
+const freshExpert = (day: DayInput): string => {
+  const id = 'ZJ-FRESH';
+  const specialties = [...new Set(day.projects.flatMap((p) => p.needs.map((n) => n.specialty)))];
+  day.experts.push({ id, specialties, employer: '独立测试单位', sites: day.sites.map((s) => s.id) });
+  return id;
+};
+/** A seat of another project than `seat`'s with no colleague in `seat`'s room. */
+const seatAway = (r: DrawResult, seat: DrawResult['seats'][number]) =>
+  first(
+    r.seats.filter(
+      (s) => s.project !== seat.project && !r.seats.some((o) => o !== s && o.project === s.project && o.site === seat.site && o.room === seat.room),
+    ),
+    'seat of a project absent from the room',
+  );
 const biddingProject = (day: DayInput, r: DrawResult) =>
   first(r.draws.filter((d) => projectOf(day, d.project).bidders.length >= 2), 'project with two bidders');
 
@@ -56,10 +71,7 @@ describe('checkDrawRules', () => {
     ['a project drawn twice', ['draw.projects'], (_, r) => void r.draws.push(structuredClone(first(r.draws)))],
     ['a draw of an unknown project', ['draw.projects'], (_, r) => void r.draws.push({ project: 'NOPE', experts: [], alternates: [] })],
     ['one alternate short', ['draw.count'], (_, r) => void withAlternates(r).alternates.pop()],
-    ['an expert too many', ['draw.count', 'seat.count'], (day, r) => {
-      const drawn = new Set(r.draws.flatMap((d) => [...d.experts, ...d.alternates]));
-      first(r.draws).experts.push(first(day.experts.filter((e) => !drawn.has(e.id))).id);
-    }],
+    ['an expert too many', ['draw.count', 'seat.count'], (day, r) => void first(r.draws).experts.push(freshExpert(day))],
     ['an unknown alternate', ['draw.unknown_expert'], (_, r) => void (withAlternates(r).alternates[0] = 'ZZ99999')],
     ['an expert without the need’s specialty', ['draw.coverage'], (day, r) => {
       expertOf(day, first(first(r.draws).experts)).specialties = ['无关专业'];
@@ -75,9 +87,18 @@ describe('checkDrawRules', () => {
       const d = withAlternates(r);
       day.conflicts.push({ expert: first(d.alternates), org: first(projectOf(day, d.project).bidders).org });
     }],
-    ['an expert drawn twice (once as an alternate)', ['draw.once'], (_, r) => {
-      const d = withAlternates(r);
-      d.alternates[0] = first(first(r.draws.filter((x) => x.project !== d.project)).experts);
+    ['an expert drawn twice (once as an alternate)', ['draw.once'], (day, r) => {
+      // drawn first (in the day's order of projects) for another project, then as an alternate of d
+      const order = day.projects.map((p) => p.id);
+      const d = first(r.draws.filter((x) => x.alternates.length > 0 && order.indexOf(x.project) > 0), 'draw with alternates');
+      const before = order.slice(0, order.indexOf(d.project));
+      const other = first(r.draws.filter((x) => before.includes(x.project)), 'project drawn before');
+      const twice = first(other.experts);
+      d.alternates[0] = twice;
+      const expert = expertOf(day, twice);
+      expert.specialties.push(...projectOf(day, d.project).needs.map((n) => n.specialty));
+      expert.employer = '独立测试单位';
+      day.conflicts = day.conflicts.filter((c) => c.expert !== twice);
     }],
     ['an expert drawn twice in one project', ['draw.once', 'seat.count'], (_, r) => {
       const d = withTwoExperts(r);
@@ -88,15 +109,17 @@ describe('checkDrawRules', () => {
       const seat = first(r.seats);
       r.seats.push({ ...seat, row: 90, col: 90, label: 'Z9', codename: 'ZZ-99' });
     }],
-    ['a seated alternate in place of the drawn expert', ['seat.count'], (_, r) => {
+    ['a seated alternate in place of the drawn expert', ['seat.count'], (day, r) => {
       const d = withAlternates(r);
-      seatOf(r, first(d.experts)).expert = first(d.alternates);
+      const seat = seatOf(r, first(d.experts));
+      seat.expert = first(d.alternates);
+      expertOf(day, seat.expert).sites.push(seat.site);
     }],
-    ['a seated expert not drawn', ['seat.count'], (day, r) => {
-      const drawn = new Set(r.draws.flatMap((d) => [...d.experts, ...d.alternates]));
-      first(r.seats).expert = first(day.experts.filter((e) => !drawn.has(e.id))).id;
+    ['a seated expert not drawn', ['seat.count'], (day, r) => void (first(r.seats).expert = freshExpert(day))],
+    ['a seat under another project', ['seat.project'], (_, r) => {
+      const seat = first(r.seats);
+      seat.project = seatAway(r, seat).project;
     }],
-    ['a seat under another project', ['seat.project'], (_, r) => void (first(r.seats).project = first(r.draws.filter((d) => d.project !== first(r.seats).project)).project)],
     ['a site the expert cannot reach', ['seat.site'], (day, r) => {
       const seat = first(r.seats);
       expertOf(day, seat.expert).sites = day.sites.map((s) => s.id).filter((s) => s !== seat.site);
@@ -112,7 +135,7 @@ describe('checkDrawRules', () => {
     }],
     ['two experts in one booth', ['seat.booth_shared'], (day, r) => {
       const a = first(r.seats);
-      const b = first(r.seats.filter((s) => s.project !== a.project));
+      const b = seatAway(r, a);
       Object.assign(b, { site: a.site, room: a.room, row: a.row, col: a.col, label: a.label });
       expertOf(day, b.expert).sites.push(a.site);
     }],
@@ -127,7 +150,9 @@ describe('checkDrawRules', () => {
       expertOf(day, first(r.seats).expert).employer = 'KX';
       first(r.seats).codename = 'KX-23';
     }],
-    ['a flagged project missing from blind', ['blind'], (day) => void (day.projects[0]!.blind = true)],
+    ['a flagged project missing from blind', ['blind'], (day) => {
+      first(day.projects.filter((p) => !expectedBlind(day).includes(p.id))).blind = true;
+    }],
     ['blind not sorted', ['blind'], (day, r) => {
       for (const p of day.projects) p.blind = true;
       r.blind = day.projects.map((p) => p.id).sort().reverse();
