@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { checkDrawRules, spreadMetrics } from '@kawei/central/draw/check-rules.ts';
 import { runDraw } from '@kawei/central/draw/run-draw.ts';
 import { describeDay, generateDay, PRESETS } from '../central/test/draw/generate-day.ts';
-import { allocateOurs, checkSeating, drawDay } from './allocation/instance.ts';
+import { allocateOurs, checkSeating, drawDay, drawnOf, type DrawnDay } from './allocation/instance.ts';
 import { minizincAvailable, minizincVersion, solveSeating, type GecodeOutcome } from './allocation/minizinc-runner.node.ts';
 import type { BenchResult } from './bench.ts';
 
@@ -13,9 +13,11 @@ import type { BenchResult } from './bench.ts';
  *
  * Per size (central/test/draw/generate-day.ts PRESETS small / medium / large, with `maxFill` so the
  * day has slack; large = 2,000 experts, 300 projects, 100 sites of 2 rooms of 3×3):
- *   - the day is drawn once with a fixed secret (the experts, as runDraw draws them);
- *   - ours_ms: allocateSeats alone, median of OURS_RUNS after warm-up (same seed, same work each run);
- *     ours_full_draw_ms: runDraw (parse, hashes, draw, seats, code names), median of FULL_RUNS;
+ *   - ours_full_draw_ms: runDraw with a fixed secret (parse, hashes, draw, seats, code names, and any
+ *     retry or repair it makes), median of FULL_RUNS; its result fixes the drawn experts (when it
+ *     fails, its first draw is used for Gecode);
+ *   - ours_ms: allocateSeats alone on those experts, one attempt with the seed's "seats" stream,
+ *     median of OURS_RUNS after warm-up (same work each run);
  *   - violations: checkDrawRules (the independent checker) on runDraw's result.json;
  *   - Gecode: `minizinc --solver gecode -p 1 --time-limit LIMIT` on the same drawn experts; gecode_ms is
  *     the process's wall-clock to its final answer (compile to FlatZinc + search + proof), median of
@@ -71,13 +73,21 @@ export async function run(): Promise<BenchResult> {
   const metrics: Record<string, number | string> = {};
   const baseline: Record<string, number | string> = {};
   const missed: string[] = [];
+  /** Per size, our time the targets are judged on. */
+  const basisOf = new Map<string, number>();
 
   for (const size of SIZES) {
     const rawDay = generateDay({ ...PRESETS[size], maxFill: MAX_FILL });
     const shape = describeDay(rawDay);
-    const drawn = drawDay(rawDay, SECRET);
-    if (!drawn.ok) throw new Error(`${size}: the draw itself fails: ${JSON.stringify(drawn.failures)}`);
-    const day = drawn.day;
+
+    // ---- ours: the whole draw, then the seating alone on the experts it drew ----
+    const fullMs = timeMedian(FULL_RUNS, 1, () => runDraw(rawDay, { secret: SECRET }));
+    const full = runDraw(rawDay, { secret: SECRET });
+    const first = drawDay(rawDay, SECRET);
+    let day: DrawnDay;
+    if (full.ok) day = drawnOf(rawDay, full.result);
+    else if (first.ok) day = first.day;
+    else throw new Error(`${size}: the draw itself fails: ${JSON.stringify(first.failures)}`);
     const seated = day.draws.reduce((n, d) => n + d.experts.length, 0);
     log(`${size}: ${shape.experts} experts, ${shape.projects} projects, ${shape.sites} sites, ${shape.rooms} rooms, ${shape.enabledBooths} enabled booths, ${seated} drawn experts to seat`);
     Object.assign(metrics, {
@@ -88,19 +98,16 @@ export async function run(): Promise<BenchResult> {
       [`${size}_enabled_booths`]: shape.enabledBooths,
       [`${size}_seated`]: seated,
     });
-
-    // ---- ours ----
-    const ours = allocateOurs(day);
+    const alone = allocateOurs(day);
     const oursMs = timeMedian(OURS_RUNS, 3, () => allocateOurs(day));
-    const fullMs = timeMedian(FULL_RUNS, 1, () => runDraw(rawDay, { secret: SECRET }));
-    const full = runDraw(rawDay, { secret: SECRET });
-    // a failed allocation stops early: its time is not comparable, so it is recorded under another name
-    metrics[ours.ok ? `${size}_ours_ms` : `${size}_ours_ms_to_failure`] = round(oursMs);
+    // A failed attempt stops early: its time is not comparable, so it is recorded under another name.
+    metrics[alone.ok ? `${size}_ours_ms` : `${size}_ours_ms_to_failure`] = round(oursMs);
     metrics[full.ok ? `${size}_ours_full_draw_ms` : `${size}_ours_full_draw_ms_to_failure`] = round(fullMs);
-    if (ours.ok && full.ok) {
-      // the allocation timed alone is the one runDraw made
+    if (full.ok) {
+      // runDraw may retry the seating or repair the draw; say when the result is not its first try
       const strip = (seats: readonly object[]) => JSON.stringify(seats.map((s) => ({ ...s, codename: undefined })));
-      if (strip(full.result.seats) !== strip(ours.seats)) throw new Error(`${size}: allocateSeats alone differs from runDraw's seats`);
+      metrics[`${size}_ours_first_draw_kept`] = String(first.ok && JSON.stringify(first.day.draws) === JSON.stringify(full.result.draws));
+      metrics[`${size}_ours_first_seating_kept`] = String(alone.ok && strip(alone.seats) === strip(full.result.seats));
       const violations = checkDrawRules(day.input, full.result);
       const spread = spreadMetrics(full.result);
       if (violations.length > 0) log(`${size}: OUR VIOLATIONS ${JSON.stringify(violations.slice(0, 5))}`);
@@ -113,11 +120,10 @@ export async function run(): Promise<BenchResult> {
       });
       if (violations.length > 0) missed.push(`${size}: ${violations.length} violations`);
     } else {
-      const failures = !ours.ok ? ours.failures : !full.ok ? full.failures : [];
-      log(`${size}: OUR ALLOCATION FAILED ${JSON.stringify(failures.slice(0, 3))}`);
-      metrics[`${size}_ours_ok`] = `false: ${failures.length} failures, first ${failures[0]?.reason} (${failures[0]?.message})`;
+      log(`${size}: OUR DRAW FAILED ${JSON.stringify(full.failures.slice(0, 3))}`);
+      metrics[`${size}_ours_ok`] = `false: ${full.failures.length} failing projects, first ${full.failures[0]?.reason} (${full.failures[0]?.message})`;
     }
-    log(`${size}: ours ${round(oursMs)} ms (full draw ${round(fullMs)} ms)`);
+    log(`${size}: ours ${round(oursMs)} ms${alone.ok ? '' : ' (the attempt failed)'}, full draw ${round(fullMs)} ms`);
 
     // ---- Gecode ----
     const { outcome: g, wallMs } = await gecode(day.input, day.draws);
@@ -144,15 +150,19 @@ export async function run(): Promise<BenchResult> {
     }
 
     // ---- comparison ----
-    if (ours.ok) {
+    if (full.ok) {
+      // when one seating attempt is not enough (runDraw retried), the whole draw is the honest time
+      const basisMs = alone.ok ? oursMs : fullMs;
       const gecodeMs = g.timedOut ? LIMIT_MS : wallMs;
-      metrics[`${size}_speedup`] = round(gecodeMs / oursMs, 1);
-      if (g.solveMs !== null) metrics[`${size}_speedup_vs_gecode_search_only`] = round(g.solveMs / oursMs, 1);
+      basisOf.set(size, basisMs);
+      metrics[`${size}_speedup`] = round(gecodeMs / basisMs, 1);
+      metrics[`${size}_speedup_basis`] = alone.ok ? 'allocateSeats alone' : 'runDraw whole (one seating attempt was not enough)';
+      if (g.solveMs !== null) metrics[`${size}_speedup_vs_gecode_search_only`] = round(g.solveMs / basisMs, 1);
       if (g.timedOut) metrics[`${size}_speedup_is_lower_bound`] = 'true';
-      if (gecodeMs / oursMs < TARGET_SPEEDUP) missed.push(`${size}: speedup ${metrics[`${size}_speedup`]}×`);
+      if (gecodeMs / basisMs < TARGET_SPEEDUP) missed.push(`${size}: speedup ${metrics[`${size}_speedup`]}×`);
     } else {
-      metrics[`${size}_speedup`] = 'n/a: our allocation failed';
-      missed.push(`${size}: our allocation failed${g.seats ? ` where Gecode seats the same drawn experts (${g.status})` : ` (Gecode: ${g.status})`}`);
+      metrics[`${size}_speedup`] = 'n/a: our draw failed';
+      missed.push(`${size}: our draw failed${g.seats ? `; Gecode seats its first draw (${g.status})` : ` (Gecode on its first draw: ${g.status})`}`);
     }
     const oursMean = metrics[`${size}_rooms_per_project_mean`];
     const theirsMean = baseline[`${size}_gecode_rooms_per_project_mean`];
@@ -161,9 +171,9 @@ export async function run(): Promise<BenchResult> {
       if (oursMean < theirsMean) missed.push(`${size}: rooms per project ${oursMean} < Gecode's ${theirsMean} (${g.status})`);
     }
   }
-  const largest = SIZES[SIZES.length - 1];
-  const largestMs = metrics[`${largest}_ours_ms`];
-  if (typeof largestMs === 'number' && largestMs > TARGET_LARGEST_MS) missed.push(`${largest}: ${largestMs} ms > ${TARGET_LARGEST_MS} ms`);
+  const largest = SIZES[SIZES.length - 1]!;
+  const largestMs = basisOf.get(largest);
+  if (largestMs !== undefined && largestMs > TARGET_LARGEST_MS) missed.push(`${largest}: ${round(largestMs)} ms > ${TARGET_LARGEST_MS} ms`);
   metrics['targets'] = missed.length === 0 ? 'all met' : `missed: ${missed.join('; ')}`;
 
   return {
@@ -172,6 +182,6 @@ export async function run(): Promise<BenchResult> {
       description: `same run, same machine, same drawn experts: bench/allocation/seating.mzn (same seating rules; objective: max distinct rooms per project, then min single-project rooms) solved by Gecode through MiniZinc ${minizincVersion()} (Debian), one thread, time limit ${LIMIT_MS} ms; gecode_ms = minizinc process wall-clock to its final answer (compile + search + proof), median of up to ${GECODE_RUNS}`,
       metrics: baseline,
     },
-    notes: `days: central/test/draw/generate-day.ts PRESETS small/medium/large, seed 1, maxFill ${MAX_FILL}; drawn once with a fixed secret; ours_ms = allocateSeats alone, median of ${OURS_RUNS} after 3 warm-up; ours_full_draw_ms = runDraw, median of ${FULL_RUNS}; violations = checkDrawRules on runDraw's result (all rules); gecode_violations = the seat.* rules on its seating`,
+    notes: `days: central/test/draw/generate-day.ts PRESETS small/medium/large, seed 1, maxFill ${MAX_FILL}; runDraw with a fixed secret, median of ${FULL_RUNS} (ours_full_draw_ms); ours_ms = allocateSeats alone on runDraw's drawn experts, one attempt, median of ${OURS_RUNS} after 3 warm-up; ours_first_draw_kept / ours_first_seating_kept: whether runDraw's result is its first draw / first seating attempt; violations = checkDrawRules on runDraw's result (all rules); gecode_violations = the seat.* rules on its seating`,
   };
 }

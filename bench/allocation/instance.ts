@@ -1,16 +1,17 @@
 import { allocateSeats } from '@kawei/central/draw/allocate-seats.ts';
 import { checkDrawRules, spreadMetrics, type RuleViolation, type SpreadMetrics } from '@kawei/central/draw/check-rules.ts';
 import { commitmentOf, inputHashOf, seedOf } from '@kawei/central/draw/commitment.ts';
-import { dayInputSchema, type DayInput, type DrawFailure } from '@kawei/central/draw/day-schema.ts';
+import { dayInputSchema, type DayInput, type DrawFailure, type DrawResult } from '@kawei/central/draw/day-schema.ts';
 import { drawExperts, type DrawnProject } from '@kawei/central/draw/draw-experts.ts';
 import { DrawRng } from '@kawei/central/draw/prng.ts';
 import { witnessResult } from '../../central/test/draw/witness-result.ts';
 import type { ModelSeat } from './minizinc-runner.node.ts';
 
 /**
- * One instance of the allocation comparison: a day and the experts drawn for it, exactly as
- * runDraw draws them (same input parsing, same seed, same "experts" stream), so that our allocator
- * and the Gecode model seat the same people.
+ * One instance of the allocation comparison: a day and the experts drawn for it, so that our
+ * allocator and the Gecode model seat the same people. `drawnOf` takes them from runDraw's result;
+ * `drawDay` makes runDraw's first draw (same parsing, seed and "experts" stream), for when runDraw
+ * fails and there is no result.
  */
 export interface DrawnDay {
   input: DayInput;
@@ -28,7 +29,12 @@ export function drawDay(rawDay: DayInput, secret: string, publicValue = ''): { o
   return { ok: true, day: { input, seed, draws: drawn.draws } };
 }
 
-/** Our seat allocation alone, as runDraw calls it. */
+/** The drawn experts of a result.json (runDraw may have repaired its first draw to seat everyone). */
+export function drawnOf(rawDay: DayInput, result: DrawResult): DrawnDay {
+  return { input: dayInputSchema.parse(rawDay), seed: result.seed, draws: result.draws };
+}
+
+/** Our seat allocation alone, one attempt, with the seed's "seats" stream as runDraw starts it. */
 export function allocateOurs(day: DrawnDay): ReturnType<typeof allocateSeats> {
   return allocateSeats(day.input, day.draws, new DrawRng(day.seed, 'seats'));
 }
