@@ -2,13 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { runDraw } from '@kawei/central/draw/run-draw.ts';
 import { generateDay, PRESETS, type PresetName } from '../../central/test/draw/generate-day.ts';
 import { allocateOurs, checkSeating, drawDay } from './instance.ts';
 import { buildSeatingData, solveSeating } from './minizinc-runner.node.ts';
 
 /**
- * One day, our allocator against the Gecode model, for looking into a case the test or the
- * benchmark reports:
+ * One day, our allocator (one allocateSeats attempt on runDraw's first draw) against the Gecode
+ * model on the same experts, for looking into a case the test or the benchmark reports; plus what
+ * runDraw as a whole makes of the day:
  *
  *   node --import tsx bench/allocation/compare.node.ts --preset small --seed 4 [--fill 0.85]
  *        [--secret HEX64] [--limit 20000] [--out DIR]
@@ -59,6 +61,12 @@ lines.push(
   `gecode ${gecode.wallMs.toFixed(0)} ms  ${gecode.status}${gecodeChecked ? `  ${JSON.stringify(gecodeChecked.spread)}  seat violations ${gecodeChecked.seatViolations.length}` : ''}`,
 );
 for (const v of [...(oursChecked?.seatViolations ?? []), ...(gecodeChecked?.seatViolations ?? [])]) lines.push(`  ${v.rule}: ${v.message}`);
+const full = runDraw(rawDay, { secret: values.secret });
+lines.push(
+  full.ok
+    ? `runDraw ok: ${JSON.stringify(full.result.quality)}${JSON.stringify(full.result.draws) === JSON.stringify(day.draws) ? '' : ' (after repairing the first draw)'}`
+    : `runDraw FAILED ${JSON.stringify(full.failures)}`,
+);
 if (ours.ok && gecode.seats) {
   const a = roomsOf(ours.seats);
   const b = roomsOf(gecode.seats);
