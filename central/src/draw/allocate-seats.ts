@@ -11,10 +11,11 @@ import type { DrawRng } from './prng.ts';
  *   3. mixing: fewest rooms in which everyone present works on one project (同室不同标);
  *   4. among equal choices, uniformly at random (so booth use is fair).
  *
- * Greedy, most constrained expert first: each expert takes a random booth in one of the best rooms
- * (fewest experts of their project already there, then rooms that would otherwise hold one project
- * only), skipping booths adjacent to a colleague. When no booth is left, one ejection is tried: an
- * expert of another project who can move to a free booth elsewhere makes room.
+ * Two phases. Rooms first, most constrained expert first: each takes one of the best rooms by that
+ * order (at random among equals), never more of one project in a room than fit there mutually
+ * non-adjacent; when no room has space, an augmenting path moves earlier experts between their
+ * reachable rooms (a matching with capacities), so capacity alone never fails a seatable day. Then
+ * booths inside each room by a small backtracking search (a room has a few dozen cells at most).
  */
 export interface PlacedSeat {
   expert: string;
@@ -25,6 +26,20 @@ export interface PlacedSeat {
   col: number;
   label: string;
 }
+
+export type SeatingOutcome =
+  | { ok: true; seats: PlacedSeat[]; quality: SeatQuality }
+  | {
+      ok: false;
+      failures: DrawFailure[];
+      /**
+       * Drawn experts competing for the booths that ran out (those left standing, and those sitting in
+       * the rooms they could reach): replacing any one of them may let the day seat.
+       */
+      stuck: { expert: string; project: string }[];
+      /** True when no seating of these drawn experts can exist (capacity), false when greedy got stuck. */
+      definite: boolean;
+    };
 
 export interface SeatQuality {
   roomsPerProjectMean: number;
@@ -42,6 +57,8 @@ interface Room {
   free: number;
   /** experts per project index in this room */
   count: Map<number, number>;
+  /** most experts of one project that fit here mutually non-adjacent */
+  independent: number;
 }
 
 interface Person {
@@ -54,7 +71,7 @@ export function allocateSeats(
   input: DayInput,
   drawn: readonly { project: string; experts: readonly string[] }[],
   rng: DrawRng,
-): { ok: true; seats: PlacedSeat[]; quality: SeatQuality } | { ok: false; failures: DrawFailure[] } {
+): SeatingOutcome {
   const rooms: Room[] = [];
   const roomsOfSite = new Map<string, number[]>();
   for (const site of input.sites) {
@@ -70,7 +87,9 @@ export function allocateSeats(
         }
       }
       indexes.push(rooms.length);
-      rooms.push({ site: site.id, id: room.id, rows: room.rows, cols: room.cols, cells, free, count: new Map() });
+      const entry: Room = { site: site.id, id: room.id, rows: room.rows, cols: room.cols, cells, free, count: new Map(), independent: 0 };
+      entry.independent = maxIndependentCells(entry);
+      rooms.push(entry);
     }
     roomsOfSite.set(site.id, indexes);
   }
@@ -86,7 +105,16 @@ export function allocateSeats(
   );
 
   const failures = precheck(people, rooms, projectIds);
-  if (failures.length > 0) return { ok: false, failures };
+  if (failures.length > 0) {
+    // The member of each failing project with the least room to sit is the one to replace.
+    const roomFor = (p: Person) => p.rooms.reduce((a, r) => a + maxIndependentCells(rooms[r]!), 0);
+    const stuck = failures.flatMap((f) => {
+      const members = people.filter((p) => projectIds[p.project] === f.project);
+      const least = Math.min(...members.map(roomFor));
+      return members.filter((m) => roomFor(m) === least).map((m) => ({ expert: m.expert, project: f.project }));
+    });
+    return { ok: false, failures, stuck, definite: true };
+  }
 
   // Most constrained first: fewest reachable booths; ties in random order.
   const capacity = (p: Person) => p.rooms.reduce((a, r) => a + rooms[r]!.free, 0);
@@ -95,17 +123,40 @@ export function allocateSeats(
   const capacities = people.map(capacity);
   order.sort((a, b) => capacities[a]! - capacities[b]! || rank.get(a)! - rank.get(b)!);
 
-  const placedAt = new Array<{ room: number; cell: number } | null>(people.length).fill(null);
+  // Phase 1: a room for everyone. Best room by the objective order; when none has space, an
+  // augmenting path moves earlier experts between their reachable rooms to make space (a matching
+  // with room capacities), so capacity alone never makes a feasible day fail.
+  const roomOf = new Int32Array(people.length).fill(-1);
+  const occupants = rooms.map(() => [] as number[]);
   const stuck: number[] = [];
   for (const personIndex of order) {
-    const spot = bestSpot(people[personIndex]!, rooms, rng) ?? ejectAndPlace(personIndex, people, rooms, placedAt, rng);
-    if (!spot) {
-      stuck.push(personIndex);
-      continue;
-    }
-    place(rooms, people[personIndex]!, spot, placedAt, personIndex);
+    const room = bestRoom(people[personIndex]!, rooms, occupants, rng);
+    if (room >= 0) assignRoom(personIndex, room, roomOf, occupants, people, rooms);
+    else if (!augmentRooms(personIndex, people, rooms, roomOf, occupants, rng)) stuck.push(personIndex);
   }
-  if (stuck.length > 0) return { ok: false, failures: describeStuck(stuck, people, rooms, projectIds) };
+
+  // Phase 2: booths inside each room, colleagues never 8-adjacent (a small search per room).
+  const placedAt = new Array<{ room: number; cell: number } | null>(people.length).fill(null);
+  if (stuck.length === 0) {
+    for (let r = 0; r < rooms.length; r++) {
+      const cells = placeInRoom(rooms[r]!, occupants[r]!.map((i) => people[i]!.project), rng);
+      if (!cells) {
+        stuck.push(...occupants[r]!);
+        continue;
+      }
+      occupants[r]!.forEach((personIndex, k) => {
+        placedAt[personIndex] = { room: r, cell: cells[k]! };
+      });
+    }
+  }
+  if (stuck.length > 0) {
+    return {
+      ok: false,
+      failures: describeStuck(stuck, people, rooms, projectIds),
+      stuck: competitors(stuck, people, roomOf).map((i) => ({ expert: people[i]!.expert, project: projectIds[people[i]!.project]! })),
+      definite: false,
+    };
+  }
 
   const seats: PlacedSeat[] = people.map((p, i) => {
     const at = placedAt[i]!;
@@ -118,45 +169,122 @@ export function allocateSeats(
   return { ok: true, seats, quality: seatQuality(seats) };
 }
 
-/** The best free booth for this person now, or null. */
-function bestSpot(person: Person, rooms: Room[], rng: DrawRng): { room: number; cell: number } | null {
+/**
+ * The best room with space for this person now, or -1: fewest colleagues already there (spread),
+ * then one whose occupants would otherwise share a single project (mixing), then at random. A room
+ * never takes more of one project than can sit there mutually non-adjacent.
+ */
+function bestRoom(person: Person, rooms: Room[], occupants: number[][], rng: DrawRng): number {
   let bestKey = Infinity;
-  let best: { room: number; cells: number[] }[] = [];
+  let best: number[] = [];
   for (const roomIndex of person.rooms) {
     const room = rooms[roomIndex]!;
-    if (room.free === 0) continue;
+    if (occupants[roomIndex]!.length >= room.free) continue;
     const same = room.count.get(person.project) ?? 0;
-    // Mixing: a room whose occupants all share one (other) project gains a second project from us.
-    const occupied = sum(room.count);
+    if (same >= room.independent) continue;
+    const occupied = occupants[roomIndex]!.length;
     const mixes = occupied > 0 && same === 0 ? 0 : occupied === 0 ? 1 : 2;
     const key = same * 4 + mixes;
-    if (key > bestKey) continue;
-    const cells = validCells(room, person.project);
-    if (cells.length === 0) continue;
     if (key < bestKey) {
       bestKey = key;
       best = [];
     }
-    best.push({ room: roomIndex, cells });
+    if (key === bestKey) best.push(roomIndex);
   }
-  if (best.length === 0) return null;
-  const choice = best[rng.int(best.length)]!;
-  return { room: choice.room, cell: choice.cells[rng.int(choice.cells.length)]! };
+  return best.length === 0 ? -1 : best[rng.int(best.length)]!;
 }
 
-/** Free cells of a room not 8-adjacent to an expert of `project`. */
-function validCells(room: Room, project: number): number[] {
-  const out: number[] = [];
-  const hasColleague = (room.count.get(project) ?? 0) > 0;
-  for (let cell = 0; cell < room.cells.length; cell++) {
-    if (room.cells[cell] !== -1) continue;
-    if (hasColleague && adjacentTo(room, cell, project)) continue;
-    out.push(cell);
-  }
-  return out;
+function assignRoom(personIndex: number, room: number, roomOf: Int32Array, occupants: number[][], people: Person[], rooms: Room[]): void {
+  roomOf[personIndex] = room;
+  occupants[room]!.push(personIndex);
+  const project = people[personIndex]!.project;
+  rooms[room]!.count.set(project, (rooms[room]!.count.get(project) ?? 0) + 1);
 }
 
-function adjacentTo(room: Room, cell: number, project: number, ignoreCell = -1): boolean {
+function unassignRoom(personIndex: number, roomOf: Int32Array, occupants: number[][], people: Person[], rooms: Room[]): void {
+  const room = roomOf[personIndex]!;
+  const list = occupants[room]!;
+  list.splice(list.indexOf(personIndex), 1);
+  const project = people[personIndex]!.project;
+  rooms[room]!.count.set(project, rooms[room]!.count.get(project)! - 1);
+  roomOf[personIndex] = -1;
+}
+
+/** Room fits this person: space left and under its project's non-adjacent limit. */
+function fits(person: Person, room: number, rooms: Room[], occupants: number[][]): boolean {
+  return occupants[room]!.length < rooms[room]!.free && (rooms[room]!.count.get(person.project) ?? 0) < rooms[room]!.independent;
+}
+
+/**
+ * Augmenting path over rooms (Kuhn's algorithm with capacities): seat `start` in a reachable room by
+ * moving an occupant to another of their reachable rooms, recursively. Depth-first, iterative, each
+ * room visited once per search.
+ */
+function augmentRooms(start: number, people: Person[], rooms: Room[], roomOf: Int32Array, occupants: number[][], rng: DrawRng): boolean {
+  const visited = new Uint8Array(rooms.length);
+  const tryPlace = (personIndex: number, depth: number): boolean => {
+    const person = people[personIndex]!;
+    const choices = rng.shuffle([...person.rooms]);
+    for (const room of choices) {
+      if (!visited[room] && fits(person, room, rooms, occupants)) {
+        assignRoom(personIndex, room, roomOf, occupants, people, rooms);
+        return true;
+      }
+    }
+    if (depth > 64) return false;
+    for (const room of choices) {
+      if (visited[room]) continue;
+      visited[room] = 1;
+      for (const other of [...occupants[room]!]) {
+        unassignRoom(other, roomOf, occupants, people, rooms);
+        if (fits(person, room, rooms, occupants)) {
+          assignRoom(personIndex, room, roomOf, occupants, people, rooms);
+          if (tryPlace(other, depth + 1)) return true;
+          unassignRoom(personIndex, roomOf, occupants, people, rooms);
+        }
+        assignRoom(other, room, roomOf, occupants, people, rooms);
+      }
+    }
+    return false;
+  };
+  return tryPlace(start, 0);
+}
+
+/**
+ * Cells for a room's occupants (given as their project indexes): every occupant a free enabled cell,
+ * colleagues of one project never 8-adjacent. Largest project first, cells in random order, with
+ * backtracking: a room has at most a few dozen cells, and the room phase already capped each project
+ * at what fits alone. Returns one cell per occupant (same order), or null if no placement exists.
+ */
+function placeInRoom(room: Room, projects: number[], rng: DrawRng): number[] | null {
+  const size = new Map<number, number>();
+  for (const p of projects) size.set(p, (size.get(p) ?? 0) + 1);
+  const order = rng.shuffle(projects.map((_, i) => i));
+  order.sort((a, b) => size.get(projects[b]!)! - size.get(projects[a]!)!);
+  const free = rng.shuffle([...room.cells.keys()].filter((c) => room.cells[c] === -1));
+  const chosen = new Array<number>(projects.length).fill(-1);
+  const taken = new Int32Array(room.cells.length).fill(-1); // project per cell during the search
+  let steps = 0;
+  const search = (k: number): boolean => {
+    if (k === order.length) return true;
+    if (++steps > 20_000) return false;
+    const who = order[k]!;
+    const project = projects[who]!;
+    for (const cell of free) {
+      if (taken[cell] !== -1 || neighbourHas(room, taken, cell, project)) continue;
+      taken[cell] = project;
+      chosen[who] = cell;
+      if (search(k + 1)) return true;
+      taken[cell] = -1;
+    }
+    return false;
+  };
+  if (!search(0)) return null;
+  for (let k = 0; k < projects.length; k++) room.cells[chosen[k]!] = projects[k]!;
+  return chosen;
+}
+
+function neighbourHas(room: Room, taken: Int32Array, cell: number, project: number): boolean {
   const r = Math.floor(cell / room.cols);
   const c = cell % room.cols;
   for (let dr = -1; dr <= 1; dr++) {
@@ -164,70 +292,10 @@ function adjacentTo(room: Room, cell: number, project: number, ignoreCell = -1):
       if (dr === 0 && dc === 0) continue;
       const rr = r + dr;
       const cc = c + dc;
-      if (rr < 0 || cc < 0 || rr >= room.rows || cc >= room.cols) continue;
-      const other = rr * room.cols + cc;
-      if (other !== ignoreCell && room.cells[other] === project) return true;
+      if (rr >= 0 && cc >= 0 && rr < room.rows && cc < room.cols && taken[rr * room.cols + cc] === project) return true;
     }
   }
   return false;
-}
-
-function place(
-  rooms: Room[],
-  person: Person,
-  spot: { room: number; cell: number },
-  placedAt: ({ room: number; cell: number } | null)[],
-  personIndex: number,
-): void {
-  const room = rooms[spot.room]!;
-  room.cells[spot.cell] = person.project;
-  room.free--;
-  room.count.set(person.project, (room.count.get(person.project) ?? 0) + 1);
-  placedAt[personIndex] = spot;
-}
-
-function unplace(rooms: Room[], person: Person, placedAt: ({ room: number; cell: number } | null)[], personIndex: number): void {
-  const spot = placedAt[personIndex]!;
-  const room = rooms[spot.room]!;
-  room.cells[spot.cell] = -1;
-  room.free++;
-  room.count.set(person.project, room.count.get(person.project)! - 1);
-  placedAt[personIndex] = null;
-}
-
-/**
- * No free booth fits: find an occupant (another project) of a booth this person could take, who can
- * move to a free booth of their own elsewhere. One level deep: enough for the sizes of a day.
- */
-function ejectAndPlace(
-  personIndex: number,
-  people: Person[],
-  rooms: Room[],
-  placedAt: ({ room: number; cell: number } | null)[],
-  rng: DrawRng,
-): { room: number; cell: number } | null {
-  const person = people[personIndex]!;
-  const occupantAt = new Map<string, number>();
-  placedAt.forEach((at, i) => {
-    if (at) occupantAt.set(`${at.room}:${at.cell}`, i);
-  });
-  for (const roomIndex of rng.shuffle([...person.rooms])) {
-    const room = rooms[roomIndex]!;
-    for (let cell = 0; cell < room.cells.length; cell++) {
-      const project = room.cells[cell]!;
-      if (project < 0 || project === person.project) continue;
-      if (adjacentTo(room, cell, person.project)) continue;
-      const occupant = occupantAt.get(`${roomIndex}:${cell}`)!;
-      unplace(rooms, people[occupant]!, placedAt, occupant);
-      const elsewhere = bestSpot(people[occupant]!, rooms, rng);
-      if (elsewhere && !(elsewhere.room === roomIndex && elsewhere.cell === cell)) {
-        place(rooms, people[occupant]!, elsewhere, placedAt, occupant);
-        return { room: roomIndex, cell };
-      }
-      place(rooms, people[occupant]!, { room: roomIndex, cell }, placedAt, occupant);
-    }
-  }
-  return null;
 }
 
 /**
@@ -283,7 +351,7 @@ function describeStuck(stuck: number[], people: Person[], rooms: Room[], project
     const person = people[index]!;
     const project = projectIds[person.project]!;
     if (seen.has(project)) continue;
-    const free = person.rooms.reduce((a, r) => a + rooms[r]!.free, 0);
+    const free = person.rooms.reduce((a, r) => a + rooms[r]!.free - countOccupied(rooms[r]!), 0);
     seen.set(
       project,
       free === 0
@@ -328,9 +396,19 @@ export function seatQuality(seats: readonly { project: string; room: string; sit
   return { roomsPerProjectMean: Math.round(roomsPerProjectMean * 1000) / 1000, sameRoomPairs, singleProjectRooms };
 }
 
-function sum(map: Map<number, number>): number {
+/** The unseated, plus everyone assigned to a room one of them could reach. */
+function competitors(stuck: number[], people: Person[], roomOf: Int32Array): number[] {
+  const rooms = new Set(stuck.flatMap((i) => people[i]!.rooms));
+  const out = new Set(stuck);
+  roomOf.forEach((room, i) => {
+    if (room >= 0 && rooms.has(room)) out.add(i);
+  });
+  return [...out].sort((a, b) => a - b);
+}
+
+function countOccupied(room: Room): number {
   let total = 0;
-  for (const v of map.values()) total += v;
+  for (const v of room.count.values()) total += v;
   return total;
 }
 

@@ -97,6 +97,7 @@ export const drawResultSchema = z
     /** How well the seating met the soft goals (see docs/DRAW.md, "objective order"). */
     quality: z
       .object({
+        /** Mean number of distinct rooms a project's experts sit in, rounded to 3 decimals. */
         roomsPerProjectMean: z.number(),
         sameRoomPairs: z.number().int().min(0),
         singleProjectRooms: z.number().int().min(0),
