@@ -91,9 +91,11 @@ describe.runIf(HAVE_MINIZINC)('the MiniZinc/Gecode seating model', () => {
 });
 
 describe.runIf(HAVE_MINIZINC)('our draw against the Gecode optimum on small generated days', () => {
+  // a fixed sample, not chosen by outcome: ten tiny days, thirty small ones with 15 % slack (≈ 4 s)
+  const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const days = [
-    ...[1, 2, 3].map((seed) => ({ name: `tiny seed ${seed}`, options: { ...PRESETS.tiny, seed } })),
-    ...[1, 2, 3, 4].map((seed) => ({ name: `small seed ${seed}`, options: { ...PRESETS.small, seed, maxFill: 0.85 } })),
+    ...seeds(10).map((seed) => ({ name: `tiny seed ${seed}`, options: { ...PRESETS.tiny, seed } })),
+    ...seeds(30).map((seed) => ({ name: `small seed ${seed}`, options: { ...PRESETS.small, seed, maxFill: 0.85 } })),
   ];
 
   it.each(days)('$name: both seatings break no rule and ours spreads at least as well', async ({ options }) => {
