@@ -135,6 +135,8 @@ export function allocateSeats(
     else if (!augmentRooms(personIndex, people, rooms, roomOf, occupants, rng)) stuck.push(personIndex);
   }
 
+  if (stuck.length === 0) improveSpread(people, rooms, roomOf, occupants, rng);
+
   // Phase 2: booths inside each room, colleagues never 8-adjacent (a small search per room).
   const placedAt = new Array<{ room: number; cell: number } | null>(people.length).fill(null);
   if (stuck.length === 0) {
@@ -208,6 +210,61 @@ function unassignRoom(personIndex: number, roomOf: Int32Array, occupants: number
   const project = people[personIndex]!.project;
   rooms[room]!.count.set(project, rooms[room]!.count.get(project)! - 1);
   roomOf[personIndex] = -1;
+}
+
+/**
+ * Local improvement of the spread after the room phase. An expert sharing a room with a colleague
+ * leaves it for a reachable room with none of their colleagues: one with space, or a full one whose
+ * occupant (another project) moves on the same way, or one where a single colleague sits, who then
+ * moves on — an ejection chain, depth-limited, that ends in a room without a colleague. Each success removes a same-room pair and adds
+ * none, so it ends; the order of tries is random.
+ */
+function improveSpread(people: Person[], rooms: Room[], roomOf: Int32Array, occupants: number[][], rng: DrawRng): void {
+  const colleagues = (room: number, project: number) => rooms[room]!.count.get(project) ?? 0;
+  const settle = (x: number, leaving: number, visited: Uint8Array, depth: number): boolean => {
+    const person = people[x]!;
+    const targets = rng.shuffle(person.rooms.filter((r) => r !== leaving && !visited[r] && colleagues(r, person.project) === 0));
+    const open = targets.find((r) => occupants[r]!.length < rooms[r]!.free);
+    if (open !== undefined) {
+      assignRoom(x, open, roomOf, occupants, people, rooms);
+      return true;
+    }
+    if (depth >= 6) return false;
+    // A room holding exactly one colleague: take that colleague's place, and move the colleague on.
+    const shared = rng.shuffle(person.rooms.filter((r) => r !== leaving && !visited[r] && colleagues(r, person.project) === 1));
+    for (const r of shared) {
+      visited[r] = 1;
+      const colleague = occupants[r]!.find((j) => people[j]!.project === person.project)!;
+      unassignRoom(colleague, roomOf, occupants, people, rooms);
+      assignRoom(x, r, roomOf, occupants, people, rooms);
+      if (settle(colleague, r, visited, depth + 1)) return true;
+      unassignRoom(x, roomOf, occupants, people, rooms);
+      assignRoom(colleague, r, roomOf, occupants, people, rooms);
+    }
+    for (const r of targets) {
+      visited[r] = 1;
+      for (const j of [...occupants[r]!]) {
+        unassignRoom(j, roomOf, occupants, people, rooms);
+        assignRoom(x, r, roomOf, occupants, people, rooms);
+        if (settle(j, r, visited, depth + 1)) return true;
+        unassignRoom(x, roomOf, occupants, people, rooms);
+        assignRoom(j, r, roomOf, occupants, people, rooms);
+      }
+    }
+    return false;
+  };
+  for (let pass = 0; pass < 20; pass++) {
+    let improved = false;
+    for (const i of rng.shuffle(people.map((_, k) => k))) {
+      const here = roomOf[i]!;
+      if (colleagues(here, people[i]!.project) < 2) continue;
+      unassignRoom(i, roomOf, occupants, people, rooms);
+      // The room just left stays open to the chain: an ejected expert may take that place (a swap).
+      if (settle(i, here, new Uint8Array(rooms.length), 0)) improved = true;
+      else assignRoom(i, here, roomOf, occupants, people, rooms);
+    }
+    if (!improved) return;
+  }
 }
 
 /** Room fits this person: space left and under its project's non-adjacent limit. */
