@@ -1,0 +1,237 @@
+/**
+ * Turnstile / door relay driver over Modbus RTU. Owns one transaction at a time on a half-duplex
+ * line: encode request, wait for the matching response (checked for slave, function code and echo),
+ * time out, and report typed errors. It speaks to an abstract transport so tests run it against the
+ * in-memory simulator, and the port manager can hand it a serial port.
+ */
+import {
+  FC_READ_COILS,
+  FC_READ_DISCRETE_INPUTS,
+  FC_WRITE_SINGLE_COIL,
+  ModbusResponseParser,
+  encodeReadCoils,
+  encodeReadDiscreteInputs,
+  encodeWriteSingleCoil,
+  toHex,
+  unpackBits,
+  type ModbusResponse,
+} from './modbus-rtu.ts';
+
+/** Bytes out, bytes in. `onData` may return an unsubscribe function. */
+export interface RelayTransport {
+  write(bytes: Uint8Array): Promise<void>;
+  onData(cb: (bytes: Uint8Array) => void): void | (() => void);
+}
+
+export class RelayError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No valid response in time. `crcErrors` counts candidates that failed their CRC meanwhile. */
+export class RelayTimeoutError extends RelayError {
+  constructor(
+    readonly request: Uint8Array,
+    readonly timeoutMs: number,
+  ) {
+    super(`Modbus slave did not answer ${toHex(request)} within ${timeoutMs} ms / 继电器无应答`);
+  }
+}
+
+/** Bytes arrived but never formed a CRC-valid frame before the time-out (noise, wrong baud rate). */
+export class RelayCrcError extends RelayError {
+  constructor(
+    readonly request: Uint8Array,
+    readonly crcErrors: number,
+  ) {
+    super(`Modbus response to ${toHex(request)} failed its CRC (${crcErrors} bad candidate(s)); check wiring and baud rate / 继电器应答校验错误`);
+  }
+}
+
+const EXCEPTION_NAMES: Record<number, string> = {
+  1: 'illegal function',
+  2: 'illegal data address',
+  3: 'illegal data value',
+  4: 'server device failure',
+  5: 'acknowledge',
+  6: 'server device busy',
+  10: 'gateway path unavailable',
+  11: 'gateway target device failed to respond',
+};
+
+/** The slave answered with an exception response. */
+export class RelayExceptionError extends RelayError {
+  constructor(
+    readonly functionCode: number,
+    readonly code: number,
+  ) {
+    super(`Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) for function 0x${functionCode.toString(16).padStart(2, '0')} / 继电器返回异常码 ${code}`);
+  }
+}
+
+/** A CRC-valid response that does not answer our request (wrong echo, wrong length). */
+export class RelayResponseError extends RelayError {}
+
+export interface RelayDriverOptions {
+  /** Modbus slave address, 1..247 (default 1). */
+  slave?: number;
+  /** Per-transaction response time-out (default 500 ms; a 9600 baud round trip is ~20 ms). */
+  timeoutMs?: number;
+  /** Alarm inputs by name → discrete input address (default none). */
+  alarmInputs?: Readonly<Record<string, number>>;
+  /** Waits between pulse on and off; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PulseResult {
+  readonly coil: number;
+  readonly requestedMs: number;
+  /** Time from the on response to the off response, measured by the driver. */
+  readonly heldMs: number;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Pending {
+  readonly request: Uint8Array;
+  readonly accept: (response: ModbusResponse) => boolean;
+  readonly resolve: (response: ModbusResponse) => void;
+}
+
+export class RelayDriver {
+  readonly slave: number;
+  readonly timeoutMs: number;
+  private readonly alarmInputs: Readonly<Record<string, number>>;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly parser = new ModbusResponseParser();
+  private readonly unsubscribe: (() => void) | undefined;
+  private pending: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly transport: RelayTransport,
+    options: RelayDriverOptions = {},
+  ) {
+    this.slave = options.slave ?? 1;
+    if (!Number.isInteger(this.slave) || this.slave < 1 || this.slave > 247) throw new RangeError(`slave address must be 1..247, got ${this.slave}`);
+    this.timeoutMs = options.timeoutMs ?? 500;
+    this.alarmInputs = options.alarmInputs ?? {};
+    this.sleep = options.sleep ?? defaultSleep;
+    const off = transport.onData((bytes) => this.onBytes(bytes));
+    this.unsubscribe = typeof off === 'function' ? off : undefined;
+  }
+
+  /** Stops listening; later calls reject. */
+  close(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+  }
+
+  /** Sets one coil and checks the echo. */
+  writeCoil(coil: number, on: boolean): Promise<void> {
+    const request = encodeWriteSingleCoil(this.slave, coil, on);
+    return this.transact(request, FC_WRITE_SINGLE_COIL, (r) => {
+      if (r.kind !== 'write-coil' || r.address !== coil || r.on !== on || r.raw !== (on ? 0xff00 : 0)) {
+        throw new RelayResponseError(`write-coil echo does not match request ${toHex(request)}`);
+      }
+    }).then(() => undefined);
+  }
+
+  /** Opens the gate: coil on, hold `ms`, coil off. The off is attempted even if the wait is cut short. */
+  async pulse(coil: number, ms: number): Promise<PulseResult> {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`pulse length must be ≥ 0 ms, got ${ms}`);
+    await this.writeCoil(coil, true);
+    const onAt = performance.now();
+    try {
+      await this.sleep(ms);
+    } finally {
+      await this.writeCoil(coil, false);
+    }
+    return { coil, requestedMs: ms, heldMs: performance.now() - onAt };
+  }
+
+  readCoils(start: number, quantity: number): Promise<boolean[]> {
+    return this.readBits(FC_READ_COILS, start, quantity);
+  }
+
+  readDiscreteInputs(start: number, quantity: number): Promise<boolean[]> {
+    return this.readBits(FC_READ_DISCRETE_INPUTS, start, quantity);
+  }
+
+  /** True while the passage sensor (a discrete input) reports someone in the lane. */
+  async readPassageSensor(input: number): Promise<boolean> {
+    const [value] = await this.readDiscreteInputs(input, 1);
+    return value === true;
+  }
+
+  /** Reads the configured alarm inputs in one request covering their address range. */
+  async readAlarms(): Promise<Record<string, boolean>> {
+    const entries = Object.entries(this.alarmInputs);
+    if (entries.length === 0) return {};
+    const addresses = entries.map(([, address]) => address);
+    const lo = Math.min(...addresses);
+    const hi = Math.max(...addresses);
+    const bits = await this.readDiscreteInputs(lo, hi - lo + 1);
+    return Object.fromEntries(entries.map(([name, address]) => [name, bits[address - lo] === true]));
+  }
+
+  private async readBits(fc: typeof FC_READ_COILS | typeof FC_READ_DISCRETE_INPUTS, start: number, quantity: number): Promise<boolean[]> {
+    const request = fc === FC_READ_COILS ? encodeReadCoils(this.slave, start, quantity) : encodeReadDiscreteInputs(this.slave, start, quantity);
+    const response = await this.transact(request, fc, (r) => {
+      if (r.kind !== 'bits' || r.data.length !== Math.ceil(quantity / 8)) {
+        throw new RelayResponseError(`read response to ${toHex(request)} has the wrong byte count`);
+      }
+    });
+    return response.kind === 'bits' ? unpackBits(response.data, quantity) : [];
+  }
+
+  /** One transaction at a time; the queue keeps going after a failure. */
+  private transact(request: Uint8Array, fc: number, check: (r: ModbusResponse) => void): Promise<ModbusResponse> {
+    const run = this.queue.then(() => this.exchange(request, fc, check));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async exchange(request: Uint8Array, fc: number, check: (r: ModbusResponse) => void): Promise<ModbusResponse> {
+    if (this.closed) throw new RelayError('relay driver is closed');
+    this.parser.reset(); // half duplex: anything still buffered is stale
+    const crcBefore = this.parser.stats.crcErrors;
+    const response = await new Promise<ModbusResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        this.parser.flush();
+        const crcErrors = this.parser.stats.crcErrors - crcBefore;
+        reject(crcErrors > 0 ? new RelayCrcError(request, crcErrors) : new RelayTimeoutError(request, this.timeoutMs));
+      }, this.timeoutMs);
+      this.pending = {
+        request,
+        // Frames from another slave or for another function are not ours: keep waiting.
+        accept: (r) => r.slave === this.slave && r.fc === fc,
+        resolve: (r) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          resolve(r);
+        },
+      };
+      this.transport.write(request).catch((error: unknown) => {
+        clearTimeout(timer);
+        this.pending = undefined;
+        reject(error instanceof Error ? error : new RelayError(String(error)));
+      });
+    });
+    if (response.kind === 'exception') throw new RelayExceptionError(response.fc, response.code);
+    check(response);
+    return response;
+  }
+
+  private onBytes(bytes: Uint8Array): void {
+    const frames = this.parser.push(bytes);
+    for (const frame of frames) {
+      const pending = this.pending;
+      if (pending && pending.accept(frame)) pending.resolve(frame);
+    }
+  }
+}
