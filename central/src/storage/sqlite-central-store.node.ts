@@ -1,38 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node.ts';
-import { gridCells, type Booth, type Gate, type GateRole, type Position, type Room, type Site } from '@kawei/shared/domain/topology.ts';
+import { gridCells, type Booth, type Gate, type Position, type Room, type Site } from '@kawei/shared/domain/topology.ts';
 import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
-import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import type { DownstreamMessage, MessageBody } from '@kawei/shared/sync/sync-http.ts';
-import {
-  TopologyConflictError,
-  type CentralIdentity,
-  type CentralStore,
-  type Enrolment,
-  type EnrolmentAttempt,
-  type NewEnrolmentCode,
-  type NewGate,
-  type NewRoom,
-  type NewSite,
-  type TopologyImportResult,
-  type TopologySiteImport,
-} from './central-store.ts';
-import type {
-  Alert,
-  AlertKind,
-  DeviceHead,
-  IngestBatch,
-  IngestOutcome,
-  NewAlert,
-  StoredEvent,
-  SyncStore,
-} from './sync-store.ts';
+import { TopologyConflictError, type CentralIdentity, type CentralStore, type Enrolment, type EnrolmentAttempt, type NewEnrolmentCode, type NewGate, type NewRoom, type NewSite, type TopologyImportResult, type TopologySiteImport } from './central-store.ts';
+import type { Alert, DeviceHead, IngestBatch, IngestOutcome, NewAlert, StoredEvent, SyncStore } from './sync-store.ts';
+import { type AlertRow, type BoothRow, type DeviceRow, type EnrolmentCodeRow, type EventRow, type GateRow, type MessageRow, type RoomRow, type SiteRow, assertConsecutiveChain, randomHex, targetId, targetOf, toAlert, toBooth, toDeviceRecord, toGate, toMessage, toRoom, toStoredEvent } from './store-rows.node.ts';
 
 /**
  * The central's SQLite store: this module owns every line of the central's SQL.
@@ -173,82 +151,6 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface SiteRow {
-  id: string;
-  name: string;
-}
-interface RoomRow {
-  id: string;
-  site_id: string;
-  number: number;
-  name: string;
-  rows: number;
-  cols: number;
-}
-interface BoothRow {
-  id: string;
-  room_id: string;
-  row: number;
-  col: number;
-  label: string;
-}
-interface GateRow {
-  id: string;
-  site_id: string;
-  name: string;
-  role: GateRole;
-  room_id: string | null;
-}
-interface DeviceRow {
-  id: string;
-  kind: 'booth' | 'gate';
-  booth_id: string | null;
-  gate_id: string | null;
-  public_key: string;
-  hostname: string;
-  app_version: string;
-  status: 'active' | 'revoked';
-  enrolled_at: number;
-  revoked_at: number | null;
-  last_seen_at: number | null;
-}
-interface EventRow {
-  device_id: string;
-  seq: number;
-  v: number;
-  id: string;
-  type: string;
-  payload_json: string;
-  device_time: number;
-  prev_hash: string;
-  hash: string;
-  signature: string;
-  received_at: number;
-  clock_skew_ms: number;
-}
-interface AlertRow {
-  id: number;
-  device_id: string | null;
-  kind: AlertKind;
-  detail_json: string;
-  created_at: number;
-}
-interface MessageRow {
-  cursor: number;
-  id: string;
-  device_id: string | null;
-  type: string;
-  payload_json: string;
-  created_at: number;
-  signature: string;
-}
-interface EnrolmentCodeRow {
-  target_kind: 'booth' | 'gate';
-  booth_id: string | null;
-  gate_id: string | null;
-  expires_at: number;
-  used_at: number | null;
-}
 
 const DEFAULT_ALERT_LIMIT = 100;
 
@@ -725,44 +627,12 @@ function keepPrivate(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
-function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
-}
 
-function targetOf(row: { target_kind: 'booth' | 'gate'; booth_id: string | null; gate_id: string | null }): EnrolTarget {
-  return row.target_kind === 'booth' ? { kind: 'booth', boothId: row.booth_id! } : { kind: 'gate', gateId: row.gate_id! };
-}
 
-function targetId(target: EnrolTarget): string {
-  return target.kind === 'booth' ? target.boothId : target.gateId;
-}
 
-function toRoom(row: RoomRow): Room {
-  return { id: row.id, siteId: row.site_id, number: row.number, name: row.name, rows: row.rows, cols: row.cols };
-}
 
-function toBooth(row: BoothRow): Booth {
-  return { id: row.id, roomId: row.room_id, row: row.row, col: row.col, label: row.label };
-}
 
-function toGate(row: GateRow): Gate {
-  return { id: row.id, siteId: row.site_id, name: row.name, role: row.role, roomId: row.room_id };
-}
 
-function toDeviceRecord(row: DeviceRow): DeviceRecord {
-  return {
-    id: row.id,
-    kind: row.kind,
-    target: targetOf({ target_kind: row.kind, booth_id: row.booth_id, gate_id: row.gate_id }),
-    publicKey: row.public_key,
-    hostname: row.hostname,
-    appVersion: row.app_version,
-    status: row.status,
-    enrolledAt: row.enrolled_at,
-    revokedAt: row.revoked_at,
-    lastSeenAt: row.last_seen_at,
-  };
-}
 
 function prepareSyncStatements(db: SqliteDatabase) {
   return {
@@ -789,55 +659,6 @@ function prepareSyncStatements(db: SqliteDatabase) {
   };
 }
 
-/**
- * The caller has checked the batch (shared/src/sync/event-chain.node.ts); this guards the store's own
- * reasoning, which relies on it, against a caller that did not.
- */
-function assertConsecutiveChain(events: readonly SyncEvent[]): void {
-  if (events.length === 0) throw new TypeError('ingestBatch needs at least one event');
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.seq !== events[i - 1]!.seq + 1 || events[i]!.prevHash !== events[i - 1]!.hash) {
-      throw new TypeError(`ingestBatch needs consecutive, chained events (at seq ${events[i]!.seq})`);
-    }
-  }
-}
 
-/** payload_json is the canonical JSON the hash covered, so the event's hash recomputes exactly. */
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    v: row.v as SyncEvent['v'],
-    id: row.id,
-    deviceId: row.device_id,
-    seq: row.seq,
-    type: row.type,
-    payload: JSON.parse(row.payload_json) as SyncEvent['payload'],
-    deviceTime: row.device_time,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-    signature: row.signature,
-    receivedAt: row.received_at,
-    clockSkewMs: row.clock_skew_ms,
-  };
-}
 
-function toAlert(row: AlertRow): Alert {
-  return {
-    id: row.id,
-    deviceId: row.device_id,
-    kind: row.kind,
-    detail: JSON.parse(row.detail_json) as Record<string, unknown>,
-    createdAt: row.created_at,
-  };
-}
 
-function toMessage(row: MessageRow): DownstreamMessage {
-  return {
-    cursor: row.cursor,
-    id: row.id,
-    deviceId: row.device_id,
-    type: row.type,
-    payload: JSON.parse(row.payload_json) as DownstreamMessage['payload'],
-    createdAt: row.created_at,
-    signature: row.signature,
-  };
-}
