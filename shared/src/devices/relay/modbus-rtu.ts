@@ -209,6 +209,16 @@ abstract class RtuStreamParser<F> {
     return this.buffer.length;
   }
 
+  /** First position ≥ from where a complete frame with a matching CRC sits in the buffer, or -1. */
+  private completeFrameAfter(buf: Uint8Array, from: number): number {
+    for (let at = from; at < buf.length; at++) {
+      const c = this.candidate(buf, at, buf.length - at);
+      if (c === 'slide' || c === 'more' || c.length > buf.length - at) continue;
+      if (crcMatches(buf, at, at + c.length)) return at;
+    }
+    return -1;
+  }
+
   private scan(final: boolean): F[] {
     const buf = this.buffer;
     const frames: F[] = [];
@@ -222,7 +232,15 @@ abstract class RtuStreamParser<F> {
         continue;
       }
       if (c === 'more' || c.length > available) {
-        if (!final) break;
+        if (!final) {
+          // A header that promises more bytes than have come may be garbage: a complete, CRC-valid
+          // frame further on wins over the guess (otherwise a stray header stalls the line).
+          const next = this.completeFrameAfter(buf, pos + 1);
+          if (next < 0) break;
+          this.stats.discardedBytes += next - pos;
+          pos = next;
+          continue;
+        }
         pos++;
         this.stats.discardedBytes++;
         continue;
