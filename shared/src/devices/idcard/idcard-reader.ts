@@ -1,0 +1,191 @@
+// ID card reader driver over an abstract byte transport (a serial port, a pty, or the simulator):
+// find (20 01) → select (20 02) → read text + photo (30 01), each with a time-out and typed errors.
+
+import {
+  encodeCommand,
+  parseReadPayload,
+  ResponseParser,
+  sw3Meaning,
+  Sw3,
+  type CommandName,
+  type ResponseFrame,
+} from './idcard-protocol.ts';
+import { decodeCardText, type CardText } from './idcard-text.ts';
+import type { DecodedPhoto, WltPhotoDecoder } from './wlt-decoder.ts';
+
+export interface ByteTransport {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Subscribes to received bytes; may return an unsubscribe function. */
+  onData(cb: (bytes: Uint8Array) => void): void | (() => void);
+}
+
+export type IdCardErrorCode =
+  | 'NO_CARD'
+  | 'SELECT_FAILED'
+  | 'READ_FAILED'
+  | 'CARD_REMOVED'
+  | 'TIMEOUT'
+  | 'DEVICE_STATUS'
+  | 'BAD_PAYLOAD'
+  | 'BUSY'
+  | 'CLOSED';
+
+const MESSAGES: Record<IdCardErrorCode, { zh: string; en: string }> = {
+  NO_CARD: { zh: '未放置身份证', en: 'no ID card on the reader' },
+  SELECT_FAILED: { zh: '选取身份证失败，请重新放置', en: 'could not select the card; place it again' },
+  READ_FAILED: { zh: '读取身份证失败，请重新放置', en: 'reading the card failed; place it again' },
+  CARD_REMOVED: { zh: '读卡过程中身份证被移开', en: 'the card was removed during the read' },
+  TIMEOUT: { zh: '身份证阅读器无应答', en: 'the ID card reader did not answer' },
+  DEVICE_STATUS: { zh: '身份证阅读器返回错误状态', en: 'the ID card reader reported an error' },
+  BAD_PAYLOAD: { zh: '身份证数据格式错误', en: 'malformed card data' },
+  BUSY: { zh: '身份证阅读器正忙', en: 'the ID card reader is busy' },
+  CLOSED: { zh: '身份证阅读器已关闭', en: 'the ID card reader is closed' },
+};
+
+export class IdCardError extends Error {
+  override readonly name = 'IdCardError';
+  readonly zh: string;
+  readonly en: string;
+  constructor(
+    readonly code: IdCardErrorCode,
+    readonly step: CommandName | null = null,
+    readonly sw3: number | null = null,
+  ) {
+    const m = MESSAGES[code];
+    const status = sw3 === null ? '' : ` (SW3 0x${sw3.toString(16).padStart(2, '0').toUpperCase()}: ${sw3Meaning(sw3).en})`;
+    super(`${m.en}${status}`);
+    this.zh = sw3 === null ? m.zh : `${m.zh}（${sw3Meaning(sw3).zh}）`;
+    this.en = this.message;
+  }
+}
+
+export interface IdCard {
+  text: CardText;
+  /** The raw 256-byte text block. */
+  rawText: Uint8Array;
+  /** The raw WLT photo (normally 1024 bytes). */
+  wlt: Uint8Array;
+  /** Decoded photo, or null when no decoder is configured or decoding failed. */
+  photo: DecodedPhoto | null;
+  photoError: string | null;
+}
+
+export interface IdCardReaderOptions {
+  /** Time-out per command; a 30 01 answer is 1,295 bytes (≈ 0.11 s at 115200 baud). */
+  timeoutMs?: number;
+  photoDecoder?: WltPhotoDecoder | null;
+}
+
+export class IdCardReader {
+  private readonly parser = new ResponseParser();
+  private pending: { resolve: (f: ResponseFrame) => void } | null = null;
+  private busy = false;
+  private closed = false;
+  private readonly unsubscribe: void | (() => void);
+  private readonly timeoutMs: number;
+  private readonly photoDecoder: WltPhotoDecoder | null;
+  /** Bytes discarded by the parser (garbage, bad checks): a line-quality counter. */
+  discardedBytes = 0;
+
+  constructor(
+    private readonly transport: ByteTransport,
+    options: IdCardReaderOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 1000;
+    this.photoDecoder = options.photoDecoder ?? null;
+    this.unsubscribe = transport.onData((bytes) => this.onBytes(bytes));
+  }
+
+  close(): void {
+    this.closed = true;
+    if (typeof this.unsubscribe === 'function') this.unsubscribe();
+  }
+
+  private onBytes(bytes: Uint8Array): void {
+    for (const e of this.parser.push(bytes)) {
+      if (e.kind === 'discarded') this.discardedBytes += e.bytes;
+      else if (this.pending) {
+        const p = this.pending;
+        this.pending = null;
+        p.resolve(e.frame);
+      }
+      // An unsolicited frame with nobody waiting is dropped.
+    }
+  }
+
+  /** Sends one command and waits for its answer frame. */
+  async transact(step: CommandName): Promise<ResponseFrame> {
+    if (this.closed) throw new IdCardError('CLOSED', step);
+    this.parser.reset();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answer = new Promise<ResponseFrame>((resolve, reject) => {
+      this.pending = { resolve };
+      timer = setTimeout(() => {
+        this.pending = null;
+        reject(new IdCardError('TIMEOUT', step));
+      }, this.timeoutMs);
+    });
+    try {
+      await this.transport.write(encodeCommand(step));
+      return await answer;
+    } finally {
+      clearTimeout(timer);
+      this.pending = null;
+    }
+  }
+
+  /** SAM module self-check (11 FF): true when it answers 90. */
+  async samStatus(): Promise<boolean> {
+    return this.exclusive(async () => (await this.transact('SamStatus')).sw3 === Sw3.Ok);
+  }
+
+  /** Find, select and read the card on the reader. */
+  async readCard(): Promise<IdCard> {
+    return this.exclusive(() => this.readCardInner());
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new IdCardError('BUSY');
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async readCardInner(): Promise<IdCard> {
+    const found = await this.transact('FindCard');
+    if (found.sw3 === Sw3.FindFailed) throw new IdCardError('NO_CARD', 'FindCard', found.sw3);
+    if (found.sw3 !== Sw3.FindOk && found.sw3 !== Sw3.Ok) throw new IdCardError('DEVICE_STATUS', 'FindCard', found.sw3);
+
+    const selected = await this.transact('SelectCard');
+    if (selected.sw3 === Sw3.SelectFailed) throw new IdCardError('SELECT_FAILED', 'SelectCard', selected.sw3);
+    if (selected.sw3 !== Sw3.Ok) throw new IdCardError('DEVICE_STATUS', 'SelectCard', selected.sw3);
+
+    const read = await this.transact('ReadTextPhoto');
+    if (read.sw3 === Sw3.FindFailed || read.sw3 === Sw3.SelectFailed) {
+      throw new IdCardError('CARD_REMOVED', 'ReadTextPhoto', read.sw3);
+    }
+    if (read.sw3 === Sw3.ReadFailed) {
+      // Tell a card lifted mid-read from a bad read: probe with find card.
+      const probe = await this.transact('FindCard').catch(() => null);
+      if (probe?.sw3 === Sw3.FindFailed) throw new IdCardError('CARD_REMOVED', 'ReadTextPhoto', read.sw3);
+      throw new IdCardError('READ_FAILED', 'ReadTextPhoto', read.sw3);
+    }
+    if (read.sw3 !== Sw3.Ok) throw new IdCardError('DEVICE_STATUS', 'ReadTextPhoto', read.sw3);
+    const payload = parseReadPayload(read.data);
+    if (!payload || payload.text.length < 256) throw new IdCardError('BAD_PAYLOAD', 'ReadTextPhoto');
+
+    let photo: DecodedPhoto | null = null;
+    let photoError: string | null = null;
+    if (this.photoDecoder && payload.photo.length > 0) {
+      try {
+        photo = await this.photoDecoder.decode(payload.photo);
+      } catch (err) {
+        photoError = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return { text: decodeCardText(payload.text), rawText: payload.text, wlt: payload.photo, photo, photoError };
+  }
+}
