@@ -88,6 +88,14 @@ describe('ID card reader responses, written out by hand', () => {
     expect(got.map((f) => f.sw3)).toEqual([0x90]);
   });
 
+  it('does not let a stalled garbage header hold back a complete frame after it', () => {
+    const p = new ResponseParser();
+    // The garbage header claims 0x0100 bytes; the real find-OK answer follows well before that.
+    const got = frames(p, hex('AA AA AA 96 69 01 00 00 AA AA AA 96 69 00 04 00 00 9F 9B'));
+    expect(got.map((f) => f.sw3)).toEqual([0x9f]);
+    expect(p.buffered).toBe(0);
+  });
+
   it('names status codes in Chinese and English', () => {
     expect(sw3Meaning(0x80).zh).toContain('寻找证/卡失败');
     expect(sw3Meaning(0x9f).en).toBe('card found');

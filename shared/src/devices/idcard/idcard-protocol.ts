@@ -182,7 +182,15 @@ export class ResponseParser {
         continue;
       }
       const end = pos + 7 + length;
-      if (joined.length < end) break;
+      if (joined.length < end) {
+        // A stalled header (garbage that looks like a preamble) must not hold back a complete,
+        // check-valid frame that starts after it.
+        const later = this.nextCompleteFrame(joined, pos + 1);
+        if (later < 0) break;
+        events.push({ kind: 'discarded', bytes: later - pos, reason: 'bad-length' });
+        pos = later;
+        continue;
+      }
       const check = joined[end - 1] ?? 0;
       if (xorCheck(joined, pos + 5, end - 1) !== check) {
         events.push({ kind: 'discarded', bytes: 1, reason: 'bad-check' });
@@ -198,6 +206,19 @@ export class ResponseParser {
     }
     this.buf = joined.slice(pos);
     return events;
+  }
+
+  /** Start of the first preamble at or after `from` that begins a complete, check-valid frame; -1 if none. */
+  private nextCompleteFrame(b: Uint8Array, from: number): number {
+    for (let q = findPreamble(b, from); q >= 0; q = findPreamble(b, q + 1)) {
+      if (b.length - q < 7) return -1;
+      const length = ((b[q + 5] ?? 0) << 8) | (b[q + 6] ?? 0);
+      if (length < this.minBody || length > this.maxBody) continue;
+      const end = q + 7 + length;
+      if (end > b.length) continue;
+      if (xorCheck(b, q + 5, end - 1) === b[end - 1]) return q;
+    }
+    return -1;
   }
 }
 
