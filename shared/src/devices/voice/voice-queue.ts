@@ -30,6 +30,8 @@ export interface VoiceChip {
   encode(text: string, options: UtteranceOptions): Uint8Array;
   readonly statusQuery: Uint8Array;
   readonly stop: Uint8Array;
+  /** Whether the chip sends IDLE by itself when it finishes an utterance. */
+  readonly announcesIdle: boolean;
 }
 
 const scale = (value: number, max: number): number => Math.round((Math.min(10, Math.max(0, value)) * max) / 10);
@@ -46,6 +48,7 @@ export const syn6288Chip: VoiceChip = {
   },
   statusQuery: SYN6288_STATUS,
   stop: SYN6288_STOP,
+  announcesIdle: false,
 };
 
 /** XFS5152 tags: volume [v0…10], speed [s0…10], digits [n1]. */
@@ -60,6 +63,7 @@ export const xfs5152Chip: VoiceChip = {
   },
   statusQuery: XFS5152_STATUS,
   stop: XFS5152_STOP,
+  announcesIdle: true,
 };
 
 export interface VoiceQueueOptions {
@@ -91,7 +95,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class VoiceQueue {
   private readonly jobs: Job[] = [];
   private running = false;
-  private waiter: ((kind: ChipReplyKind) => void) | undefined;
+  private waiter: ((kind: ChipReplyKind) => boolean) | undefined;
+  /** Replies that arrived while nobody was waiting, oldest first. */
+  private readonly replies: ChipReplyKind[] = [];
   private readonly unsubscribe: () => void;
   private readonly poll: number;
   private readonly replyTimeout: number;
@@ -106,7 +112,10 @@ export class VoiceQueue {
     this.replyTimeout = options.replyTimeoutMs ?? 500;
     this.utteranceTimeout = options.utteranceTimeoutMs ?? 30_000;
     this.unsubscribe = transport.onData((bytes) => {
-      for (const kind of parseChipReplies(bytes)) this.waiter?.(kind);
+      for (const kind of parseChipReplies(bytes)) {
+        if (this.waiter === undefined) this.replies.push(kind);
+        else this.waiter(kind);
+      }
     });
   }
 
@@ -138,18 +147,23 @@ export class VoiceQueue {
     }
   }
 
-  /** Resolves with the first reply of one of `kinds`, or undefined after `ms`. */
+  /** Resolves with the next buffered or arriving reply of one of `kinds` (others are consumed and
+   * skipped), or undefined after `ms`. */
   private next(kinds: readonly ChipReplyKind[], ms: number): Promise<ChipReplyKind | undefined> {
+    for (let kind = this.replies.shift(); kind !== undefined; kind = this.replies.shift()) {
+      if (kinds.includes(kind)) return Promise.resolve(kind);
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
         resolve(undefined);
       }, ms);
       this.waiter = (kind) => {
-        if (!kinds.includes(kind)) return;
+        if (!kinds.includes(kind)) return true;
         clearTimeout(timer);
         this.waiter = undefined;
         resolve(kind);
+        return true;
       };
     });
   }
@@ -164,16 +178,20 @@ export class VoiceQueue {
       return done('error');
     }
     const deadline = startedAt + this.utteranceTimeout;
-    const accepted = this.next(['ack', 'error'], this.replyTimeout);
+    this.replies.length = 0; // anything still buffered belongs to the previous utterance
     await this.transport.write(frame);
-    if ((await accepted) === 'error') return done('error');
+    if ((await this.next(['ack', 'error'], this.replyTimeout)) === 'error') return done('error');
     while (Date.now() < deadline) {
       // An IDLE the chip announces by itself during the pause counts as well as a polled one.
-      const spontaneous = await this.next(['idle'], this.poll);
-      if (spontaneous === 'idle') return done('spoken');
-      const answer = this.next(['busy', 'idle'], Math.min(this.replyTimeout, Math.max(1, deadline - Date.now())));
+      if ((await this.next(['idle'], this.poll)) === 'idle') return done('spoken');
       await this.transport.write(this.chip.statusQuery);
-      if ((await answer) === 'idle') return done('spoken');
+      const answer = await this.next(['busy', 'idle'], Math.min(this.replyTimeout, Math.max(1, deadline - Date.now())));
+      if (answer === 'idle') {
+        // A chip that also announces IDLE may have done so while our query was on the wire: then
+        // the query's own answer is still to come. Take it now so it cannot end the next utterance.
+        if (this.chip.announcesIdle) await this.next(['busy', 'idle'], this.replyTimeout);
+        return done('spoken');
+      }
     }
     await this.transport.write(this.chip.stop);
     await sleep(this.poll);
