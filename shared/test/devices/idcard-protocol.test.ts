@@ -21,6 +21,7 @@ describe('ID card reader requests, written out by hand', () => {
     expect(encodeCommand('SelectCard')).toEqual(hex('AA AA AA 96 69 00 03 20 02 21'));
     expect(encodeCommand('ReadTextPhoto')).toEqual(hex('AA AA AA 96 69 00 03 30 01 32'));
     expect(encodeCommand('SamStatus')).toEqual(hex('AA AA AA 96 69 00 03 11 FF ED'));
+    expect(encodeCommand('ResetSam')).toEqual(hex('AA AA AA 96 69 00 03 01 FF FD'));
   });
 
   it('parses requests on the device side', () => {

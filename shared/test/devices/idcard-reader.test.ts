@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IdCardError, IdCardReader } from '../../src/devices/idcard/idcard-reader.ts';
 import { IdCardSimulator, TEST_CARD } from '../../src/devices/idcard/idcard-simulator.ts';
+import { encodeResponse } from '../../src/devices/idcard/idcard-protocol.ts';
 import type { WltPhotoDecoder } from '../../src/devices/idcard/wlt-decoder.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -125,6 +126,47 @@ describe('ID card reader against the simulator', () => {
     expect(await reader.samStatus()).toBe(true);
     reader.close();
     await expectCode(reader.readCard(), 'CLOSED');
+  });
+
+  it('ignores a late answer to a timed-out command instead of taking it for the next answer', async () => {
+    const sim = new IdCardSimulator();
+    sim.placeCard();
+    const reader = new IdCardReader(sim.hostTransport());
+    const transport = sim.hostTransport();
+    // Before each real answer arrives, a stale find-OK (9F) answer shows up.
+    const stale = encodeResponse(0x9f);
+    const r2 = new IdCardReader({
+      write: async (b) => {
+        await transport.write(b);
+        sim.emit(stale);
+      },
+      onData: transport.onData,
+    });
+    const card = await r2.readCard();
+    expect(card.text.idNumberValid).toBe(true);
+    expect(r2.unexpectedFrames).toBeGreaterThanOrEqual(2); // during select and read
+    reader.close();
+    r2.close();
+  });
+
+  it('waits for a card to be placed, then reads it; can be cancelled', async () => {
+    const sim = new IdCardSimulator();
+    const reader = new IdCardReader(sim.hostTransport());
+    setTimeout(() => sim.placeCard(), 60);
+    const card = await reader.waitForCard({ intervalMs: 10 });
+    expect(card.text.name).toBe('测试样卡');
+    expect(sim.received.length).toBeGreaterThan(3);
+
+    sim.removeCard();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 40);
+    await expectCode(reader.waitForCard({ intervalMs: 10, signal: ac.signal }), 'ABORTED');
+  });
+
+  it('does not retry a silent module while waiting for a card', async () => {
+    const sim = new IdCardSimulator();
+    sim.mute = true;
+    await expectCode(new IdCardReader(sim.hostTransport(), { timeoutMs: 30 }).waitForCard({ intervalMs: 5 }), 'TIMEOUT');
   });
 
   it('answers a request with a bad check byte with SW3 10', () => {

@@ -11,6 +11,7 @@ export const PHOTO_LENGTH = 1024;
 export const MAX_BODY_LENGTH = 4096;
 
 export const Command = {
+  ResetSam: [0x01, 0xff],
   FindCard: [0x20, 0x01],
   SelectCard: [0x20, 0x02],
   ReadTextPhoto: [0x30, 0x01],

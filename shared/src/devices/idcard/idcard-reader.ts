@@ -28,7 +28,8 @@ export type IdCardErrorCode =
   | 'DEVICE_STATUS'
   | 'BAD_PAYLOAD'
   | 'BUSY'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'ABORTED';
 
 const MESSAGES: Record<IdCardErrorCode, { zh: string; en: string }> = {
   NO_CARD: { zh: '未放置身份证', en: 'no ID card on the reader' },
@@ -40,7 +41,10 @@ const MESSAGES: Record<IdCardErrorCode, { zh: string; en: string }> = {
   BAD_PAYLOAD: { zh: '身份证数据格式错误', en: 'malformed card data' },
   BUSY: { zh: '身份证阅读器正忙', en: 'the ID card reader is busy' },
   CLOSED: { zh: '身份证阅读器已关闭', en: 'the ID card reader is closed' },
+  ABORTED: { zh: '已取消等待身份证', en: 'waiting for a card was cancelled' },
 };
+
+const RETRYABLE: ReadonlySet<IdCardErrorCode> = new Set(['NO_CARD', 'SELECT_FAILED', 'READ_FAILED', 'CARD_REMOVED']);
 
 export class IdCardError extends Error {
   override readonly name = 'IdCardError';
@@ -76,9 +80,21 @@ export interface IdCardReaderOptions {
   photoDecoder?: WltPhotoDecoder | null;
 }
 
+/**
+ * Whether a frame can be the answer to `step`. Status-only answers carry no data; only a read answer
+ * with SW3 90 carries the text and photo; 9F is the find-card success code only. This keeps a late
+ * answer to a timed-out command from being taken for the next command's answer.
+ */
+export function acceptsAnswer(step: CommandName, f: ResponseFrame): boolean {
+  if (step === 'ReadTextPhoto') return f.sw3 === Sw3.Ok ? f.data.length >= 4 : f.data.length === 0 && f.sw3 !== Sw3.FindOk;
+  if (f.data.length !== 0 && step !== 'SamStatus') return false;
+  if (step === 'FindCard') return true;
+  return f.sw3 !== Sw3.FindOk;
+}
+
 export class IdCardReader {
   private readonly parser = new ResponseParser();
-  private pending: { resolve: (f: ResponseFrame) => void } | null = null;
+  private pending: { step: CommandName; resolve: (f: ResponseFrame) => void } | null = null;
   private busy = false;
   private closed = false;
   private readonly unsubscribe: void | (() => void);
@@ -86,6 +102,8 @@ export class IdCardReader {
   private readonly photoDecoder: WltPhotoDecoder | null;
   /** Bytes discarded by the parser (garbage, bad checks): a line-quality counter. */
   discardedBytes = 0;
+  /** Frames ignored because they could not be the answer being waited for. */
+  unexpectedFrames = 0;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -104,12 +122,14 @@ export class IdCardReader {
   private onBytes(bytes: Uint8Array): void {
     for (const e of this.parser.push(bytes)) {
       if (e.kind === 'discarded') this.discardedBytes += e.bytes;
-      else if (this.pending) {
+      else if (this.pending && acceptsAnswer(this.pending.step, e.frame)) {
         const p = this.pending;
         this.pending = null;
         p.resolve(e.frame);
+      } else {
+        // Unsolicited, or a late answer to an earlier command that timed out: not this step's answer.
+        this.unexpectedFrames += 1;
       }
-      // An unsolicited frame with nobody waiting is dropped.
     }
   }
 
@@ -119,7 +139,7 @@ export class IdCardReader {
     this.parser.reset();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<ResponseFrame>((resolve, reject) => {
-      this.pending = { resolve };
+      this.pending = { step, resolve };
       timer = setTimeout(() => {
         this.pending = null;
         reject(new IdCardError('TIMEOUT', step));
@@ -142,6 +162,32 @@ export class IdCardReader {
   /** Find, select and read the card on the reader. */
   async readCard(): Promise<IdCard> {
     return this.exclusive(() => this.readCardInner());
+  }
+
+  /**
+   * Polls until a card is read: no card, select/read failures and a lifted card are retried every
+   * intervalMs; a silent or faulty module (TIMEOUT, DEVICE_STATUS) is thrown to the caller.
+   */
+  async waitForCard(options: { intervalMs?: number; signal?: AbortSignal } = {}): Promise<IdCard> {
+    const intervalMs = options.intervalMs ?? 300;
+    const signal = options.signal;
+    for (;;) {
+      if (signal?.aborted) throw new IdCardError('ABORTED');
+      try {
+        return await this.readCard();
+      } catch (err) {
+        if (!(err instanceof IdCardError) || !RETRYABLE.has(err.code)) throw err;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, intervalMs);
+        function done(): void {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        signal?.addEventListener('abort', done);
+      });
+    }
   }
 
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -101,6 +101,10 @@ export class IdCardSimulator {
 
   private answer(cmd: number, para: number): Uint8Array {
     if (cmd === 0x11 && para === 0xff) return encodeResponse(Sw3.Ok);
+    if (cmd === 0x01 && para === 0xff) {
+      if (this.card) this.state = 'present';
+      return encodeResponse(Sw3.Ok);
+    }
     if (cmd === 0x20 && para === 0x01) {
       if (!this.card) return encodeResponse(Sw3.FindFailed);
       this.state = 'found';
