@@ -114,6 +114,35 @@ describe('RelayDriver ↔ RelaySimulator (in memory)', () => {
     await expect(driver.writeCoil(0, true)).rejects.toBeInstanceOf(RelayResponseError);
   });
 
+  it('skips a late answer to a timed-out request and takes the right one', async () => {
+    let n = 0;
+    let late: Uint8Array | undefined;
+    const transport = scripted((req) => {
+      n++;
+      if (n === 1) {
+        late = req.slice(); // the board answers the first request too late
+        return [];
+      }
+      return late ? [late, req.slice()] : [req.slice()];
+    });
+    const driver = new RelayDriver(transport, { timeoutMs: 50 });
+    await expect(driver.writeCoil(0, true)).rejects.toBeInstanceOf(RelayTimeoutError);
+    await driver.writeCoil(0, false);
+  });
+
+  it('keeps a silent gap between the last answer and the next request', async () => {
+    const { sim, driver } = rig();
+    const sent: number[] = [];
+    const origReceive = sim.receive.bind(sim);
+    sim.receive = (bytes) => {
+      sent.push(performance.now());
+      return origReceive(bytes);
+    };
+    await driver.readCoils(0, 1);
+    await driver.readCoils(0, 1);
+    expect((sent[1] ?? 0) - (sent[0] ?? 0)).toBeGreaterThanOrEqual(3.5);
+  });
+
   it('still switches the coil off when the wait fails', async () => {
     const link = memoryLink();
     const sim = new RelaySimulator();

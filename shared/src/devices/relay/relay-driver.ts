@@ -81,6 +81,11 @@ export interface RelayDriverOptions {
   timeoutMs?: number;
   /** Alarm inputs by name → discrete input address (default none). */
   alarmInputs?: Readonly<Record<string, number>>;
+  /**
+   * Silence kept between the last byte received and the next request (RTU: at least 3.5 character
+   * times; 11 bits per character at 9600 8N1 is ~4 ms). Default 4 ms.
+   */
+  interFrameGapMs?: number;
   /** Waits between pulse on and off; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -98,13 +103,20 @@ interface Pending {
   readonly request: Uint8Array;
   readonly accept: (response: ModbusResponse) => boolean;
   readonly resolve: (response: ModbusResponse) => void;
+  /** CRC-valid frames from our slave that did not answer this request (late or wrong answers). */
+  mismatched: number;
 }
+
+/** Checks an answer; returns why it does not answer the request, or null if it does. */
+type Check = (r: ModbusResponse) => string | null;
 
 export class RelayDriver {
   readonly slave: number;
   readonly timeoutMs: number;
   private readonly alarmInputs: Readonly<Record<string, number>>;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly interFrameGapMs: number;
+  private lastRxAt = -Infinity;
   private readonly parser = new ModbusResponseParser();
   private readonly unsubscribe: (() => void) | undefined;
   private pending: Pending | undefined;
@@ -120,6 +132,7 @@ export class RelayDriver {
     this.timeoutMs = options.timeoutMs ?? 500;
     this.alarmInputs = options.alarmInputs ?? {};
     this.sleep = options.sleep ?? defaultSleep;
+    this.interFrameGapMs = options.interFrameGapMs ?? 4;
     const off = transport.onData((bytes) => this.onBytes(bytes));
     this.unsubscribe = typeof off === 'function' ? off : undefined;
   }
@@ -133,11 +146,9 @@ export class RelayDriver {
   /** Sets one coil and checks the echo. */
   writeCoil(coil: number, on: boolean): Promise<void> {
     const request = encodeWriteSingleCoil(this.slave, coil, on);
-    return this.transact(request, FC_WRITE_SINGLE_COIL, (r) => {
-      if (r.kind !== 'write-coil' || r.address !== coil || r.on !== on || r.raw !== (on ? 0xff00 : 0)) {
-        throw new RelayResponseError(`write-coil echo does not match request ${toHex(request)}`);
-      }
-    }).then(() => undefined);
+    return this.transact(request, FC_WRITE_SINGLE_COIL, (r) =>
+      r.kind === 'write-coil' && r.address === coil && r.on === on && r.raw === (on ? 0xff00 : 0) ? null : 'write-coil echo does not match',
+    ).then(() => undefined);
   }
 
   /** Opens the gate: coil on, hold `ms`, coil off. The off is attempted even if the wait is cut short. */
@@ -180,42 +191,57 @@ export class RelayDriver {
 
   private async readBits(fc: typeof FC_READ_COILS | typeof FC_READ_DISCRETE_INPUTS, start: number, quantity: number): Promise<boolean[]> {
     const request = fc === FC_READ_COILS ? encodeReadCoils(this.slave, start, quantity) : encodeReadDiscreteInputs(this.slave, start, quantity);
-    const response = await this.transact(request, fc, (r) => {
-      if (r.kind !== 'bits' || r.data.length !== Math.ceil(quantity / 8)) {
-        throw new RelayResponseError(`read response to ${toHex(request)} has the wrong byte count`);
-      }
-    });
+    const response = await this.transact(request, fc, (r) =>
+      r.kind === 'bits' && r.data.length === Math.ceil(quantity / 8) ? null : 'read response has the wrong byte count',
+    );
     return response.kind === 'bits' ? unpackBits(response.data, quantity) : [];
   }
 
   /** One transaction at a time; the queue keeps going after a failure. */
-  private transact(request: Uint8Array, fc: number, check: (r: ModbusResponse) => void): Promise<ModbusResponse> {
+  private transact(request: Uint8Array, fc: number, check: Check): Promise<ModbusResponse> {
     const run = this.queue.then(() => this.exchange(request, fc, check));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async exchange(request: Uint8Array, fc: number, check: (r: ModbusResponse) => void): Promise<ModbusResponse> {
+  private async exchange(request: Uint8Array, fc: number, check: Check): Promise<ModbusResponse> {
     if (this.closed) throw new RelayError('relay driver is closed');
+    // Timers round and may fire a little early against performance.now(): wait until really quiet.
+    for (let quiet = this.lastRxAt + this.interFrameGapMs - performance.now(); quiet > 0; quiet = this.lastRxAt + this.interFrameGapMs - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(quiet)));
+    }
     this.parser.reset(); // half duplex: anything still buffered is stale
+    let lastMismatch = '';
     const crcBefore = this.parser.stats.crcErrors;
     const response = await new Promise<ModbusResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
         this.parser.flush();
         const crcErrors = this.parser.stats.crcErrors - crcBefore;
-        reject(crcErrors > 0 ? new RelayCrcError(request, crcErrors) : new RelayTimeoutError(request, this.timeoutMs));
+        if (pending.mismatched > 0) reject(new RelayResponseError(`${lastMismatch} (request ${toHex(request)}; ${pending.mismatched} unmatched answer(s)) / 继电器应答与请求不符`));
+        else reject(crcErrors > 0 ? new RelayCrcError(request, crcErrors) : new RelayTimeoutError(request, this.timeoutMs));
       }, this.timeoutMs);
-      this.pending = {
+      const pending: Pending = {
         request,
-        // Frames from another slave or for another function are not ours: keep waiting.
-        accept: (r) => r.slave === this.slave && r.fc === fc,
+        // Frames from another slave or for another function are not ours: keep waiting. A late
+        // answer to an earlier (timed-out) request does not match the echo or length: keep waiting.
+        accept: (r) => {
+          if (r.slave !== this.slave || r.fc !== fc) return false;
+          if (r.kind === 'exception') return true;
+          const why = check(r);
+          if (why === null) return true;
+          lastMismatch = why;
+          pending.mismatched++;
+          return false;
+        },
         resolve: (r) => {
           clearTimeout(timer);
           this.pending = undefined;
           resolve(r);
         },
+        mismatched: 0,
       };
+      this.pending = pending;
       this.transport.write(request).catch((error: unknown) => {
         clearTimeout(timer);
         this.pending = undefined;
@@ -223,11 +249,11 @@ export class RelayDriver {
       });
     });
     if (response.kind === 'exception') throw new RelayExceptionError(response.fc, response.code);
-    check(response);
     return response;
   }
 
   private onBytes(bytes: Uint8Array): void {
+    this.lastRxAt = performance.now();
     const frames = this.parser.push(bytes);
     for (const frame of frames) {
       const pending = this.pending;
