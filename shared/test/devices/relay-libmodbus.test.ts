@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeException, encodeReadBitsResponse, encodeWriteSingleCoilResponse, toHex } from '../../src/devices/relay/modbus-rtu.ts';
 import { RelayDriver, RelayExceptionError, type RelayTransport } from '../../src/devices/relay/relay-driver.ts';
 import { RelaySimulator } from '../../src/devices/relay/relay-simulator.ts';
 
@@ -137,6 +138,8 @@ describe.skipIf(MISSING.length > 0)('relay driver against a libmodbus RTU slave 
   let port: SerialPort | undefined;
   let driver: RelayDriver;
   const lines: string[] = [];
+  /** Every byte libmodbus sent us, to compare with our own response encoders. */
+  let wire: number[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kawei-relay-'));
@@ -156,6 +159,7 @@ describe.skipIf(MISSING.length > 0)('relay driver against a libmodbus RTU slave 
     await waitFor(`libmodbus slave ready (stderr: ${stderr})`, () => lines.includes('ready') || slave?.exitCode !== null);
     if (!lines.includes('ready')) throw new Error(`libmodbus slave exited ${String(slave.exitCode)}: ${stderr}`);
     port = await openPort(pair.b);
+    port.on('data', (chunk: Buffer) => wire.push(...chunk));
     driver = new RelayDriver(portTransport(port), { slave: 1, timeoutMs: 1000, alarmInputs: { tamper: 2, fire: 6 } });
   });
 
@@ -182,6 +186,22 @@ describe.skipIf(MISSING.length > 0)('relay driver against a libmodbus RTU slave 
     expect(await driver.readPassageSensor(0)).toBe(true);
     expect(await driver.readPassageSensor(1)).toBe(false);
     expect(await driver.readAlarms()).toEqual({ tamper: true, fire: true });
+  });
+
+  it("libmodbus's response bytes equal our encoders' (the simulator speaks the same bytes)", async () => {
+    const expected = [...INPUT_PATTERN].map((c) => c === '1');
+    wire = [];
+    await driver.readDiscreteInputs(0, 8);
+    expect(toHex(Uint8Array.from(wire))).toBe(toHex(encodeReadBitsResponse(1, 2, expected)));
+    wire = [];
+    await driver.writeCoil(5, true);
+    expect(toHex(Uint8Array.from(wire))).toBe(toHex(encodeWriteSingleCoilResponse(1, 5, true)));
+    wire = [];
+    await driver.writeCoil(5, false);
+    expect(toHex(Uint8Array.from(wire))).toBe('01 05 00 05 00 00 DD CB');
+    wire = [];
+    await driver.readCoils(7, 2).catch(() => undefined);
+    expect(toHex(Uint8Array.from(wire))).toBe(toHex(encodeException(1, 1, 2)));
   });
 
   it('writes and reads back coils, and maps libmodbus exceptions', async () => {
