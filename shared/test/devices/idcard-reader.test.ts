@@ -169,6 +169,13 @@ describe('ID card reader against the simulator', () => {
     await expectCode(new IdCardReader(sim.hostTransport(), { timeoutMs: 30 }).waitForCard({ intervalMs: 5 }), 'TIMEOUT');
   });
 
+  it('turns a failing port write into PORT_ERROR, keeping the cause', async () => {
+    const reader = new IdCardReader({ write: () => Promise.reject(new Error('EIO')), onData: () => undefined });
+    const err = await expectCode(reader.readCard(), 'PORT_ERROR');
+    expect((err.cause as Error).message).toBe('EIO');
+    expect(err.zh).toContain('串口');
+  });
+
   it('answers a request with a bad check byte with SW3 10', () => {
     const sim = new IdCardSimulator();
     const [answer] = sim.handle(Uint8Array.of(0xaa, 0xaa, 0xaa, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x00));

@@ -29,7 +29,8 @@ export type IdCardErrorCode =
   | 'BAD_PAYLOAD'
   | 'BUSY'
   | 'CLOSED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'PORT_ERROR';
 
 const MESSAGES: Record<IdCardErrorCode, { zh: string; en: string }> = {
   NO_CARD: { zh: '未放置身份证', en: 'no ID card on the reader' },
@@ -42,6 +43,7 @@ const MESSAGES: Record<IdCardErrorCode, { zh: string; en: string }> = {
   BUSY: { zh: '身份证阅读器正忙', en: 'the ID card reader is busy' },
   CLOSED: { zh: '身份证阅读器已关闭', en: 'the ID card reader is closed' },
   ABORTED: { zh: '已取消等待身份证', en: 'waiting for a card was cancelled' },
+  PORT_ERROR: { zh: '身份证阅读器串口写入失败', en: 'writing to the ID card reader port failed' },
 };
 
 const RETRYABLE: ReadonlySet<IdCardErrorCode> = new Set(['NO_CARD', 'SELECT_FAILED', 'READ_FAILED', 'CARD_REMOVED']);
@@ -54,10 +56,11 @@ export class IdCardError extends Error {
     readonly code: IdCardErrorCode,
     readonly step: CommandName | null = null,
     readonly sw3: number | null = null,
+    cause?: unknown,
   ) {
     const m = MESSAGES[code];
     const status = sw3 === null ? '' : ` (SW3 0x${sw3.toString(16).padStart(2, '0').toUpperCase()}: ${sw3Meaning(sw3).en})`;
-    super(`${m.en}${status}`);
+    super(`${m.en}${status}`, cause === undefined ? undefined : { cause });
     this.zh = sw3 === null ? m.zh : `${m.zh}（${sw3Meaning(sw3).zh}）`;
     this.en = this.message;
   }
@@ -146,7 +149,11 @@ export class IdCardReader {
       }, this.timeoutMs);
     });
     try {
-      await this.transport.write(encodeCommand(step));
+      try {
+        await this.transport.write(encodeCommand(step));
+      } catch (err) {
+        throw new IdCardError('PORT_ERROR', step, null, err);
+      }
       return await answer;
     } finally {
       clearTimeout(timer);
