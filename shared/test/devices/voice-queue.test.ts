@@ -74,3 +74,53 @@ describe('voice queue with a silent line', () => {
     queue.close();
   });
 });
+
+describe('simulators answer the hand-written control frames', () => {
+  const hex = (s: string): Uint8Array => Uint8Array.from(s.split(' ').map((b) => parseInt(b, 16)));
+  const collect = (port: ByteTransport): number[] => {
+    const got: number[] = [];
+    port.onData((b) => got.push(...b));
+    return got;
+  };
+  const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('SYN6288: status FD 00 02 21 DE answers BUSY while speaking, pause holds, resume continues, stop ends', async () => {
+    const [host, device] = createMemoryPipe();
+    const sim = new Syn6288Simulator(device, { msPerChar: 20 });
+    const got = collect(host);
+    await host.write(hex('FD 00 0B 01 00 D3 EE D2 F4 CC EC CF C2 C1')); // 宇音天下, 80 ms
+    await host.write(hex('FD 00 02 21 DE'));
+    await tick(10);
+    expect(got).toEqual([0x41, 0x41, 0x4e]);
+    expect(sim.spoken[0]?.text).toBe('宇音天下');
+    await host.write(hex('FD 00 02 03 FC')); // pause
+    await tick(120);
+    await host.write(hex('FD 00 02 21 DE'));
+    await tick(10);
+    expect(got.slice(3)).toEqual([0x41, 0x41, 0x4e]); // still busy: paused, not finished
+    await host.write(hex('FD 00 02 04 FB')); // resume
+    await host.write(hex('FD 00 02 02 FD')); // stop
+    await host.write(hex('FD 00 02 21 DE'));
+    await tick(10);
+    expect(got.slice(6)).toEqual([0x41, 0x41, 0x41, 0x4f]);
+    expect(sim.spoken[0]?.interrupted).toBe(true);
+    await host.write(hex('FD 00 02 02 FE')); // bad check byte: ignored as noise
+    await tick(10);
+    expect(got.length).toBe(10);
+    sim.close();
+  });
+
+  it('XFS5152: INIT at start, ACK for a frame, IDLE announced when the utterance ends', async () => {
+    const [host, device] = createMemoryPipe();
+    const got = collect(host);
+    const sim = new Xfs5152Simulator(device, { msPerChar: 10 });
+    await host.write(hex('FD 00 07 01 00 5B 76 39 5D 41')); // "[v9]A": length counts command, encoding, 5 text bytes
+    await tick(40);
+    expect(got).toEqual([0x4a, 0x41, 0x4f]);
+    expect(sim.spoken[0]).toMatchObject({ text: 'A', tags: ['[v9]'], interrupted: false });
+    await host.write(hex('FD 00 01 21'));
+    await tick(10);
+    expect(got.slice(3)).toEqual([0x41, 0x4f]);
+    sim.close();
+  });
+});

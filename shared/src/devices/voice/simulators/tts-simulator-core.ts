@@ -32,6 +32,8 @@ export class TtsSimulatorCore {
   statusQueries = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private paused = false;
+  private endsAt = 0;
+  private remainingMs = 0;
   private readonly msPerChar: number;
   private readonly announceIdle: boolean;
 
@@ -74,11 +76,7 @@ export class TtsSimulatorCore {
       this.finish(true);
     }
     this.spoken.push({ text, tags, startedAt: Date.now(), interrupted: false });
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.finish(false);
-      if (this.announceIdle) this.reply(ChipReply.idle);
-    }, [...text].length * this.msPerChar);
+    this.speakFor([...text].length * this.msPerChar);
   }
 
   status(): void {
@@ -92,13 +90,30 @@ export class TtsSimulatorCore {
     this.finish(true);
   }
 
-  /** Pause/resume are acknowledged; the simulated utterance keeps its end time (kept simple). */
+  /** Pause holds the utterance (still BUSY) with its remaining time; resume continues it. */
   pause(): void {
     this.reply(ChipReply.ack);
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remainingMs = Math.max(0, this.endsAt - Date.now());
+    this.paused = true;
   }
 
   resume(): void {
     this.reply(ChipReply.ack);
+    if (!this.paused) return;
+    this.paused = false;
+    this.speakFor(this.remainingMs);
+  }
+
+  private speakFor(ms: number): void {
+    this.endsAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.finish(false);
+      if (this.announceIdle) this.reply(ChipReply.idle);
+    }, ms);
   }
 
   bad(): void {
