@@ -176,6 +176,14 @@ describe('ID card reader against the simulator', () => {
     expect(err.zh).toContain('串口');
   });
 
+  it('times out cleanly even when the write itself outlasts the time-out', async () => {
+    const reader = new IdCardReader(
+      { write: () => new Promise((r) => setTimeout(r, 80)), onData: () => undefined },
+      { timeoutMs: 20 },
+    );
+    await expectCode(reader.readCard(), 'TIMEOUT');
+  });
+
   it('answers a request with a bad check byte with SW3 10', () => {
     const sim = new IdCardSimulator();
     const [answer] = sim.handle(Uint8Array.of(0xaa, 0xaa, 0xaa, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x00));

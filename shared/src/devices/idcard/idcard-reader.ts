@@ -139,6 +139,7 @@ export class IdCardReader {
   /** Sends one command and waits for its answer frame. */
   async transact(step: CommandName): Promise<ResponseFrame> {
     if (this.closed) throw new IdCardError('CLOSED', step);
+    if (this.pending) throw new IdCardError('BUSY', step);
     this.parser.reset();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<ResponseFrame>((resolve, reject) => {
@@ -148,6 +149,8 @@ export class IdCardReader {
         reject(new IdCardError('TIMEOUT', step));
       }, this.timeoutMs);
     });
+    // The time-out may fire while a slow write is still draining: keep that rejection handled.
+    answer.catch(() => undefined);
     try {
       try {
         await this.transport.write(encodeCommand(step));
