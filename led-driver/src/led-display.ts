@@ -9,6 +9,7 @@ import {
   BX_PAGE_TYPE_TEXT, type BxEncoding, type BxTextOptions, decodeDeleteDynamicAreas, decodeDynamicAreaData,
   encodeDeleteDynamicAreas, encodeDynamicAreaText,
 } from './onbon/bx-dynamic-area.ts';
+import { BX_CMD_FONT_DYNAMIC_AREA, type BxFontAreaOptions, decodeFontDynamicAreaData, encodeFontDynamicAreaText } from './onbon/bx-font-area.ts';
 
 export type LedCommand =
   | { kind: 'show'; area: number; text: string; replyRequested: boolean; dst?: number }
@@ -21,7 +22,10 @@ export type Effect = 'static' | 'scroll' | 'flash';
 export interface ShowTextOptions {
   /** Alpha only (format.rb modes); BX effect codes are not in the public source, use `bx.displayMode`. */
   effect?: Effect;
+  /** Options for the A7 00 page path (`textCommand: 'page'`). */
   bx?: BxTextOptions;
+  /** Options for the A7 06 font-library path (default). */
+  bxFont?: BxFontAreaOptions;
   alpha?: AlphaWriteOptions;
 }
 
@@ -55,6 +59,18 @@ export function bxFrameToCommands(f: BxFrame, encoding: BxEncoding = 'gbk'): Led
       .join('\n');
     return [{ kind: 'show', area: area.areaId, text, replyRequested, dst }];
   }
+  if (f.group === BX_CMD_FONT_DYNAMIC_AREA.group && f.command === BX_CMD_FONT_DYNAMIC_AREA.command) {
+    const d = decodeFontDynamicAreaData(bxRequestData(f));
+    if (!d) return [{ kind: 'other', description: 'malformed font dynamic area', replyRequested, dst }];
+    const cmds: Exclude<LedCommand, { kind: 'ack' }>[] = [
+      ...d.deleteIds.map((area) => ({ kind: 'clear' as const, area, replyRequested: false, dst })),
+      ...d.areas.map((a) => ({ kind: 'show' as const, area: a.areaId, text: iconv.decode(Buffer.from(a.text), encoding), replyRequested: false, dst })),
+    ];
+    const last = cmds[cmds.length - 1];
+    if (last) last.replyRequested = replyRequested; // one reply per frame
+    else return [{ kind: 'other', description: 'empty font dynamic area', replyRequested, dst }];
+    return cmds;
+  }
   if (f.group === BxCmd.deleteDynamicAreas.group && f.command === BxCmd.deleteDynamicAreas.command) {
     const ids = decodeDeleteDynamicAreas(bxRequestData(f));
     if (ids === null) return [{ kind: 'other', description: 'malformed delete', replyRequested, dst }];
@@ -67,15 +83,23 @@ export function bxFrameToCommands(f: BxFrame, encoding: BxEncoding = 'gbk'): Led
 
 export interface BxProtocolOptions extends BxRequestOptions {
   encoding?: BxEncoding;
-  /** Defaults for every text update (geometry, timeout, ...). */
+  /** 'font' (default): A7 06, text drawn by the controller's font (source: Onbon-Protocol-Analysis).
+   * 'page': A7 00 with a text page (page type unverified, see bx-dynamic-area.ts). */
+  textCommand?: 'font' | 'page';
+  /** Defaults for every A7 00 text update (geometry, timeout, ...). */
   text?: BxTextOptions;
+  /** Defaults for every A7 06 text update. */
+  font?: BxFontAreaOptions;
 }
 
 export function createBxProtocol(o: BxProtocolOptions = {}): LedDisplayProtocol {
   const encoding = o.encoding ?? 'gbk';
   return {
     name: 'onbon-bx',
-    encodeShowText: (area, text, opts) => encodeDynamicAreaText(area, text, { ...o, ...o.text, encoding, ...opts?.bx }),
+    encodeShowText: (area, text, opts) =>
+      o.textCommand === 'page'
+        ? encodeDynamicAreaText(area, text, { ...o, ...o.text, encoding, ...opts?.bx })
+        : encodeFontDynamicAreaText(area, text, { ...o, ...o.font, encoding, ...opts?.bxFont }),
     encodeClear: (area) => encodeDeleteDynamicAreas([area], o),
     parser: new MappedParser(new BxParser(), (f) => bxFrameToCommands(f, encoding)),
   };

@@ -97,6 +97,7 @@ function embedded(proto: () => LedDisplayProtocol, ascii: boolean, seed: number)
 }
 
 describe('valid frames embedded in garbage are all found (seeded)', () => {
-  it(`Onbon BX, ${CASES} cases`, () => embedded(() => createBxProtocol(), false, 0xb5));
+  it(`Onbon BX A7 06 (font area), ${CASES} cases`, () => embedded(() => createBxProtocol(), false, 0xb5));
+  it(`Onbon BX A7 00 (page area), ${CASES} cases`, () => embedded(() => createBxProtocol({ textCommand: 'page' }), false, 0xb6));
   it(`Alpha, ${CASES} cases`, () => embedded(() => createAlphaProtocol({ nulCount: 5 }), true, 0xa1));
 });
