@@ -170,7 +170,7 @@ describe('ID card reader against the simulator', () => {
   });
 
   it('turns a failing port write into PORT_ERROR, keeping the cause', async () => {
-    const reader = new IdCardReader({ write: () => Promise.reject(new Error('EIO')), onData: () => undefined });
+    const reader = new IdCardReader({ write: () => Promise.reject(new Error('EIO')), onData: () => () => undefined });
     const err = await expectCode(reader.readCard(), 'PORT_ERROR');
     expect((err.cause as Error).message).toBe('EIO');
     expect(err.zh).toContain('串口');
@@ -178,7 +178,7 @@ describe('ID card reader against the simulator', () => {
 
   it('times out cleanly even when the write itself outlasts the time-out', async () => {
     const reader = new IdCardReader(
-      { write: () => new Promise((r) => setTimeout(r, 80)), onData: () => undefined },
+      { write: () => new Promise((r) => setTimeout(r, 80)), onData: () => () => undefined },
       { timeoutMs: 20 },
     );
     await expectCode(reader.readCard(), 'TIMEOUT');

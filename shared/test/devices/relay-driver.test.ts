@@ -27,6 +27,9 @@ function scripted(answer: (request: Uint8Array) => Uint8Array[]): RelayTransport
     },
     onData: (listener) => {
       cb = listener;
+      return () => {
+        cb = undefined;
+      };
     },
   };
 }

@@ -4,6 +4,7 @@
  * serialport at 9600 8N1. Also runs our own simulator over a pty pair, so both sides are exercised
  * on a real tty. Skips (with the reason) only when cc, pkg-config, libmodbus-dev or socat is missing.
  */
+import { serialPortTransport } from '../../src/devices/serial-port-transport.node.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeException, encodeReadBitsResponse, encodeWriteSingleCoilResponse, toHex } from '../../src/devices/relay/modbus-rtu.ts';
-import { RelayDriver, RelayExceptionError, type RelayTransport } from '../../src/devices/relay/relay-driver.ts';
+import { RelayDriver, RelayExceptionError } from '../../src/devices/relay/relay-driver.ts';
 import { RelaySimulator } from '../../src/devices/relay/relay-simulator.ts';
 
 function missingTools(): string[] {
@@ -107,23 +108,6 @@ async function openPort(path: string): Promise<SerialPort> {
   return port;
 }
 
-function portTransport(port: SerialPort): RelayTransport {
-  return {
-    write: (bytes) =>
-      new Promise<void>((resolve, reject) => {
-        port.write(Buffer.from(bytes), (e) => {
-          if (e) reject(e);
-          else port.drain((d) => (d ? reject(d) : resolve()));
-        });
-      }),
-    onData: (cb) => {
-      const listener = (chunk: Buffer): void => cb(new Uint8Array(chunk));
-      port.on('data', listener);
-      return () => port.off('data', listener);
-    },
-  };
-}
-
 const closePort = (port: SerialPort | undefined): Promise<void> =>
   new Promise((resolve) => (port?.isOpen ? port.close(() => resolve()) : resolve()));
 
@@ -160,7 +144,7 @@ describe.skipIf(MISSING.length > 0)('relay driver against a libmodbus RTU slave 
     if (!lines.includes('ready')) throw new Error(`libmodbus slave exited ${String(slave.exitCode)}: ${stderr}`);
     port = await openPort(pair.b);
     port.on('data', (chunk: Buffer) => wire.push(...chunk));
-    driver = new RelayDriver(portTransport(port), { slave: 1, timeoutMs: 1000, alarmInputs: { tamper: 2, fire: 6 } });
+    driver = new RelayDriver(serialPortTransport(port), { slave: 1, timeoutMs: 1000, alarmInputs: { tamper: 2, fire: 6 } });
   });
 
   afterAll(async () => {
@@ -240,9 +224,9 @@ describe.skipIf(MISSING.includes('socat'))('relay driver against our simulator o
   it('pulses and reads inputs on a real tty (9600 8N1 set; a pty does not pace bytes at the baud rate)', async () => {
     if (!far || !master) throw new Error('ports not open');
     const sim = new RelaySimulator({ slave: 1, coils: 4, inputs: 8 });
-    sim.attach(portTransport(far));
+    sim.attach(serialPortTransport(far));
     sim.setInput(4, true);
-    const driver = new RelayDriver(portTransport(master), { timeoutMs: 1000 });
+    const driver = new RelayDriver(serialPortTransport(master), { timeoutMs: 1000 });
     await driver.pulse(1, 100);
     expect(sim.pulses.map((p) => p.coil)).toEqual([1]);
     expect(sim.pulses[0]?.ms).toBeGreaterThanOrEqual(90);

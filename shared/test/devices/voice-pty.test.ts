@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serialTransport } from '../../src/devices/voice/serial-transport.node.ts';
+import { serialPortTransport as serialTransport } from '../../src/devices/serial-port-transport.node.ts';
 import { Syn6288Simulator } from '../../src/devices/voice/simulators/syn6288-simulator.ts';
 import { Xfs5152Simulator } from '../../src/devices/voice/simulators/xfs5152-simulator.ts';
 import { VoiceQueue, syn6288Chip, xfs5152Chip } from '../../src/devices/voice/voice-queue.ts';

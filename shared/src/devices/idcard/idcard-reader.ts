@@ -1,6 +1,7 @@
 // ID card reader driver over an abstract byte transport (a serial port, a pty, or the simulator):
 // find (20 01) → select (20 02) → read text + photo (30 01), each with a time-out and typed errors.
 
+import type { ByteTransport } from '../byte-transport.ts';
 import {
   encodeCommand,
   parseReadPayload,
@@ -13,11 +14,7 @@ import {
 import { decodeCardText, type CardText } from './idcard-text.ts';
 import type { DecodedPhoto, WltPhotoDecoder } from './wlt-decoder.ts';
 
-export interface ByteTransport {
-  write(bytes: Uint8Array): Promise<void>;
-  /** Subscribes to received bytes; may return an unsubscribe function. */
-  onData(cb: (bytes: Uint8Array) => void): void | (() => void);
-}
+export type { ByteTransport };
 
 export type IdCardErrorCode =
   | 'NO_CARD'

@@ -2,28 +2,12 @@
 // Opening, reopening after unplug and health belong to the port manager; this only adapts bytes.
 
 import type { SerialPort } from 'serialport';
-import type { ByteTransport } from './idcard-reader.ts';
 import type { IdCardSimulator } from './idcard-simulator.ts';
 
 /** SAM_V modules ship at 115200 8N1 (some are set to 9600 by their integrators). */
 export const IDCARD_DEFAULT_BAUD = 115200;
 
-export function serialPortTransport(port: SerialPort): ByteTransport {
-  return {
-    write: (bytes) =>
-      new Promise<void>((resolve, reject) => {
-        port.write(Buffer.from(bytes), (e) => {
-          if (e) reject(e);
-          else port.drain((d) => (d ? reject(d) : resolve()));
-        });
-      }),
-    onData: (cb) => {
-      const listener = (chunk: Buffer): void => cb(new Uint8Array(chunk));
-      port.on('data', listener);
-      return () => port.off('data', listener);
-    },
-  };
-}
+export { serialPortTransport } from '../serial-port-transport.node.ts';
 
 /** Runs a simulator on the device end of a port: requests in, answers out. Returns a detach function. */
 export function attachSimulatorToPort(sim: IdCardSimulator, port: SerialPort): () => void {

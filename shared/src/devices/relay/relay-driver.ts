@@ -4,6 +4,7 @@
  * time out, and report typed errors. It speaks to an abstract transport so tests run it against the
  * in-memory simulator, and the port manager can hand it a serial port.
  */
+import type { ByteTransport } from '../byte-transport.ts';
 import {
   FC_READ_COILS,
   FC_READ_DISCRETE_INPUTS,
@@ -18,10 +19,8 @@ import {
 } from './modbus-rtu.ts';
 
 /** Bytes out, bytes in. `onData` may return an unsubscribe function. */
-export interface RelayTransport {
-  write(bytes: Uint8Array): Promise<void>;
-  onData(cb: (bytes: Uint8Array) => void): void | (() => void);
-}
+/** The relay's byte line: the common device transport. */
+export type RelayTransport = ByteTransport;
 
 export class RelayError extends Error {
   constructor(message: string) {

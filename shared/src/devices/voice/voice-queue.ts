@@ -4,16 +4,13 @@
  * ask the chip for its status until it answers IDLE (or announces IDLE by itself), within a time-out;
  * only then the next. A chip that never comes back idle is told to stop and the queue moves on.
  */
+import type { ByteTransport } from '../byte-transport.ts';
 import { ChipReply, parseChipReplies } from './chip-status.ts';
 import type { ChipReplyKind } from './chip-status.ts';
 import { SYN6288_STATUS, SYN6288_STOP, encodeSyn6288Text } from './syn6288.ts';
 import { XFS5152_STATUS, XFS5152_STOP, encodeXfs5152Text } from './xfs5152.ts';
 
-export interface ByteTransport {
-  write(bytes: Uint8Array): Promise<void>;
-  /** Registers the receive callback; returns a function that removes it. */
-  onData(cb: (bytes: Uint8Array) => void): () => void;
-}
+export type { ByteTransport };
 
 export interface UtteranceOptions {
   /** 0 (quietest) … 10 (loudest). */
