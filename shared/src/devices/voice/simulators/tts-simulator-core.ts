@@ -4,6 +4,7 @@
  */
 import { ChipReply } from '../chip-status.ts';
 import type { ByteTransport } from '../voice-queue.ts';
+import { stripXfs5152Tags } from '../xfs5152.ts';
 
 export interface SpokenUtterance {
   /** Decoded text with inline tags removed. */
@@ -123,5 +124,60 @@ export class TtsSimulatorCore {
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+}
+
+/** What a chip does with one command frame, whichever chip it is. */
+export type ChipAction = 'synthesize' | 'status' | 'stop' | 'pause' | 'resume' | 'bad';
+
+/**
+ * A TTS chip on the other end of a byte transport: its own parser turns bytes into frames, the chip's
+ * command table turns frames into actions, and the core speaks by the clock and answers. Each chip
+ * supplies only the parser and the table.
+ */
+export abstract class TtsChipSimulator<F extends { text?: string }> {
+  private readonly core: TtsSimulatorCore;
+  private readonly unsubscribe: () => void;
+
+  protected constructor(
+    port: ByteTransport,
+    options: SimulatorOptions,
+    private readonly parser: { push(bytes: Uint8Array): F[]; discarded: number },
+    actionOf: (frame: F) => ChipAction,
+  ) {
+    this.core = new TtsSimulatorCore(port, options);
+    this.unsubscribe = port.onData((bytes) => {
+      for (const frame of this.parser.push(bytes)) {
+        const action = actionOf(frame);
+        if (action !== 'synthesize') this.core[action]();
+        else if (frame.text === undefined) this.core.bad();
+        else {
+          const { text, tags } = stripXfs5152Tags(frame.text);
+          this.core.synthesize(text, tags);
+        }
+      }
+    });
+  }
+
+  get spoken(): readonly SpokenUtterance[] {
+    return this.core.spoken;
+  }
+
+  get overlaps(): number {
+    return this.core.overlaps;
+  }
+
+  get statusQueries(): number {
+    return this.core.statusQueries;
+  }
+
+  /** Bytes the parser discarded as noise. */
+  get noise(): number {
+    return this.parser.discarded;
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.core.dispose();
   }
 }
