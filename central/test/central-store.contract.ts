@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TopologyConflictError, type CentralStore } from '../src/storage/central-store.ts';
 import { TestDevice } from './device-signer.ts';
 import { attempt, T0 } from './store-fixtures.ts';
-import { addCodeTo as addCode, seedDemo, type NewStoreLocation, type StoreLocation } from './store-backends.ts';
+import { seedDemo, type NewStoreLocation, type StoreLocation } from './store-backends.ts';
+import { addCode } from './store-fixtures.ts';
 
 /**
  * What every CentralStore must do, whatever it stores on: central-store.sqlite.test.ts and

@@ -1,15 +1,12 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import type { EnrolTarget } from '@kawei/shared/api/central-http.ts';
 import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
 import { PostgresCentralStore } from '../src/storage/postgres-central-store.node.ts';
 import { KAWEI_PG_TYPES } from '../src/storage/postgres/pg-database.node.ts';
 import type { CentralStore } from '../src/storage/central-store.ts';
-import { hashEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
 import { readTopologyFile, DEMO_TOPOLOGY_FILE } from '../src/topology/topology-file.node.ts';
 import type { ThrowawayPostgres } from '../../scripts/lib/postgres.node.ts';
-import { T0 } from './store-fixtures.ts';
 
 /**
  * The storage backends the backend-agnostic suites run against. A location is one place data lives
@@ -78,19 +75,3 @@ export async function seedDemo<S extends CentralStore>(store: S): Promise<S> {
   return store;
 }
 
-/** Stores a known code in any store (the store only ever sees its hash); as store-fixtures' addCode. */
-export async function addCodeTo(
-  store: CentralStore,
-  code: string,
-  target: EnrolTarget,
-  options: { createdAt?: number; ttlMs?: number } = {},
-): Promise<void> {
-  const createdAt = options.createdAt ?? T0;
-  const added = await store.createEnrolmentCode({
-    codeSha256Hex: hashEnrolCode(code),
-    target,
-    createdAt,
-    expiresAt: createdAt + (options.ttlMs ?? 60 * 60_000),
-  });
-  if (!added) throw new Error(`code ${code} already exists`);
-}

@@ -3,7 +3,7 @@ import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts'
 import { readTopologyFile, DEMO_TOPOLOGY_FILE } from '../src/topology/topology-file.node.ts';
 import { hashEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
 import type { EnrolTarget } from '@kawei/shared/api/central-http.ts';
-import type { EnrolmentAttempt } from '../src/storage/central-store.ts';
+import type { CentralStore, EnrolmentAttempt } from '../src/storage/central-store.ts';
 import { TestDevice } from './device-signer.ts';
 
 export const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
@@ -15,9 +15,9 @@ export async function openDemoStore(dir: string): Promise<SqliteCentralStore> {
   return store;
 }
 
-/** Stores a known code (the store only ever sees its hash). */
+/** Stores a known code in any store (the store only ever sees its hash). */
 export async function addCode(
-  store: SqliteCentralStore,
+  store: CentralStore,
   code: string,
   target: EnrolTarget,
   options: { createdAt?: number; ttlMs?: number } = {},

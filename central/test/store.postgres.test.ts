@@ -17,7 +17,8 @@ import { describeSyncStoreContract, enrolDevice } from './sync-store.contract.ts
 import { EventChain, pushRequest } from './event-chain-builder.ts';
 import { TestDevice, isCentralSignature } from './device-signer.ts';
 import { attempt, T0 } from './store-fixtures.ts';
-import { addCodeTo, postgresLocations, seedDemo, withPgClient } from './store-backends.ts';
+import { postgresLocations, seedDemo, withPgClient } from './store-backends.ts';
+import { addCode } from './store-fixtures.ts';
 import { runCli as runCliInProcess } from '../src/cli/run-cli.node.ts';
 import { startServe, type Serving } from './cli-process.ts';
 import { useTempDir } from './temp-dir.ts';
@@ -98,7 +99,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
       const booths = ['room-3-A1', 'room-3-A2', 'room-3-A3', 'room-3-B1'];
       for (const [round, boothId] of booths.entries()) {
         const code = `RACE${round}AAA`.slice(0, 8);
-        await addCodeTo(stores[0]!, code, { kind: 'booth', boothId });
+        await addCode(stores[0]!, code, { kind: 'booth', boothId });
         const outcomes = await Promise.allSettled(stores.map((s) => s.consumeEnrolmentCode(attempt(code, 'booth'))));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
         expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code)).toEqual(
@@ -112,8 +113,8 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
       const url = await cluster.createSchema();
       const [a, b] = await openMany(url, 2);
       await seedDemo(a!);
-      await addCodeTo(a!, 'POSA2222', { kind: 'booth', boothId: 'room-5-C1' });
-      await addCodeTo(a!, 'POSB3333', { kind: 'booth', boothId: 'room-5-C1' });
+      await addCode(a!, 'POSA2222', { kind: 'booth', boothId: 'room-5-C1' });
+      await addCode(a!, 'POSB3333', { kind: 'booth', boothId: 'room-5-C1' });
       const samePosition = await Promise.allSettled([
         a!.consumeEnrolmentCode(attempt('POSA2222', 'booth')),
         b!.consumeEnrolmentCode(attempt('POSB3333', 'booth')),
@@ -122,8 +123,8 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
       expect(samePosition.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'POSITION_TAKEN' } });
 
       const key = new TestDevice();
-      await addCodeTo(a!, 'KEYA4444', { kind: 'booth', boothId: 'room-5-C2' });
-      await addCodeTo(a!, 'KEYB5555', { kind: 'booth', boothId: 'room-5-C3' });
+      await addCode(a!, 'KEYA4444', { kind: 'booth', boothId: 'room-5-C2' });
+      await addCode(a!, 'KEYB5555', { kind: 'booth', boothId: 'room-5-C3' });
       const sameKey = await Promise.allSettled([
         a!.consumeEnrolmentCode(attempt('KEYA4444', 'booth', key)),
         b!.consumeEnrolmentCode(attempt('KEYB5555', 'booth', key)),
