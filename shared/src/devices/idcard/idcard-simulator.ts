@@ -147,6 +147,15 @@ export class IdCardSimulator {
     };
   }
 
+  /** Serves the device end of a link (a pty, a UART): requests in, answers out. Returns a detach function. */
+  attach(transport: ByteTransport): () => void {
+    return transport.onData((bytes) => {
+      const answers = this.handle(bytes);
+      if (this.mute) return;
+      for (const a of answers) void transport.write(a);
+    });
+  }
+
   /** Injects raw bytes towards the host (line noise in tests). */
   emit(bytes: Uint8Array): void {
     for (const l of this.listeners) l(bytes);
