@@ -20,7 +20,7 @@ describe('BX A7 06 font-library dynamic area, written out by hand', () => {
     expect(encodeFontDynamicAreaText(3, 'A5')).toEqual(wire);
     const [f] = new BxParser().push(wire);
     const d = f ? decodeFontDynamicAreaData(bxRequestData(f)) : null;
-    expect(d?.areas).toEqual([{ areaId: 3, geometry: { x: 0, y: 0, width: 64, height: 16 }, displayMode: 1, text: hex('41 35') }]);
+    expect(d?.areas).toEqual([{ areaId: 3, runMode: 0, timeout: 0, geometry: { x: 0, y: 0, width: 64, height: 16 }, displayMode: 1, text: hex('41 35') }]);
   });
 
   it('3号评标室 A5 through GBK into the simulator on the default (A7 06) path, and on the A7 00 path', () => {

@@ -77,6 +77,65 @@ export function encodeAlphaWriteText(label: string, text: string, o: AlphaWriteO
   return Uint8Array.from(out);
 }
 
+/** Any packet: [NUL×n] SOH type addr STX command label data [ETX cccc] EOT. */
+export function encodeAlphaPacket(command: string, label: string, data: string, o: AlphaWriteOptions = {}): Uint8Array {
+  const type = o.typeCode ?? 'Z';
+  const address = o.address ?? '00';
+  if (type.length !== 1 || address.length !== 2) throw new RangeError('Alpha type code is 1 character and address 2');
+  const out: number[] = new Array<number>(o.nulCount ?? 20).fill(NUL);
+  out.push(SOH, ...ascii7(type + address));
+  const stx = out.length;
+  out.push(STX, ...ascii7(command + label + data));
+  if (o.checksum) {
+    out.push(ETX);
+    let sum = 0;
+    for (let i = stx; i < out.length; i++) sum += out[i] as number;
+    out.push(...hex4(sum & 0xffff));
+  }
+  out.push(EOT);
+  return Uint8Array.from(out);
+}
+
+/**
+ * Special function 'E', label '/' (0x2F), "set dimming register": two upper-case hex digits of a dim
+ * mode, then two decimal digits choosing one of five steps, 00 = 100 %, 01 = 86 %, 02 = 72 %,
+ * 03 = 58 %, 04 = 44 %. Sources: prototux/python-alphasign alphasign/command/write_special_functions.py
+ * (set_dimming_reg) and lancereinsmith/alphasignpy alphasign/commands/special.py
+ * (set_dimming_register), which agree on the label and the layout. UNVERIFIED: what the dim-mode byte
+ * selects (both libraries pass it through; we send 00), and which sign models honour the command
+ * (one public stub notes it only for some models).
+ */
+export const ALPHA_SPECIAL_FUNCTION = 'E';
+export const ALPHA_LABEL_DIMMING = '/';
+export const ALPHA_DIM_PERCENT = [100, 86, 72, 58, 44] as const;
+
+export interface AlphaDimmingOptions extends AlphaWriteOptions {
+  dimMode?: number;
+}
+
+/** Nearest of the five steps to `percent`. */
+export function alphaDimIndexForPercent(percent: number): number {
+  let best = 0;
+  for (let i = 1; i < ALPHA_DIM_PERCENT.length; i++) {
+    if (Math.abs((ALPHA_DIM_PERCENT[i] as number) - percent) < Math.abs((ALPHA_DIM_PERCENT[best] as number) - percent)) best = i;
+  }
+  return best;
+}
+
+export function encodeAlphaSetDimming(index: number, o: AlphaDimmingOptions = {}): Uint8Array {
+  if (!Number.isInteger(index) || index < 0 || index >= ALPHA_DIM_PERCENT.length) throw new RangeError(`Alpha dimming step ${index} is not 0..4`);
+  const dim = (o.dimMode ?? 0) & 0xff;
+  const data = dim.toString(16).toUpperCase().padStart(2, '0') + String(index).padStart(2, '0');
+  return encodeAlphaPacket(ALPHA_SPECIAL_FUNCTION, ALPHA_LABEL_DIMMING, data, o);
+}
+
+/** Read the data of a dimming packet (the text after the label); null if malformed. */
+export function decodeAlphaDimming(data: string): { dimMode: number; index: number } | null {
+  const m = /^([0-9A-Fa-f]{2})(0[0-4])$/.exec(data);
+  if (!m) return null;
+  return { dimMode: parseInt(m[1] as string, 16), index: Number(m[2]) };
+}
+
 export interface AlphaPacket {
   typeCode: string;
   address: string;

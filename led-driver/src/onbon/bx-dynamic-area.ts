@@ -7,7 +7,7 @@
  * UNVERIFIED: the public source carries only bitmap pages (page type 0x00, RGB bytes). Our text
  * page uses page type BX_PAGE_TYPE_TEXT with GB2312/GBK bytes as its data; that type code and the
  * controller's rendering of it are not in the source and must be checked on a real controller.
- * No brightness command is in the source, so none is encoded here.
+ * Brightness is a separate command (A2 07), in bx-brightness.ts.
  */
 import iconv from 'iconv-lite';
 import { BxCmd, type BxRequestOptions, encodeBxRequest } from './bx-frame.ts';
@@ -16,6 +16,9 @@ export const BX_PAGE_TYPE_BITMAP = 0x00;
 /** UNVERIFIED (see the module comment). */
 export const BX_PAGE_TYPE_TEXT = 0x01;
 export const BX_AREA_TYPE_DYNAMIC = 0x10;
+/** Run mode 2: the area stops showing once its time-out (seconds) passes without a newer update.
+ * Source: onbonlab/BX-V-VI, 5th/6th动态区域用户手册.md, 5.4.1 (RunMode and Timeout). */
+export const BX_RUN_MODE_EXPIRE = 2;
 
 export type BxEncoding = 'gbk' | 'gb2312';
 
@@ -39,9 +42,9 @@ export interface BxPageOptions {
 export interface BxTextOptions extends BxPageOptions, BxRequestOptions {
   geometry?: BxAreaGeometry;
   encoding?: BxEncoding;
-  /** Area run mode (BxAreaDynamic.runMode). */
+  /** Area run mode (BxAreaDynamic.runMode); see BX_RUN_MODE_EXPIRE. */
   runMode?: number;
-  /** Area data time-out (BxAreaDynamic.timeout, u16). */
+  /** Area data time-out in seconds (BxAreaDynamic.timeout, u16); used by run mode 2. */
   timeout?: number;
   attachToAllPrograms?: boolean;
   programs?: number[];
@@ -132,6 +135,8 @@ export interface DecodedPage {
 
 export interface DecodedDynamicArea {
   areaId: number;
+  runMode: number;
+  timeout: number;
   geometry: BxAreaGeometry;
   pages: DecodedPage[];
 }
@@ -147,6 +152,8 @@ export function decodeDynamicAreaData(data: Uint8Array): DecodedDynamicArea | nu
     if (p0 + paraLen > data.length) return null;
     let i = p0;
     const areaId = v.getUint8(i);
+    const runMode = v.getUint8(i + 1);
+    const timeout = v.getUint16(i + 2, true);
     i += 5; // id, run mode, timeout, attach-all
     const nProg = v.getUint16(i, true);
     i += 2 + 2 * nProg + 1 + 4 + 1; // programs, immediate, reserved, area type
@@ -166,7 +173,7 @@ export function decodeDynamicAreaData(data: Uint8Array): DecodedDynamicArea | nu
       pages.push({ type: v.getUint8(rec), displayMode: v.getUint8(rec + 1), holdTime: v.getUint16(rec + 4, true), data: data.slice(dataStart + off, dataStart + off + len) });
       i = rec + recLen;
     }
-    return { areaId, geometry, pages };
+    return { areaId, runMode, timeout, geometry, pages };
   } catch {
     return null; // DataView range errors on truncated data
   }

@@ -70,7 +70,7 @@ export function encodeFontDynamicAreaText(areaId: number, text: string, o: BxFon
 
 export interface DecodedFontCommand {
   deleteIds: number[];
-  areas: { areaId: number; geometry: BxAreaGeometry; displayMode: number; text: Uint8Array }[];
+  areas: { areaId: number; runMode: number; timeout: number; geometry: BxAreaGeometry; displayMode: number; text: Uint8Array }[];
 }
 
 /** Read A7 06 data (voice-disabled areas only); null if malformed. Never throws. */
@@ -89,6 +89,8 @@ export function decodeFontDynamicAreaData(d: Uint8Array): DecodedFontCommand | n
       const len = r32(i);
       const start = i + 4;
       const areaId = at(start);
+      const runMode = at(start + 1);
+      const timeout = r16(start + 2);
       let j = start + 5;
       j += 2 + 2 * r16(j) + 1 + 4 + 1;
       const geometry = { x: r16(j), y: r16(j + 2), width: r16(j + 4), height: r16(j + 6) };
@@ -102,7 +104,7 @@ export function decodeFontDynamicAreaData(d: Uint8Array): DecodedFontCommand | n
       const n = r32(j);
       j += 4;
       if (j + n > d.length || j + n !== start + len) return null;
-      areas.push({ areaId, geometry, displayMode, text: d.slice(j, j + n) });
+      areas.push({ areaId, runMode, timeout, geometry, displayMode, text: d.slice(j, j + n) });
       i = start + len;
     }
     return { deleteIds, areas };
