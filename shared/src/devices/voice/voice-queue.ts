@@ -8,18 +8,10 @@ import type { ByteTransport } from '../byte-transport.ts';
 import { ChipReply, parseChipReplies } from './chip-status.ts';
 import type { ChipReplyKind } from './chip-status.ts';
 import { SYN6288_STATUS, SYN6288_STOP, encodeSyn6288Text } from './syn6288.ts';
+import type { UtteranceOptions, UtteranceOutcome, UtteranceResult, VoiceOutput } from './voice-output.ts';
 import { XFS5152_STATUS, XFS5152_STOP, encodeXfs5152Text } from './xfs5152.ts';
 
-export type { ByteTransport };
-
-export interface UtteranceOptions {
-  /** 0 (quietest) … 10 (loudest). */
-  volume?: number;
-  /** 0 (slowest) … 10 (fastest). */
-  speed?: number;
-  /** Read digits one by one ("3号" stays "三号", "A5" reads "A五"). */
-  digitsAsNumbers?: boolean;
-}
+export type { ByteTransport, UtteranceOptions, UtteranceOutcome, UtteranceResult };
 
 /** What the queue needs from a chip model. */
 export interface VoiceChip {
@@ -72,15 +64,6 @@ export interface VoiceQueueOptions {
   utteranceTimeoutMs?: number;
 }
 
-export type UtteranceOutcome = 'spoken' | 'timeout' | 'error';
-
-export interface UtteranceResult {
-  text: string;
-  outcome: UtteranceOutcome;
-  startedAt: number;
-  endedAt: number;
-}
-
 interface Job {
   text: string;
   options: UtteranceOptions;
@@ -89,7 +72,9 @@ interface Job {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class VoiceQueue {
+export class VoiceQueue implements VoiceOutput {
+  /** The chip's name. */
+  readonly name: string;
   private readonly jobs: Job[] = [];
   private running = false;
   private waiter: ((kind: ChipReplyKind) => boolean) | undefined;
@@ -105,6 +90,7 @@ export class VoiceQueue {
     private readonly chip: VoiceChip,
     options: VoiceQueueOptions = {},
   ) {
+    this.name = chip.name;
     this.poll = options.pollIntervalMs ?? 50;
     this.replyTimeout = options.replyTimeoutMs ?? 500;
     this.utteranceTimeout = options.utteranceTimeoutMs ?? 30_000;
