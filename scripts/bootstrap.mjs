@@ -16,7 +16,7 @@ const passThrough = process.argv.slice(3);
 /** Debian packages each job needs. Build tools are for better-sqlite3, which compiles from source. */
 const APT = {
   start: ['python3', 'make', 'g++'],
-  test: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'postgresql', 'socat', 'libmodbus-dev', 'pkg-config', 'minizinc'],
+  test: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'postgresql', 'socat', 'libmodbus-dev', 'pkg-config', 'minizinc', 'espeak-ng'],
 };
 
 const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', NO_UPDATE_NOTIFIER: '1' };
