@@ -35,6 +35,12 @@ export const ERROR_CODES = [
   'SYNC_EVENT_FORGED',
   'SYNC_CHAIN_BROKEN',
   'SYNC_SEQ_CONFLICT',
+  // gate kiosk
+  'STAFF_PIN_WRONG',
+  'STAFF_LOCKED_OUT',
+  'STAFF_SESSION_EXPIRED',
+  'IMAGE_UNREADABLE',
+  'FACE_ENGINE_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

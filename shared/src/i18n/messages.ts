@@ -149,6 +149,11 @@ const zhCN = {
   'error.SYNC_EVENT_FORGED': '记录的签名或内容校验失败，中心已拒收并告警',
   'error.SYNC_CHAIN_BROKEN': '记录链断裂（可能被删改），中心已拒收并告警',
   'error.SYNC_SEQ_CONFLICT': '同一序号出现两份不同记录，中心已拒收并告警',
+  'error.STAFF_PIN_WRONG': '工作人员密码错误',
+  'error.STAFF_LOCKED_OUT': '密码错误次数过多，请稍后再试',
+  'error.STAFF_SESSION_EXPIRED': '登录已过期，请重新输入密码',
+  'error.IMAGE_UNREADABLE': '摄像头画面无法读取，请联系工作人员',
+  'error.FACE_ENGINE_UNAVAILABLE': '人脸识别模块未就绪，请联系工作人员',
 } as const satisfies Record<ErrorMessageKey, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
@@ -268,6 +273,11 @@ const en: Record<MessageKey, string> = {
   'error.SYNC_EVENT_FORGED': "A record's signature or content check failed; the central refused it and raised an alert",
   'error.SYNC_CHAIN_BROKEN': 'The record chain is broken (possibly tampered with); the central refused it and raised an alert',
   'error.SYNC_SEQ_CONFLICT': 'Two different records carry the same number; the central refused them and raised an alert',
+  'error.STAFF_PIN_WRONG': 'Wrong staff PIN',
+  'error.STAFF_LOCKED_OUT': 'Too many wrong PINs; try again later',
+  'error.STAFF_SESSION_EXPIRED': 'Session expired; enter the PIN again',
+  'error.IMAGE_UNREADABLE': 'The camera frame could not be read; call staff',
+  'error.FACE_ENGINE_UNAVAILABLE': 'Face recognition is not ready; call staff',
 };
 
 export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { 'zh-CN': zhCN, en };
