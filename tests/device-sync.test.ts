@@ -87,6 +87,12 @@ describe('device sync against a real central', () => {
     // The central measured the clock skew of each batch (same machine: near zero).
     for (const e of stored) expect(Math.abs(e.clockSkewMs)).toBeLessThan(5_000);
     expect(service.syncStatus()).toMatchObject({ pending: 0, state: 'idle' });
+    // The operator's view of the same log: `kawei-central events`, filtered by type.
+    const listed = JSON.parse(await cli(['events', '--device', deviceId, '--type', 'diagnostic.tick', '--json'])) as {
+      events: { seq: number; type: string; payload: { n: number } }[];
+    };
+    expect(listed.events.map((e) => e.payload.n)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(listed.events.map((e) => e.seq)).toEqual(stored.filter((e) => e.type === 'diagnostic.tick').map((e) => e.seq));
     await service.close();
     store.close();
   });

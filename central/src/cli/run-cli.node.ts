@@ -1,3 +1,4 @@
+import { eventsCommand } from './events-command.node.ts';
 import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { errorMessage } from '@kawei/shared/i18n/messages.ts';
 import { serveCommand } from './serve.node.ts';
@@ -24,11 +25,14 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
                                                            生成一次性注册码 / make a one-time enrolment code
   kawei-central devices [--json]                           列出设备 / list devices
   kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
-  kawei-central publish-rosters --result result.json [--json]
-                                                           把抽取结果下发到卡位与闸机 / send the draw's rosters to booths and gates
+  kawei-central publish-rosters --result result.json [--experts REGISTRY_DIR [--day day.json] [--strict]] [--json]
+                                                           把抽取结果下发到卡位与闸机；--experts 同时下发人脸模板
+                                                           / send the draw's rosters to booths and gates; --experts also face templates to gates
   kawei-central message (--device ID | --all) --type TYPE --text TEXT [--json]
                                                            向设备下发消息 / queue a message for a device or all
   kawei-central alerts [--device ID] [--limit N] [--json]  同步告警（最新在前）/ sync alerts, newest first
+  kawei-central events --device ID [--type T] [--from SEQ] [--limit N] [--json]
+                                                           设备上报的事件 / a device's reported events, in order
 
 每个命令都接受 / every command takes:
   --data DIR                 数据目录 / data directory (默认 default: .kawei-data/central)
@@ -46,6 +50,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   message: messageCommand,
   'publish-rosters': publishRostersCommand,
   alerts: alertsCommand,
+  events: eventsCommand,
 };
 
 /** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */
