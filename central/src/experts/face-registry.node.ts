@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { maskName } from '@kawei/shared/api/gate-roster.ts';
+import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import { decodeImage } from '@kawei/shared/face/image-decode.node.ts';
+import { padEdge } from '@kawei/shared/face/image.ts';
+import { meanEmbedding } from '@kawei/shared/face/matching.ts';
+import { assessQuality, QUALITY_DEFAULTS, type QualityOptions, toGray } from '@kawei/shared/face/quality.ts';
+import { openFaceCache, type CachedPhoto, type FaceCache } from './face-cache.node.ts';
+import {
+  ExpertRegistryError,
+  PHOTOS_DIR,
+  REGISTRY_FILE,
+  registryFileSchema,
+  type PhotoRefusal,
+  type RegistryExpert,
+} from './registry-schema.ts';
+import { THUMBNAIL_HEIGHT, THUMBNAIL_WIDTH, makeThumbnail } from './thumbnail.ts';
+
+/**
+ * Reads the registry folder (registry-schema.ts) and makes each expert's face template: every photo
+ * is padded (tight ID-style crops need context for the detector), observed as a still, and used only
+ * if it shows exactly one face that passes `assessQuality` (size, centring, pose, light, blur); the
+ * template is the unit-length mean of the usable photos' embeddings. Photos not used are reported
+ * with the reason. Results per photo are cached, encrypted, in the registry folder (face-cache.node.ts).
+ */
+
+export const CACHE_FILE = 'face-cache.sqlite';
+export const CACHE_KEY_FILE = 'face-cache.key';
+/** Edge padding before detection, as a fraction of the photo's longer side. */
+export const DEFAULT_PAD = 0.25;
+/** Larger photo files are refused unread. */
+export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
+const PHOTO_NAME = /^[^.].*\.(jpe?g|png)$/i;
+
+export type RegistryPipeline = Pick<FacePipeline, 'model' | 'describeStill'>;
+
+export interface BuildRegistryOptions {
+  pad?: number;
+  quality?: QualityOptions;
+  /** Default DIR/face-cache.sqlite and DIR/face-cache.key (created 0600). */
+  cacheFile?: string;
+  keyFile?: string;
+}
+
+export interface RegisteredExpert {
+  readonly id: string;
+  readonly name: string;
+  readonly maskedName: string;
+  readonly idNumber?: string;
+  /** Unit-length mean embedding; null when no photo was usable. */
+  readonly template: Float32Array | null;
+  /** Mean quality score of the photos used. */
+  readonly quality: number;
+  readonly photosUsed: number;
+  readonly photosTotal: number;
+  /** JPEG, THUMBNAIL_WIDTH × THUMBNAIL_HEIGHT, of the best photo used. */
+  readonly thumbnail: Uint8Array | null;
+}
+
+export interface RefusedPhoto {
+  readonly expert: string;
+  /** Relative to the registry folder: photos/<id>/<file>. */
+  readonly file: string;
+  readonly reason: PhotoRefusal;
+}
+
+export interface FaceRegistry {
+  readonly dir: string;
+  readonly model: string;
+  /** Sorted by id. */
+  readonly experts: readonly RegisteredExpert[];
+  readonly refused: readonly RefusedPhoto[];
+  /** Folders under photos/ that name no expert of experts.json (ignored). */
+  readonly strayFolders: readonly string[];
+  readonly cache: { readonly hits: number; readonly misses: number };
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Reads and validates DIR/experts.json. */
+export function readRegistryFile(dir: string): RegistryExpert[] {
+  const file = join(dir, REGISTRY_FILE);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ExpertRegistryError(`找不到专家登记目录：${dir}`, `the expert registry folder does not exist: ${dir}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ExpertRegistryError(`无法读取专家名册：${file}`, `cannot read ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = registryFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    throw new ExpertRegistryError(`专家名册格式有误：${file}\n${issues}`, `${file} is not a valid expert list:\n${issues}`);
+  }
+  return [...parsed.data].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function listPhotos(dir: string, id: string): string[] {
+  const folder = join(dir, PHOTOS_DIR, id);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return [];
+  return readdirSync(folder)
+    .filter((name) => PHOTO_NAME.test(name) && statSync(join(folder, name)).isFile())
+    .sort();
+}
+
+/** One registration photo through the pipeline: refused with the reason, or its embedding and thumbnail. */
+export async function examinePhoto(
+  bytes: Uint8Array,
+  pipeline: RegistryPipeline,
+  pad: number = DEFAULT_PAD,
+  quality: QualityOptions = {},
+): Promise<CachedPhoto> {
+  let image;
+  try {
+    image = decodeImage(bytes);
+  } catch {
+    return { ok: false, refusal: 'unreadable' };
+  }
+  const padded = pad > 0 ? padEdge(image, Math.round(pad * Math.max(image.width, image.height))) : image;
+  const { frame, faces } = await pipeline.describeStill(padded);
+  const report = assessQuality(frame, toGray(padded), quality);
+  const face = faces[0];
+  if (!report.ok || faces.length !== 1 || !face) return { ok: false, refusal: report.reason ?? (faces.length === 0 ? 'no_face' : 'several_faces') };
+  return { ok: true, quality: report.score, embedding: face.embedding, thumbnail: makeThumbnail(padded, face.face.box) };
+}
+
+export async function buildFaceRegistry(dir: string, pipeline: RegistryPipeline, options: BuildRegistryOptions = {}): Promise<FaceRegistry> {
+  const experts = readRegistryFile(dir);
+  const pad = options.pad ?? DEFAULT_PAD;
+  const quality = options.quality ?? {};
+  const recipe = JSON.stringify({ model: pipeline.model, pad, quality: { ...QUALITY_DEFAULTS, ...quality }, thumb: [THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT] });
+  let cache: FaceCache;
+  try {
+    cache = openFaceCache(options.cacheFile ?? join(dir, CACHE_FILE), options.keyFile ?? join(dir, CACHE_KEY_FILE), recipe);
+  } catch (error) {
+    throw new ExpertRegistryError(
+      `无法打开人脸模板缓存（密钥文件须为 32 字节、权限 600）：${(error as Error).message}`,
+      `cannot open the face template cache (the key file must be 32 bytes, mode 600): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+
+  const out: RegisteredExpert[] = [];
+  const refused: RefusedPhoto[] = [];
+  let hits = 0;
+  let misses = 0;
+  try {
+    for (const expert of experts) {
+      const names = listPhotos(dir, expert.id);
+      const used: { embedding: Float32Array; quality: number; thumbnail: Uint8Array }[] = [];
+      for (const name of names) {
+        const rel = `${PHOTOS_DIR}/${expert.id}/${name}`;
+        const path = join(dir, PHOTOS_DIR, expert.id, name);
+        if (statSync(path).size > MAX_PHOTO_BYTES) {
+          refused.push({ expert: expert.id, file: rel, reason: 'unreadable' });
+          continue;
+        }
+        const bytes = readFileSync(path);
+        const hash = sha256Hex(bytes);
+        let result = cache.get(hash);
+        if (result) {
+          hits++;
+        } else {
+          misses++;
+          result = await examinePhoto(bytes, pipeline, pad, quality);
+          cache.put(hash, result);
+        }
+        if (result.ok) used.push(result);
+        else refused.push({ expert: expert.id, file: rel, reason: result.refusal });
+      }
+      const best = used.reduce<(typeof used)[number] | undefined>((a, b) => (a === undefined || b.quality > a.quality ? b : a), undefined);
+      out.push({
+        id: expert.id,
+        name: expert.name,
+        maskedName: maskName(expert.name),
+        ...(expert.idNumber !== undefined ? { idNumber: expert.idNumber } : {}),
+        template: used.length > 0 ? meanEmbedding(used.map((u) => u.embedding)) : null,
+        quality: used.length > 0 ? used.reduce((s, u) => s + u.quality, 0) / used.length : 0,
+        photosUsed: used.length,
+        photosTotal: names.length,
+        thumbnail: best?.thumbnail ?? null,
+      });
+    }
+  } finally {
+    cache.close();
+  }
+
+  const known = new Set(experts.map((e) => e.id));
+  const photosRoot = join(dir, PHOTOS_DIR);
+  const strayFolders = existsSync(photosRoot)
+    ? readdirSync(photosRoot, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !known.has(d.name))
+        .map((d) => d.name)
+        .sort()
+    : [];
+  return { dir, model: pipeline.model, experts: out, refused, strayFolders, cache: { hits, misses } };
+}
