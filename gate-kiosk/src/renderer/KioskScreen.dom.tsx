@@ -96,7 +96,7 @@ export function KioskScreen({
   context: string | null;
   link: LinkStatus;
   footer: ReactNode;
-  /** The discreet staff button, bottom-left. */
+  /** The discreet staff button, top-left. */
   corner?: ReactNode;
 }) {
   const { token } = theme.useToken();
@@ -253,12 +253,12 @@ function DecisionCard({ decision }: { decision: Decision }) {
   );
 }
 
-const columnStyle: CSSProperties = { display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 20, width: '100%' };
+const columnStyle: CSSProperties = { display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 16, width: '100%' };
 const positionStyle: CSSProperties = { margin: 0, fontSize: 'clamp(36px, 4.5vw, 80px)', lineHeight: 1.15, fontWeight: 700 };
 const cameraBoxStyle: CSSProperties = {
   position: 'relative',
   // 4:3, as large as the screen allows with the title and the instruction around it.
-  width: 'min(90vw, calc((100vh - 420px) * 4 / 3))',
+  width: 'min(90vw, calc((100vh - 480px) * 4 / 3))',
   minWidth: 320,
   aspectRatio: '4 / 3',
   border: '3px solid',
@@ -279,7 +279,8 @@ const noticeStyle: CSSProperties = {
 const guidanceStyle: CSSProperties = { display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 12, minHeight: 96 };
 const progressTrackStyle: CSSProperties = { width: 'min(720px, 80vw)', height: 20, borderRadius: 10, overflow: 'hidden' };
 const progressBarStyle: CSSProperties = { height: '100%', transition: 'width 200ms linear' };
-const cornerStyle: CSSProperties = { position: 'absolute', left: 24, bottom: 20, zIndex: 2 };
+// Top-left, mirroring the language toggle: clear of the footer and of what the expert reads.
+const cornerStyle: CSSProperties = { position: 'absolute', left: 24, top: 24, zIndex: 2 };
 const cardStyle: CSSProperties = {
   position: 'fixed',
   inset: 0,

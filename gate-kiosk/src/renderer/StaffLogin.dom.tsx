@@ -3,7 +3,7 @@ import { Alert, Button, Typography, theme } from 'antd';
 import type { ApiError } from '@kawei/shared/errors.ts';
 import { errorMessage } from '@kawei/shared/i18n/messages.ts';
 import { toApiError } from '@kawei/shared/ui/api-hooks.dom.tsx';
-import { useOtherLanguage, useT } from '@kawei/shared/ui/i18n.dom.tsx';
+import { LanguageToggle, useOtherLanguage, useT } from '@kawei/shared/ui/i18n.dom.tsx';
 import { PinPad } from '@kawei/shared/ui/PinPad.dom.tsx';
 import type { LogoutCause } from './useStaffSession.dom.ts';
 
@@ -68,50 +68,52 @@ export function StaffLogin({
 
   return (
     <div data-testid="staff-login" style={{ ...overlayStyle, background: token.colorBgLayout }}>
-      <div style={{ textAlign: 'center' }}>
-        <Typography.Title level={1} style={{ margin: 0, fontSize: 44 }}>
-          {t('gate.staff.login.title')}
-        </Typography.Title>
-        <Typography.Text type="secondary" style={{ fontSize: 22 }}>
-          {tOther('gate.staff.login.title')}
-        </Typography.Text>
-        <Typography.Paragraph style={{ fontSize: 24, margin: '12px 0 0' }}>{t(busy ? 'gate.staff.login.checking' : 'gate.staff.login.prompt')}</Typography.Paragraph>
-      </div>
-      <div style={{ minHeight: 64, width: 'min(420px, 90vw)' }}>
-        {notice ? (
-          <Alert
-            data-testid="staff-login-error"
-            data-code={error?.code ?? lastLogout ?? ''}
-            type={error ? 'error' : 'info'}
-            showIcon
-            title={<span style={{ fontSize: 22 }}>{notice}</span>}
-          />
-        ) : null}
-      </div>
-      <PinPad
-        busy={busy}
-        onSubmit={(pin) => void submit(pin)}
-        onInput={() => {
-          setError(null);
-          setTouchedAt(Date.now());
-        }}
-      />
-      <Button data-testid="staff-login-cancel" size="large" disabled={busy} onClick={onCancel} style={{ minWidth: 200, height: 64, fontSize: 24 }}>
+      {/* In the corners, like the kiosk's own buttons, so the pad fits a 768-pixel-high screen. */}
+      <Button
+        data-testid="staff-login-cancel"
+        size="large"
+        disabled={busy}
+        onClick={onCancel}
+        style={{ position: 'absolute', top: 24, left: 32, minWidth: 140, height: 56, fontSize: 24 }}
+      >
         {t('gate.staff.cancel')}
       </Button>
+      <LanguageToggle style={{ position: 'absolute', top: 24, right: 32 }} />
+      <div style={columnStyle}>
+        <div style={{ textAlign: 'center' }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 44 }}>
+            {t('gate.staff.login.title')}
+          </Typography.Title>
+          <Typography.Text type="secondary" style={{ fontSize: 22 }}>
+            {tOther('gate.staff.login.title')}
+          </Typography.Text>
+          <Typography.Paragraph style={{ fontSize: 24, margin: '12px 0 0' }}>{t(busy ? 'gate.staff.login.checking' : 'gate.staff.login.prompt')}</Typography.Paragraph>
+        </div>
+        <div style={{ minHeight: 64, width: 'min(420px, 90vw)' }}>
+          {notice ? (
+            <Alert
+              data-testid="staff-login-error"
+              data-code={error?.code ?? lastLogout ?? ''}
+              type={error ? 'error' : 'info'}
+              showIcon
+              title={<span style={{ fontSize: 22 }}>{notice}</span>}
+            />
+          ) : null}
+        </div>
+        <PinPad
+          busy={busy}
+          onSubmit={(pin) => void submit(pin)}
+          onInput={() => {
+            setError(null);
+            setTouchedAt(Date.now());
+          }}
+        />
+      </div>
     </div>
   );
 }
 
-const overlayStyle: CSSProperties = {
-  position: 'fixed',
-  inset: 0,
-  zIndex: 100,
-  display: 'flex',
-  flexDirection: 'column',
-  alignItems: 'center',
-  justifyContent: 'center',
-  gap: 20,
-  padding: 24,
-  overflow: 'auto',
-};
+const overlayStyle: CSSProperties = { position: 'fixed', inset: 0, zIndex: 100, display: 'flex', padding: 24, overflow: 'auto' };
+// margin auto centres while it fits and scrolls from the top when it does not (justify-content
+// centring would cut the title off on a 768-pixel-high screen).
+const columnStyle: CSSProperties = { margin: 'auto', display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 16 };

@@ -127,13 +127,13 @@ export function StaffMonitor({
             <EntryList entries={monitor.entries} />
           </Section>
           <div style={{ gridArea: 'side', display: 'flex', flexDirection: 'column', gap: 16, minHeight: 0, overflow: 'auto' }}>
-            <Section title={t('gate.monitor.alerts')}>
+            <Section title={t('gate.monitor.alerts')} style={sideSectionStyle}>
               <AlertList api={api} staffToken={staffToken} alerts={monitor.alerts} onStaffError={onStaffError} />
             </Section>
-            <Section title={t('gate.monitor.devices')}>
+            <Section title={t('gate.monitor.devices')} style={sideSectionStyle}>
               <DeviceTiles devices={monitor.devices} />
             </Section>
-            <Section title={t('gate.monitor.rooms')}>
+            <Section title={t('gate.monitor.rooms')} style={sideSectionStyle}>
               <RoomCounts rooms={monitor.rooms} />
             </Section>
           </div>
@@ -196,10 +196,12 @@ function EntryList({ entries }: { entries: readonly MonitorEntry[] }) {
               </Tag>
               {entry.reason ? <span style={{ fontSize: 20, color: token.colorErrorText }}>{t(reasonLabelKey(entry.reason))}</span> : null}
             </div>
-            <div style={{ fontSize: 22, fontWeight: 600 }}>
-              {entry.maskedName ?? t('gate.monitor.unknownPerson')}
-              {entry.codename ? <span style={{ fontWeight: 400, marginLeft: 12 }}>{t('gate.monitor.codename', { codename: entry.codename })}</span> : null}
-            </div>
+            {entry.decision === 'manual_open' && entry.maskedName === null ? null : (
+              <div style={{ fontSize: 22, fontWeight: 600 }}>
+                {entry.maskedName ?? t('gate.monitor.unknownPerson')}
+                {entry.codename ? <span style={{ fontWeight: 400, marginLeft: 12 }}>{t('gate.monitor.codename', { codename: entry.codename })}</span> : null}
+              </div>
+            )}
             <div style={{ fontSize: 18, color: token.colorTextSecondary, display: 'flex', gap: 16, flexWrap: 'wrap' }}>
               {entry.seat ? <span>{t('gate.monitor.seat', { roomName: entry.seat.roomName, label: entry.seat.label })}</span> : null}
               {entry.similarity !== null ? <span>{t('gate.monitor.similarity', { percent: (entry.similarity * 100).toFixed(1) })}</span> : null}
@@ -391,6 +393,8 @@ const bodyStyle: CSSProperties = {
   padding: 16,
 };
 const sectionStyle: CSSProperties = { border: '1px solid', borderRadius: 12, padding: 16, overflow: 'auto', minHeight: 0 };
+// The side column scrolls as a whole; its sections keep their natural height.
+const sideSectionStyle: CSSProperties = { flex: 'none', overflow: 'visible' };
 const listStyle: CSSProperties = { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: 8 };
 const entryStyle: CSSProperties = { display: 'flex', gap: 16, alignItems: 'center', borderBottom: '1px solid', paddingBottom: 8 };
 const thumbStyle: CSSProperties = { width: 96, height: 96, objectFit: 'cover', borderRadius: 8, display: 'block' };

@@ -81,7 +81,7 @@ export function PinPad({
         loading={busy}
         disabled={pin.length < minLength}
         onClick={submit}
-        style={{ height: 80, fontSize: 32 }}
+        style={{ height: 'clamp(64px, 10vh, 80px)', fontSize: 32 }}
       >
         {t('pinpad.ok')}
       </Button>
@@ -101,5 +101,5 @@ const displayStyle: CSSProperties = {
 };
 const dotStyle: CSSProperties = { width: 22, height: 22, borderRadius: '50%', border: '2px solid' };
 const gridStyle: CSSProperties = { display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 12 };
-const keyStyle: CSSProperties = { height: 88, fontSize: 40, fontWeight: 600 };
+const keyStyle: CSSProperties = { height: 'clamp(64px, 10vh, 88px)', fontSize: 40, fontWeight: 600 };
 const smallLabelStyle: CSSProperties = { fontSize: 22, fontWeight: 400 };
