@@ -5,7 +5,7 @@ import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } f
 import type { DeviceKind, Position } from '../domain/topology.ts';
 import type { LinkStatus } from '../contract/device-status.ts';
 import { CentralClient, credentialsFrom, type DeviceCredentials } from './central-client.node.ts';
-import { DeviceStore, type DeviceIdentity } from './device-store.node.ts';
+import { DeviceStore, type DeviceIdentity, type InboxMessage } from './device-store.node.ts';
 import { LinkMonitor } from './link-monitor.node.ts';
 import { EventLog, type EventPayload } from '../sync/event-log.node.ts';
 import { SyncSender, type SenderStatus } from '../sync/sync-sender.node.ts';
@@ -132,6 +132,14 @@ export class DeviceIdentityService<K extends DeviceKind> {
   onMessage(listener: (message: DownstreamMessage) => void): () => void {
     this.messageListeners.add(listener);
     return () => this.messageListeners.delete(listener);
+  }
+
+  /**
+   * The newest `limit` messages already in the inbox, oldest first: an app rebuilds its state from
+   * them at start (a message stored just before a crash was never seen by `onMessage` listeners).
+   */
+  inboxMessages(limit = 500): InboxMessage[] {
+    return this.options.store.inbox(limit).reverse();
   }
 
   onChange(listener: (status: DeviceStatus<K>) => void): () => void {
