@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
 import { drawResultSchema, type DayInput } from '@kawei/central/draw/day-schema.ts';
+import { facesGatePayloadSchema } from '@kawei/shared/api/gate-roster.ts';
 import { ENTRY, REPO_ROOT, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
 
 /**
@@ -12,6 +13,7 @@ import { ENTRY, REPO_ROOT, runNode, startNode, type Listening, type Running } fr
  * with kawei-central, and a booth and a gate receive what they need through the sync stream.
  */
 const DRAW = join(REPO_ROOT, 'central/src/draw/main.node.ts');
+const MAKE_DEMO_EXPERTS = join(REPO_ROOT, 'scripts/make-demo-experts.node.ts');
 const dir = mkdtempSync(join(tmpdir(), 'kawei-rosters-'));
 const centralData = join(dir, 'central');
 let central: Running<Listening>;
@@ -90,6 +92,86 @@ describe('draw → rosters → devices', () => {
       d.store.close();
     }
   });
+
+  it('with --experts also sends every gate the day\'s face templates: the whole pool, seats at any site, masked', async () => {
+    // the demo registry and its day (scripts/make-demo-experts.node.ts), with one file that is no photo
+    const demo = JSON.parse((await cli(MAKE_DEMO_EXPERTS, [join(dir, 'experts')])).trim().split('\n').at(-1)!) as { dir: string; day: string };
+    writeFileSync(join(demo.dir, 'photos', 'E203', 'scan.png'), 'not a picture');
+    const names = JSON.parse(readFileSync(join(demo.dir, 'experts.json'), 'utf8')) as { id: string; name: string; idNumber: string }[];
+    await cli(DRAW, ['draw', '--input', demo.day, '--secret-file', join(dir, 'secret.txt'), '--public-value', '3 5 8', '--out', join(dir, 'result-faces.json')]);
+    const resultFile = join(dir, 'result-faces.json');
+    const gate = await enrolled('gate', 'gate-room-3');
+
+    // a registry that misses E205, who is seated at the county today: a loud warning; --strict sends nothing
+    const partial = join(dir, 'experts-partial');
+    cpSync(demo.dir, partial, { recursive: true });
+    writeFileSync(join(partial, 'experts.json'), JSON.stringify(names.filter((n) => n.id !== 'E205')));
+    const strict = await runNode(ENTRY.central, ['publish-rosters', '--result', resultFile, '--experts', partial, '--day', demo.day, '--strict', '--data', centralData]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/警告：1 位今日已排座的专家没有人脸模板/);
+    expect(strict.stderr).toMatch(/WARNING: 1 expert\(s\) seated today have no face template/);
+    expect(strict.stderr).toMatch(/E205 → site-county\/room-county-1 [A-Z]\d+: 未在专家登记册中 \/ not in the registry/);
+    expect(strict.stderr).toMatch(/nothing was sent because of --strict/);
+    const lenient = await runNode(ENTRY.central, ['publish-rosters', '--result', resultFile, '--experts', partial, '--day', demo.day, '--data', centralData, '--json']);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/WARNING: 1 expert/);
+    expect(JSON.parse(lenient.stdout)).toMatchObject({ faces: { people: 4, seatedWithoutFace: [{ expert: 'E205', why: 'not_registered' }] } });
+
+    const published = JSON.parse(
+      await cli(ENTRY.central, ['publish-rosters', '--result', resultFile, '--experts', demo.dir, '--day', demo.day, '--json', '--data', centralData]),
+    ) as { faces: Record<string, unknown> };
+    expect(published.faces).toMatchObject({
+      people: 5,
+      parts: 1,
+      gates: 2, // gate-entrance (enrolled above) and gate-room-3
+      sent: 2,
+      refused: [{ expert: 'E203', file: 'photos/E203/scan.png', reason: 'unreadable' }],
+      seatedWithoutFace: [],
+      poolWithoutFace: [],
+      cache: { hits: 0, misses: 6 },
+    });
+
+    // the gate receives both of its roster.gate messages and both faces.gate sets (the lenient run's and this one)
+    await expect.poll(() => gate.store.inbox().filter((m) => m.type === 'faces.gate').length, { timeout: 15_000 }).toBe(2);
+    const faces = facesGatePayloadSchema.parse(gate.store.inbox().find((m) => m.type === 'faces.gate')!.payload); // newest first
+    expect(faces).toMatchObject({ date: '2026-11-23', site: 'site-city', part: 1, parts: 1 });
+    const seat = Object.fromEntries(faces.people.map((p) => [p.expert, p.seat]));
+    expect(Object.keys(seat)).toEqual(['E201', 'E202', 'E203', 'E204', 'E205']);
+    expect(seat['E205']).toMatchObject({ site: 'site-county', siteName: '县分中心', room: 'room-county-1', roomNumber: 1 });
+    expect(seat['E204']).toBeNull();
+    expect(seat['E201']).toMatchObject({ site: 'site-city', siteName: '市公共资源交易中心' });
+    expect(faces.people.map((p) => p.maskedName)).toEqual(['张*远', '李*怡', '王*国', '陈*琪', '刘*峰']);
+    const inbox = JSON.stringify(gate.store.inbox());
+    for (const n of names) {
+      expect(inbox).not.toContain(n.name);
+      expect(inbox).not.toContain(n.idNumber);
+    }
+
+    // publishing again embeds nothing: every photo's result comes from the encrypted cache
+    const again = await cli(ENTRY.central, ['publish-rosters', '--result', resultFile, '--experts', demo.dir, '--day', demo.day, '--data', centralData]);
+    expect(again).toMatch(/人脸模板：5 人，每台闸机 1 个分包，共 2 台闸机，下发 2 条/);
+    expect(again).toMatch(/photo cache: 6 命中 hit\(s\), 0 新计算 computed/);
+    expect(again).toMatch(/photos\/E203\/scan\.png \(E203\): 无法读取（仅支持 JPEG\/PNG） \/ cannot be read \(JPEG or PNG only\) \[unreadable\]/);
+
+    await gate.service.close();
+    gate.store.close();
+  }, 120_000);
+
+  it('refuses a registry that is not valid and a day file that is not the draw\'s, in Chinese and English', async () => {
+    const bad = join(dir, 'experts-bad');
+    cpSync(join(dir, 'experts'), bad, { recursive: true });
+    writeFileSync(join(bad, 'experts.json'), JSON.stringify([{ id: 'E201', name: '张明远', idNumber: '110101197203150131' }]));
+    const out = await runNode(ENTRY.central, ['publish-rosters', '--result', join(dir, 'result-faces.json'), '--experts', bad, '--data', centralData]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/错误：专家名册格式有误/);
+    expect(out.stderr).toMatch(/error: .*experts\.json is not a valid expert list/);
+    expect(out.stderr).toMatch(/0\.idNumber: 身份证号码无效/);
+
+    const wrongDay = await runNode(ENTRY.central, ['publish-rosters', '--result', join(dir, 'result-faces.json'), '--experts', join(dir, 'experts'), '--day', join(dir, 'day.json'), '--data', centralData]);
+    expect(wrongDay.code).toBe(2);
+    expect(wrongDay.stderr).toMatch(/错误：当日输入文件（day\.json）与抽取结果不符/);
+    expect(wrongDay.stderr).toMatch(/error: the day file does not match the draw result/);
+  }, 60_000);
 
   it('refuses a result file that is not a draw result, with a clear message', async () => {
     writeFileSync(join(dir, 'bogus.json'), JSON.stringify({ seats: 'none' }));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { drawResultSchema } from '../draw/day-schema.ts';
+import { dayInputSchema, drawResultSchema, type DayInput } from '../draw/day-schema.ts';
 import { planRosters } from '../draw/rosters.ts';
+import { inputHashOf } from '../draw/commitment.ts';
 import { openStore, type KaweiStore, type OpenStoreOptions } from '../storage/open-store.node.ts';
 import { issueEnrolCode } from '../enrolment/enrol-codes.node.ts';
 import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '../topology/topology-file.node.ts';
@@ -12,6 +13,10 @@ import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { createMessageRequestSchema } from '@kawei/shared/sync/sync-http.ts';
 import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import type { CliIo } from './cli-io.ts';
+import { buildFaceRegistry, type FaceRegistry } from '../experts/face-registry.node.ts';
+import { planFaces, type FacesPlan } from '../experts/plan-faces.node.ts';
+import { ExpertRegistryError } from '../experts/registry-schema.ts';
+import { formatFacesSummary, formatSeatedWithoutFace, type FacesSummary } from '../experts/faces-summary.ts';
 
 /*
  * The operator's commands work directly on the store (the SQLite file, or the PostgreSQL database
@@ -144,27 +149,62 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
 }
 
 /**
- * `publish-rosters --result result.json [--json]`: sends each enrolled booth its seated expert and each
- * enrolled gate its site's expected experts, as downstream messages; lists seats without a device.
+ * `publish-rosters --result result.json [--experts REGISTRY_DIR] [--day day.json] [--strict] [--json]`:
+ * sends each enrolled booth its seated expert and each enrolled gate its site's expected experts, as
+ * downstream messages; lists seats without a device. With --experts also the day's face templates
+ * (`faces.gate`, docs/DRAW.md "Faces for the gates") to every gate: the pool is day.json's experts
+ * (with --day) or the whole registry. Seated experts without a face template are a loud warning;
+ * with --strict they stop the publication (nothing sent, exit 1).
  */
 export async function publishRostersCommand(args: string[], io: CliIo): Promise<number> {
   const { values, storage } = parseCommandArgs('publish-rosters', args, {
     result: { type: 'string' },
+    experts: { type: 'string' },
+    day: { type: 'string' },
+    strict: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
   const file = values['result'] as string | undefined;
   if (file === undefined) throw new UsageError('请指定 --result 抽取结果文件', 'give --result result.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`无法读取抽取结果：${file}`, `cannot read ${file}: ${(error as Error).message}`);
-  }
-  const result = drawResultSchema.safeParse(raw);
+  const result = drawResultSchema.safeParse(readJsonFile(file, '抽取结果'));
   if (!result.success) throw badInput(result.error, 'publish-rosters');
+  const expertsDir = values['experts'] as string | undefined;
+  const dayFile = values['day'] as string | undefined;
+  if (expertsDir === undefined && (dayFile !== undefined || values['strict'] === true)) {
+    throw new UsageError('--day 与 --strict 只能与 --experts 一起使用', '--day and --strict only go with --experts');
+  }
+  let day: DayInput | undefined;
+  if (dayFile !== undefined) {
+    const parsed = dayInputSchema.safeParse(readJsonFile(dayFile, '当日输入'));
+    if (!parsed.success) throw badInput(parsed.error, 'publish-rosters --day');
+    day = parsed.data;
+    if (inputHashOf(day) !== result.data.inputHash) {
+      throw new UsageError(
+        `当日输入文件（day.json）与抽取结果不符：${dayFile} 不是这次抽取所用的文件`,
+        `the day file does not match the draw result (its input hash differs): ${dayFile} is not the file this draw was made from`,
+      );
+    }
+  }
+  const registry = expertsDir === undefined ? undefined : await loadRegistry(expertsDir);
 
-  const { plan, sent } = await withStore(storage, async (store) => {
-    const plan = planRosters(result.data, await store.listSiteTrees(), await store.listDevices());
+  return withStore(storage, async (store) => {
+    const sites = await store.listSiteTrees();
+    const devices = await store.listDevices();
+    const plan = planRosters(result.data, sites, devices);
+    let faces: FacesPlan | undefined;
+    if (registry) {
+      try {
+        faces = planFaces(result.data, day, registry, sites, devices, result.data.date);
+      } catch (error) {
+        if (error instanceof ExpertRegistryError) throw new UsageError(error.chinese, error.message);
+        throw error;
+      }
+      if (faces.seatedWithoutFace.length > 0) {
+        io.stderr.write(formatSeatedWithoutFace(faces.seatedWithoutFace, values['strict'] === true));
+        if (values['strict'] === true) return 1;
+      }
+    }
+
     const { privateKeyPkcs8 } = await store.getCentralIdentity();
     const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };
     let sent = 0;
@@ -172,19 +212,64 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
       await createDownstreamMessage(deps, { deviceId: m.deviceId, type: m.type, payload: m.payload });
       sent++;
     }
-    return { plan, sent };
-  });
-  if (values['json']) {
-    io.stdout.write(`${JSON.stringify({ sent, unmatched: plan.unmatched })}\n`);
+    let summary: FacesSummary | undefined;
+    if (registry && faces) {
+      let facesSent = 0;
+      for (const m of faces.messages) {
+        const request = createMessageRequestSchema.safeParse({ deviceId: m.deviceId, type: m.type, payload: m.payload });
+        if (!request.success) throw badInput(request.error, 'publish-rosters faces.gate');
+        await createDownstreamMessage(deps, request.data);
+        facesSent++;
+      }
+      summary = {
+        model: registry.model,
+        people: faces.people,
+        parts: faces.parts,
+        gates: faces.gates,
+        sent: facesSent,
+        refused: [...registry.refused],
+        seatedWithoutFace: faces.seatedWithoutFace,
+        poolWithoutFace: faces.poolWithoutFace,
+        strayFolders: [...registry.strayFolders],
+        cache: registry.cache,
+      };
+    }
+
+    if (values['json']) {
+      io.stdout.write(`${JSON.stringify({ sent, unmatched: plan.unmatched, ...(summary ? { faces: summary } : {}) })}\n`);
+      return 0;
+    }
+    io.stdout.write(`已下发名单消息 ${sent} 条 / sent ${sent} roster messages\n`);
+    for (const u of plan.unmatched) {
+      io.stdout.write(
+        `  未送达 / not delivered: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${u.why === 'no_device' ? '该卡位尚无已注册设备 / no enrolled device' : '中心无此卡位 / no such booth'}\n`,
+      );
+    }
+    if (summary) io.stdout.write(formatFacesSummary(summary));
     return 0;
+  });
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`无法读取${what}：${file}`, `cannot read ${file}: ${(error as Error).message}`);
   }
-  io.stdout.write(`已下发名单消息 ${sent} 条 / sent ${sent} roster messages\n`);
-  for (const u of plan.unmatched) {
-    io.stdout.write(
-      `  未送达 / not delivered: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${u.why === 'no_device' ? '该卡位尚无已注册设备 / no enrolled device' : '中心无此卡位 / no such booth'}\n`,
-    );
+}
+
+/** Builds the face registry with the face pipeline (loaded only here: ≈ 1 s and the wasm runtime). */
+async function loadRegistry(dir: string): Promise<FaceRegistry> {
+  const { loadFacePipeline } = await import('@kawei/shared/face/face-pipeline.node.ts');
+  const pipeline = await loadFacePipeline();
+  try {
+    return await buildFaceRegistry(dir, pipeline);
+  } catch (error) {
+    if (error instanceof ExpertRegistryError) throw new UsageError(error.chinese, error.message);
+    throw error;
+  } finally {
+    pipeline.dispose();
   }
-  return 0;
 }
 
 /** `alerts [--device ID] [--limit N] [--json]`: newest first; --json prints GET /api/admin/alerts' document. */
