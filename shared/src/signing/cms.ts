@@ -1,0 +1,422 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import * as x509 from './x509.ts';
+import type { SignatureAlgorithm, Signer } from './signer.ts';
+import { SIGNING_MESSAGES, SigningError, type SigningErrorCode } from './signing-errors.ts';
+import { SM2_OIDS, type Sm2Engine } from './sm2.ts';
+import { bytesEqual, checkSigningCertificate, parseCertificate, toArrayBuffer, type CertificateCheck, type TrustList } from './trust-list.ts';
+
+/**
+ * Detached CMS SignedData (RFC 5652) as `openssl cms -verify -binary -content <data>` expects it:
+ * eContentType id-data without eContent, one SignerInfo identified by issuer and serial, signed
+ * attributes contentType, messageDigest, signingTime and signingCertificateV2 (RFC 5035), the signer's
+ * certificate and its path to the trust anchor included. The signature over the DER of the signed
+ * attributes comes from `Signer.sign`, so the private key stays on the token.
+ */
+
+export const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
+  ecPublicKey: '1.2.840.10045.2.1',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+} as const;
+
+export interface CmsOptions {
+  trustList: TrustList;
+  /** The signingTime attribute and the instant the certificate must be valid at; now by default. */
+  signingTime?: Date;
+  /** Needed only for 'SM2-SM3' signers (see sm2.ts). */
+  sm2?: Sm2Engine;
+}
+
+export interface DetachedCms {
+  /** DER ContentInfo. */
+  der: Uint8Array;
+  signingTime: Date;
+  certificate: CertificateCheck;
+}
+
+export async function createDetachedCms(data: Uint8Array, signer: Signer, options: CmsOptions): Promise<DetachedCms> {
+  // Second precision: UTCTime has no fractions, and the returned time must equal the signed one.
+  const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
+  // Refused here, before the token is touched.
+  const profile = algorithmProfile(signer.algorithm, options.sm2);
+  const check = await checkSigningCertificate(signer.certificate, signer.chain, options.trustList, signingTime);
+
+  const cert = pkijsCertificate(signer.certificate);
+  const messageDigest = await profile.digest(data);
+  const certHash = await profile.digest(signer.certificate);
+
+  const attributes = sortByDer([
+    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    new pkijs.Attribute({ type: OID.signingTime, values: [timeValue(signingTime)] }),
+    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(messageDigest) })] }),
+    new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2(cert, certHash, profile.digestOid)] }),
+  ]);
+  // The signature covers the attributes encoded as a SET OF (tag 0x31), not as the [0] in SignerInfo.
+  const toBeSigned = new Uint8Array(new asn1js.Set({ value: attributes.map((a) => a.toSchema()) }).toBER(false));
+
+  let raw: Uint8Array;
+  try {
+    raw = await signer.sign(toBeSigned);
+  } catch (error) {
+    if (error instanceof SigningError) throw error;
+    throw new SigningError('SIGN_FAILED', (error as Error).message, { cause: error });
+  }
+  const signature = profile.rawIsRs ? ecdsaRawToDer(raw) : raw;
+
+  const signerInfo = new pkijs.SignerInfo({
+    version: 1,
+    sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
+    digestAlgorithm: algorithmId(profile.digestOid),
+    signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
+    signatureAlgorithm: profile.signatureAlgorithm,
+    signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
+  });
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    digestAlgorithms: [algorithmId(profile.digestOid)],
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    certificates: check.path.map((der) => pkijsCertificate(der)),
+    signerInfos: [signerInfo],
+  });
+  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+  return { der: new Uint8Array(contentInfo.toSchema().toBER(false)), signingTime, certificate: check };
+}
+
+export type VerifyResult =
+  | {
+      ok: true;
+      subject: string;
+      issuer: string;
+      serial: string;
+      /** The signer's claim (signingTime attribute), not a trusted timestamp. */
+      signingTime: Date | null;
+      algorithm: SignatureAlgorithm;
+      certificate: Uint8Array;
+    }
+  | {
+      ok: false;
+      code: SigningErrorCode;
+      zh: string;
+      en: string;
+      subject: string | null;
+      signingTime: Date | null;
+    };
+
+export interface VerifyOptions {
+  /** The certificate must be valid at this instant; the signed signingTime (or now) by default. */
+  at?: Date;
+  sm2?: Sm2Engine;
+}
+
+/**
+ * Checks a detached CMS over `data` as a verifier who trusts only `trustList`: structure, the
+ * messageDigest against the data, the signature over the signed attributes with the signer
+ * certificate's key, signingCertificateV2 against that certificate, and the certificate's path to an
+ * anchor, its validity and key usage. Never throws for a bad signature: it says why.
+ */
+export async function verifyDetachedCms(
+  data: Uint8Array,
+  cms: Uint8Array,
+  trustList: TrustList,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  let subject: string | null = null;
+  let signingTime: Date | null = null;
+  const fail = (code: SigningErrorCode, detail?: string): VerifyResult => {
+    const m = SIGNING_MESSAGES[code];
+    return {
+      ok: false,
+      code,
+      zh: detail === undefined ? m.zh : `${m.zh}（${detail}）`,
+      en: detail === undefined ? m.en : `${m.en} (${detail})`,
+      subject,
+      signingTime,
+    };
+  };
+  try {
+    const parsed = parseSignedData(cms);
+    if (typeof parsed === 'string') return fail('CMS_MALFORMED', parsed);
+    const { signedData, signerInfo, attrs } = parsed;
+
+    const cert = (signedData.certificates ?? []).find(
+      (c): c is pkijs.Certificate =>
+        c instanceof pkijs.Certificate &&
+        signerInfo.sid instanceof pkijs.IssuerAndSerialNumber &&
+        c.issuer.isEqual(signerInfo.sid.issuer) &&
+        c.serialNumber.isEqual(signerInfo.sid.serialNumber),
+    );
+    if (cert === undefined) return fail('CMS_MALFORMED', 'the signer certificate is not in the CMS');
+    const certDer = new Uint8Array(cert.toSchema().toBER(false));
+    const leaf = parseCertificate(certDer);
+    subject = leaf.subject;
+
+    const timeAttr = attrs.get(OID.signingTime);
+    if (timeAttr instanceof asn1js.UTCTime || timeAttr instanceof asn1js.GeneralizedTime) signingTime = timeAttr.toDate();
+
+    const algorithm = algorithmOfCertificate(leaf);
+    if (algorithm === null) return fail('ALGORITHM_UNSUPPORTED', leaf.publicKey.algorithm.name);
+    let profile: AlgorithmProfile;
+    try {
+      profile = algorithmProfile(algorithm, options.sm2);
+    } catch (error) {
+      return fail('ALGORITHM_UNSUPPORTED', (error as Error).message);
+    }
+    if (signerInfo.digestAlgorithm.algorithmId !== profile.digestOid) {
+      return fail('ALGORITHM_UNSUPPORTED', `digest ${signerInfo.digestAlgorithm.algorithmId}`);
+    }
+    if (!profile.signatureOids.includes(signerInfo.signatureAlgorithm.algorithmId)) {
+      return fail('ALGORITHM_UNSUPPORTED', `signature ${signerInfo.signatureAlgorithm.algorithmId}`);
+    }
+
+    const contentType = attrs.get(OID.contentType);
+    if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== OID.data) {
+      return fail('CMS_MALFORMED', 'contentType attribute is not id-data');
+    }
+    const digestAttr = attrs.get(OID.messageDigest);
+    if (!(digestAttr instanceof asn1js.OctetString)) return fail('CMS_MALFORMED', 'no messageDigest attribute');
+    if (!bytesEqual(new Uint8Array(digestAttr.valueBlock.valueHexView), await profile.digest(data))) {
+      return fail('CMS_DIGEST_MISMATCH');
+    }
+
+    const signedBytes = new Uint8Array(signerInfo.signedAttrs!.encodedValue);
+    const signature = new Uint8Array(signerInfo.signature.valueBlock.valueHexView);
+    if (!(await profile.verify(leaf, signedBytes, signature))) return fail('CMS_SIGNATURE_INVALID');
+
+    const sigCert = attrs.get(OID.signingCertificateV2);
+    if (sigCert !== undefined && !(await signingCertificateMatches(sigCert, certDer, profile))) {
+      return fail('CMS_CERT_MISMATCH');
+    }
+
+    const others = (signedData.certificates ?? [])
+      .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate && c !== cert)
+      .map((c) => new Uint8Array(c.toSchema().toBER(false)));
+    const check = await checkSigningCertificate(leaf, others, trustList, options.at ?? signingTime ?? new Date());
+    return { ok: true, subject: check.subject, issuer: check.issuer, serial: check.serial, signingTime, algorithm, certificate: certDer };
+  } catch (error) {
+    if (error instanceof SigningError) return fail(error.code, error.detail);
+    return fail('CMS_MALFORMED', (error as Error).message);
+  }
+}
+
+// ── algorithms ─────────────────────────────────────────────────────────────────────────────────
+
+interface AlgorithmProfile {
+  digestOid: string;
+  digest(data: Uint8Array): Promise<Uint8Array>;
+  signatureAlgorithm: pkijs.AlgorithmIdentifier;
+  /** OIDs accepted as SignerInfo.signatureAlgorithm when verifying. */
+  signatureOids: readonly string[];
+  /** The signer returns r‖s, CMS carries DER. */
+  rawIsRs: boolean;
+  verify(cert: x509.X509Certificate, signed: Uint8Array, signatureDer: Uint8Array): Promise<boolean>;
+}
+
+async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', toArrayBuffer(data)));
+}
+
+function algorithmProfile(algorithm: SignatureAlgorithm, sm2: Sm2Engine | undefined): AlgorithmProfile {
+  switch (algorithm) {
+    case 'RSA-SHA256':
+      return {
+        digestOid: OID.sha256,
+        digest: sha256,
+        signatureAlgorithm: algorithmId(OID.rsaEncryption, new asn1js.Null()),
+        signatureOids: [OID.rsaEncryption, OID.sha256WithRsa],
+        rawIsRs: false,
+        verify: async (cert, signed, sig) => {
+          const key = await crypto.subtle.importKey('spki', cert.publicKey.rawData, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+          return crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, toArrayBuffer(sig), toArrayBuffer(signed));
+        },
+      };
+    case 'ECDSA-SHA256':
+      return {
+        digestOid: OID.sha256,
+        digest: sha256,
+        signatureAlgorithm: algorithmId(OID.ecdsaWithSha256),
+        signatureOids: [OID.ecdsaWithSha256],
+        rawIsRs: true,
+        verify: async (cert, signed, sig) => {
+          const curve = (cert.publicKey.algorithm as EcKeyAlgorithm).namedCurve;
+          const key = await crypto.subtle.importKey('spki', cert.publicKey.rawData, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
+          const size = curve === 'P-384' ? 48 : curve === 'P-521' ? 66 : 32;
+          const raw = ecdsaDerToRaw(sig, size);
+          return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, toArrayBuffer(raw), toArrayBuffer(signed));
+        },
+      };
+    case 'SM2-SM3': {
+      if (sm2 === undefined) throw new SigningError('ALGORITHM_UNSUPPORTED', 'SM2-SM3 needs an Sm2Engine (see sm2.ts)');
+      const engine = sm2;
+      return {
+        digestOid: SM2_OIDS.sm3,
+        digest: async (data) => engine.sm3(data),
+        signatureAlgorithm: algorithmId(SM2_OIDS.sm2SignWithSm3),
+        signatureOids: [SM2_OIDS.sm2SignWithSm3],
+        rawIsRs: true,
+        verify: async (cert, signed, sig) => {
+          const point = new Uint8Array(x509SpkiPoint(cert));
+          return engine.verify(signed, ecdsaDerToRaw(sig, 32), point);
+        },
+      };
+    }
+  }
+}
+
+function algorithmOfCertificate(cert: x509.X509Certificate): SignatureAlgorithm | null {
+  const name = cert.publicKey.algorithm.name;
+  if (name === 'RSASSA-PKCS1-v1_5' || name === 'RSA-PSS' || name === 'RSA-OAEP') return 'RSA-SHA256';
+  if (name === 'ECDSA' || name === 'ECDH') {
+    const curve = (cert.publicKey.algorithm as EcKeyAlgorithm).namedCurve;
+    return curve === SM2_OIDS.curve ? 'SM2-SM3' : 'ECDSA-SHA256';
+  }
+  return null;
+}
+
+/** The subjectPublicKey BIT STRING contents (04‖x‖y for EC keys). */
+function x509SpkiPoint(cert: x509.X509Certificate): ArrayBuffer {
+  const spki = asn1js.fromBER(cert.publicKey.rawData).result as asn1js.Sequence;
+  const bits = spki.valueBlock.value[1] as asn1js.BitString;
+  return bits.valueBlock.valueHexView.slice().buffer as ArrayBuffer;
+}
+
+// ── encoding helpers ───────────────────────────────────────────────────────────────────────────
+
+function algorithmId(oid: string, params?: asn1js.AsnType): pkijs.AlgorithmIdentifier {
+  return params === undefined
+    ? new pkijs.AlgorithmIdentifier({ algorithmId: oid })
+    : new pkijs.AlgorithmIdentifier({ algorithmId: oid, algorithmParams: params });
+}
+
+const pkijsParsed = new WeakMap<Uint8Array, pkijs.Certificate>();
+
+function pkijsCertificate(der: Uint8Array): pkijs.Certificate {
+  try {
+    let cert = pkijsParsed.get(der);
+    if (cert === undefined) {
+      cert = pkijs.Certificate.fromBER(toArrayBuffer(der));
+      pkijsParsed.set(der, cert);
+    }
+    return cert;
+  } catch (error) {
+    throw new SigningError('CERT_MALFORMED', (error as Error).message, { cause: error });
+  }
+}
+
+/** RFC 5652: UTCTime for 1950–2049, GeneralizedTime otherwise. */
+function timeValue(date: Date): asn1js.UTCTime | asn1js.GeneralizedTime {
+  const year = date.getUTCFullYear();
+  return year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date });
+}
+
+/**
+ * SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }; ESSCertIDv2 ::= SEQUENCE {
+ * hashAlgorithm DEFAULT sha256 (so omitted for SHA-256), certHash OCTET STRING, issuerSerial
+ * SEQUENCE { issuer GeneralNames (directoryName [4]), serialNumber } }.
+ */
+function signingCertificateV2(cert: pkijs.Certificate, certHash: Uint8Array, digestOid: string): asn1js.Sequence {
+  const issuerSerial = new asn1js.Sequence({
+    value: [
+      new asn1js.Sequence({ value: [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [cert.issuer.toSchema()] })] }),
+      cert.serialNumber,
+    ],
+  });
+  const essCertId = new asn1js.Sequence({
+    value: [
+      ...(digestOid === OID.sha256 ? [] : [algorithmId(digestOid).toSchema()]),
+      new asn1js.OctetString({ valueHex: toArrayBuffer(certHash) }),
+      issuerSerial,
+    ],
+  });
+  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] });
+}
+
+async function signingCertificateMatches(value: asn1js.AsnType, certDer: Uint8Array, profile: AlgorithmProfile): Promise<boolean> {
+  if (!(value instanceof asn1js.Sequence)) return false;
+  const certs = value.valueBlock.value[0];
+  if (!(certs instanceof asn1js.Sequence)) return false;
+  const first = certs.valueBlock.value[0];
+  if (!(first instanceof asn1js.Sequence)) return false;
+  const hashNode = first.valueBlock.value.find((v) => v instanceof asn1js.OctetString);
+  if (!(hashNode instanceof asn1js.OctetString)) return false;
+  return bytesEqual(new Uint8Array(hashNode.valueBlock.valueHexView), await profile.digest(certDer));
+}
+
+/** DER requires a SET OF in ascending order of the elements' encodings. */
+function sortByDer(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
+  const encoded = attributes.map((a) => ({ a, der: new Uint8Array(a.toSchema().toBER(false)) }));
+  encoded.sort((x, y) => compareBytes(x.der, y.der));
+  return encoded.map((e) => e.a);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+interface ParsedSignedData {
+  signedData: pkijs.SignedData;
+  signerInfo: pkijs.SignerInfo;
+  /** First value of each signed attribute, by OID. */
+  attrs: Map<string, asn1js.AsnType>;
+}
+
+function parseSignedData(cms: Uint8Array): ParsedSignedData | string {
+  const asn = asn1js.fromBER(toArrayBuffer(cms));
+  if (asn.offset === -1) return 'not DER';
+  const contentInfo = new pkijs.ContentInfo({ schema: asn.result });
+  if (contentInfo.contentType !== OID.signedData) return 'not SignedData';
+  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+  if (signedData.encapContentInfo.eContent !== undefined) return 'not detached';
+  if (signedData.signerInfos.length !== 1) return `${signedData.signerInfos.length} signers, expected 1`;
+  const signerInfo = signedData.signerInfos[0]!;
+  if (signerInfo.signedAttrs === undefined) return 'no signed attributes';
+  const attrs = new Map<string, asn1js.AsnType>();
+  for (const attr of signerInfo.signedAttrs.attributes) {
+    if (attrs.has(attr.type)) return `attribute ${attr.type} twice`;
+    const first = attr.values[0] as asn1js.AsnType | undefined;
+    if (first !== undefined) attrs.set(attr.type, first);
+  }
+  return { signedData, signerInfo, attrs };
+}
+
+/** r‖s (two equal halves, big-endian) → DER Ecdsa-Sig-Value (as CMS and X.509 carry ECDSA and SM2). */
+export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
+  if (raw.length === 0 || raw.length % 2 !== 0) throw new SigningError('SIGN_FAILED', `ECDSA signature of ${raw.length} bytes`);
+  const half = raw.length / 2;
+  const integer = (bytes: Uint8Array): asn1js.Integer => {
+    let start = 0;
+    while (start < bytes.length - 1 && bytes[start] === 0) start++;
+    const trimmed = bytes.subarray(start);
+    const body = trimmed[0]! & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
+    return new asn1js.Integer({ valueHex: toArrayBuffer(body) });
+  };
+  return new Uint8Array(new asn1js.Sequence({ value: [integer(raw.subarray(0, half)), integer(raw.subarray(half))] }).toBER(false));
+}
+
+/** DER Ecdsa-Sig-Value → r‖s with each half `size` bytes (what WebCrypto verifies). */
+export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array {
+  const asn = asn1js.fromBER(toArrayBuffer(der));
+  const seq = asn.result;
+  if (asn.offset === -1 || !(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2) {
+    throw new SigningError('CMS_MALFORMED', 'ECDSA signature is not a SEQUENCE of two INTEGERs');
+  }
+  const out = new Uint8Array(size * 2);
+  seq.valueBlock.value.forEach((node, i) => {
+    if (!(node instanceof asn1js.Integer)) throw new SigningError('CMS_MALFORMED', 'ECDSA signature part is not an INTEGER');
+    let bytes = new Uint8Array(node.valueBlock.valueHexView);
+    while (bytes.length > size && bytes[0] === 0) bytes = bytes.subarray(1);
+    if (bytes.length > size) throw new SigningError('CMS_MALFORMED', 'ECDSA signature part too long');
+    out.set(bytes, i * size + (size - bytes.length));
+  });
+  return out;
+}
