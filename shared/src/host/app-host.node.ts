@@ -157,7 +157,10 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   res.end(message);
 }
 
-/** The host's CSP: Electron's, plus the loopback WebSocket that stands in for IPC. */
+/**
+ * The host's CSP: Electron's, plus the loopback WebSocket that stands in for IPC, plus WebAssembly
+ * compilation for the face pipeline's tfjs wasm backend (FACE.md "Renderer").
+ */
 export function hostContentSecurityPolicy(port: number): string {
-  return contentSecurityPolicy({ connectSrc: [`ws://${BIND_HOST}:${port}`, `ws://localhost:${port}`] });
+  return contentSecurityPolicy({ connectSrc: [`ws://${BIND_HOST}:${port}`, `ws://localhost:${port}`], wasm: true });
 }

@@ -59,10 +59,17 @@ export function mimeTypeFor(filePath: string): string {
 /**
  * The renderer's Content-Security-Policy. `connectSrc` adds what a transport needs beyond 'self'
  * (the Node host's loopback WebSocket); Electron needs nothing more, IPC is not a fetch.
+ * `wasm` adds 'wasm-unsafe-eval' to script-src: the face pipeline's tfjs wasm backend compiles
+ * WebAssembly, which Chromium blocks under `script-src 'self'`. It allows wasm compilation only (no
+ * eval, no new Function); the .wasm files still come from 'self'. No blob: workers: wasm threads are
+ * not used (docs/FACE.md "Renderer": no measured gain on two cores).
  */
-export function contentSecurityPolicy(options: { connectSrc?: readonly string[] } = {}): string {
+export function contentSecurityPolicy(options: { connectSrc?: readonly string[]; wasm?: boolean } = {}): string {
   const connect = ["'self'", ...(options.connectSrc ?? [])].join(' ');
-  return [...CSP_DIRECTIVES, ['connect-src', connect] as const].map(([name, value]) => `${name} ${value}`).join('; ');
+  const directives = CSP_DIRECTIVES.map(([name, value]) =>
+    name === 'script-src' && options.wasm ? ([name, `${value} 'wasm-unsafe-eval'`] as const) : ([name, value] as const),
+  );
+  return [...directives, ['connect-src', connect] as const].map(([name, value]) => `${name} ${value}`).join('; ');
 }
 
 /**
