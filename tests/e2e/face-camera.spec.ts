@@ -18,7 +18,8 @@ import { buildFacePage, cameraFrame, faceBrowserMissing, fakeCameraArgs, startFa
 test.describe.configure({ mode: 'serial' });
 
 const missing = faceBrowserMissing();
-const dir = mkdtempSync(join(tmpdir(), 'kawei-face-e2e-'));
+// Made in beforeAll: Playwright also loads this file in its runner process to list the tests.
+let dir = '';
 let host: AppHost;
 let browser: Browser;
 let page: Page;
@@ -28,6 +29,7 @@ const foreignRequests: string[] = [];
 test.beforeAll(async () => {
   test.skip(missing !== null, `face camera tests skipped: ${missing}`);
   test.setTimeout(120_000);
+  dir = mkdtempSync(join(tmpdir(), 'kawei-face-e2e-'));
   await buildFacePage(join(dir, 'page'));
   const pipeline = await loadFacePipeline();
   const frame = await cameraFrame(pipeline);
@@ -47,7 +49,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await browser?.close();
   await host?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('the renderer pipeline loads from our own host: wasm with SIMD, cross-origin isolated, no network', async () => {
