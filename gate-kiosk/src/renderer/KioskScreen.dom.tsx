@@ -280,7 +280,8 @@ const guidanceStyle: CSSProperties = { display: 'flex', flexDirection: 'column',
 const progressTrackStyle: CSSProperties = { width: 'min(720px, 80vw)', height: 20, borderRadius: 10, overflow: 'hidden' };
 const progressBarStyle: CSSProperties = { height: '100%', transition: 'width 200ms linear' };
 // Top-left, mirroring the language toggle: clear of the footer and of what the expert reads.
-const cornerStyle: CSSProperties = { position: 'absolute', left: 24, top: 24, zIndex: 2 };
+// Above the result cards: a refusal is exactly when staff are called to the kiosk.
+const cornerStyle: CSSProperties = { position: 'fixed', left: 24, top: 24, zIndex: 60 };
 const cardStyle: CSSProperties = {
   position: 'fixed',
   inset: 0,
