@@ -41,6 +41,18 @@ export const ERROR_CODES = [
   'STAFF_SESSION_EXPIRED',
   'IMAGE_UNREADABLE',
   'FACE_ENGINE_UNAVAILABLE',
+  // booth client
+  'WRONG_PHASE',
+  'COMMITMENT_REQUIRED',
+  'PIN_INCORRECT',
+  'PIN_LOCKED',
+  'TOKEN_ABSENT',
+  'CERT_REJECTED',
+  'SIGNING_FAILED',
+  'SHEET_INCOMPLETE',
+  'SHEET_FROZEN',
+  'SCORE_INVALID',
+  'FILE_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

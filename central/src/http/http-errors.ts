@@ -35,6 +35,18 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   STAFF_SESSION_EXPIRED: 500,
   IMAGE_UNREADABLE: 500,
   FACE_ENGINE_UNAVAILABLE: 500,
+  // Booth client only (its screen and USB key); never from the central.
+  WRONG_PHASE: 500,
+  COMMITMENT_REQUIRED: 500,
+  PIN_INCORRECT: 500,
+  PIN_LOCKED: 500,
+  TOKEN_ABSENT: 500,
+  CERT_REJECTED: 500,
+  SIGNING_FAILED: 500,
+  SHEET_INCOMPLETE: 500,
+  SHEET_FROZEN: 500,
+  SCORE_INVALID: 500,
+  FILE_UNAVAILABLE: 500,
 };
 
 export interface HttpErrorAnswer {

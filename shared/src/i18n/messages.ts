@@ -270,6 +270,17 @@ const zhCN = {
   'error.STAFF_SESSION_EXPIRED': '登录已过期，请重新输入密码',
   'error.IMAGE_UNREADABLE': '摄像头画面无法读取，请联系工作人员',
   'error.FACE_ENGINE_UNAVAILABLE': '人脸识别模块未就绪，请联系工作人员',
+  'error.WRONG_PHASE': '当前步骤不能进行此操作',
+  'error.COMMITMENT_REQUIRED': '请先签署评标承诺书',
+  'error.PIN_INCORRECT': 'USB Key 密码错误',
+  'error.PIN_LOCKED': 'USB Key 已锁定，请联系工作人员',
+  'error.TOKEN_ABSENT': '请插入 USB Key',
+  'error.CERT_REJECTED': 'USB Key 证书不受信任或已过期，请联系工作人员',
+  'error.SIGNING_FAILED': '签名失败，请重试或联系工作人员',
+  'error.SHEET_INCOMPLETE': '评分表尚未填写完整',
+  'error.SHEET_FROZEN': '评分表已提交，不能再修改',
+  'error.SCORE_INVALID': '分值超出范围或缺少说明',
+  'error.FILE_UNAVAILABLE': '文件暂不可用，请稍后重试',
 } as const satisfies Record<ErrorMessageKey, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
@@ -508,6 +519,17 @@ const en: Record<MessageKey, string> = {
   'error.STAFF_SESSION_EXPIRED': 'Session expired; enter the PIN again',
   'error.IMAGE_UNREADABLE': 'The camera frame could not be read; call staff',
   'error.FACE_ENGINE_UNAVAILABLE': 'Face recognition is not ready; call staff',
+  'error.WRONG_PHASE': 'Not possible at this step',
+  'error.COMMITMENT_REQUIRED': 'Sign the commitment letter first',
+  'error.PIN_INCORRECT': 'Wrong USB key PIN',
+  'error.PIN_LOCKED': 'The USB key is locked; call staff',
+  'error.TOKEN_ABSENT': 'Insert the USB key',
+  'error.CERT_REJECTED': 'The USB key certificate is not trusted or has expired; call staff',
+  'error.SIGNING_FAILED': 'Signing failed; try again or call staff',
+  'error.SHEET_INCOMPLETE': 'The score sheet is not complete',
+  'error.SHEET_FROZEN': 'The score sheet is submitted and can no longer change',
+  'error.SCORE_INVALID': 'The score is out of range or needs a note',
+  'error.FILE_UNAVAILABLE': 'The file is not available yet; try again shortly',
 };
 
 export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { 'zh-CN': zhCN, en };
