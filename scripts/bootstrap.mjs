@@ -15,8 +15,11 @@ const passThrough = process.argv.slice(3);
 
 /** Debian packages each job needs. Build tools are for better-sqlite3, which compiles from source. */
 const APT = {
-  start: ['python3', 'make', 'g++'],
-  test: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'postgresql', 'socat', 'libmodbus-dev', 'pkg-config', 'minizinc', 'espeak-ng'],
+  start: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'socat', 'ffmpeg'],
+  test: [
+    'python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'postgresql', 'socat', 'libmodbus-dev', 'pkg-config', 'minizinc',
+    'espeak-ng', 'ffmpeg', 'softhsm2', 'openssl', 'poppler-utils',
+  ],
 };
 
 const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', NO_UPDATE_NOTIFIER: '1' };

@@ -36,3 +36,17 @@ export function openAppWindow(url: string, extraFlags: string[] = []): ChildProc
     detached: false,
   });
 }
+
+/**
+ * The same app page in a headless Chromium: on a machine without a display the demo's gate still
+ * runs its camera loop (a fake camera), so its check-ins happen and show on the console.
+ */
+export function openHeadless(url: string, extraFlags: string[] = []): ChildProcess | null {
+  const chromium = findChromium();
+  if (!chromium) return null;
+  const profile = mkdtempSync(join(tmpdir(), 'kawei-chromium-'));
+  return spawn(chromium, [...CHROMIUM_QUIET_FLAGS, '--headless=new', `--user-data-dir=${profile}`, ...extraFlags, url], {
+    stdio: 'ignore',
+    detached: false,
+  });
+}
