@@ -7,6 +7,7 @@ import { type Bidder, bidderListSchema, buildNeedles, type Needle, normalizeText
 import { extractTextItems, type PageRedaction, paintRedactions, type RedactionBox, redactTextItems } from './blind-redactor.node.ts';
 import { LruCache } from './lru.ts';
 import { loadPdfjs, napiCanvas, PDFJS_PATHS } from './pdfjs.node.ts';
+import { paintWatermark, watermarkOptionsSchema, type WatermarkOptions } from './watermark.ts';
 
 /**
  * One tender file as the booth viewer sees it, for blind and open projects alike, all on the trusted
@@ -67,6 +68,11 @@ export interface RenderOptions {
   format?: 'png' | 'jpeg';
   /** JPEG quality 1-100. */
   quality?: number;
+  /**
+   * Burnt into the image after the blind-review boxes, on the same canvas (watermark.ts). Part of the
+   * cache key: a new minute in the text renders the page afresh.
+   */
+  watermark?: WatermarkOptions;
 }
 
 export interface TenderDocument {
@@ -196,19 +202,25 @@ class PdfTenderDocument implements TenderDocument {
     }
     const format = options.format ?? 'png';
     const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? 85)));
-    const key = `${pageNo}:${scale}:${format}:${format === 'jpeg' ? quality : ''}`;
+    let watermark: WatermarkOptions | null = null;
+    if (options.watermark !== undefined) {
+      const parsed = watermarkOptionsSchema.safeParse(options.watermark);
+      if (!parsed.success) throw new TenderFileError('TENDER_BAD_OPTIONS', '水印参数有误 / bad watermark options');
+      watermark = parsed.data;
+    }
+    const key = `${pageNo}:${scale}:${format}:${format === 'jpeg' ? quality : ''}:${watermark ? `${watermark.opacity ?? ''}:${watermark.text}` : ''}`;
     const hit = this.images.get(key);
     if (hit) return hit;
     const running = this.inflight.get(key);
     if (running) return running;
-    const job = this.render(pageNo, scale, format, quality).finally(() => this.inflight.delete(key));
+    const job = this.render(pageNo, scale, format, quality, watermark).finally(() => this.inflight.delete(key));
     this.inflight.set(key, job);
     const out = await job;
     this.images.set(key, out);
     return out;
   }
 
-  private async render(pageNo: number, scale: number, format: 'png' | 'jpeg', quality: number): Promise<RenderedPage> {
+  private async render(pageNo: number, scale: number, format: 'png' | 'jpeg', quality: number, watermark: WatermarkOptions | null): Promise<RenderedPage> {
     const page = await this.pdf.getPage(pageNo);
     try {
       // For a blind file the boxes are known before a pixel is drawn: no unredacted image ever exists
@@ -225,7 +237,9 @@ class PdfTenderDocument implements TenderDocument {
         // blind files.
         annotationMode: this.needles ? pdfjs.AnnotationMode.DISABLE : pdfjs.AnnotationMode.ENABLE,
       }).promise;
-      if (redaction) paintRedactions(canvas.getContext('2d'), viewport, redaction.boxes);
+      const ctx = canvas.getContext('2d');
+      if (redaction) paintRedactions(ctx, viewport, redaction.boxes);
+      if (watermark) paintWatermark(ctx, canvas.width, canvas.height, scale, watermark);
       const bytes = format === 'jpeg' ? await canvas.encode('jpeg', quality) : await canvas.encode('png');
       return {
         page: pageNo,
