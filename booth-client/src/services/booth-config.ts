@@ -1,0 +1,79 @@
+/**
+ * The booth's local configuration, written by the technician who installs it (one JSON file, host
+ * `--config FILE`): where the USB-key driver is, which CAs are trusted, and how watchful the session
+ * is. Validated with zod; every error names the field in Chinese and English. Who sits in the booth
+ * and on which project is not here: that comes from the central (roster.booth, faces.booth,
+ * project.booth).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeZodError } from '@kawei/shared/errors.ts';
+
+/** SoftHSM2's module on Debian: the test and demo token. A real key names its vendor's PKCS#11 library. */
+export const DEFAULT_BOOTH_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+
+const MINUTE = 60_000;
+
+export const boothConfigSchema = z
+  .object({
+    /** The USB key's PKCS#11 library. */
+    pkcs11Module: z.string().min(1).max(512).default(DEFAULT_BOOTH_PKCS11_MODULE),
+    /** Folder of trusted CA certificates (*.pem / *.crt, several CAs allowed). Without it nothing can be signed. */
+    trustDir: z.string().min(1).max(512).optional(),
+    /** The key's slot (decimal CK_SLOT_ID) when the reader has several; the first token found otherwise. */
+    tokenSlot: z.string().regex(/^\d{1,20}$/, 'a decimal slot id').optional(),
+    /** How often the key's presence is checked. 200 ms keeps a removal under the 500 ms the lock needs. */
+    tokenPollMs: z.number().int().min(50).max(1000).default(200),
+    /** Random face re-checks while working: each next one after a uniform random wait in [minMs, maxMs]. */
+    recheckIntervalMs: z
+      .object({ minMs: z.number().int().min(1000).max(240 * MINUTE), maxMs: z.number().int().min(1000).max(240 * MINUTE) })
+      .refine((r) => r.minMs <= r.maxMs, 'minMs must not exceed maxMs')
+      .default({ minMs: 20 * MINUTE, maxMs: 40 * MINUTE }),
+    /** No face for this long while working locks the screen (expert_absent) until a face re-check. */
+    absenceLimitS: z.number().min(3).max(3600).default(30),
+    /**
+     * Active liveness challenges per face check (login, re-check, unlock), in a CSPRNG order with a
+     * blink. 0 switches liveness OFF — a test-only setting (the pipeline cannot be shown a live face
+     * in a unit test); the services log a warning when it is used.
+     */
+    livenessChallenges: z.number().int().min(0).max(4).default(3),
+  })
+  .strict();
+export type BoothConfig = z.output<typeof boothConfigSchema>;
+
+export class BoothConfigError extends Error {
+  constructor(
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`${zh} / ${en}`);
+    this.name = 'BoothConfigError';
+  }
+}
+
+export function parseBoothConfig(raw: unknown, where = 'booth config'): BoothConfig {
+  const r = boothConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const detail = describeZodError(r.error);
+    throw new BoothConfigError(`评标席配置有误（${where}）：${detail}`, `invalid booth config (${where}): ${detail}`);
+  }
+  return r.data;
+}
+
+/** No file: the defaults (SoftHSM2 module, no trust list: the session runs, signing is refused). */
+export function loadBoothConfig(file: string | undefined): BoothConfig {
+  if (file === undefined) return parseBoothConfig({});
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new BoothConfigError(`无法读取评标席配置文件 ${file}`, `cannot read the booth config ${file}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new BoothConfigError(`评标席配置文件 ${file} 不是有效的 JSON`, `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseBoothConfig(raw, file);
+}
