@@ -1,13 +1,193 @@
 import { boothContract, type BoothContract } from '@kawei/shared/contract/booth.contract.ts';
+import type { BoothPosition } from '@kawei/shared/domain/topology.ts';
 import {
   createDeviceAppCore,
   wireAppServices,
   type AppServices,
   type DeviceAppOptions,
 } from '@kawei/shared/device/device-app-services.node.ts';
+import { ApiError } from '@kawei/shared/errors.ts';
+import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import { FACE_EMBEDDING_MODEL } from '@kawei/shared/face/models.ts';
+import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
+import { loadBoothConfig, type BoothConfig } from './booth-config.ts';
+import { boothDay } from './roster/booth-day.ts';
+import { BoothRoster } from './roster/booth-roster.node.ts';
+import { BoothSession } from './session/booth-session.node.ts';
+import { SessionStore } from './session/session-store.node.ts';
+import { BoothSigner } from './signing/booth-signer.node.ts';
 
-/** The booth client's services: everything behind its API table, with no Electron and no browser in sight. */
-export function createBoothServices(options: DeviceAppOptions): AppServices<BoothContract> {
+export interface BoothServicesOptions extends DeviceAppOptions {
+  /** The technician's booth config (host `--config FILE`); defaults without it. */
+  configFile?: string;
+  /** An already parsed config (host, tests); wins over `configFile`. */
+  config?: BoothConfig;
+  /** A loaded face pipeline to share (tests load one per file); loaded here otherwise (≈ 1 s). */
+  pipeline?: FacePipeline | Promise<FacePipeline>;
+  /** Clock (ms since epoch) for the session: the day, liveness, presence, re-checks. */
+  now?: () => number;
+  /** Random source for the re-check schedule and the liveness order (CSPRNG by default). */
+  random?: () => number;
+}
+
+export const FACES_REFUSED_EVENT = 'booth.faces_refused';
+
+export type BoothServices = AppServices<BoothContract> & {
+  /** Resolves when the face pipeline is loaded (or failed to). */
+  ready: Promise<void>;
+  /** The trusted-side session and key, for the files/scoring wiring and tests. */
+  session: BoothSession;
+  signer: BoothSigner;
+  roster: BoothRoster;
+};
+
+/**
+ * The booth client's services: everything behind its API table, with no Electron and no browser in
+ * sight. The day's seat, template and project come from the device inbox (booth-roster), the face
+ * pipeline loads once in the background (cameraFrame answers FACE_ENGINE_UNAVAILABLE if it cannot),
+ * the USB key is watched from the start, and the session (session/booth-session.node.ts) makes every
+ * decision and pushes the `session` event.
+ */
+export function createBoothServices(options: BoothServicesOptions): BoothServices {
+  const config = options.config ?? loadBoothConfig(options.configFile);
+  const now = options.now ?? Date.now;
   const core = createDeviceAppCore('booth', options);
-  return wireAppServices(boothContract, core.calls, (emit) => core.identity.onChange(emit), core.close);
+  const { identity } = core;
+  if (config.livenessChallenges === 0) {
+    console.warn('[booth] livenessChallenges is 0: face checks run WITHOUT liveness (a test-only setting)');
+  }
+
+  const position = (): BoothPosition | null => {
+    const s = identity.status();
+    return s.provisioning === 'enrolled' ? s.position : null;
+  };
+  const record = (type: string, payload: EventPayload) => identity.recordEvent(type, payload);
+
+  const roster = BoothRoster.open({
+    dataDir: options.dataDir,
+    model: FACE_EMBEDDING_MODEL,
+    now,
+    onRefused: (r) => {
+      try {
+        record(FACES_REFUSED_EVENT, { messageId: r.messageId, date: r.date, model: r.model, expectedModel: r.expectedModel });
+      } catch (error) {
+        console.warn(`[booth] ${FACES_REFUSED_EVENT} not recorded: ${(error as Error).message}`);
+      }
+    },
+  });
+  const store = SessionStore.open(options.dataDir, now);
+  const today = boothDay(now());
+  roster.purgeBefore(today);
+  store.purgeBefore(today);
+  // What is already in the inbox (a message stored just before a crash was never heard live), then live ones.
+  for (const message of identity.inboxMessages()) roster.ingest(message);
+  const stopMessages = identity.onMessage((message) => roster.ingest(message));
+
+  const signer = new BoothSigner({
+    modulePath: config.pkcs11Module,
+    pollMs: config.tokenPollMs,
+    ...(config.trustDir !== undefined ? { trustDir: config.trustDir } : {}),
+    ...(config.tokenSlot !== undefined ? { slot: config.tokenSlot } : {}),
+  });
+
+  let pipeline: FacePipeline | null = null;
+  let pipelineError: string | null = null;
+  const ready = Promise.resolve(options.pipeline ?? loadFacePipeline()).then(
+    (p) => {
+      pipeline = p;
+    },
+    (error: unknown) => {
+      pipelineError = (error as Error).message;
+      console.error('[booth] the face pipeline could not be loaded', error);
+    },
+  );
+  const facePipeline = async (): Promise<FacePipeline> => {
+    await ready;
+    if (!pipeline) throw new ApiError('FACE_ENGINE_UNAVAILABLE', `the face pipeline is not available: ${pipelineError ?? 'not loaded'}`);
+    if (pipeline.model !== roster.model) {
+      throw new ApiError('FACE_ENGINE_UNAVAILABLE', `the face pipeline runs ${pipeline.model}, the booth's templates are ${roster.model}`);
+    }
+    return pipeline;
+  };
+
+  let publishSession: (view: ReturnType<BoothSession['view']>) => void = () => undefined;
+  const session = new BoothSession({
+    config,
+    roster,
+    store,
+    key: signer,
+    pipeline: facePipeline,
+    position,
+    record,
+    publish: (view) => publishSession(view),
+    now,
+    ...(options.random ? { random: options.random } : {}),
+  });
+
+  /** File calls: only while working (or after submitting), and never before the commitment is signed. */
+  const forFiles = (what: string): void => {
+    const phase = session.currentPhase;
+    if (phase === 'commitment') throw new ApiError('COMMITMENT_REQUIRED', `${what}: sign the commitment letter first`);
+    session.requirePhase(['working', 'submitted'], what);
+  };
+  const notYet = (what: string): never => {
+    throw new ApiError('FILE_UNAVAILABLE', `${what}: the tender files are not wired into this build yet`);
+  };
+
+  const services = wireAppServices(
+    boothContract,
+    {
+      ...core.calls,
+      getSession: async () => session.view(),
+      cameraFrame: async (input) => session.cameraFrame(input),
+      logout: async () => session.logout(),
+      getCommitment: async () => session.getCommitment(),
+      signCommitment: async ({ pin }) => session.signCommitment(pin),
+      listFiles: async () => {
+        forFiles('listFiles');
+        return notYet('listFiles');
+      },
+      getPage: async () => {
+        forFiles('getPage');
+        return notYet('getPage');
+      },
+      getTextLayer: async () => {
+        forFiles('getTextLayer');
+        return notYet('getTextLayer');
+      },
+      getOutline: async () => {
+        forFiles('getOutline');
+        return notYet('getOutline');
+      },
+      searchFile: async () => {
+        forFiles('searchFile');
+        return notYet('searchFile');
+      },
+      getScoreSheet: async () => {
+        forFiles('getScoreSheet');
+        return notYet('getScoreSheet');
+      },
+      saveScore: async () => {
+        session.requirePhase(['working'], 'saveScore');
+        return notYet('saveScore');
+      },
+      submitScores: async () => {
+        session.requirePhase(['working'], 'submitScores');
+        return notYet('submitScores');
+      },
+    },
+    (emit) => identity.onChange(emit),
+    async () => {
+      stopMessages();
+      await session.close();
+      await signer.close();
+      await ready;
+      if (!options.pipeline) (pipeline as FacePipeline | null)?.dispose();
+      store.close();
+      roster.close();
+      await core.close();
+    },
+  );
+  publishSession = (view) => services.events.emit('session', view);
+  return { ...services, ready, session, signer, roster };
 }

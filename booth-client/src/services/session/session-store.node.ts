@@ -1,0 +1,133 @@
+/**
+ * What the session must remember across a crash or a power cut, per day, in the booth's own SQLite
+ * file (WAL, synchronous=FULL: written before the answer or the event that reports it):
+ * - the login failures so far (three, and staff are called: a restart does not give three more);
+ * - a lock and its reason (a restart does not unlock the screen);
+ * - the signed commitment letter, and the key that signed it (bound from then on);
+ * - that the score sheet was submitted.
+ * The phase itself is not stored: after a restart the booth is idle (or locked) and a face login
+ * brings the expert back to the phase this progress implies.
+ */
+import { join } from 'node:path';
+import type { SignedDocument } from '@kawei/shared/signing/canonical-signing.ts';
+import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
+import { LOCK_REASONS } from '@kawei/shared/contract/booth-session.ts';
+import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+
+export const BOOTH_SESSION_FILE = 'booth-session.sqlite';
+
+export type LockReason = (typeof LOCK_REASONS)[number];
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'booth session progress per day: login failures, lock, signed commitment, submission',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE session_day (
+          date TEXT NOT NULL,
+          expert TEXT NOT NULL,
+          login_failures INTEGER NOT NULL DEFAULT 0,
+          lock_reason TEXT,
+          commitment_json TEXT,
+          commitment_signed_at INTEGER,
+          commitment_event_seq INTEGER,
+          token_serial TEXT,
+          submitted_at INTEGER,
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (date, expert)
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+export interface SessionProgress {
+  loginFailures: number;
+  lockReason: LockReason | null;
+  commitment: { document: SignedDocument; signedAt: number; eventSeq: number } | null;
+  tokenSerial: string | null;
+  submittedAt: number | null;
+}
+
+interface Row {
+  login_failures: number;
+  lock_reason: string | null;
+  commitment_json: string | null;
+  commitment_signed_at: number | null;
+  commitment_event_seq: number | null;
+  token_serial: string | null;
+  submitted_at: number | null;
+}
+
+const EMPTY: SessionProgress = { loginFailures: 0, lockReason: null, commitment: null, tokenSerial: null, submittedAt: null };
+
+export class SessionStore {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {}
+
+  static open(dataDir: string, now: () => number = Date.now): SessionStore {
+    return new SessionStore(openSqlite(join(dataDir, BOOTH_SESSION_FILE), MIGRATIONS), now);
+  }
+
+  progress(date: string, expert: string): SessionProgress {
+    const row = this.db.prepare('SELECT * FROM session_day WHERE date = ? AND expert = ?').get(date, expert) as Row | undefined;
+    if (!row) return { ...EMPTY };
+    const lock = (LOCK_REASONS as readonly string[]).includes(row.lock_reason ?? '') ? (row.lock_reason as LockReason) : null;
+    return {
+      loginFailures: row.login_failures,
+      lockReason: lock,
+      commitment:
+        row.commitment_json === null
+          ? null
+          : {
+              document: signedDocumentSchema.parse(JSON.parse(row.commitment_json)),
+              signedAt: row.commitment_signed_at ?? 0,
+              eventSeq: row.commitment_event_seq ?? 0,
+            },
+      tokenSerial: row.token_serial,
+      submittedAt: row.submitted_at,
+    };
+  }
+
+  private upsert(date: string, expert: string, column: string, value: unknown, extra: Record<string, unknown> = {}): void {
+    const sets = { [column]: value, ...extra };
+    const names = Object.keys(sets);
+    this.db
+      .prepare(
+        `INSERT INTO session_day (date, expert, updated_at, ${names.join(', ')}) VALUES (?, ?, ?, ${names.map(() => '?').join(', ')})
+         ON CONFLICT (date, expert) DO UPDATE SET updated_at = excluded.updated_at, ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`,
+      )
+      .run(date, expert, this.now(), ...names.map((n) => sets[n]));
+  }
+
+  setLoginFailures(date: string, expert: string, failures: number): void {
+    this.upsert(date, expert, 'login_failures', failures);
+  }
+
+  setLock(date: string, expert: string, reason: LockReason | null): void {
+    this.upsert(date, expert, 'lock_reason', reason);
+  }
+
+  saveCommitment(date: string, expert: string, c: { document: SignedDocument; signedAt: number; eventSeq: number; tokenSerial: string }): void {
+    this.upsert(date, expert, 'commitment_json', JSON.stringify(c.document), {
+      commitment_signed_at: c.signedAt,
+      commitment_event_seq: c.eventSeq,
+      token_serial: c.tokenSerial,
+    });
+  }
+
+  markSubmitted(date: string, expert: string, at: number): void {
+    this.upsert(date, expert, 'submitted_at', at);
+  }
+
+  purgeBefore(date: string): void {
+    this.db.prepare('DELETE FROM session_day WHERE date < ?').run(date);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
