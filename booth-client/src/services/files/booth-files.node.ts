@@ -1,0 +1,512 @@
+/**
+ * The booth's tender files on the trusted side (issue #8): downloads the project's files from the
+ * central by content hash, keeps them on disk, opens them with shared/src/tender and answers the
+ * renderer's listFiles / getPage / getTextLayer / getOutline / searchFile calls.
+ *
+ * What the renderer gets (shared/src/contract/booth-session.ts):
+ * - an opaque `fileId` per file (an HMAC under a key that lives only in this process: not the
+ *   SHA-256, not the filed name);
+ * - for blind projects (暗标) the title `投标文件（投标人A）`, never the filed title; page images with
+ *   every bidder name and alias covered, text layers, outlines and search hits with names replaced
+ *   (every bidder of the project is a needle in every file, so a rival's name is covered too);
+ * - on every page image the watermark (code name, booth label, time to the minute), burnt in on the
+ *   same canvas after the blind-review boxes (shared/src/tender/watermark.ts).
+ *
+ * Downloads: as soon as a project arrives every file is fetched in the background (two at a time),
+ * checked against its size and SHA-256 (a mismatch is refused and retried), written atomically to
+ * `<dataDir>/tender-files/`, and opened. While the central is away each file retries with exponential
+ * back-off (1 s … 60 s, jittered); a call for a file that is not there yet answers FILE_UNAVAILABLE
+ * and wakes its retry. Files of another project are deleted from the disk when the project changes.
+ *
+ * Pages are rendered lazily and cached per document (bytes-bounded LRU, shared/src/tender); at most
+ * `maxOpenDocuments` documents stay open, the least recently used one is closed (and reopened from the
+ * disk when it is asked for again).
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { ApiError, badInput } from '@kawei/shared/errors.ts';
+import {
+  fileIdInputSchema,
+  pageInputSchema,
+  searchInputSchema,
+  type OutlineNode,
+  type TenderFileView,
+} from '@kawei/shared/contract/booth-session.ts';
+import { projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
+import { buildNeedles, codeLabel, type Bidder } from '@kawei/shared/tender/blind-match.ts';
+import { openTenderDocument, TenderFileError, type TenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
+import { watermarkText } from '@kawei/shared/tender/watermark.ts';
+import { z } from 'zod';
+import { sha256Hex, TenderFileCache } from './file-cache.node.ts';
+
+export interface BoothFilesOptions {
+  /** The booth's data folder; files go to `<dataDir>/tender-files/`. */
+  dataDir: string;
+  /** The central's file endpoint (`CentralClient.fetchFile`): the bytes for a hash, or a throw. */
+  fetchFile: (sha256: string) => Promise<Uint8Array>;
+  /** Who is reading, for the watermark: today's code name and the booth label. Called per page. */
+  watermark: () => { codename: string; booth: string };
+  now?: () => number;
+  /** Back-off between download attempts of one file. Default 1 s doubling to 60 s. */
+  retry?: { initialMs?: number; maxMs?: number };
+  /** Downloads at once. Default 2. */
+  concurrency?: number;
+  /** Documents kept open (each with its page caches). Default 4. */
+  maxOpenDocuments?: number;
+  /** Rendered bytes cached per open document. Default 32 MB. */
+  imageCacheBytes?: number;
+  /** Page image encoding. Default JPEG (quality 85): about twice as fast to encode as PNG. */
+  imageFormat?: 'png' | 'jpeg';
+  jpegQuality?: number;
+  /** Minutes east of UTC for the watermark's clock. Default +8:00 (China Standard Time). */
+  utcOffsetMinutes?: number;
+  /** Download failures and broken files, for the booth's log (never shown to the renderer). */
+  log?: (message: string, details?: Record<string, unknown>) => void;
+}
+
+export interface PageImageView {
+  page: number;
+  width: number;
+  height: number;
+  mime: 'image/png' | 'image/jpeg';
+  /** Base64. */
+  data: string;
+}
+
+export interface TextLayerView {
+  page: number;
+  width: number;
+  height: number;
+  items: { text: string; x: number; y: number; width: number; height: number }[];
+}
+
+export interface SearchHitView {
+  page: number;
+  count: number;
+  snippet: string;
+}
+
+/** Per file, for the session screen or a technician (trusted side: no names, only codes and ids). */
+export interface BoothFileStatus {
+  fileId: string;
+  bidderCode: string;
+  state: 'pending' | 'ready' | 'broken';
+  attempts: number;
+  /** English; for logs. */
+  lastError: string | null;
+  nextAttemptAt: number | null;
+}
+
+export interface BoothFilesStatus {
+  project: string | null;
+  total: number;
+  ready: number;
+  files: BoothFileStatus[];
+}
+
+export interface BoothFiles {
+  /**
+   * The day's `project.booth` payload (schema-checked here), or null when there is none. Starts the
+   * background downloads; the same project again keeps everything; another project (or null) closes
+   * the documents and deletes other projects' files from the disk. Throws BAD_INPUT for a payload
+   * that cannot be shown safely (a file of an unknown bidder; for blind projects, bidder codes that
+   * are not 1–8 letters/digits or two bidders sharing a name): nothing of it is then served.
+   */
+  setProject(payload: ProjectBoothPayload | null): void;
+  /** The files that are downloaded, verified and open, in the project's order. */
+  listFiles(): TenderFileView[];
+  /** Watermarked (and, blind, covered) page image. FILE_UNAVAILABLE while the file is not here. */
+  getPage(input: { fileId: string; page: number; scale: number }): Promise<PageImageView>;
+  getTextLayer(input: { fileId: string; page: number }): Promise<TextLayerView>;
+  getOutline(input: { fileId: string }): Promise<OutlineNode[]>;
+  searchFile(input: { fileId: string; query: string }): Promise<SearchHitView[]>;
+  /** Resolves when every file of the current project is ready or broken (or the project changed). */
+  prefetch(): Promise<void>;
+  status(): BoothFilesStatus;
+  /** Called when a file becomes ready or broken, or the project changes (e.g. to push the file list). */
+  onChange(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  fileId: string;
+  sha256: string;
+  bytes: number;
+  bidderCode: string;
+  title: string;
+  state: 'pending' | 'ready' | 'broken';
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  info: { pageCount: number; pageWidth: number; pageHeight: number } | null;
+  /** Cuts the current back-off sleep short. */
+  wake: (() => void) | null;
+}
+
+interface Project {
+  code: string;
+  blind: { bidders: Bidder[] } | null;
+  entries: Entry[];
+  byId: Map<string, Entry>;
+  done: Promise<void>;
+  cancelled: boolean;
+}
+
+interface OpenDoc {
+  doc: Promise<TenderDocument>;
+  users: number;
+  evicted: boolean;
+}
+
+const DEFAULTS = { initialMs: 1000, maxMs: 60_000, concurrency: 2, maxOpenDocuments: 4, imageCacheBytes: 32 * 1024 * 1024 };
+/** A call for a missing file wakes its retry at most this often. */
+const NUDGE_MIN_INTERVAL_MS = 1000;
+
+export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
+  const now = options.now ?? Date.now;
+  const cache = new TenderFileCache(options.dataDir);
+  const idKey = randomBytes(32);
+  const retryInitial = options.retry?.initialMs ?? DEFAULTS.initialMs;
+  const retryMax = options.retry?.maxMs ?? DEFAULTS.maxMs;
+  const maxOpen = Math.max(1, options.maxOpenDocuments ?? DEFAULTS.maxOpenDocuments);
+  const format = options.imageFormat ?? 'jpeg';
+  const log = options.log ?? (() => {});
+  const listeners = new Set<() => void>();
+  const open = new Map<string, OpenDoc>(); // fileId → document, in use order (oldest first)
+  let project: Project | null = null;
+  let closed = false;
+
+  // Download slots.
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
+  async function slot<T>(job: () => Promise<T>): Promise<T> {
+    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await job();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
+
+  const changed = () => {
+    for (const l of listeners) {
+      try {
+        l();
+      } catch (error) {
+        log('files: change listener failed', { error: String(error) });
+      }
+    }
+  };
+
+  const fileIdOf = (code: string, index: number, sha256: string) =>
+    createHmac('sha256', idKey).update(`${code}\n${index}\n${sha256}`).digest('base64url').slice(0, 22);
+
+  function sleep(entry: Entry, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        entry.wake = null;
+        resolve();
+      }
+      entry.wake = done;
+    });
+  }
+
+  async function openDoc(p: Project, entry: Entry, data?: Uint8Array): Promise<TenderDocument> {
+    const source = data ? { data } : { path: cache.pathOf(entry.sha256) };
+    return openTenderDocument(source, {
+      fileId: entry.fileId,
+      imageCacheBytes: options.imageCacheBytes ?? DEFAULTS.imageCacheBytes,
+      ...(p.blind ? { blind: p.blind } : {}),
+    });
+  }
+
+  /** Keeps `doc` as the most recently used open document, closing the oldest idle ones beyond the limit. */
+  function remember(fileId: string, handle: OpenDoc): void {
+    open.delete(fileId);
+    open.set(fileId, handle);
+    for (const [id, h] of open) {
+      if (open.size <= maxOpen) break;
+      if (id === fileId) continue;
+      open.delete(id);
+      h.evicted = true;
+      if (h.users === 0) void h.doc.then((d) => d.close()).catch(() => {});
+    }
+  }
+
+  async function acquire(p: Project, entry: Entry): Promise<void> {
+    let delay = retryInitial;
+    while (!p.cancelled && !closed) {
+      entry.attempts++;
+      try {
+        let bytes = cache.read(entry.sha256);
+        if (!bytes) {
+          bytes = await slot(() => options.fetchFile(entry.sha256));
+          if (p.cancelled || closed) return;
+          if (bytes.byteLength !== entry.bytes || sha256Hex(bytes) !== entry.sha256) {
+            throw new Error(`download does not match its hash (${bytes.byteLength} bytes, expected ${entry.bytes})`);
+          }
+          cache.write(entry.sha256, bytes);
+        }
+        let doc: TenderDocument;
+        try {
+          doc = await openDoc(p, entry, bytes);
+        } catch (error) {
+          // The bytes are the ones the central published: downloading again cannot help.
+          entry.state = 'broken';
+          entry.lastError = error instanceof Error ? error.message : String(error);
+          entry.nextAttemptAt = null;
+          log('files: a verified tender file cannot be opened', { fileId: entry.fileId, bidder: entry.bidderCode, error: entry.lastError });
+          changed();
+          return;
+        }
+        if (p.cancelled || closed) {
+          await doc.close();
+          return;
+        }
+        entry.info = { pageCount: doc.info.pageCount, pageWidth: doc.info.pageSize.width, pageHeight: doc.info.pageSize.height };
+        entry.state = 'ready';
+        entry.lastError = null;
+        entry.nextAttemptAt = null;
+        remember(entry.fileId, { doc: Promise.resolve(doc), users: 0, evicted: false });
+        changed();
+        return;
+      } catch (error) {
+        entry.lastError = error instanceof Error ? error.message : String(error);
+        const wait = Math.round(delay * (0.75 + Math.random() * 0.5));
+        entry.nextAttemptAt = now() + wait;
+        log('files: download failed, retrying', { fileId: entry.fileId, attempt: entry.attempts, retryInMs: wait, error: entry.lastError });
+        await sleep(entry, wait);
+        delay = Math.min(retryMax, delay * 2);
+      }
+    }
+  }
+
+  function parseProject(payload: ProjectBoothPayload): Omit<Project, 'done'> {
+    const parsed = projectBoothPayloadSchema.safeParse(payload);
+    if (!parsed.success) throw badInput(parsed.error, 'project.booth');
+    const pr = parsed.data;
+    const codes = new Set(pr.bidders.map((b) => b.code));
+    for (const f of pr.files) {
+      if (!codes.has(f.bidder)) throw new ApiError('BAD_INPUT', `project.booth: a file names bidder ${f.bidder}, who is not among the bidders`);
+    }
+    let blind: Project['blind'] = null;
+    if (pr.blind) {
+      const bidders: Bidder[] = pr.bidders.map((b) => ({ name: b.name, code: b.code, aliases: b.aliases }));
+      try {
+        buildNeedles(bidders); // fail closed now rather than at the first page
+      } catch (error) {
+        throw new ApiError('BAD_INPUT', `project.booth: the bidder list cannot be used for blind review: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      blind = { bidders };
+    }
+    const perBidder = new Map<string, number>();
+    const countOf = new Map<string, number>();
+    for (const f of pr.files) countOf.set(f.bidder, (countOf.get(f.bidder) ?? 0) + 1);
+    const entries: Entry[] = pr.files.map((f, index) => {
+      const n = (perBidder.get(f.bidder) ?? 0) + 1;
+      perBidder.set(f.bidder, n);
+      const several = (countOf.get(f.bidder) ?? 0) > 1;
+      return {
+        fileId: fileIdOf(pr.project, index, f.sha256),
+        sha256: f.sha256,
+        bytes: f.bytes,
+        bidderCode: f.bidder,
+        title: pr.blind ? `投标文件（${codeLabel(f.bidder)}）${several ? `（${n}）` : ''}` : f.title,
+        state: 'pending',
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: null,
+        info: null,
+        wake: null,
+      };
+    });
+    return { code: pr.project, blind, entries, byId: new Map(entries.map((e) => [e.fileId, e])), cancelled: false };
+  }
+
+  const sameProject = (a: Project, b: Omit<Project, 'done'>) =>
+    a.code === b.code &&
+    JSON.stringify(a.blind) === JSON.stringify(b.blind) &&
+    a.entries.length === b.entries.length &&
+    a.entries.every((e, i) => e.fileId === b.entries[i]?.fileId && e.title === b.entries[i]?.title && e.bytes === b.entries[i]?.bytes);
+
+  function closeAll(): Promise<void> {
+    const docs = [...open.values()];
+    open.clear();
+    return Promise.allSettled(
+      docs.map((h) => {
+        h.evicted = true;
+        return h.users === 0 ? h.doc.then((d) => d.close()) : Promise.resolve();
+      }),
+    ).then(() => undefined);
+  }
+
+  function entryFor(fileId: string): { p: Project; entry: Entry } {
+    const p = project;
+    const entry = p?.byId.get(fileId);
+    if (!p || !entry) throw new ApiError('NOT_FOUND', 'no such tender file in the current project');
+    if (entry.state !== 'ready') {
+      if (entry.state === 'pending' && entry.wake && entry.nextAttemptAt !== null && entry.nextAttemptAt - now() > NUDGE_MIN_INTERVAL_MS) {
+        entry.wake();
+      }
+      throw new ApiError(
+        'FILE_UNAVAILABLE',
+        entry.state === 'broken' ? 'the tender file cannot be opened' : 'the tender file is not downloaded yet',
+        { state: entry.state, attempts: entry.attempts, nextAttemptAt: entry.nextAttemptAt },
+      );
+    }
+    return { p, entry };
+  }
+
+  /** Runs `job` on the file's open document (reopening it from the disk if it was closed). */
+  async function withDoc<T>(fileId: string, job: (doc: TenderDocument) => Promise<T>): Promise<T> {
+    const { p, entry } = entryFor(fileId);
+    let handle = open.get(fileId);
+    if (!handle) {
+      handle = { doc: openDoc(p, entry), users: 0, evicted: false };
+      const h = handle;
+      h.doc.catch((error: unknown) => {
+        if (open.get(fileId) === h) open.delete(fileId);
+        // The disk copy went missing or bad: fetch it again.
+        if (project === p && !p.cancelled && entry.state === 'ready') {
+          entry.state = 'pending';
+          entry.info = null;
+          log('files: reopening a cached file failed; downloading it again', { fileId, error: String(error) });
+          changed();
+          void acquire(p, entry);
+        }
+      });
+    }
+    remember(fileId, handle);
+    handle.users++;
+    try {
+      let doc: TenderDocument;
+      try {
+        doc = await handle.doc;
+      } catch {
+        throw new ApiError('FILE_UNAVAILABLE', 'the tender file is not available on this booth; it is being downloaded again');
+      }
+      return await job(doc);
+    } catch (error) {
+      throw toApiError(error);
+    } finally {
+      handle.users--;
+      if (handle.evicted && handle.users === 0) void handle.doc.then((d) => d.close()).catch(() => {});
+    }
+  }
+
+  const parse = <S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> => {
+    const r = schema.safeParse(input);
+    if (!r.success) throw badInput(r.error, where);
+    return r.data;
+  };
+
+  return {
+    setProject(payload) {
+      if (closed) throw new ApiError('INTERNAL', 'the tender file service is closed');
+      const next = payload === null ? null : parseProject(payload);
+      if (project && next && sameProject(project, next)) return;
+      const old = project;
+      if (old) {
+        old.cancelled = true;
+        for (const e of old.entries) e.wake?.();
+      }
+      void closeAll();
+      if (!next) {
+        project = null;
+        cache.prune(new Set());
+        changed();
+        return;
+      }
+      const p = next as Project;
+      project = p;
+      cache.prune(new Set(p.entries.map((e) => e.sha256)));
+      p.done = Promise.all(p.entries.map((e) => acquire(p, e))).then(() => undefined);
+      changed();
+    },
+
+    listFiles() {
+      const p = project;
+      if (!p) return [];
+      return p.entries.flatMap((e) =>
+        e.state === 'ready' && e.info
+          ? [{ fileId: e.fileId, title: e.title, bidderCode: e.bidderCode, pageCount: e.info.pageCount, pageWidth: e.info.pageWidth, pageHeight: e.info.pageHeight }]
+          : [],
+      );
+    },
+
+    async getPage(input) {
+      const { fileId, page, scale } = parse(pageInputSchema, input, 'getPage');
+      const who = options.watermark();
+      const text = watermarkText({ codename: who.codename, booth: who.booth, at: now(), ...(options.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: options.utcOffsetMinutes } : {}) });
+      const img = await withDoc(fileId, (doc) =>
+        doc.renderPage(page, scale, { format, ...(format === 'jpeg' ? { quality: options.jpegQuality ?? 85 } : {}), watermark: { text } }),
+      );
+      return { page: img.page, width: img.width, height: img.height, mime: img.mime, data: Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength).toString('base64') };
+    },
+
+    async getTextLayer(input) {
+      const { fileId, page } = parse(pageInputSchema.omit({ scale: true }), input, 'getTextLayer');
+      return withDoc(fileId, (doc) => doc.textLayer(page));
+    },
+
+    async getOutline(input) {
+      const { fileId } = parse(fileIdInputSchema, input, 'getOutline');
+      return withDoc(fileId, (doc) => doc.outline());
+    },
+
+    async searchFile(input) {
+      const { fileId, query } = parse(searchInputSchema, input, 'searchFile');
+      return withDoc(fileId, (doc) => doc.search(query, { maxHits: 500 }));
+    },
+
+    prefetch() {
+      return project?.done ?? Promise.resolve();
+    },
+
+    status() {
+      const p = project;
+      const files: BoothFileStatus[] = (p?.entries ?? []).map((e) => ({
+        fileId: e.fileId,
+        bidderCode: e.bidderCode,
+        state: e.state,
+        attempts: e.attempts,
+        lastError: e.lastError,
+        nextAttemptAt: e.nextAttemptAt,
+      }));
+      return { project: p?.code ?? null, total: files.length, ready: files.filter((f) => f.state === 'ready').length, files };
+    },
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (project) {
+        project.cancelled = true;
+        for (const e of project.entries) e.wake?.();
+      }
+      await closeAll();
+      listeners.clear();
+    },
+  };
+}
+
+function toApiError(error: unknown): unknown {
+  if (!(error instanceof TenderFileError)) return error;
+  switch (error.code) {
+    case 'TENDER_PAGE_RANGE':
+    case 'TENDER_BAD_OPTIONS':
+      return new ApiError('BAD_INPUT', error.message);
+    case 'TENDER_CLOSED':
+      return new ApiError('FILE_UNAVAILABLE', 'the tender file was closed (project changed); ask again');
+    default:
+      return new ApiError('FILE_UNAVAILABLE', error.message);
+  }
+}
