@@ -1,0 +1,376 @@
+/**
+ * The expert's score sheet (issue #8): the project's criteria per bidder code, autosaved to the
+ * booth's SQLite on every change, signed with the USB key and frozen on submit.
+ *
+ * Durability: every save is its own transaction in `<dataDir>/score-sheet.sqlite` (WAL,
+ * synchronous=FULL, shared/src/store/sqlite.node.ts) and is committed before `save` returns, so what
+ * the expert saw saved survives a crash or a power cut. Saves are NOT sync events: an autosave per
+ * keystroke would flood the sync log and the central with drafts nobody may act on; the central
+ * receives the sheet once, signed, as `booth.scores_submitted`.
+ *
+ * Submit, in a crash-safe order:
+ *   1. checks (draft, complete: otherwise SHEET_INCOMPLETE with the problems) and builds the canonical
+ *      document from the stored cells; from here saves answer SHEET_FROZEN (in memory only);
+ *   2. `sign(document, pin)` — the USB key; a wrong PIN or a pulled key un-freezes (nothing stored);
+ *   3. ONE transaction: status submitted, the document, the signature — the sheet is now frozen on disk;
+ *   4. `record('booth.scores_submitted', …)` into the sync log, then the event's seq is stored.
+ * A crash before 3 leaves a draft with every saved score (the CMS made in 2 is simply never used:
+ * submitting again signs again). A crash between 3 and 4 leaves a frozen, signed sheet without an
+ * event: it is recorded when the sheet is opened again (`setProject`) or on the next `submit`. A crash
+ * inside 4 (after the sync log's commit, before ours) records the same event twice: the central keeps
+ * one per (booth, project, sheetSha256) — the payloads are identical.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ApiError, badInput } from '@kawei/shared/errors.ts';
+import { pinInputSchema, saveScoreInputSchema, type ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
+import { projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
+import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
+import { isOnStep, sheetProblems } from './score-rules.ts';
+
+export const SCORE_SHEET_FILE = 'score-sheet.sqlite';
+export const SCORES_SUBMITTED_EVENT = 'booth.scores_submitted';
+export const SCORE_SHEET_DOCUMENT_KIND = 'kawei.score-sheet';
+
+export interface SignOutput {
+  signedAt: number;
+  /** Subject CN of the signing certificate. */
+  signer: string;
+  /** DER detached CMS, base64. */
+  cmsBase64: string;
+  /** The signed document as the signer returns it (shared/src/signing SignedDocument): goes into the event. */
+  document: unknown;
+}
+
+export interface ScoreSheetOptions {
+  /** The booth's data folder: the sheet lives in `<dataDir>/score-sheet.sqlite`. */
+  dataDir: string;
+  /** Or an explicit database file (tests). */
+  file?: string;
+  now?: () => number;
+  /** Signs the canonical JSON of `value` with the USB key (throws PIN_INCORRECT, TOKEN_ABSENT …). */
+  sign: (value: unknown, pin: string) => Promise<SignOutput>;
+  /** Appends a sync-log event, durable when it returns; answers its seq. */
+  record: (type: string, payload: Record<string, unknown>) => number;
+  /** Put into the signed document when given: today's code name and the booth label. */
+  identity?: () => { codename: string | null; booth: string };
+  /** For the booth's log: an interrupted submission whose event could not be recorded yet. */
+  log?: (message: string, details?: Record<string, unknown>) => void;
+}
+
+export interface SubmitResult {
+  signedAt: number;
+  signer: string;
+  eventSeq: number;
+}
+
+export interface ScoreSheetService {
+  /**
+   * The day's `project.booth` payload, or null. Opens (or creates) that project's sheet; a draft
+   * follows the payload's criteria and bidders (cells of removed ones are kept but not shown), a
+   * submitted sheet keeps the shape it was signed with. Records a submission whose event a crash
+   * interrupted.
+   */
+  setProject(payload: ProjectBoothPayload | null): void;
+  /** The current sheet with its problems. WRONG_PHASE when there is no project. */
+  get(): ScoreSheet;
+  /**
+   * Autosave of one cell, durable before it returns. `value: null` clears the cell; `note`
+   * undefined keeps the cell's note, '' clears it. A value above the maximum is stored and listed as
+   * out_of_range (the sheet shows what the expert typed). SCORE_INVALID: unknown bidder or criterion,
+   * negative, not a multiple of 0.5. SHEET_FROZEN after submit (and while signing).
+   */
+  save(input: { bidder: string; criterion: string; value: number | null; note?: string | undefined }): ScoreSheet;
+  /** Signs and freezes (see the file comment for the order). SHEET_INCOMPLETE with `{ problems }`. */
+  submit(pin: string): Promise<SubmitResult>;
+  /** Trusted side (tests, audit): the document signed and the signature, once submitted. */
+  submission(): { document: unknown; signature: SignOutput; eventSeq: number | null } | null;
+  close(): void;
+}
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'booth score sheet: one sheet per project and day, one row per cell',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE sheet (
+          sheet_key TEXT PRIMARY KEY,
+          date TEXT NOT NULL,
+          project TEXT NOT NULL,
+          criteria_json TEXT NOT NULL,
+          bidders_json TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
+          saved_at INTEGER,
+          submitted_at INTEGER,
+          document_json TEXT,
+          signature_json TEXT,
+          event_seq INTEGER
+        ) STRICT;
+        CREATE TABLE cell (
+          sheet_key TEXT NOT NULL REFERENCES sheet (sheet_key),
+          bidder TEXT NOT NULL,
+          criterion TEXT NOT NULL,
+          value REAL,
+          note TEXT NOT NULL DEFAULT '',
+          saved_at INTEGER NOT NULL,
+          PRIMARY KEY (sheet_key, bidder, criterion)
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+const criteriaSchema = z.array(z.object({ id: z.string(), name: z.string(), max: z.number() }));
+const biddersSchema = z.array(z.string());
+const signOutputSchema = z.object({ signedAt: z.number(), signer: z.string(), cmsBase64: z.string().min(1), document: z.unknown() });
+
+interface SheetRow {
+  sheet_key: string;
+  date: string;
+  project: string;
+  criteria_json: string;
+  bidders_json: string;
+  status: 'draft' | 'submitted';
+  saved_at: number | null;
+  submitted_at: number | null;
+  document_json: string | null;
+  signature_json: string | null;
+  event_seq: number | null;
+}
+
+interface CellRow {
+  bidder: string;
+  criterion: string;
+  value: number | null;
+  note: string;
+}
+
+export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService {
+  const now = options.now ?? Date.now;
+  const db: SqliteDatabase = openSqlite(options.file ?? join(options.dataDir, SCORE_SHEET_FILE), MIGRATIONS);
+  const q = {
+    sheet: db.prepare<[string], SheetRow>('SELECT * FROM sheet WHERE sheet_key = ?'),
+    insertSheet: db.prepare(
+      `INSERT INTO sheet (sheet_key, date, project, criteria_json, bidders_json, status) VALUES (?, ?, ?, ?, ?, 'draft')`,
+    ),
+    reshape: db.prepare(`UPDATE sheet SET criteria_json = ?, bidders_json = ? WHERE sheet_key = ? AND status = 'draft'`),
+    cells: db.prepare<[string], CellRow>('SELECT bidder, criterion, value, note FROM cell WHERE sheet_key = ?'),
+    cell: db.prepare<[string, string, string], CellRow>('SELECT bidder, criterion, value, note FROM cell WHERE sheet_key = ? AND bidder = ? AND criterion = ?'),
+    upsertCell: db.prepare(
+      `INSERT INTO cell (sheet_key, bidder, criterion, value, note, saved_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (sheet_key, bidder, criterion) DO UPDATE SET value = excluded.value, note = excluded.note, saved_at = excluded.saved_at`,
+    ),
+    touch: db.prepare(`UPDATE sheet SET saved_at = ? WHERE sheet_key = ?`),
+    freeze: db.prepare(
+      `UPDATE sheet SET status = 'submitted', submitted_at = ?, document_json = ?, signature_json = ?, event_seq = NULL
+       WHERE sheet_key = ? AND status = 'draft'`,
+    ),
+    setSeq: db.prepare(`UPDATE sheet SET event_seq = ? WHERE sheet_key = ?`),
+    unrecorded: db.prepare<[], SheetRow>(`SELECT * FROM sheet WHERE status = 'submitted' AND event_seq IS NULL`),
+  };
+
+  let current: string | null = null;
+  /** The sheet being signed right now: saves are refused until the signature is stored or fails. */
+  let signing: string | null = null;
+
+  const keyOf = (date: string, project: string) => `${date}/${project}`;
+
+  function row(key: string): SheetRow {
+    const r = q.sheet.get(key);
+    if (!r) throw new ApiError('INTERNAL', `score sheet ${key} is missing from the store`);
+    return r;
+  }
+
+  function currentRow(): SheetRow {
+    if (current === null) throw new ApiError('WRONG_PHASE', 'there is no project to score on this booth now');
+    return row(current);
+  }
+
+  function cellsOf(r: SheetRow) {
+    const criteria = criteriaSchema.parse(JSON.parse(r.criteria_json));
+    const bidders = biddersSchema.parse(JSON.parse(r.bidders_json));
+    const scores: Record<string, Record<string, number | null>> = {};
+    const notes: Record<string, Record<string, string>> = {};
+    for (const b of bidders) {
+      scores[b] = Object.fromEntries(criteria.map((c) => [c.id, null]));
+      notes[b] = {};
+    }
+    const known = new Set(criteria.map((c) => c.id));
+    for (const c of q.cells.all(r.sheet_key)) {
+      const s = scores[c.bidder];
+      const n = notes[c.bidder];
+      if (!s || !n || !known.has(c.criterion)) continue; // a bidder or criterion the central removed
+      s[c.criterion] = c.value;
+      if (c.note !== '') n[c.criterion] = c.note;
+    }
+    return { criteria, bidders, scores, notes };
+  }
+
+  function view(r: SheetRow): ScoreSheet {
+    const { criteria, bidders, scores, notes } = cellsOf(r);
+    return {
+      criteria,
+      bidders,
+      scores,
+      notes,
+      status: r.status,
+      savedAt: r.saved_at,
+      submittedAt: r.submitted_at,
+      problems: r.status === 'submitted' ? [] : sheetProblems({ criteria, bidders }, scores, notes),
+    };
+  }
+
+  /** The value that is signed: canonical JSON of this object (keys sorted by canonicalJson). */
+  function documentOf(r: SheetRow): Record<string, unknown> {
+    const { criteria, bidders, scores, notes } = cellsOf(r);
+    const who = options.identity?.();
+    return {
+      kind: SCORE_SHEET_DOCUMENT_KIND,
+      version: 1,
+      date: r.date,
+      project: r.project,
+      ...(who ? { codename: who.codename, booth: who.booth } : {}),
+      criteria,
+      bidders,
+      scores,
+      notes,
+      savedAt: r.saved_at,
+    };
+  }
+
+  function eventPayload(r: SheetRow): Record<string, unknown> {
+    const document = JSON.parse(r.document_json ?? 'null') as unknown;
+    const signature = signOutputSchema.parse(JSON.parse(r.signature_json ?? 'null'));
+    return {
+      date: r.date,
+      project: r.project,
+      sheet: document,
+      sheetSha256: createHash('sha256').update(canonicalJson(document)).digest('hex'),
+      signedAt: signature.signedAt,
+      signer: signature.signer,
+      cms: signature.cmsBase64,
+      signed: signature.document,
+    };
+  }
+
+  /** Step 4: the event, then its seq. */
+  function recordSubmission(r: SheetRow): number {
+    const seq = options.record(SCORES_SUBMITTED_EVENT, eventPayload(r));
+    q.setSeq.run(seq, r.sheet_key);
+    return seq;
+  }
+
+  /** A sheet signed and frozen whose event a crash (or a failing sync log) kept from being recorded. */
+  function recoverUnrecorded(): void {
+    for (const r of q.unrecorded.all()) {
+      try {
+        recordSubmission(r);
+      } catch (error) {
+        // Tried again on the next setProject or submit.
+        options.log?.('scoring: the submitted sheet\'s event could not be recorded yet', { sheet: r.sheet_key, error: String(error) });
+      }
+    }
+  }
+
+  return {
+    setProject(payload) {
+      if (payload === null) {
+        current = null;
+        return;
+      }
+      const parsed = projectBoothPayloadSchema.safeParse(payload);
+      if (!parsed.success) throw badInput(parsed.error, 'project.booth');
+      const p = parsed.data;
+      const key = keyOf(p.date, p.project);
+      const criteria = JSON.stringify(p.criteria.map((c) => ({ id: c.id, name: c.name, max: c.max })));
+      const bidders = JSON.stringify(p.bidders.map((b) => b.code)); // codes only: never the names
+      db.transaction(() => {
+        if (!q.sheet.get(key)) q.insertSheet.run(key, p.date, p.project, criteria, bidders);
+        else q.reshape.run(criteria, bidders, key);
+      }).immediate();
+      current = key;
+      recoverUnrecorded();
+    },
+
+    get() {
+      return view(currentRow());
+    },
+
+    save(input) {
+      const parsed = saveScoreInputSchema.safeParse(input);
+      if (!parsed.success) {
+        const bad = parsed.error.issues.some((i) => i.path[0] === 'value');
+        if (bad) throw new ApiError('SCORE_INVALID', 'a score is a number from 0 in steps of 0.5', { issues: parsed.error.issues.map((i) => i.message) });
+        throw badInput(parsed.error, 'saveScore');
+      }
+      const { bidder, criterion, value, note } = parsed.data;
+      const r = currentRow();
+      if (r.status === 'submitted' || signing === r.sheet_key) throw new ApiError('SHEET_FROZEN', 'the score sheet is submitted and cannot change');
+      const { criteria, bidders } = cellsOf(r);
+      if (!bidders.includes(bidder)) throw new ApiError('SCORE_INVALID', `no bidder ${bidder} on this sheet`);
+      if (!criteria.some((c) => c.id === criterion)) throw new ApiError('SCORE_INVALID', `no criterion ${criterion} on this sheet`);
+      if (value !== null && (value < 0 || !isOnStep(value))) throw new ApiError('SCORE_INVALID', 'a score is a number from 0 in steps of 0.5');
+      const at = now();
+      db.transaction(() => {
+        const old = q.cell.get(r.sheet_key, bidder, criterion);
+        q.upsertCell.run(r.sheet_key, bidder, criterion, value, note ?? old?.note ?? '', at);
+        q.touch.run(at, r.sheet_key);
+      }).immediate();
+      return view(row(r.sheet_key));
+    },
+
+    async submit(pin) {
+      const parsedPin = pinInputSchema.safeParse({ pin });
+      if (!parsedPin.success) throw badInput(parsedPin.error, 'submitScores');
+      const r = currentRow();
+      if (signing === r.sheet_key) throw new ApiError('WRONG_PHASE', 'the score sheet is being signed');
+      if (r.status === 'submitted') {
+        if (r.event_seq === null) {
+          // Step 4 was interrupted earlier: finish it and answer as the first submit would have.
+          const signature = signOutputSchema.parse(JSON.parse(r.signature_json ?? 'null'));
+          return { signedAt: signature.signedAt, signer: signature.signer, eventSeq: recordSubmission(r) };
+        }
+        throw new ApiError('SHEET_FROZEN', 'the score sheet is already submitted');
+      }
+      const problems = view(r).problems;
+      if (problems.length > 0) throw new ApiError('SHEET_INCOMPLETE', `${problems.length} cell(s) still block the submission`, { problems });
+      const document = documentOf(r);
+      const documentJson = canonicalJson(document);
+      signing = r.sheet_key;
+      let signature: SignOutput;
+      try {
+        signature = signOutputSchema.parse(await options.sign(document, parsedPin.data.pin)) as SignOutput;
+        const frozen = db
+          .transaction(() => {
+            // Saves were refused while signing; this guards the invariant all the same.
+            if (canonicalJson(documentOf(row(r.sheet_key))) !== documentJson) return false;
+            return q.freeze.run(signature.signedAt, documentJson, JSON.stringify(signature), r.sheet_key).changes === 1;
+          })
+          .immediate();
+        if (!frozen) throw new ApiError('INTERNAL', 'the score sheet changed while it was being signed; submit again');
+      } finally {
+        signing = null;
+      }
+      const eventSeq = recordSubmission(row(r.sheet_key));
+      return { signedAt: signature.signedAt, signer: signature.signer, eventSeq };
+    },
+
+    submission() {
+      if (current === null) return null;
+      const r = row(current);
+      if (r.status !== 'submitted') return null;
+      return {
+        document: JSON.parse(r.document_json ?? 'null') as unknown,
+        signature: signOutputSchema.parse(JSON.parse(r.signature_json ?? 'null')) as SignOutput,
+        eventSeq: r.event_seq,
+      };
+    },
+
+    close() {
+      db.close();
+    },
+  };
+}
