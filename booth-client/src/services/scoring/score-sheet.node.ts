@@ -27,7 +27,7 @@ import { ApiError, badInput } from '@kawei/shared/errors.ts';
 import { pinInputSchema, saveScoreInputSchema, type ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import { projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
 import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
-import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
+import { canonicalJson, type JsonValue } from '@kawei/shared/sync/canonical-json.ts';
 import { isOnStep, sheetProblems } from './score-rules.ts';
 
 export const SCORE_SHEET_FILE = 'score-sheet.sqlite';
@@ -52,8 +52,11 @@ export interface ScoreSheetOptions {
   now?: () => number;
   /** Signs the canonical JSON of `value` with the USB key (throws PIN_INCORRECT, TOKEN_ABSENT …). */
   sign: (value: unknown, pin: string) => Promise<SignOutput>;
-  /** Appends a sync-log event, durable when it returns; answers its seq. */
-  record: (type: string, payload: Record<string, unknown>) => number;
+  /**
+   * Appends a sync-log event, durable when it returns; answers its seq. The payload is plain JSON
+   * (the sync log's EventPayload): `(t, p) => identity.recordEvent(t, p).seq`.
+   */
+  record: (type: string, payload: Record<string, JsonValue>) => number;
   /** Put into the signed document when given: today's code name and the booth label. */
   identity?: () => { codename: string | null; booth: string };
   /** For the booth's log: an interrupted submission whose event could not be recorded yet. */
@@ -125,7 +128,7 @@ const MIGRATIONS: Migration[] = [
 
 const criteriaSchema = z.array(z.object({ id: z.string(), name: z.string(), max: z.number() }));
 const biddersSchema = z.array(z.string());
-const signOutputSchema = z.object({ signedAt: z.number(), signer: z.string(), cmsBase64: z.string().min(1), document: z.unknown() });
+const signOutputSchema = z.looseObject({ signedAt: z.number(), signer: z.string(), cmsBase64: z.string().min(1), document: z.unknown() });
 
 interface SheetRow {
   sheet_key: string;
@@ -241,8 +244,8 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
     };
   }
 
-  function eventPayload(r: SheetRow): Record<string, unknown> {
-    const document = JSON.parse(r.document_json ?? 'null') as unknown;
+  function eventPayload(r: SheetRow): Record<string, JsonValue> {
+    const document = JSON.parse(r.document_json ?? 'null') as JsonValue;
     const signature = signOutputSchema.parse(JSON.parse(r.signature_json ?? 'null'));
     return {
       date: r.date,
@@ -252,7 +255,8 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
       signedAt: signature.signedAt,
       signer: signature.signer,
       cms: signature.cmsBase64,
-      signed: signature.document,
+      // Stored as JSON text, so it is JSON.
+      signed: (signature.document ?? null) as JsonValue,
     };
   }
 
