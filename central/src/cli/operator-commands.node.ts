@@ -17,6 +17,7 @@ import { buildFaceRegistry, type FaceRegistry } from '../experts/face-registry.n
 import { planFaces, type FacesPlan } from '../experts/plan-faces.node.ts';
 import { ExpertRegistryError } from '../experts/registry-schema.ts';
 import { formatFacesSummary, formatSeatedWithoutFace, type FacesSummary } from '../experts/faces-summary.ts';
+import { formatBoothsWithoutFace, planBoothFaces, type BoothFacesPlan } from '../projects/booth-faces.ts';
 
 /*
  * The operator's commands work directly on the store (the SQLite file, or the PostgreSQL database
@@ -153,8 +154,9 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
  * sends each enrolled booth its seated expert and each enrolled gate its site's expected experts, as
  * downstream messages; lists seats without a device. With --experts also the day's face templates
  * (`faces.gate`, docs/DRAW.md "Faces for the gates") to every gate: the pool is day.json's experts
- * (with --day) or the whole registry. Seated experts without a face template are a loud warning;
- * with --strict they stop the publication (nothing sent, exit 1).
+ * (with --day) or the whole registry — and to every seated booth its expert's template (`faces.booth`,
+ * for the login). Seated experts without a face template are a loud warning (naming the booths that
+ * cannot log them in); with --strict they stop the publication (nothing sent, exit 1).
  */
 export async function publishRostersCommand(args: string[], io: CliIo): Promise<number> {
   const { values, storage } = parseCommandArgs('publish-rosters', args, {
@@ -192,6 +194,7 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
     const devices = await store.listDevices();
     const plan = planRosters(result.data, sites, devices);
     let faces: FacesPlan | undefined;
+    let boothFaces: BoothFacesPlan | undefined;
     if (registry) {
       try {
         faces = planFaces(result.data, day, registry, sites, devices, result.data.date);
@@ -199,8 +202,10 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
         if (error instanceof ExpertRegistryError) throw new UsageError(error.chinese, error.message);
         throw error;
       }
+      boothFaces = planBoothFaces(result.data, registry, sites, devices);
       if (faces.seatedWithoutFace.length > 0) {
         io.stderr.write(formatSeatedWithoutFace(faces.seatedWithoutFace, values['strict'] === true));
+        io.stderr.write(formatBoothsWithoutFace(boothFaces.withoutFace));
         if (values['strict'] === true) return 1;
       }
     }
@@ -213,6 +218,7 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
       sent++;
     }
     let summary: FacesSummary | undefined;
+    let booths: { sent: number; withoutFace: { expert: string; site: string; room: string; label: string }[] } | undefined;
     if (registry && faces) {
       let facesSent = 0;
       for (const m of faces.messages) {
@@ -221,6 +227,14 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
         await createDownstreamMessage(deps, request.data);
         facesSent++;
       }
+      let boothsSent = 0;
+      for (const m of boothFaces?.messages ?? []) {
+        const request = createMessageRequestSchema.safeParse({ deviceId: m.deviceId, type: m.type, payload: m.payload });
+        if (!request.success) throw badInput(request.error, 'publish-rosters faces.booth');
+        await createDownstreamMessage(deps, request.data);
+        boothsSent++;
+      }
+      booths = { sent: boothsSent, withoutFace: (boothFaces?.withoutFace ?? []).map((b) => ({ expert: b.seat.expert, site: b.seat.site, room: b.seat.room, label: b.seat.label })) };
       summary = {
         model: registry.model,
         people: faces.people,
@@ -236,7 +250,7 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
     }
 
     if (values['json']) {
-      io.stdout.write(`${JSON.stringify({ sent, unmatched: plan.unmatched, ...(summary ? { faces: summary } : {}) })}\n`);
+      io.stdout.write(`${JSON.stringify({ sent, unmatched: plan.unmatched, ...(summary ? { faces: summary } : {}), ...(booths ? { boothFaces: booths } : {}) })}\n`);
       return 0;
     }
     io.stdout.write(`已下发名单消息 ${sent} 条 / sent ${sent} roster messages\n`);
@@ -246,6 +260,10 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
       );
     }
     if (summary) io.stdout.write(formatFacesSummary(summary));
+    if (booths) {
+      io.stdout.write(`卡位人脸模板：下发 ${booths.sent} 条 / booth face templates: ${booths.sent} message(s) sent\n`);
+      for (const b of booths.withoutFace) io.stdout.write(`  无人脸模板 / no face template: ${b.site}/${b.room} ${b.label} (${b.expert})\n`);
+    }
     return 0;
   });
 }
