@@ -13,6 +13,7 @@ import {
   sitesCommand,
 } from './operator-commands.node.ts';
 import { UsageError } from './cli-args.node.ts';
+import { publishProjectCommand } from '../projects/publish-project.node.ts';
 import type { CliIo } from './cli-io.ts';
 
 export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central server
@@ -27,7 +28,10 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
   kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
   kawei-central publish-rosters --result result.json [--experts REGISTRY_DIR [--day day.json] [--strict]] [--json]
                                                            把抽取结果下发到卡位与闸机；--experts 同时下发人脸模板
-                                                           / send the draw's rosters to booths and gates; --experts also face templates to gates
+                                                           / send the draw's rosters to booths and gates; --experts also face templates to gates and booths
+  kawei-central publish-project --result result.json --project CODE --material DIR [--json]
+                                                           把项目评标材料（评分项、投标人、投标文件）下发到该项目的卡位
+                                                           / send a project's material (criteria, bidders, tender files) to its booths
   kawei-central message (--device ID | --all) --type TYPE --text TEXT [--json]
                                                            向设备下发消息 / queue a message for a device or all
   kawei-central alerts [--device ID] [--limit N] [--json]  同步告警（最新在前）/ sync alerts, newest first
@@ -49,6 +53,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   revoke: revokeCommand,
   message: messageCommand,
   'publish-rosters': publishRostersCommand,
+  'publish-project': publishProjectCommand,
   alerts: alertsCommand,
   events: eventsCommand,
 };

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { badInput } from '@kawei/shared/errors.ts';
+import { PROJECT_BOOTH_MESSAGE, projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { createMessageRequestSchema } from '@kawei/shared/sync/sync-http.ts';
+import { drawResultSchema, type DrawResult } from '../draw/day-schema.ts';
+import { openStore } from '../storage/open-store.node.ts';
+import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
+import { parseCommandArgs, UsageError } from '../cli/cli-args.node.ts';
+import type { CliIo } from '../cli/cli-io.ts';
+import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.ts';
+import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
+import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
+
+/**
+ * `publish-project --result result.json --project CODE --material DIR [--json]`: hands one project's
+ * evaluation material to the booths seated on it (docs/DRAW.md "Project material for the booths").
+ *
+ * In this order, so that nothing a booth is told about is missing:
+ *   1. check result.json, the project code (a project of this draw), and the whole material folder
+ *      (project-material.node.ts) — any problem stops here, nothing stored or sent;
+ *   2. copy the PDFs into the central's content-addressed store (DATA/files/<sha256>, fsynced);
+ *   3. write the project's grant (its files and the booths seated on it), which the device file
+ *      route (central/src/http/routes/device-files.node.ts) answers from;
+ *   4. queue `project.booth` (checked against projectBoothPayloadSchema) for every enrolled booth
+ *      device seated on the project.
+ * Publishing again replaces the grant and sends the material again (e.g. after a booth PC was
+ * replaced): booths keep the newest message.
+ */
+
+export interface PublishProjectSummary {
+  project: string;
+  date: string;
+  title: string;
+  blind: boolean;
+  bidders: number;
+  files: { sha256: string; bytes: number; bidder: string; path: string; stored: boolean }[];
+  booths: number;
+  sent: number;
+  undelivered: { expert: string; site: string; room: string; label: string; why: 'no_such_booth' | 'no_device' }[];
+}
+
+/** The `project.booth` payload for one project of a draw. */
+export function projectBoothPayload(result: DrawResult, project: string, m: ProjectMaterial): ProjectBoothPayload {
+  return projectBoothPayloadSchema.parse({
+    date: result.date,
+    project,
+    title: m.title,
+    blind: m.blind,
+    startsAt: m.startsAt,
+    endsAt: m.endsAt,
+    criteria: m.criteria,
+    bidders: m.bidders,
+    files: m.files.map((f) => ({ sha256: f.sha256, bytes: f.bytes, bidder: f.bidder, title: f.title })),
+  });
+}
+
+export async function publishProjectCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, storage, dataDir } = parseCommandArgs('publish-project', args, {
+    result: { type: 'string' },
+    project: { type: 'string' },
+    material: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const resultFile = values['result'] as string | undefined;
+  const code = values['project'] as string | undefined;
+  const materialDir = values['material'] as string | undefined;
+  if (resultFile === undefined || code === undefined || materialDir === undefined) {
+    throw new UsageError('请指定 --result 抽取结果文件、--project 项目编号 和 --material 材料目录', 'give --result result.json, --project CODE and --material DIR');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resultFile, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`无法读取抽取结果：${resultFile}`, `cannot read ${resultFile}: ${(error as Error).message}`);
+  }
+  const parsedResult = drawResultSchema.safeParse(raw);
+  if (!parsedResult.success) throw badInput(parsedResult.error, 'publish-project');
+  const result = parsedResult.data;
+  const known = result.draws.map((d) => d.project);
+  if (!known.includes(code)) {
+    throw new UsageError(
+      `抽取结果中没有项目 ${code}（本次抽取的项目：${known.join('、') || '无'}）`,
+      `the draw result has no project ${code} (this draw's projects: ${known.join(', ') || 'none'})`,
+    );
+  }
+
+  let material: ProjectMaterial;
+  try {
+    material = readProjectMaterial(materialDir, MAX_TENDER_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof MaterialError) throw new UsageError(error.chinese, error.message);
+    throw error;
+  }
+  // The draw decides which projects are reviewed blind (docs/DRAW.md) and tells each booth in
+  // roster.booth; the material must say the same, so the two messages a booth gets never disagree.
+  const drawBlind = result.blind.includes(code);
+  if (material.blind !== drawBlind) {
+    throw new UsageError(
+      `项目 ${code} 的材料写明${material.blind ? '暗标' : '明标'}，但抽取结果定为${drawBlind ? '暗标' : '明标'}；请修改 project.json 的 blind`,
+      `the material of ${code} says blind: ${material.blind}, the draw says blind: ${drawBlind}; fix "blind" in project.json`,
+    );
+  }
+  const payload = projectBoothPayload(result, code, material);
+
+  const store = await openStore(storage);
+  let summary: PublishProjectSummary;
+  try {
+    const seats: SeatedBooth[] = seatedBooths(result, await store.listSiteTrees(), await store.listDevices()).filter((s) => s.seat.project === code);
+
+    const files = material.files.map((f) => ({
+      sha256: f.sha256,
+      bytes: f.bytes,
+      bidder: f.bidder,
+      path: f.path,
+      stored: storeFile(dataDir, f.sha256, readFileSync(f.absolute)).written,
+    }));
+    const booths = [...new Set(seats.flatMap((s) => (s.boothId === null ? [] : [s.boothId])))].sort();
+    writeGrant(dataDir, { date: result.date, project: code, booths, files: payload.files, publishedAt: Date.now() });
+
+    const { privateKeyPkcs8 } = await store.getCentralIdentity();
+    const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };
+    let sent = 0;
+    for (const s of seats) {
+      if (s.deviceId === null) continue;
+      const request = createMessageRequestSchema.safeParse({ deviceId: s.deviceId, type: PROJECT_BOOTH_MESSAGE, payload });
+      if (!request.success) throw badInput(request.error, 'publish-project project.booth');
+      await createDownstreamMessage(deps, request.data);
+      sent++;
+    }
+    summary = {
+      project: code,
+      date: result.date,
+      title: material.title,
+      blind: material.blind,
+      bidders: material.bidders.length,
+      files,
+      booths: booths.length,
+      sent,
+      undelivered: seats
+        .filter((s) => s.deviceId === null)
+        .map((s) => ({ expert: s.seat.expert, site: s.seat.site, room: s.seat.room, label: s.seat.label, why: s.boothId === null ? 'no_such_booth' : 'no_device' })),
+    };
+  } finally {
+    await store.close();
+  }
+
+  if (values['json']) {
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  }
+  io.stdout.write(formatPublishSummary(summary));
+  return 0;
+}
+
+export function formatPublishSummary(s: PublishProjectSummary): string {
+  const total = s.files.reduce((n, f) => n + f.bytes, 0);
+  const fresh = s.files.filter((f) => f.stored).length;
+  const mode = s.blind ? '暗标' : '明标';
+  return [
+    `项目 ${s.project}「${s.title}」（${s.date}，${mode}）：投标人 ${s.bidders} 家，文件 ${s.files.length} 个，共 ${formatMb(total)}（新存入 ${fresh} 个）`,
+    `project ${s.project} "${s.title}" (${s.date}, ${s.blind ? 'blind' : 'open'}): ${s.bidders} bidder(s), ${s.files.length} file(s), ${formatMb(total)} (${fresh} newly stored)`,
+    `已授权卡位 ${s.booths} 个，下发 project.booth 消息 ${s.sent} 条 / ${s.booths} booth(s) granted, ${s.sent} project.booth message(s) sent`,
+    ...s.files.map((f) => `  ${f.bidder}  ${f.sha256.slice(0, 12)}…  ${formatMb(f.bytes)}  ${f.path}`),
+    ...s.undelivered.map((u) => undeliveredLine(u)),
+    '',
+  ].join('\n');
+}
