@@ -5,6 +5,7 @@ import { acceptRawJsonBodies } from './http/raw-json-body.node.ts';
 import { registerHealthRoute } from './http/routes/health.node.ts';
 import { registerEnrolRoute } from './http/routes/enrol.node.ts';
 import { deviceRoutes } from './http/routes/device.node.ts';
+import { deviceFileRoutes } from './http/routes/device-files.node.ts';
 import { adminRoutes } from './http/routes/admin.node.ts';
 import { syncRoutes } from './http/routes/sync.node.ts';
 import { syncAdminRoutes } from './http/routes/sync-admin.node.ts';
@@ -31,6 +32,8 @@ export interface CentralServerOptions {
   messageHub?: MessageHub;
   /** How often sync streams are pinged (dead peers are dropped after one unanswered ping). */
   streamPingMs?: number;
+  /** The data directory: tender files and their grants (central/src/projects/). Without it no file is served. */
+  dataDir?: string;
 }
 
 /** The central's HTTP API (shared/src/api/central-http.ts). Call `listen` or `inject` on the result. */
@@ -57,6 +60,7 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   registerHealthRoute(app, { now, centralKeys });
   registerEnrolRoute(app, { store, now, centralKeys });
   app.register(deviceRoutes, { store, now, centralKeys });
+  app.register(deviceFileRoutes, { store, now, centralKeys, dataDir: options.dataDir ?? null });
   app.register(adminRoutes, { store, now });
 
   const hub = options.messageHub ?? new MessageHub();

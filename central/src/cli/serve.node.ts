@@ -31,7 +31,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         `警告：找不到操作员令牌文件 ${token.file}，管理接口将无法使用\nwarning: operator token file ${token.file} is missing; the admin API cannot be used\n`,
       );
     }
-    const app = buildCentralServer({ store, logger: { level: 'info', stream: process.stderr } });
+    const app = buildCentralServer({ store, dataDir, logger: { level: 'info', stream: process.stderr } });
     const stopped = untilSignal(['SIGTERM', 'SIGINT']);
     await app.listen({ host, port });
     const { centralId } = await store.getCentralIdentity();

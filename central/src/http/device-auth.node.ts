@@ -21,6 +21,11 @@ declare module 'fastify' {
     authenticatedDevice: DeviceRecord | null;
     /** The request's nonce once the device is known: the answer is then signed over it. */
     centralSignatureNonce: string | null;
+    /**
+     * Set by a route that streams a body whose SHA-256 it knows beforehand (a content-addressed
+     * file): the answer's signature covers that hash instead of a body it cannot hold in memory.
+     */
+    streamedBodySha256: string | null;
   }
 }
 
@@ -114,7 +119,12 @@ async function knownDeviceNonce(deps: DeviceAuthDeps, headers: IncomingHttpHeade
 
 /** The central's signature of an answer to the request with `nonce` (header DEVICE_AUTH_HEADERS.centralSignature). */
 export function centralAnswerSignature(privateKey: KeyObject, nonce: string, status: number, body: string | Buffer): string {
-  return signText(privateKey, centralResponseMessage(nonce, status, sha256Hex(body)));
+  return centralAnswerSignatureOfHash(privateKey, nonce, status, sha256Hex(body));
+}
+
+/** The same, given the SHA-256 (hex) of the body rather than the body. */
+export function centralAnswerSignatureOfHash(privateKey: KeyObject, nonce: string, status: number, bodySha256: string): string {
+  return signText(privateKey, centralResponseMessage(nonce, status, bodySha256));
 }
 
 /**
@@ -126,6 +136,7 @@ export function centralAnswerSignature(privateKey: KeyObject, nonce: string, sta
 export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps): void {
   scope.decorateRequest('authenticatedDevice', null);
   scope.decorateRequest('centralSignatureNonce', null);
+  scope.decorateRequest('streamedBodySha256', null);
 
   // The body is parsed (and may be refused: malformed JSON, too large) before the preHandler can
   // check the signature over it. Knowing the device and the nonce up front lets those refusals be
@@ -144,9 +155,9 @@ export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps):
   scope.addHook('onSend', async (request, reply, payload) => {
     const nonce = request.centralSignatureNonce;
     if (nonce === null) return payload;
-    const body = signableBody(payload);
+    const bodySha256 = signableBodySha256(payload, request.streamedBodySha256);
     const { privateKey } = await deps.centralKeys();
-    reply.header(DEVICE_AUTH_HEADERS.centralSignature, centralAnswerSignature(privateKey, nonce, reply.statusCode, body));
+    reply.header(DEVICE_AUTH_HEADERS.centralSignature, centralAnswerSignatureOfHash(privateKey, nonce, reply.statusCode, bodySha256));
     return payload;
   });
 }
@@ -165,9 +176,14 @@ function singleHeader(headers: IncomingHttpHeaders, name: string): string {
   return value;
 }
 
-/** Handlers send pre-serialised strings (see json-reply.node.ts); anything else cannot be signed faithfully. */
-function signableBody(payload: unknown): string | Buffer {
-  if (payload === null || payload === undefined) return '';
-  if (typeof payload === 'string' || Buffer.isBuffer(payload)) return payload;
+/**
+ * Handlers send pre-serialised strings (see json-reply.node.ts), hashed here; a stream is signed
+ * only over the hash its route declared (request.streamedBodySha256). Anything else cannot be signed
+ * faithfully. An error answer replacing a stream is a string again, and hashed as such.
+ */
+function signableBodySha256(payload: unknown, streamedBodySha256: string | null): string {
+  if (payload === null || payload === undefined) return sha256Hex('');
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) return sha256Hex(payload);
+  if (streamedBodySha256 !== null) return streamedBodySha256;
   throw new Error('device-authenticated responses must be sent as strings');
 }

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ApiError } from '@kawei/shared/errors.ts';
+import { BOOTH_FILE_PATH } from '@kawei/shared/api/booth-roster.ts';
+import { deviceOf, installDeviceAuth, type DeviceAuthDeps } from '../device-auth.node.ts';
+import { sendJson } from '../json-reply.node.ts';
+import { parseInput } from '../validate.ts';
+import { checkFileAccess, openStoredFile } from '../../projects/project-files.node.ts';
+
+export interface DeviceFileRouteDeps extends DeviceAuthDeps {
+  /** The central's data directory (DATA/files, DATA/projects); null: no files are served. */
+  dataDir: string | null;
+}
+
+const paramsSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a file is named by its SHA-256 in lower-case hex') });
+
+/**
+ * `GET BOOTH_FILE_PATH` (shared/src/api/booth-roster.ts): one tender file, streamed, to a booth
+ * seated on a project that lists it (central/src/projects/project-files.node.ts, the grants
+ * publish-project writes). Device-authenticated like every device route. Unknown hash: 404
+ * NOT_FOUND. A device that is no booth, or a booth not seated on such a project (on its latest
+ * day): 403 with code UNAUTHORIZED ("not allowed") in the usual `{ error }` body — the device is
+ * who it says, it just may not have this file.
+ *
+ * Integrity. The other device routes sign their JSON answers over the body's SHA-256. A file of up
+ * to 200 MB is streamed, not held, so its answer is signed over the hash the grant names — which is
+ * the file's name in the content-addressed store and the hash the booth got in the signed
+ * `project.booth` message. The booth hashes what it receives and keeps it only if it equals the
+ * hash it asked for (CentralClient.fetchFile); a file altered in the central's store therefore
+ * fails at the booth (its bytes match neither the hash nor the signature) and is never shown.
+ */
+export async function deviceFileRoutes(scope: FastifyInstance, deps: DeviceFileRouteDeps): Promise<void> {
+  installDeviceAuth(scope, deps);
+
+  scope.get(BOOTH_FILE_PATH, { exposeHeadRoute: false }, async (request, reply) => {
+    const device = deviceOf(request);
+    const { sha256 } = parseInput(paramsSchema, request.params, 'file');
+    if (deps.dataDir === null) throw new ApiError('NOT_FOUND', `no file ${sha256} at this central`);
+    const boothId = device.target.kind === 'booth' ? device.target.boothId : null;
+    const access = await checkFileAccess(deps.dataDir, sha256, boothId);
+    if (access.kind === 'unknown') throw new ApiError('NOT_FOUND', `no project at this central lists file ${sha256}`);
+    if (access.kind === 'forbidden') {
+      const who = boothId === null ? `device "${device.id}" is not a booth` : `booth "${boothId}" is not seated on a project with file ${sha256}`;
+      return sendJson(reply, 403, { error: { code: 'UNAUTHORIZED', message: who } });
+    }
+    const opened = await openStoredFile(deps.dataDir, sha256);
+    if (!opened) throw new ApiError('NOT_FOUND', `file ${sha256} of project ${access.project} is missing from the central's file store`);
+    request.streamedBodySha256 = sha256;
+    return reply
+      .code(200)
+      .header('content-type', 'application/pdf')
+      .header('content-length', String(opened.bytes))
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(opened.handle.createReadStream({ autoClose: true }));
+  });
+}
