@@ -17,6 +17,7 @@ import {
 } from '../api/device-auth.ts';
 import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.node.ts';
 import { randomToken, sha256Hex } from '../crypto/hash.node.ts';
+import { BOOTH_FILE_PATH } from '../api/booth-roster.ts';
 import { WebSocket } from 'ws';
 import {
   SYNC_PATHS,
@@ -167,6 +168,84 @@ export class CentralClient {
   }
 
   /**
+   * One tender file (`GET BOOTH_FILE_PATH`), signed like every device request, for a booth seated on
+   * a project that lists it. The bytes are returned only if their SHA-256 equals `sha256` — the hash
+   * the booth got in the central-signed `project.booth` message — and the central's signature over
+   * (nonce, status, that hash) verifies; anything else is an error and no byte is returned, so the
+   * caller writes nothing. The answer is read with a cap (`expectedBytes`, else `maxBytes`) and
+   * abandoned as soon as it goes over. Refusals keep the central's code (NOT_FOUND: no project lists
+   * the file; UNAUTHORIZED with HTTP 403: this booth is not seated on one).
+   */
+  async fetchFile(credentials: DeviceCredentials, sha256: string, options: FetchFileOptions = {}): Promise<Uint8Array> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ApiError('BAD_INPUT', `not a SHA-256 hex digest: ${sha256}`);
+    const cap = options.expectedBytes ?? options.maxBytes ?? MAX_FETCH_FILE_BYTES;
+    if (!Number.isInteger(cap) || cap < 0) throw new ApiError('BAD_INPUT', `bad size cap: ${cap}`);
+    return this.withClockCorrection(() => this.fetchFileOnce(credentials, sha256, cap, options));
+  }
+
+  private async fetchFileOnce(credentials: DeviceCredentials, sha256: string, cap: number, options: FetchFileOptions): Promise<Uint8Array> {
+    const path = BOOTH_FILE_PATH.replace(':sha256', sha256);
+    const url = this.baseUrl + path;
+    const { headers, nonce } = signedHeaders(credentials, 'GET', path, '', this.deviceTimestamp());
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? FETCH_FILE_TIMEOUT_MS);
+    const controller = new AbortController();
+    const signal = AbortSignal.any([timeout, controller.signal, ...(options.cancel ? [options.cancel] : [])]);
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'GET', headers, signal, redirect: 'error' });
+    } catch (error) {
+      throw new ApiError('CENTRAL_UNREACHABLE', `${this.baseUrl}: ${describeFetchError(error)}`);
+    }
+    const genuine = (bodySha256: string) => {
+      const signature = response.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
+      return signature !== null && verifyText(credentials.centralPublicKey, centralResponseMessage(nonce, response.status, bodySha256), signature);
+    };
+
+    if (response.status !== 200) {
+      // A refusal is small JSON, signed like any other answer.
+      let text: string;
+      try {
+        text = await readCapped(response, 64 * 1024, controller).then((b) => Buffer.from(b).toString('utf8'));
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
+        throw new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`);
+      }
+      if (!genuine(sha256Hex(text))) {
+        throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: answer not signed by the central this device enrolled with (HTTP ${response.status})`);
+      }
+      parseBody(z.unknown(), text, response.status);
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: HTTP ${response.status} instead of the file`);
+    }
+
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > cap) {
+      controller.abort();
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file is ${declared} bytes, more than the ${cap} expected`, { bytes: declared, cap });
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readCapped(response, cap, controller);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`);
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== sha256) {
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file received does not match its SHA-256 (got ${actual}); it was not kept`, {
+        expected: sha256,
+        actual,
+      });
+    }
+    if (options.expectedBytes !== undefined && bytes.length !== options.expectedBytes) {
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file has ${bytes.length} bytes, the project says ${options.expectedBytes}`);
+    }
+    if (!genuine(actual)) {
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: file not signed by the central this device enrolled with`);
+    }
+    return bytes;
+  }
+
+  /**
    * Downstream long poll: messages after `cursor`, the central holding the request up to `waitMs`.
    * `cancel` ends it early (the app is closing).
    */
@@ -226,6 +305,20 @@ export class CentralClient {
   }
 }
 
+/** The largest tender file a booth fetches (the central refuses to publish larger ones). */
+export const MAX_FETCH_FILE_BYTES = 200 * 1024 * 1024;
+/** A 200 MB file over a slow, busy booth LAN (≈ 1 MB/s) still arrives. */
+export const FETCH_FILE_TIMEOUT_MS = 10 * 60_000;
+
+export interface FetchFileOptions {
+  /** The size the signed `project.booth` message gave: a longer answer is refused as it arrives. */
+  expectedBytes?: number;
+  /** Cap when expectedBytes is not given (default MAX_FETCH_FILE_BYTES). */
+  maxBytes?: number;
+  timeoutMs?: number;
+  cancel?: AbortSignal;
+}
+
 /** Long enough for a 500-event batch to be verified and fsynced on a busy 2-core central. */
 const PUSH_TIMEOUT_MS = 30_000;
 
@@ -280,6 +373,26 @@ function parseBody<T>(schema: z.ZodType<T>, text: string, status: number): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ApiError('CENTRAL_BAD_RESPONSE', `HTTP ${status}: unexpected answer shape`);
   return parsed.data;
+}
+
+/** Reads a response body, aborting (and failing) as soon as it passes `cap` bytes. */
+async function readCapped(response: Response, cap: number, controller: AbortController): Promise<Uint8Array> {
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      controller.abort();
+      await reader.cancel().catch(() => undefined);
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${response.url}: the answer is longer than ${cap} bytes; it was not kept`, { cap });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function describeFetchError(error: unknown): string {
