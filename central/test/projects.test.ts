@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { makeTenderPdf } from '@kawei/shared/tender/make-tender-pdf.node.ts';
+import { projectBoothPayloadSchema } from '@kawei/shared/api/booth-roster.ts';
+import { decodeEmbedding } from '@kawei/shared/api/gate-roster.ts';
+import type { DeviceRecord } from '@kawei/shared/api/central-http.ts';
+import { runDrawCli } from '../src/draw/cli.node.ts';
+import { drawResultSchema, type DayInput, type DrawResult } from '../src/draw/day-schema.ts';
+import { runCli } from '../src/cli/run-cli.node.ts';
+import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import { MaterialError, readProjectMaterial } from '../src/projects/project-material.node.ts';
+import { checkFileAccess, readGrantsSync, storeFile, writeGrant, fileStorePath } from '../src/projects/project-files.node.ts';
+import { planBoothFaces } from '../src/projects/booth-faces.ts';
+import { seatedBooths } from '../src/projects/booth-seats.ts';
+import { useTempDir } from './temp-dir.ts';
+
+const tempDir = useTempDir();
+
+let pdfCache: Uint8Array | null = null;
+async function realPdf(): Promise<Uint8Array> {
+  pdfCache ??= (
+    await makeTenderPdf({
+      bidder: { name: '华东示例建设有限公司' },
+      project: { name: '示例市第一中学教学楼改扩建工程', code: 'GC-01', tenderee: '示例市公共资源交易中心' },
+      pages: 8,
+    })
+  ).bytes;
+  return pdfCache;
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+function goodProject(files: { path: string; bidder: string; title: string }[], blind = true) {
+  return {
+    title: '示例市第一中学教学楼改扩建工程',
+    blind,
+    startsAt: '2026-11-23T09:00:00+08:00',
+    endsAt: '2026-11-23T17:00:00+08:00',
+    criteria: [
+      { id: 'tech', name: '技术', max: 50 },
+      { id: 'business', name: '商务', max: 20 },
+      { id: 'price', name: '价格', max: 30 },
+    ],
+    bidders: [
+      { code: 'A', name: '华东示例建设有限公司', aliases: ['Huadong Shili Construction Co., Ltd.'] },
+      { code: 'B', name: '示例（北方）工程咨询有限公司', aliases: [] },
+    ],
+    files,
+  };
+}
+
+async function materialDir(dir: string, project: unknown = goodProject([{ path: 'a.pdf', bidder: 'A', title: '华东示例建设有限公司投标文件' }])): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'a.pdf'), await realPdf());
+  writeFileSync(join(dir, 'project.json'), JSON.stringify(project));
+  return dir;
+}
+
+function io() {
+  let stdout = '';
+  let stderr = '';
+  return {
+    io: { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
+    out: () => stdout,
+    err: () => stderr,
+  };
+}
+
+/** The demo topology and a day on it: GC-01 flagged blind (3 experts), ZF-02 open (2). */
+async function centralWithDraw(dir: string): Promise<{ data: string; resultFile: string; result: DrawResult }> {
+  const data = join(dir, 'central');
+  const seeded = io();
+  expect(await runCli(['seed-demo', '--data', data], seeded.io)).toBe(0);
+  const day: DayInput = {
+    date: '2026-11-23',
+    sites: [{ id: 'site-city', rooms: [{ id: 'room-3', rows: 3, cols: 3, disabled: [] }, { id: 'room-5', rows: 3, cols: 3, disabled: [] }] }],
+    experts: Array.from({ length: 10 }, (_, i) => ({ id: `E${100 + i}`, specialties: ['土建'], employer: `单位${i}`, sites: ['site-city'] })),
+    projects: ['GC-01', 'ZF-02'].map((id, i) => ({
+      id,
+      category: 'engineering' as const,
+      techWeight: 0.6,
+      needs: [{ specialty: '土建', count: 3 - i }],
+      alternates: 0,
+      bidders: [{ id: `${id}-b1`, name: '某建设集团', org: '某建设集团有限公司' }],
+      blind: i === 0,
+    })),
+    conflicts: [],
+  };
+  writeFileSync(join(dir, 'day.json'), JSON.stringify(day));
+  const resultFile = join(dir, 'result.json');
+  expect(runDrawCli(['draw', '--input', join(dir, 'day.json'), '--secret', 'cd'.repeat(32), '--public-value', '1 2 3', '--out', resultFile], () => undefined, () => undefined)).toBe(0);
+  const result = drawResultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+  expect(result.blind).toEqual(['GC-01']);
+  return { data, resultFile, result };
+}
+
+describe('project material (project.json and the PDFs)', () => {
+  it('reads good material: times in epoch ms, files hashed', async () => {
+    const dir = await materialDir(join(tempDir(), 'm'));
+    const m = readProjectMaterial(dir);
+    expect(m).toMatchObject({ blind: true, startsAt: Date.UTC(2026, 10, 23, 1), endsAt: Date.UTC(2026, 10, 23, 9) });
+    expect(m.files).toEqual([expect.objectContaining({ path: 'a.pdf', bidder: 'A', bytes: (await realPdf()).length, sha256: sha(await realPdf()) })]);
+  });
+
+  it('refuses everything wrong at once, in Chinese and English', async () => {
+    const root = tempDir();
+    const dir = join(root, 'm');
+    const project = goodProject([
+      { path: 'a.pdf', bidder: 'Z', title: '未列出的投标人' },
+      { path: 'notes.pdf', bidder: 'A', title: '不是 PDF' },
+      { path: 'missing.pdf', bidder: 'B', title: '缺失' },
+      { path: '../outside.pdf', bidder: 'B', title: '目录之外' },
+      { path: 'link.pdf', bidder: 'B', title: '链接到目录之外' },
+      { path: 'empty.pdf', bidder: 'B', title: '空文件' },
+      { path: 'big.pdf', bidder: 'B', title: '过大' },
+    ]);
+    project.bidders.push({ code: 'A', name: '重复代码', aliases: [] });
+    project.endsAt = '2026-11-23T08:00:00+08:00';
+    await materialDir(dir, project);
+    writeFileSync(join(dir, 'notes.pdf'), 'just text, no PDF header');
+    writeFileSync(join(root, 'outside.pdf'), await realPdf());
+    symlinkSync(join(root, 'outside.pdf'), join(dir, 'link.pdf'));
+    writeFileSync(join(dir, 'empty.pdf'), '');
+    writeFileSync(join(dir, 'big.pdf'), await realPdf());
+
+    let error: unknown;
+    try {
+      readProjectMaterial(dir, 100_000);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MaterialError);
+    const e = error as MaterialError;
+    for (const [zh, en] of [
+      ['投标人代码重复：A', 'bidder code used twice: A'],
+      ['结束时间', 'endsAt 2026-11-23T08:00:00+08:00 is not after startsAt'],
+      ['文件 a.pdf 的投标人代码 Z 不在投标人名单中', 'file a.pdf names bidder Z, who is not in the bidder list'],
+      ['不是 PDF 文件（开头不是 %PDF-）：notes.pdf', 'not a PDF (it does not start with %PDF-): notes.pdf'],
+      ['找不到文件：missing.pdf', 'file not found: missing.pdf'],
+      ['文件路径必须在材料目录之内：../outside.pdf', 'file path must stay inside the material folder: ../outside.pdf'],
+      ['文件路径必须在材料目录之内：link.pdf', 'file path must stay inside the material folder: link.pdf'],
+      ['文件为空：empty.pdf', 'file is empty: empty.pdf'],
+      ['文件过大：big.pdf', 'file too large: big.pdf'],
+    ] as const) {
+      expect(e.chinese).toContain(zh);
+      expect(e.message).toContain(en);
+    }
+  });
+
+  it('refuses a project.json that does not fit the schema, naming the field', async () => {
+    const dir = await materialDir(join(tempDir(), 'm'), { ...goodProject([]), criteria: [], extra: 1 });
+    const error = (() => {
+      try {
+        readProjectMaterial(dir);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(MaterialError);
+    expect((error as MaterialError).chinese).toMatch(/project\.json 的 criteria 不符合要求/);
+    expect((error as MaterialError).message).toMatch(/project\.json criteria: /);
+    expect((error as MaterialError).message).toMatch(/"extra"/);
+  });
+});
+
+describe('kawei-central publish-project', () => {
+  it('stores the files by hash, grants the seated booths and reports seats without a device', async () => {
+    const dir = tempDir();
+    const { data, resultFile, result } = await centralWithDraw(dir);
+    const material = await materialDir(join(dir, 'material'));
+    const run = io();
+    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data], run.io)).toBe(0);
+    const pdf = await realPdf();
+    expect(run.out()).toMatch(/项目 GC-01「示例市第一中学教学楼改扩建工程」（2026-11-23，暗标）：投标人 2 家，文件 1 个/);
+    expect(run.out()).toMatch(/project GC-01 ".*" \(2026-11-23, blind\): 2 bidder\(s\), 1 file\(s\), .* \(1 newly stored\)/);
+    expect(run.out()).toMatch(/3 booth\(s\) granted, 0 project\.booth message\(s\) sent/);
+    expect(run.out().match(/未送达 \/ not delivered: .* — 该卡位尚无已注册设备 \/ no enrolled device/g)).toHaveLength(3);
+    expect(readFileSync(fileStorePath(data, sha(pdf)))).toEqual(Buffer.from(pdf));
+
+    const seated = result.seats.filter((s) => s.project === 'GC-01').map((s) => `${s.room}-${s.label}`).sort();
+    const [grant] = readGrantsSync(data);
+    expect(grant).toMatchObject({ date: '2026-11-23', project: 'GC-01', booths: seated, files: [{ sha256: sha(pdf), bidder: 'A' }] });
+
+    // again: nothing new to store, the grant replaced; --json for scripts
+    const again = io();
+    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data, '--json'], again.io)).toBe(0);
+    expect(JSON.parse(again.out())).toMatchObject({ project: 'GC-01', blind: true, files: [{ stored: false }], booths: 3, sent: 0, undelivered: [{ why: 'no_device' }, {}, {}] });
+    expect(readGrantsSync(data)).toHaveLength(1);
+  });
+
+  it('refuses an unknown project, a blind flag the draw contradicts, bad material and an oversized file — nothing stored', async () => {
+    const dir = tempDir();
+    const { data, resultFile } = await centralWithDraw(dir);
+    const material = await materialDir(join(dir, 'material'));
+    const publish = async (project: string, folder: string) => {
+      const run = io();
+      const code = await runCli(['publish-project', '--result', resultFile, '--project', project, '--material', folder, '--data', data], run.io);
+      return { code, err: run.err() };
+    };
+
+    const unknown = await publish('XX-99', material);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/错误：抽取结果中没有项目 XX-99（本次抽取的项目：GC-01、ZF-02）/);
+    expect(unknown.err).toMatch(/error: the draw result has no project XX-99/);
+
+    const open = await publish('ZF-02', material); // the material says blind, the draw says open
+    expect(open.code).toBe(2);
+    expect(open.err).toMatch(/项目 ZF-02 的材料写明暗标，但抽取结果定为明标/);
+    expect(open.err).toMatch(/the material of ZF-02 says blind: true, the draw says blind: false/);
+
+    const bad = await materialDir(join(dir, 'bad'), goodProject([{ path: 'a.pdf', bidder: 'C', title: '未列出' }]));
+    const refused = await publish('GC-01', bad);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/文件 a\.pdf 的投标人代码 C 不在投标人名单中/);
+    expect(refused.err).toMatch(/file a\.pdf names bidder C, who is not in the bidder list/);
+
+    // 201 MB (sparse) behind a real PDF header: refused by size before it is read
+    const big = await materialDir(join(dir, 'big'), goodProject([{ path: 'a.pdf', bidder: 'A', title: '过大' }]));
+    truncateSync(join(big, 'a.pdf'), 201 * 1024 * 1024);
+    const tooBig = await publish('GC-01', big);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.err).toMatch(/文件过大：a\.pdf（201\.0 MB，上限 200\.0 MB）/);
+    expect(tooBig.err).toMatch(/file too large: a\.pdf \(201\.0 MB, the limit is 200\.0 MB\)/);
+
+    expect(existsSync(join(data, 'files'))).toBe(false);
+    expect(readGrantsSync(data)).toEqual([]);
+  });
+});
+
+describe('file grants', () => {
+  it('answers unknown, forbidden or granted; only the booth\'s latest day counts; devices that are no booth never', async () => {
+    const data = tempDir();
+    const pdf = await realPdf();
+    const h = sha(pdf);
+    storeFile(data, h, pdf);
+    const file = { sha256: h, bytes: pdf.length, bidder: 'A', title: 't' };
+    writeGrant(data, { date: '2026-11-22', project: 'OLD-1', booths: ['room-3-A1'], files: [file], publishedAt: 1 });
+    expect(await checkFileAccess(data, h, 'room-3-A1')).toEqual({ kind: 'granted', project: 'OLD-1', date: '2026-11-22', bytes: pdf.length });
+    expect(await checkFileAccess(data, h, 'room-3-A2')).toEqual({ kind: 'forbidden' });
+    expect(await checkFileAccess(data, h, null)).toEqual({ kind: 'forbidden' });
+    expect(await checkFileAccess(data, 'ab'.repeat(32), 'room-3-A1')).toEqual({ kind: 'unknown' });
+    // the next day the booth sits on another project: yesterday's file is closed to it
+    writeGrant(data, { date: '2026-11-23', project: 'NEW-1', booths: ['room-3-A1'], files: [], publishedAt: 2 });
+    expect(await checkFileAccess(data, h, 'room-3-A1')).toEqual({ kind: 'forbidden' });
+  });
+
+  it('re-stores a damaged copy and refuses bytes that are not the hash', async () => {
+    const data = tempDir();
+    const pdf = await realPdf();
+    expect(storeFile(data, sha(pdf), pdf)).toEqual({ written: true });
+    expect(storeFile(data, sha(pdf), pdf)).toEqual({ written: false });
+    writeFileSync(fileStorePath(data, sha(pdf)), 'damaged');
+    expect(storeFile(data, sha(pdf), pdf)).toEqual({ written: true });
+    expect(readFileSync(fileStorePath(data, sha(pdf)))).toEqual(Buffer.from(pdf));
+    expect(() => storeFile(data, 'ab'.repeat(32), pdf)).toThrow(/file changed while it was published/);
+  });
+});
+
+describe('faces.booth plan', () => {
+  it('sends each seated booth device its expert\'s template only; lists booths whose expert has none', async () => {
+    const dir = tempDir();
+    const { data, result } = await centralWithDraw(dir);
+    const store = await SqliteCentralStore.open(join(data, 'central.sqlite'));
+    const sites = await store.listSiteTrees();
+    await store.close();
+    const [first, second, third] = seatedBooths(result, sites, []);
+    const device = (id: string, boothId: string, status: 'active' | 'revoked' = 'active'): DeviceRecord => ({
+      id,
+      kind: 'booth',
+      target: { kind: 'booth', boothId },
+      publicKey: 'A'.repeat(44),
+      hostname: 'pc',
+      appVersion: 't',
+      status,
+      enrolledAt: 1,
+      revokedAt: null,
+      lastSeenAt: null,
+    });
+    const devices = [device('dev-1', first!.boothId!), device('dev-2', second!.boothId!), device('dev-3', third!.boothId!, 'revoked')];
+    const template = new Float32Array(128).map((_, i) => (i === 0 ? 1 : 0));
+    const plan = planBoothFaces(result, { model: 'm-1', experts: [{ id: first!.seat.expert, template }, { id: second!.seat.expert, template: null }] }, sites, devices);
+    expect(plan.messages).toHaveLength(1);
+    expect(plan.messages[0]).toMatchObject({ deviceId: 'dev-1', type: 'faces.booth', payload: { date: '2026-11-23', expert: first!.seat.expert, model: 'm-1' } });
+    expect(Object.keys(plan.messages[0]!.payload).sort()).toEqual(['date', 'embedding', 'expert', 'model']);
+    expect(decodeEmbedding(plan.messages[0]!.payload.embedding)[0]).toBe(1);
+    expect(plan.withoutFace.map((s) => s.seat.expert)).toEqual([second!.seat.expert]);
+    expect(plan.undelivered).toHaveLength(result.seats.length - 2); // a revoked device is no device
+  });
+});
+
+describe('project.booth payload', () => {
+  it('is what the schema says', async () => {
+    const dir = tempDir();
+    const { result } = await centralWithDraw(dir);
+    const { projectBoothPayload } = await import('../src/projects/publish-project.node.ts');
+    const payload = projectBoothPayload(result, 'GC-01', readProjectMaterial(await materialDir(join(dir, 'm'))));
+    expect(projectBoothPayloadSchema.parse(payload)).toEqual(payload);
+    expect(payload).toMatchObject({ project: 'GC-01', blind: true, criteria: [{ id: 'tech', max: 50 }, {}, {}], files: [{ bidder: 'A' }] });
+  });
+});
