@@ -176,8 +176,11 @@ export class BoothSigner {
   }
 
   private pick(tokens: TokenInfo[]): TokenInfo | undefined {
+    // A reader's empty slot can report an uninitialised token (SoftHSM2's free slot: no label, no
+    // serial): that is no expert key.
     return tokens.find(
-      (t) => (this.options.slot === undefined || t.slot === this.options.slot) && (this.boundSerial === null || t.serial === this.boundSerial),
+      (t) =>
+        t.serial !== '' && (this.options.slot === undefined || t.slot === this.options.slot) && (this.boundSerial === null || t.serial === this.boundSerial),
     );
   }
 
