@@ -1,0 +1,205 @@
+/**
+ * The booth's USB key end to end: a SoftHSM2 token standing in for the expert's key (made on the
+ * token, certified by a test CA), the real face pipeline for the login, `openssl cms -verify` as the
+ * independent check of the commitment signature, and the key pulled out (softhsm2-util
+ * --delete-token from another process) to lock the screen. The central is away throughout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '@kawei/shared/errors.ts';
+import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
+import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
+import { SIGNING_ERROR_CODES, SigningError } from '@kawei/shared/signing/signing-errors.ts';
+import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { commonName, toBoothSigningError } from '../src/services/signing/booth-signer.node.ts';
+import {
+  CODENAME,
+  enrolledBoothDir,
+  facesPayload,
+  framesUntil,
+  loadFaces,
+  openBooth,
+  opensslVerify,
+  PROJECT,
+  removeTempDirs,
+  tempDir,
+  tokenForFile,
+  tokenToolsAvailable,
+  waitFor,
+  type Booth,
+  type Faces,
+} from './booth-test-kit.node.ts';
+
+const available = await tokenToolsAvailable('signing-session.test.ts');
+
+describe('the contract codes of signing errors', () => {
+  it('maps every signing-layer code to PIN_INCORRECT, PIN_LOCKED, TOKEN_ABSENT, CERT_REJECTED or SIGNING_FAILED', () => {
+    const expected: Record<string, string> = {
+      PIN_INCORRECT: 'PIN_INCORRECT',
+      PIN_FORMAT: 'PIN_INCORRECT',
+      PIN_LOCKED: 'PIN_LOCKED',
+      TOKEN_NOT_FOUND: 'TOKEN_ABSENT',
+      TOKEN_REMOVED: 'TOKEN_ABSENT',
+      SIGNER_CLOSED: 'TOKEN_ABSENT',
+      CERT_UNTRUSTED: 'CERT_REJECTED',
+      CERT_EXPIRED: 'CERT_REJECTED',
+      CERT_NOT_YET_VALID: 'CERT_REJECTED',
+      CERT_KEY_USAGE: 'CERT_REJECTED',
+      CERT_MALFORMED: 'CERT_REJECTED',
+      TRUST_LIST_EMPTY: 'CERT_REJECTED',
+      MODULE_LOAD_FAILED: 'SIGNING_FAILED',
+      SIGN_FAILED: 'SIGNING_FAILED',
+      TOKEN_ERROR: 'SIGNING_FAILED',
+    };
+    for (const code of SIGNING_ERROR_CODES) {
+      const mapped = toBoothSigningError(new SigningError(code, 'detail'));
+      expect(mapped).toBeInstanceOf(ApiError);
+      expect(['PIN_INCORRECT', 'PIN_LOCKED', 'TOKEN_ABSENT', 'CERT_REJECTED', 'SIGNING_FAILED']).toContain(mapped.code);
+      if (expected[code]) expect(mapped.code, code).toBe(expected[code]);
+      expect(mapped.details).toMatchObject({ signingCode: code });
+    }
+    expect(toBoothSigningError(new Error('boom')).code).toBe('SIGNING_FAILED');
+    expect(commonName('CN=HK-37, O=Kawei Test PKI, C=CN')).toBe('HK-37');
+  });
+});
+
+describe.skipIf(!available)('commitment letter and score signing with the USB key (SoftHSM2)', () => {
+  let token: TestToken;
+  let pipeline: FacePipeline;
+  let faces: Faces;
+
+  beforeAll(async () => {
+    token = await tokenForFile();
+    pipeline = await loadFacePipeline();
+    faces = await loadFaces(pipeline);
+  }, 120_000);
+
+  afterAll(() => {
+    pipeline?.dispose();
+    removeTempDirs();
+  });
+
+  const open = (config: Record<string, unknown> = {}): Booth =>
+    openBooth(enrolledBoothDir({ faces: facesPayload(faces.template, pipeline.model) }), pipeline, { trustDir: token.trustDir, ...config });
+
+  async function logIn(booth: Booth): Promise<void> {
+    await framesUntil(booth, faces.expert, (o) => o.notice === 'logged_in', 10);
+    await waitFor('the key to be seen', () => booth.services.signer.tokenView().present);
+  }
+
+  it('wrong PIN → PIN_INCORRECT; the letter is then signed, openssl verifies it with the CA, the phase moves to working', async () => {
+    const booth = open();
+    try {
+      await logIn(booth);
+      const before = await booth.call<BoothSession>('getSession');
+      expect(before).toMatchObject({ phase: 'commitment', token: { present: true, label: 'expert-key' }, commitmentSigned: false });
+      const letter = await booth.call<{ text: string; sha256: string }>('getCommitment');
+
+      expect(await booth.error('signCommitment', { pin: '999999' })).toBe('PIN_INCORRECT');
+      expect(await booth.error('signCommitment', { pin: '12' })).toBe('BAD_INPUT');
+      expect((await booth.call<BoothSession>('getSession')).phase).toBe('commitment');
+      expect(booth.events('booth.commitment_signed')).toHaveLength(0);
+
+      const signed = await booth.call<{ signedAt: number; signer: string; eventSeq: number }>('signCommitment', { pin: token.pin });
+      expect(signed.signer).toBe(CODENAME);
+      const after = await booth.call<BoothSession>('getSession');
+      expect(after).toMatchObject({ phase: 'working', commitmentSigned: true });
+      expect(booth.sessions.at(-1)).toMatchObject({ phase: 'working', commitmentSigned: true });
+
+      // the event carries the CMS and the document; the central is away, so it waits in the log
+      const [event] = booth.events('booth.commitment_signed');
+      expect(event!.seq).toBe(signed.eventSeq);
+      const doc = signedDocumentSchema.parse(event!.payload.document);
+      expect(event!.payload).toMatchObject({ expert: 'exp-a', codename: CODENAME, project: PROJECT, cms: doc.cms, signer: CODENAME });
+      expect(doc.kind).toBe('commitment-letter');
+      expect(doc.contentSha256).toBe(letter.sha256);
+      const content = JSON.parse(doc.content) as { text: string; codename: string; project: string };
+      expect(content.text).toBe(letter.text);
+      expect(content).toMatchObject({ codename: CODENAME, project: PROJECT });
+
+      const verdict = await opensslVerify(token.dir, doc.content, doc.cms, join(token.trustDir, 'ca-1.pem'));
+      expect(verdict.output).toContain('Verification successful');
+      expect(verdict.ok).toBe(true);
+      // one byte changed in the letter: openssl refuses it
+      expect((await opensslVerify(token.dir, doc.content.replace('独立', '单独'), doc.cms, join(token.trustDir, 'ca-1.pem'))).ok).toBe(false);
+
+      // the signed letter is what getCommitment shows from now on; it is not signed twice
+      expect(await booth.call('getCommitment')).toMatchObject({ sha256: letter.sha256, signedAt: signed.signedAt });
+      expect(await booth.error('signCommitment', { pin: token.pin })).toBe('WRONG_PHASE');
+
+      // the scoring engineer's entry point: the same key, the score sheet as canonical JSON
+      const scores = await booth.services.signer.sign('scores', { project: PROJECT, scores: { A: { tech: 41.5 } } }, token.pin);
+      expect(scores.document.kind).toBe('score-sheet');
+      expect(scores.signer).toBe(CODENAME);
+      expect(scores.cmsBase64).toBe(scores.document.cms);
+      expect((await opensslVerify(token.dir, scores.document.content, scores.cmsBase64, join(token.trustDir, 'ca-1.pem'))).ok).toBe(true);
+      await expect(booth.services.signer.sign('scores', { x: 1 }, '000000')).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
+
+      // after a restart the login goes straight back to working (the key is present)
+      await booth.call('logout');
+      await booth.services.close();
+      const again = openBooth(booth.dir, pipeline, { trustDir: token.trustDir });
+      try {
+        await waitFor('the key', () => again.services.signer.tokenView().present);
+        await framesUntil(again, faces.expert, (o) => o.notice === 'logged_in', 10);
+        expect(await again.call<BoothSession>('getSession')).toMatchObject({ phase: 'working', commitmentSigned: true });
+        expect(again.events('booth.login').at(-1)!.payload).toMatchObject({ to: 'working' });
+      } finally {
+        await again.services.close();
+      }
+    } finally {
+      await booth.services.close();
+    }
+  });
+
+  it('a certificate from a CA outside the trust list, or no trust list, is refused CERT_REJECTED before the key signs', async () => {
+    const other = await token.createCa('Kawei Other CA');
+    const otherDir = tempDir('kawei-booth-othertrust-');
+    mkdirSync(otherDir, { recursive: true });
+    writeFileSync(join(otherDir, 'other.pem'), other.pem);
+    const untrusted = open({ trustDir: otherDir });
+    const none = openBooth(enrolledBoothDir({ faces: facesPayload(faces.template, pipeline.model) }), pipeline);
+    try {
+      await logIn(untrusted);
+      expect(await untrusted.error('signCommitment', { pin: token.pin })).toBe('CERT_REJECTED');
+      await logIn(none);
+      expect(await none.error('signCommitment', { pin: token.pin })).toBe('CERT_REJECTED');
+      expect(untrusted.events('booth.commitment_signed')).toHaveLength(0);
+    } finally {
+      await untrusted.services.close();
+      await none.services.close();
+    }
+  });
+
+  // Last: the token is deleted for good.
+  it('pulling the key locks the screen within 500 ms (booth.token_removed); a face alone does not unlock without the key', async () => {
+    const booth = open({ tokenPollMs: 200 });
+    try {
+      await logIn(booth);
+      await booth.call('signCommitment', { pin: token.pin });
+      expect((await booth.call<BoothSession>('getSession')).phase).toBe('working');
+
+      await token.deleteToken();
+      const pulledAt = Date.now();
+      const ms = await waitFor('the lock', () => booth.sessions.at(-1)?.phase === 'locked', 2000);
+      expect(Date.now() - pulledAt).toBeLessThan(500);
+      expect(ms).toBeLessThan(500);
+      expect(booth.sessions.at(-1)).toMatchObject({ phase: 'locked', lockReason: 'token_removed', token: { present: false }, codename: null });
+      expect(booth.events('booth.token_removed')[0]!.payload).toMatchObject({ phase: 'working', label: 'expert-key' });
+      expect(booth.events('booth.locked').at(-1)!.payload).toMatchObject({ reason: 'token_removed', from: 'working' });
+
+      // the expert's face is recognised, but the key is still out: the lock stays
+      await booth.frame(faces.expert);
+      await booth.frame(faces.expert);
+      expect(await booth.call<BoothSession>('getSession')).toMatchObject({ phase: 'locked', lockReason: 'token_removed' });
+      expect(booth.events('booth.unlocked')).toHaveLength(0);
+      expect(await booth.error('listFiles')).toBe('WRONG_PHASE');
+      expect(await booth.error('logout')).toBe('WRONG_PHASE');
+      await expect(booth.services.signer.sign('scores', {}, token.pin)).rejects.toMatchObject({ code: 'TOKEN_ABSENT' });
+    } finally {
+      await booth.services.close();
+    }
+  });
+});
