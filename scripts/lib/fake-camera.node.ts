@@ -18,15 +18,26 @@ export interface FakeCameraOptions {
   fill?: number;
 }
 
-export function makeFakeCameraY4m(photo: string, out: string, o: FakeCameraOptions = {}): string {
+function framing(o: FakeCameraOptions): string {
   const width = o.width ?? 640;
   const height = o.height ?? 480;
   const photoHeight = Math.round(height * (o.fill ?? 0.8)) & ~1;
-  const filter = `scale=-2:${photoHeight},pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=gray,format=yuv420p`;
+  return `scale=-2:${photoHeight},pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=gray`;
+}
+
+export function makeFakeCameraY4m(photo: string, out: string, o: FakeCameraOptions = {}): string {
   execFileSync(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', photo, '-t', String(o.seconds ?? 3), '-r', String(o.fps ?? 15), '-vf', filter, '-f', 'yuv4mpegpipe', out],
+    ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', photo, '-t', String(o.seconds ?? 3), '-r', String(o.fps ?? 15), '-vf', `${framing(o)},format=yuv420p`, '-f', 'yuv4mpegpipe', out],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  return out;
+}
+
+/** One camera frame as the kiosk's renderer would send it: the same framing, as a JPEG. */
+export function makeCameraFrameJpeg(photo: string, out: string, o: FakeCameraOptions = {}): string {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', photo, '-vf', framing(o), '-frames:v', '1', '-q:v', '3', out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return out;
 }

@@ -32,6 +32,8 @@ export interface StackExpert {
 
 export interface GateStackOptions {
   dir: string;
+  /** Which demo gate to install (default the evaluation-area entrance). */
+  gateId?: string;
   liveness?: 'off' | 'active';
   centralPort?: number;
   gatePort?: number;
@@ -158,7 +160,7 @@ export async function startGateStack(o: GateStackOptions): Promise<GateStack> {
     { label: 'gate', quiet: o.quiet ?? true },
   );
   const client = await connectHost(gate.ready.launchUrl);
-  const code = (JSON.parse(await central('enrol-code', '--gate', DEMO_GATE_ID, '--json')) as { code: string }).code;
+  const code = (JSON.parse(await central('enrol-code', '--gate', o.gateId ?? DEMO_GATE_ID, '--json')) as { code: string }).code;
   const status = await client.call<{ provisioning: string; deviceId?: string; position?: { site: { id: string } } }>('enrol', { centralUrl, code });
   if (status.provisioning !== 'enrolled' || !status.deviceId || !status.position) throw new Error('the gate did not enrol');
   const gateDeviceId = status.deviceId;

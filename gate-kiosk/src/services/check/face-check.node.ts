@@ -325,7 +325,23 @@ export class FaceCheck {
     const expert = final.expert;
     const similarity = ctx.similarity === null ? null : Math.round(ctx.similarity * 10_000) / 10_000;
 
-    // The central's record: durable before anyone is told.
+    // Tell the expert at once: the passage (if any) is already open, so the record below cannot
+    // precede it anyway; it is durable before this call answers and before the screen shows it.
+    const maxCells = this.o.devices.ledMaxCells;
+    const announcement =
+      final.kind === 'pass'
+        ? this.o.seatAnnouncement(final.seat, maxCells)
+        : refusalAnnouncement(final.reason, final.redirect, (s) => this.o.seatAnnouncement(s, maxCells));
+    const speaking = this.o.devices.announce(announcement.voice, announcement.led).catch((error: unknown) => {
+      this.log(`announcement failed: ${(error as Error).message}`);
+    });
+    this.pending.add(speaking);
+    void speaking.finally(() => this.pending.delete(speaking));
+    // Let the LED and voice frames reach their ports before the synchronous SQLite writes below
+    // hold the event loop (measured: the LED frame otherwise waited for them, bench/gate.bench.ts).
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // The central's record.
     this.o.record(GATE_CHECK_EVENT, {
       checkId,
       decision: final.kind,
@@ -362,17 +378,6 @@ export class FaceCheck {
       note: null,
     });
     if (final.kind === 'refused') this.o.journal.addAlert({ date: today, at: now, kind: final.reason, checkId, device: null });
-
-    const maxCells = this.o.devices.ledMaxCells;
-    const announcement =
-      final.kind === 'pass'
-        ? this.o.seatAnnouncement(final.seat, maxCells)
-        : refusalAnnouncement(final.reason, final.redirect, (s) => this.o.seatAnnouncement(s, maxCells));
-    const speaking = this.o.devices.announce(announcement.voice, announcement.led).catch((error: unknown) => {
-      this.log(`announcement failed: ${(error as Error).message}`);
-    });
-    this.pending.add(speaking);
-    void speaking.finally(() => this.pending.delete(speaking));
 
     this.cooldown = { checkId, decidedAt: now, lastFaceAt: now, embedding: ctx.embedding };
     this.candidate = freshCandidate();
