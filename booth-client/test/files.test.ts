@@ -224,7 +224,8 @@ describe('downloads', () => {
     const files = service(join(root, 'away'), central);
     files.setProject(payload(true));
     await new Promise((r) => setTimeout(r, 150));
-    expect(files.listFiles()).toEqual([]);
+    // Listed, but still downloading: no pages yet.
+    expect(files.listFiles().map((f) => [f.state, f.pageCount])).toEqual(files.status().files.map(() => ['downloading', 0]));
     const status = files.status();
     expect(status.ready).toBe(0);
     expect(status.files.every((f) => f.state === 'pending' && f.attempts >= 2 && f.lastError !== null)).toBe(true);
@@ -234,6 +235,7 @@ describe('downloads', () => {
     central.down = false;
     await files.prefetch();
     expect(files.listFiles().map((f) => f.fileId)).toEqual(status.files.map((f) => f.fileId));
+    expect(files.listFiles().every((f) => f.state === 'ready' && f.pageCount > 0)).toBe(true);
     const page = await files.getPage({ fileId: id, page: 1, scale: 0.5 });
     expect(page.width).toBeGreaterThan(100);
   });
@@ -274,10 +276,12 @@ describe('downloads', () => {
     const second = service(dataDir, central);
     second.setProject(payload(true));
     await new Promise((r) => setTimeout(r, 100));
-    expect(second.listFiles().map((f) => f.bidderCode)).toEqual(['A']); // from the disk, without the central
+    const ready = () => second.listFiles().filter((f) => f.state === 'ready').map((f) => f.bidderCode);
+    expect(ready()).toEqual(['A']); // from the disk, without the central
+    expect(second.listFiles().find((f) => f.bidderCode === 'B')?.state).not.toBe('ready');
     central.down = false;
     await second.prefetch();
-    expect(second.listFiles().map((f) => f.bidderCode)).toEqual(['A', 'B']);
+    expect(ready()).toEqual(['A', 'B']);
     expect(sha(readFileSync(pathB))).toBe(sha(fileB.bytes));
 
     // Another project: the old files are closed and deleted.

@@ -102,9 +102,12 @@ export const tenderFileSchema = z.object({
   /** Blind: 投标文件（投标人A）; open: the bidder's document title. */
   title: z.string(),
   bidderCode: z.string(),
-  pageCount: z.number().int().positive(),
-  pageWidth: z.number().positive(),
-  pageHeight: z.number().positive(),
+  /** downloading: still coming from the central (pages answer FILE_UNAVAILABLE); broken: refused
+   * (hash or PDF error) and retried in the background. Page fields are 0 until ready. */
+  state: z.enum(['ready', 'downloading', 'broken']),
+  pageCount: z.number().int().nonnegative(),
+  pageWidth: z.number().nonnegative(),
+  pageHeight: z.number().nonnegative(),
 });
 export type TenderFileView = z.infer<typeof tenderFileSchema>;
 

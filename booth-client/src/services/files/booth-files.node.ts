@@ -431,10 +431,11 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
     listFiles() {
       const p = project;
       if (!p) return [];
-      return p.entries.flatMap((e) =>
+      // Every file of the project, so the expert sees what is still downloading.
+      return p.entries.map((e) =>
         e.state === 'ready' && e.info
-          ? [{ fileId: e.fileId, title: e.title, bidderCode: e.bidderCode, pageCount: e.info.pageCount, pageWidth: e.info.pageWidth, pageHeight: e.info.pageHeight }]
-          : [],
+          ? { fileId: e.fileId, title: e.title, bidderCode: e.bidderCode, state: 'ready' as const, pageCount: e.info.pageCount, pageWidth: e.info.pageWidth, pageHeight: e.info.pageHeight }
+          : { fileId: e.fileId, title: e.title, bidderCode: e.bidderCode, state: e.state === 'broken' ? ('broken' as const) : ('downloading' as const), pageCount: 0, pageWidth: 0, pageHeight: 0 },
       );
     },
 
