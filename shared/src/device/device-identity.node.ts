@@ -4,7 +4,7 @@ import { enrolProofMessage, normaliseEnrolCode } from '../api/central-http.ts';
 import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } from '../crypto/ed25519.node.ts';
 import type { DeviceKind, Position } from '../domain/topology.ts';
 import type { LinkStatus } from '../contract/device-status.ts';
-import { CentralClient, credentialsFrom, type DeviceCredentials } from './central-client.node.ts';
+import { CentralClient, credentialsFrom, type DeviceCredentials, type FetchFileOptions } from './central-client.node.ts';
 import { DeviceStore, type DeviceIdentity, type InboxMessage } from './device-store.node.ts';
 import { LinkMonitor } from './link-monitor.node.ts';
 import { EventLog, type EventPayload } from '../sync/event-log.node.ts';
@@ -105,6 +105,15 @@ export class DeviceIdentityService<K extends DeviceKind> {
     const event = this.sync.log.append(type, payload);
     this.sync.sender.kick();
     return event;
+  }
+
+  /**
+   * One tender file of a project this booth is seated on, by its SHA-256 (CentralClient.fetchFile:
+   * device-signed GET, size cap, hash and the central's signature checked before any byte returns).
+   */
+  fetchFile(sha256: string, options: FetchFileOptions = {}): Promise<Uint8Array> {
+    if (!this.client || !this.credentials) return Promise.reject(new ApiError('NOT_ENROLLED', 'files need an enrolled device'));
+    return this.client.fetchFile(this.credentials, sha256, options);
   }
 
   syncStatus(): SyncSummary {
