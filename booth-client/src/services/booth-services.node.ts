@@ -11,6 +11,8 @@ import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pip
 import { FACE_EMBEDDING_MODEL } from '@kawei/shared/face/models.ts';
 import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
 import { loadBoothConfig, type BoothConfig } from './booth-config.ts';
+import { createBoothFiles } from './files/booth-files.node.ts';
+import { createScoreSheet } from './scoring/score-sheet.node.ts';
 import { boothDay } from './roster/booth-day.ts';
 import { BoothRoster } from './roster/booth-roster.node.ts';
 import { BoothSession } from './session/booth-session.node.ts';
@@ -39,6 +41,8 @@ export type BoothServices = AppServices<BoothContract> & {
   session: BoothSession;
   signer: BoothSigner;
   roster: BoothRoster;
+  files: ReturnType<typeof createBoothFiles>;
+  sheet: ReturnType<typeof createScoreSheet>;
 };
 
 /**
@@ -79,9 +83,13 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   const today = boothDay(now());
   roster.purgeBefore(today);
   store.purgeBefore(today);
-  // What is already in the inbox (a message stored just before a crash was never heard live), then live ones.
+  // What is already in the inbox (a message stored just before a crash was never heard live), then live
+  // ones; the files and the score sheet follow today's project (see refreshProject below).
   for (const message of identity.inboxMessages()) roster.ingest(message);
-  const stopMessages = identity.onMessage((message) => roster.ingest(message));
+  let refreshProject: () => void = () => undefined;
+  const stopMessages = identity.onMessage((message) => {
+    if (roster.ingest(message) === 'applied') refreshProject();
+  });
 
   const signer = new BoothSigner({
     modulePath: config.pkcs11Module,
@@ -111,7 +119,9 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   };
 
   let publishSession: (view: ReturnType<BoothSession['view']>) => void = () => undefined;
+  let sheetSubmitted = (): boolean => false;
   const session = new BoothSession({
+    sheetSubmitted: () => sheetSubmitted(),
     config,
     roster,
     store,
@@ -124,14 +134,54 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     ...(options.random ? { random: options.random } : {}),
   });
 
-  /** File calls: only while working (or after submitting), and never before the commitment is signed. */
-  const forFiles = (what: string): void => {
-    const phase = session.currentPhase;
-    if (phase === 'commitment') throw new ApiError('COMMITMENT_REQUIRED', `${what}: sign the commitment letter first`);
-    session.requirePhase(['working', 'submitted'], what);
+  // Today's project material (real bidder names: trusted side only) → the files and the score sheet.
+  const todaysMaterial = () => {
+    const seat = roster.seat(boothDay(now()));
+    return seat ? roster.project(seat.date, seat.project) : null;
   };
-  const notYet = (what: string): never => {
-    throw new ApiError('FILE_UNAVAILABLE', `${what}: the tender files are not wired into this build yet`);
+  const boothLabel = (): string => position()?.booth.label ?? '';
+  const files = createBoothFiles({
+    dataDir: options.dataDir,
+    fetchFile: (sha256) => {
+      const bytes = todaysMaterial()?.files.find((f) => f.sha256 === sha256)?.bytes;
+      return identity.fetchFile(sha256, bytes === undefined ? {} : { expectedBytes: bytes });
+    },
+    watermark: () => ({ codename: session.seat?.codename ?? '', booth: boothLabel() }),
+    now,
+  });
+  const sheet = createScoreSheet({
+    dataDir: options.dataDir,
+    now,
+    sign: (value, pin) => signer.sign('scores', value, pin),
+    record: (type, payload) => identity.recordEvent(type, payload).seq,
+    identity: () => ({ codename: session.seat?.codename ?? null, booth: boothLabel() }),
+  });
+  sheetSubmitted = () => {
+    try {
+      return sheet.get().status === 'submitted';
+    } catch {
+      return false; // no project: nothing submitted
+    }
+  };
+  refreshProject = () => {
+    const material = todaysMaterial();
+    for (const [what, apply] of [
+      ['tender files', () => files.setProject(material)],
+      ['score sheet', () => sheet.setProject(material)],
+    ] as const) {
+      try {
+        apply();
+      } catch (error) {
+        console.error(`[booth] today's project could not be given to the ${what}: ${(error as Error).message}`);
+      }
+    }
+  };
+  refreshProject();
+
+  /** Reading calls: while working (or after submitting), and never before the commitment is signed. */
+  const reading = (what: string): void => {
+    if (session.currentPhase === 'commitment') throw new ApiError('COMMITMENT_REQUIRED', `${what}: sign the commitment letter first`);
+    session.requirePhase(['working', 'submitted'], what);
   };
 
   const services = wireAppServices(
@@ -144,42 +194,47 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
       getCommitment: async () => session.getCommitment(),
       signCommitment: async ({ pin }) => session.signCommitment(pin),
       listFiles: async () => {
-        forFiles('listFiles');
-        return notYet('listFiles');
+        reading('listFiles');
+        return files.listFiles();
       },
-      getPage: async () => {
-        forFiles('getPage');
-        return notYet('getPage');
+      getPage: async (input) => {
+        reading('getPage');
+        return files.getPage(input);
       },
-      getTextLayer: async () => {
-        forFiles('getTextLayer');
-        return notYet('getTextLayer');
+      getTextLayer: async (input) => {
+        reading('getTextLayer');
+        return files.getTextLayer(input);
       },
-      getOutline: async () => {
-        forFiles('getOutline');
-        return notYet('getOutline');
+      getOutline: async (input) => {
+        reading('getOutline');
+        return files.getOutline(input);
       },
-      searchFile: async () => {
-        forFiles('searchFile');
-        return notYet('searchFile');
+      searchFile: async (input) => {
+        reading('searchFile');
+        return files.searchFile(input);
       },
       getScoreSheet: async () => {
-        forFiles('getScoreSheet');
-        return notYet('getScoreSheet');
+        reading('getScoreSheet');
+        return sheet.get();
       },
-      saveScore: async () => {
-        session.requirePhase(['working'], 'saveScore');
-        return notYet('saveScore');
+      saveScore: async (input) => {
+        // After submitting, the sheet itself answers SHEET_FROZEN.
+        reading('saveScore');
+        return sheet.save(input);
       },
-      submitScores: async () => {
-        session.requirePhase(['working'], 'submitScores');
-        return notYet('submitScores');
+      submitScores: async ({ pin }) => {
+        reading('submitScores');
+        const result = await sheet.submit(pin);
+        session.markSubmitted(result.signedAt);
+        return result;
       },
     },
     (emit) => identity.onChange(emit),
     async () => {
       stopMessages();
       await session.close();
+      await files.close();
+      sheet.close();
       await signer.close();
       await ready;
       if (!options.pipeline) (pipeline as FacePipeline | null)?.dispose();
@@ -189,5 +244,5 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     },
   );
   publishSession = (view) => services.events.emit('session', view);
-  return { ...services, ready, session, signer, roster };
+  return { ...services, ready, session, signer, roster, files, sheet };
 }

@@ -110,6 +110,8 @@ export interface BoothSessionOptions {
   /** Appends to the sync log (DeviceIdentityService.recordEvent). */
   record: (type: string, payload: EventPayload) => SyncEvent;
   publish: (session: BoothSessionView) => void;
+  /** Whether the score sheet is submitted (the scoring service's own record, which a crash may leave ahead of ours). */
+  sheetSubmitted?: () => boolean;
   now?: () => number;
   random?: () => number;
   log?: (message: string) => void;
@@ -577,7 +579,7 @@ export class BoothSession {
     if (!seat) return 'commitment';
     const p = this.o.store.progress(seat.date, seat.expert);
     if (p.commitment === null) return 'commitment';
-    return p.submittedAt === null ? 'working' : 'submitted';
+    return p.submittedAt === null && !(this.o.sheetSubmitted?.() ?? false) ? 'working' : 'submitted';
   }
 
   private enter(phase: 'commitment' | 'working' | 'submitted'): void {
