@@ -67,16 +67,19 @@ describe('face login', () => {
       expect(letter.text).not.toContain('exp-a');
       expect(letter.signedAt).toBeNull();
 
-      // files before the commitment: COMMITMENT_REQUIRED; scoring: WRONG_PHASE
+      // files and scores before the commitment: COMMITMENT_REQUIRED
       expect(await booth.error('listFiles')).toBe('COMMITMENT_REQUIRED');
       expect(await booth.error('getPage', { fileId: 'x', page: 1, scale: 1 })).toBe('COMMITMENT_REQUIRED');
-      expect(await booth.error('saveScore', { bidder: 'A', criterion: 'tech', value: 10 })).toBe('WRONG_PHASE');
-      expect(await booth.error('submitScores', { pin: '123456' })).toBe('WRONG_PHASE');
+      expect(await booth.error('saveScore', { bidder: 'A', criterion: 'tech', value: 10 })).toBe('COMMITMENT_REQUIRED');
+      expect(await booth.error('submitScores', { pin: '123456' })).toBe('COMMITMENT_REQUIRED');
 
       // logout: back to idle, recorded
       expect(await booth.call<BoothSession>('logout')).toMatchObject({ phase: 'idle', codename: null });
       expect(booth.events('booth.logout')).toHaveLength(1);
       expect(await booth.error('getCommitment')).toBe('WRONG_PHASE');
+      // before login nothing of the project answers
+      expect(await booth.error('listFiles')).toBe('WRONG_PHASE');
+      expect(await booth.error('getScoreSheet')).toBe('WRONG_PHASE');
       expect(await booth.error('signCommitment', { pin: '123456' })).toBe('WRONG_PHASE');
     } finally {
       await booth.services.close();

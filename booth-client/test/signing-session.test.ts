@@ -173,6 +173,37 @@ describe.skipIf(!available)('commitment letter and score signing with the USB ke
     }
   });
 
+  it('through the services: files and the sheet only after the commitment; scores saved, submitted with the key (openssl verifies), the phase becomes submitted', async () => {
+    const booth = open();
+    try {
+      await logIn(booth);
+      expect(await booth.error('getScoreSheet')).toBe('COMMITMENT_REQUIRED');
+      await booth.call('signCommitment', { pin: token.pin });
+      expect(await booth.call('listFiles')).toEqual([]);
+      const sheet = await booth.call<{ bidders: string[]; criteria: { id: string }[] }>('getScoreSheet');
+      expect(sheet.bidders).toEqual(['A', 'B']);
+      expect(JSON.stringify(sheet)).not.toContain('恒通');
+      expect(await booth.error('submitScores', { pin: token.pin })).toBe('SHEET_INCOMPLETE');
+      const values: Record<string, number> = { tech: 30, biz: 10, price: 20 };
+      for (const bidder of sheet.bidders) for (const c of sheet.criteria) await booth.call('saveScore', { bidder, criterion: c.id, value: values[c.id] });
+      expect(await booth.error('submitScores', { pin: '999999' })).toBe('PIN_INCORRECT');
+      const result = await booth.call<{ signer: string; eventSeq: number }>('submitScores', { pin: token.pin });
+      expect(result.signer).toBe(CODENAME);
+      expect(await booth.call<BoothSession>('getSession')).toMatchObject({ phase: 'submitted' });
+      expect(await booth.error('saveScore', { bidder: 'A', criterion: 'tech', value: 31 })).toBe('SHEET_FROZEN');
+      const [event] = booth.events('booth.scores_submitted');
+      expect(event!.seq).toBe(result.eventSeq);
+      const signed = signedDocumentSchema.parse(event!.payload.signed);
+      expect(signed.kind).toBe('score-sheet');
+      expect((await opensslVerify(token.dir, signed.content, signed.cms, join(token.trustDir, 'ca-1.pem'))).ok).toBe(true);
+      // the files stay readable after submitting; the sheet is shown frozen
+      expect(await booth.call('listFiles')).toEqual([]);
+      expect(await booth.call('getScoreSheet')).toMatchObject({ status: 'submitted' });
+    } finally {
+      await booth.services.close();
+    }
+  });
+
   // Last: the token is deleted for good.
   it('pulling the key locks the screen within 500 ms (booth.token_removed); a face alone does not unlock without the key', async () => {
     const booth = open({ tokenPollMs: 200 });
