@@ -1,4 +1,5 @@
 import 'antd/dist/reset.css';
+import './booth.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { boothContract } from '@kawei/shared/contract/booth.contract.ts';

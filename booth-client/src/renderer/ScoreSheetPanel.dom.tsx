@@ -1,0 +1,404 @@
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import { Button, Input, Spin, theme } from 'antd';
+import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
+import type { BoothSession, ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
+import type { ApiError } from '@kawei/shared/errors.ts';
+import { errorMessage } from '@kawei/shared/i18n/messages.ts';
+import type { ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
+import { BigDialog, bigButtonStyle } from './BigDialog.dom.tsx';
+import { bidderTotal, cellKey, formatClock, formatScore, parseScore, problemsByCell, stepScore, type CellProblem } from './booth-view.ts';
+import { PinDialog } from './PinDialog.dom.tsx';
+import { useScoreSheet, type CellEdit } from './useScoreSheet.dom.ts';
+
+type Api = ApiConnection<BoothContract>['api'];
+type SignResult = Awaited<ReturnType<Api['submitScores']>>;
+type Step = null | 'problems' | 'confirm' | 'pin';
+
+/**
+ * The score sheet: criteria down, bidder codes across, the column of the file being read
+ * highlighted. Each cell has a big number field with − and + (half points) so no keyboard is
+ * needed, the maximum beside the criterion, and a note field when the services say the score needs
+ * one. Every change is saved at once. 提交评分 checks completeness (the services' problem list), asks
+ * for confirmation, then the USB-key PIN; a submitted sheet is frozen and says 已签名提交.
+ */
+export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; session: BoothSession; currentBidder: string | null }) {
+  const { t, lang } = useT();
+  const { token } = theme.useToken();
+  const view = useScoreSheet(api);
+  const { sheet } = view;
+  const [step, setStep] = useState<Step>(null);
+  const [signed, setSigned] = useState<SignResult | null>(null);
+  const [triedSubmit, setTriedSubmit] = useState(false);
+  const { reload } = view;
+
+  // The phase moved to submitted elsewhere (another window, a restart): read the frozen sheet.
+  useEffect(() => {
+    if (session.phase === 'submitted' && sheet && sheet.status !== 'submitted') reload();
+  }, [session.phase, sheet, reload]);
+
+  if (!sheet) {
+    return (
+      <div data-testid="score-sheet" data-state="loading" style={{ padding: 24, fontSize: 24, display: 'flex', flexDirection: 'column', gap: 16, alignItems: 'center' }}>
+        {view.loadError ? (
+          <>
+            <span data-testid="booth-error" data-code={view.loadError.code} style={{ color: token.colorErrorText }}>
+              {errorMessage(view.loadError.code, lang)}
+            </span>
+            <Button size="large" onClick={view.reload}>
+              {t('app.retry')}
+            </Button>
+          </>
+        ) : (
+          <>
+            <Spin size="large" />
+            {t('booth.score.loading')}
+          </>
+        )}
+      </div>
+    );
+  }
+
+  const frozen = sheet.status === 'submitted' || session.phase === 'submitted';
+  const problems = problemsByCell(sheet);
+  const criterionName = (id: string) => sheet.criteria.find((c) => c.id === id)?.name ?? id;
+
+  const submit = async (pin: string) => {
+    const result = await api.submitScores({ pin });
+    setSigned(result);
+    setStep(null);
+    reload();
+  };
+
+  const onSubmitClick = () => {
+    setTriedSubmit(true);
+    setStep(sheet.problems.length > 0 || view.pending.size > 0 || view.saving ? 'problems' : 'confirm');
+  };
+
+  return (
+    <div data-testid="score-sheet" data-state={frozen ? 'submitted' : 'draft'} style={panelStyle}>
+      <div style={{ display: 'flex', alignItems: 'baseline', gap: 16, padding: '8px 12px', flexWrap: 'wrap' }}>
+        <span style={{ fontSize: 30, fontWeight: 800 }}>{t('booth.score.title')}</span>
+        <SavedLine sheet={sheet} saving={view.saving} failed={view.errors.size > 0} />
+      </div>
+
+      {frozen ? (
+        <div data-testid="score-submitted" role="status" style={{ ...submittedStyle, background: token.colorSuccessBg, borderColor: token.colorSuccessBorder }}>
+          <div style={{ fontSize: 30, fontWeight: 800, color: token.colorSuccessText }}>✓ {t('booth.score.submitted')}</div>
+          {sheet.submittedAt || signed ? (
+            <div style={{ fontSize: 22 }}>{t('booth.score.submitted.at', { time: formatClock(sheet.submittedAt ?? signed?.signedAt ?? 0, lang) })}</div>
+          ) : null}
+          {signed ? <div style={{ fontSize: 20 }}>{t('booth.score.submitted.signer', { signer: signed.signer })}</div> : null}
+        </div>
+      ) : null}
+
+      <div style={{ flex: 1, minHeight: 0, overflow: 'auto' }}>
+        <table style={tableStyle}>
+          <thead>
+            <tr>
+              <th style={{ ...stickyCorner, background: token.colorBgContainer }}>{t('booth.score.criterion')}</th>
+              {sheet.bidders.map((bidder) => (
+                <BidderHeading key={bidder} bidder={bidder} current={bidder === currentBidder} />
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {sheet.criteria.map((criterion) => (
+              <tr key={criterion.id}>
+                <th scope="row" style={{ ...stickyColumn, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
+                  <div style={{ fontSize: 24, fontWeight: 700 }}>{criterion.name}</div>
+                  <div data-testid={`score-max-${criterion.id}`} style={{ fontSize: 20, color: token.colorTextSecondary, fontWeight: 400 }}>
+                    {t('booth.score.max', { max: formatScore(criterion.max) })}
+                  </div>
+                </th>
+                {sheet.bidders.map((bidder) => {
+                  const key = cellKey(bidder, criterion.id);
+                  return (
+                    <ScoreCell
+                      key={bidder}
+                      bidder={bidder}
+                      criterion={criterion}
+                      stored={sheet.scores[bidder]?.[criterion.id] ?? null}
+                      storedNote={sheet.notes[bidder]?.[criterion.id] ?? ''}
+                      pending={view.pending.get(key)}
+                      problems={problems.get(key) ?? []}
+                      showMissing={triedSubmit}
+                      saveError={view.errors.get(key) ?? null}
+                      current={bidder === currentBidder}
+                      frozen={frozen}
+                      onSave={(edit) => view.save(bidder, criterion.id, edit)}
+                    />
+                  );
+                })}
+              </tr>
+            ))}
+            <tr>
+              <th scope="row" style={{ ...stickyColumn, background: token.colorBgContainer, borderColor: token.colorBorderSecondary, fontSize: 24 }}>
+                {t('booth.score.total')}
+              </th>
+              {sheet.bidders.map((bidder) => {
+                const { total, complete } = bidderTotal(sheet, bidder);
+                return (
+                  <td
+                    key={bidder}
+                    data-testid={`score-total-${bidder}`}
+                    data-complete={complete ? 'true' : 'false'}
+                    style={{ ...cellStyle, fontSize: 30, fontWeight: 800, textAlign: 'center', borderColor: token.colorBorderSecondary, background: bidder === currentBidder ? token.colorPrimaryBg : undefined }}
+                  >
+                    {formatScore(total)}
+                  </td>
+                );
+              })}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+
+      {!frozen ? (
+        <div style={{ padding: 12, display: 'flex', justifyContent: 'flex-end' }}>
+          <Button data-testid="score-submit" type="primary" size="large" onClick={onSubmitClick} style={{ height: 80, minWidth: 280, fontSize: 34, fontWeight: 700 }}>
+            {t('booth.score.submit')}
+          </Button>
+        </div>
+      ) : null}
+
+      {step === 'problems' ? (
+        <BigDialog
+          testId="score-problems"
+          title={t('booth.score.problems.title')}
+          actions={
+            <Button data-testid="score-problems-back" type="primary" size="large" onClick={() => setStep(null)} style={bigButtonStyle}>
+              {t('booth.score.problems.back')}
+            </Button>
+          }
+        >
+          <ul style={{ textAlign: 'left', margin: 0, paddingLeft: 28 }}>
+            {sheet.problems.map((p) => (
+              <li key={`${p.bidder}-${p.criterion}-${p.problem}`} data-testid="score-problem" data-bidder={p.bidder} data-criterion={p.criterion} data-problem={p.problem}>
+                {t('booth.score.problems.item', { bidder: p.bidder, criterion: criterionName(p.criterion), problem: t(`booth.score.problem.${p.problem}`) })}
+              </li>
+            ))}
+            {sheet.problems.length === 0 ? <li>{t('booth.score.saving')}</li> : null}
+          </ul>
+        </BigDialog>
+      ) : null}
+
+      {step === 'confirm' ? (
+        <BigDialog
+          testId="score-confirm"
+          title={t('booth.score.confirm.title')}
+          actions={
+            <>
+              <Button data-testid="score-submit-back" size="large" onClick={() => setStep(null)} style={bigButtonStyle}>
+                {t('booth.score.confirm.back')}
+              </Button>
+              <Button data-testid="score-submit-confirm" type="primary" size="large" onClick={() => setStep('pin')} style={bigButtonStyle}>
+                {t('booth.score.confirm.ok')}
+              </Button>
+            </>
+          }
+        >
+          <p style={{ margin: 0 }}>{t('booth.score.confirm.body')}</p>
+          <table style={{ margin: '12px auto 0', borderCollapse: 'collapse', fontSize: 26 }}>
+            <tbody>
+              {sheet.bidders.map((bidder) => (
+                <tr key={bidder}>
+                  <td style={{ padding: '4px 20px', textAlign: 'left' }}>{t('booth.score.bidder', { code: bidder })}</td>
+                  <td style={{ padding: '4px 20px', textAlign: 'right', fontWeight: 800 }}>{formatScore(bidderTotal(sheet, bidder).total)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </BigDialog>
+      ) : null}
+
+      {step === 'pin' ? <PinDialog title={t('booth.pin.title.scores')} token={session.token} onSign={submit} onCancel={() => setStep(null)} /> : null}
+    </div>
+  );
+}
+
+function BidderHeading({ bidder, current }: { bidder: string; current: boolean }) {
+  const { t } = useT();
+  const { token } = theme.useToken();
+  const ref = useRef<HTMLTableCellElement | null>(null);
+  useEffect(() => {
+    if (current) ref.current?.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'smooth' });
+  }, [current]);
+  return (
+    <th
+      ref={ref}
+      data-testid={`score-bidder-${bidder}`}
+      data-current={current ? 'true' : 'false'}
+      style={{ ...stickyHeader, background: current ? token.colorPrimaryBg : token.colorBgContainer, borderColor: token.colorBorderSecondary }}
+    >
+      <div style={{ fontSize: 24, fontWeight: 800 }}>{t('booth.score.bidder', { code: bidder })}</div>
+      {current ? <div style={{ fontSize: 18, color: token.colorPrimaryText }}>{t('booth.score.current')}</div> : null}
+    </th>
+  );
+}
+
+function ScoreCell({
+  bidder,
+  criterion,
+  stored,
+  storedNote,
+  pending,
+  problems,
+  showMissing,
+  saveError,
+  current,
+  frozen,
+  onSave,
+}: {
+  bidder: string;
+  criterion: ScoreSheet['criteria'][number];
+  stored: number | null;
+  storedNote: string;
+  pending: CellEdit | undefined;
+  problems: CellProblem[];
+  showMissing: boolean;
+  saveError: ApiError | null;
+  current: boolean;
+  frozen: boolean;
+  onSave: (edit: CellEdit) => void;
+}) {
+  const { t, lang } = useT();
+  const { token } = theme.useToken();
+  const value = pending ? pending.value : stored;
+  const note = pending?.note ?? storedNote;
+  const [typing, setTyping] = useState<string | null>(null);
+  const [noteText, setNoteText] = useState<string | null>(null);
+  const noteTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(noteTimer.current), []);
+
+  const id = `${bidder}-${criterion.id}`;
+  const parsed = typing === null ? null : parseScore(typing, criterion.max);
+  const invalid = parsed && !parsed.ok ? parsed.problem : null;
+  const needsNote = problems.includes('note_required');
+  const shownProblems = problems.filter((p) => p !== 'note_required' && (p !== 'missing' || showMissing));
+  const flagged = invalid !== null || shownProblems.length > 0 || needsNote || saveError !== null;
+
+  const setValue = (next: number | null) => {
+    if (frozen) return;
+    setTyping(null);
+    if (next !== value) onSave({ value: next });
+  };
+  const onType = (text: string) => {
+    setTyping(text);
+    const result = parseScore(text, criterion.max);
+    if (result.ok && result.value !== value) onSave({ value: result.value });
+  };
+  const onNote = (text: string) => {
+    setNoteText(text);
+    clearTimeout(noteTimer.current);
+    noteTimer.current = setTimeout(() => onSave({ value, note: text.trim() }), 500);
+  };
+  const flushNote = () => {
+    if (noteText === null) return;
+    clearTimeout(noteTimer.current);
+    if (noteText.trim() !== note) onSave({ value, note: noteText.trim() });
+    setNoteText(null);
+  };
+
+  const stepButton: CSSProperties = { width: 52, height: 56, fontSize: 30, fontWeight: 700, padding: 0, flex: 'none' };
+  return (
+    <td
+      data-testid={`score-cell-${id}`}
+      data-problems={problems.join(' ')}
+      style={{ ...cellStyle, borderColor: token.colorBorderSecondary, background: flagged ? token.colorErrorBg : current ? token.colorPrimaryBg : undefined }}
+    >
+      <div style={{ display: 'flex', gap: 6, alignItems: 'center', justifyContent: 'center' }}>
+        <Button data-testid={`score-minus-${id}`} aria-label={t('booth.score.minus')} disabled={frozen || value === null || value <= 0} onClick={() => setValue(stepScore(value, -1, criterion.max))} style={stepButton}>
+          −
+        </Button>
+        <input
+          data-testid={`score-input-${id}`}
+          aria-label={t('booth.score.input', { bidder, criterion: criterion.name })}
+          inputMode="decimal"
+          autoComplete="off"
+          readOnly={frozen}
+          value={typing ?? formatScore(value)}
+          onChange={(event) => onType(event.target.value)}
+          onBlur={() => {
+            if (parsed?.ok || typing === null) setTyping(null);
+          }}
+          style={{
+            ...inputStyle,
+            borderColor: invalid ? token.colorError : token.colorBorder,
+            background: frozen ? token.colorBgContainerDisabled : token.colorBgContainer,
+            color: token.colorText,
+          }}
+        />
+        <Button data-testid={`score-plus-${id}`} aria-label={t('booth.score.plus')} disabled={frozen || (value ?? 0) >= criterion.max} onClick={() => setValue(stepScore(value, 1, criterion.max))} style={stepButton}>
+          +
+        </Button>
+      </div>
+      {invalid ? (
+        <div data-testid="booth-error" data-code="SCORE_INVALID" style={{ ...hintStyle, color: token.colorErrorText }}>
+          {t(`booth.score.invalid.${invalid}`, { max: formatScore(criterion.max) })}
+        </div>
+      ) : null}
+      {shownProblems.map((p) => (
+        <div key={p} data-testid="score-cell-problem" data-problem={p} style={{ ...hintStyle, color: token.colorErrorText }}>
+          {t(`booth.score.problem.${p}`)}
+        </div>
+      ))}
+      {saveError ? (
+        <div data-testid="booth-error" data-code={saveError.code} style={{ ...hintStyle, color: token.colorErrorText }}>
+          {t('booth.score.saveError', { error: errorMessage(saveError.code, lang) })}
+        </div>
+      ) : null}
+      {needsNote || note !== '' || noteText !== null ? (
+        <div style={{ marginTop: 6 }}>
+          {needsNote ? <div style={{ ...hintStyle, color: token.colorErrorText, fontWeight: 600 }}>{t('booth.score.note.label')}</div> : null}
+          <Input.TextArea
+            data-testid={`score-note-${id}`}
+            value={noteText ?? note}
+            readOnly={frozen}
+            maxLength={500}
+            autoSize={{ minRows: 2, maxRows: 4 }}
+            placeholder={t('booth.score.note.placeholder')}
+            onChange={(event) => onNote(event.target.value)}
+            onBlur={flushNote}
+            style={{ fontSize: 20 }}
+          />
+        </div>
+      ) : null}
+    </td>
+  );
+}
+
+function SavedLine({ sheet, saving, failed }: { sheet: ScoreSheet; saving: boolean; failed: boolean }) {
+  const { t, lang } = useT();
+  const { token } = theme.useToken();
+  const state = saving ? 'saving' : failed ? 'error' : sheet.savedAt ? 'saved' : 'never';
+  return (
+    <span data-testid="score-saved" data-state={state} data-saved-at={sheet.savedAt ?? ''} role="status" aria-live="polite" style={{ fontSize: 22, color: failed ? token.colorErrorText : token.colorSuccessText }}>
+      {saving
+        ? t('booth.score.saving')
+        : sheet.savedAt
+          ? `✓ ${t('booth.score.saved', { time: formatClock(sheet.savedAt, lang) })}`
+          : t('booth.score.neverSaved')}
+    </span>
+  );
+}
+
+const panelStyle: CSSProperties = { height: '100%', display: 'flex', flexDirection: 'column', minWidth: 0 };
+const submittedStyle: CSSProperties = { margin: '0 12px 8px', padding: '10px 16px', border: '2px solid', borderRadius: 12, textAlign: 'center' };
+const tableStyle: CSSProperties = { borderCollapse: 'separate', borderSpacing: 0, minWidth: '100%' };
+const stickyCorner: CSSProperties = { position: 'sticky', top: 0, left: 0, zIndex: 3, padding: '8px 12px', fontSize: 22, textAlign: 'left', minWidth: 130 };
+const stickyHeader: CSSProperties = { position: 'sticky', top: 0, zIndex: 2, padding: '8px 12px', textAlign: 'center', borderBottom: '2px solid', minWidth: 200 };
+const stickyColumn: CSSProperties = { position: 'sticky', left: 0, zIndex: 1, padding: '10px 12px', textAlign: 'left', borderBottom: '1px solid', verticalAlign: 'top' };
+const cellStyle: CSSProperties = { padding: '10px 8px', borderBottom: '1px solid', verticalAlign: 'top' };
+const inputStyle: CSSProperties = {
+  width: 84,
+  height: 56,
+  fontSize: 30,
+  fontWeight: 700,
+  textAlign: 'center',
+  border: '2px solid',
+  borderRadius: 8,
+  outline: 'none',
+  padding: 0,
+};
+const hintStyle: CSSProperties = { fontSize: 18, marginTop: 4, textAlign: 'center' };

@@ -1,0 +1,171 @@
+import { useEffect, useState, type CSSProperties } from 'react';
+import { Button, Spin, theme } from 'antd';
+import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
+import type { BoothSession, TenderFileView } from '@kawei/shared/contract/booth-session.ts';
+import type { ApiError } from '@kawei/shared/errors.ts';
+import { errorMessage } from '@kawei/shared/i18n/messages.ts';
+import { toApiError, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { LanguageToggle, useT } from '@kawei/shared/ui/i18n.dom.tsx';
+import type { CameraStream } from '@kawei/shared/ui/useCameraStream.dom.ts';
+import { BigDialog, bigButtonStyle } from './BigDialog.dom.tsx';
+import { CameraPreview } from './CameraPreview.dom.tsx';
+import { ProjectLines } from './ProjectHeading.dom.tsx';
+import { ScoreSheetPanel } from './ScoreSheetPanel.dom.tsx';
+import { TenderViewer } from './TenderViewer.dom.tsx';
+
+type Api = ApiConnection<BoothContract>['api'];
+
+/**
+ * The working day: a header with the code name and project, the tender files and the viewer on the
+ * left, the score sheet on the right. Also the submitted phase: the files stay readable, the sheet is
+ * frozen.
+ */
+export function Workspace({
+  api,
+  session,
+  camera,
+  onLogout,
+}: {
+  api: Api;
+  session: BoothSession;
+  camera: CameraStream;
+  onLogout: () => Promise<void>;
+}) {
+  const { t, lang } = useT();
+  const { token } = theme.useToken();
+  const [files, setFiles] = useState<TenderFileView[] | null>(null);
+  const [filesError, setFilesError] = useState<ApiError | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [confirmLogout, setConfirmLogout] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    api.listFiles({}).then(
+      (list) => {
+        if (cancelled) return;
+        setFiles(list);
+        setFilesError(null);
+      },
+      (thrown: unknown) => {
+        if (!cancelled) setFilesError(toApiError(thrown));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, attempt]);
+
+  const open = files?.find((f) => f.fileId === openId) ?? files?.[0] ?? null;
+
+  return (
+    <div data-testid="booth-workspace" data-phase={session.phase} style={{ ...screenStyle, background: token.colorBgLayout }}>
+      <header style={{ ...headerStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
+        <div data-testid="booth-codename" style={{ fontSize: 36, fontWeight: 800, color: token.colorPrimary, letterSpacing: '0.04em' }}>
+          {session.codename ?? '—'}
+        </div>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <ProjectLines project={session.project} fontSize={22} />
+          <div style={{ fontSize: 18, color: token.colorTextSecondary }}>
+            {session.roomName} · {session.boothLabel} · {t('booth.ws.noCopy')}
+          </div>
+        </div>
+        <CameraPreview camera={camera} small style={{ height: 64 }} />
+        <Button data-testid="booth-logout" size="large" onClick={() => setConfirmLogout(true)} style={{ height: 56, fontSize: 22 }}>
+          {t('booth.ws.logout')}
+        </Button>
+        <LanguageToggle />
+      </header>
+
+      <div style={bodyStyle}>
+        <section style={{ ...leftStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
+          <nav data-testid="file-list" aria-label={t('booth.ws.files')} style={{ ...fileListStyle, borderColor: token.colorBorderSecondary }}>
+            <span style={{ fontSize: 22, fontWeight: 700, flex: 'none' }}>{t('booth.ws.files')}</span>
+            {files === null ? (
+              filesError ? (
+                <>
+                  <span data-testid="booth-error" data-code={filesError.code} style={{ fontSize: 20, color: token.colorErrorText }}>
+                    {errorMessage(filesError.code, lang)}
+                  </span>
+                  <Button onClick={() => setAttempt((n) => n + 1)}>{t('app.retry')}</Button>
+                </>
+              ) : (
+                <span style={{ fontSize: 20 }}>
+                  <Spin /> {t('booth.ws.loadingFiles')}
+                </span>
+              )
+            ) : files.length === 0 ? (
+              <span style={{ fontSize: 20 }}>{t('booth.ws.noFiles')}</span>
+            ) : (
+              files.map((file) => {
+                const active = file.fileId === open?.fileId;
+                return (
+                  <Button
+                    key={file.fileId}
+                    data-testid="file-item"
+                    data-file-id={file.fileId}
+                    data-bidder={file.bidderCode}
+                    data-active={active ? 'true' : 'false'}
+                    type={active ? 'primary' : 'default'}
+                    size="large"
+                    onClick={() => setOpenId(file.fileId)}
+                    style={{ height: 'auto', minHeight: 60, padding: '6px 18px', flex: 'none', display: 'flex', flexDirection: 'column', alignItems: 'flex-start', lineHeight: 1.25 }}
+                  >
+                    <span style={{ fontSize: 22, fontWeight: 700 }}>{file.title}</span>
+                    <span style={{ fontSize: 17, opacity: 0.85 }}>{t('booth.ws.pages', { n: file.pageCount })}</span>
+                  </Button>
+                );
+              })
+            )}
+          </nav>
+          <div style={{ flex: 1, minHeight: 0 }}>
+            {open ? (
+              <TenderViewer key={open.fileId} api={api} file={open} />
+            ) : (
+              <div style={{ padding: 48, fontSize: 26, textAlign: 'center', color: token.colorTextSecondary }}>{t('booth.viewer.pick')}</div>
+            )}
+          </div>
+        </section>
+        <section style={{ ...rightStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
+          <ScoreSheetPanel api={api} session={session} currentBidder={open?.bidderCode ?? null} />
+        </section>
+      </div>
+
+      {confirmLogout ? (
+        <BigDialog
+          testId="booth-logout-confirm"
+          title={t('booth.ws.logout')}
+          actions={
+            <>
+              <Button size="large" onClick={() => setConfirmLogout(false)} style={bigButtonStyle}>
+                {t('booth.pin.cancel')}
+              </Button>
+              <Button
+                data-testid="booth-logout-ok"
+                type="primary"
+                danger
+                size="large"
+                onClick={() => {
+                  setConfirmLogout(false);
+                  void onLogout();
+                }}
+                style={bigButtonStyle}
+              >
+                {t('booth.ws.logout.ok')}
+              </Button>
+            </>
+          }
+        >
+          {t('booth.ws.logout.confirm')}
+        </BigDialog>
+      ) : null}
+    </div>
+  );
+}
+
+const screenStyle: CSSProperties = { position: 'fixed', inset: 0, display: 'flex', flexDirection: 'column' };
+const headerStyle: CSSProperties = { display: 'flex', alignItems: 'center', gap: 20, padding: '6px 16px', borderBottom: '1px solid', flex: 'none' };
+const bodyStyle: CSSProperties = { flex: 1, minHeight: 0, display: 'flex', gap: 8, padding: 8 };
+const leftStyle: CSSProperties = { flex: '1.35 1 0', minWidth: 0, display: 'flex', flexDirection: 'column', border: '1px solid', borderRadius: 12, overflow: 'hidden' };
+const rightStyle: CSSProperties = { flex: '1 1 0', minWidth: 420, border: '1px solid', borderRadius: 12, overflow: 'hidden' };
+const fileListStyle: CSSProperties = { display: 'flex', alignItems: 'center', gap: 10, padding: '8px 10px', borderBottom: '1px solid', overflowX: 'auto', flex: 'none' };
