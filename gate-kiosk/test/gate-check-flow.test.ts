@@ -6,6 +6,7 @@
  * and be in the sync log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { crop, padEdge, resize } from '@kawei/shared/face/image.ts';
 import { EventLog } from '@kawei/shared/sync/event-log.node.ts';
 import type { GatePosition } from '@kawei/shared/domain/topology.ts';
 import { startSimulator, type RunningSimulator } from '@kawei/led-driver/cli/simulate.node.ts';
+import { TEST_CARD } from '@kawei/shared/devices/idcard/idcard-simulator.ts';
 import { createGateServices } from '../src/services/gate-services.node.ts';
 import { parseGateConfig } from '../src/services/gate-config.ts';
 import { hashStaffPin } from '../src/services/staff/staff-sessions.ts';
@@ -123,6 +125,8 @@ function facesPayload(): Record<string, unknown> {
     seat: seat[k],
     embedding: encodeEmbedding(embeddings.get(PEOPLE[k].expert)!),
     photo: photos.get(PEOPLE[k].expert)!,
+    // The simulated reader's test card belongs to the expert seated here (人证一致 tests).
+    ...(k === 'here' ? { idNumberHash: createHash('sha256').update(`${TODAY}:${TEST_CARD.text.idNumber}`).digest('hex') } : {}),
   }));
   return { people };
 }
@@ -507,4 +511,61 @@ describe('room door and liveness (no serial devices)', () => {
       await unenrolled.close();
     }
   });
+});
+
+describe.skipIf(!HAS_SOCAT)('人证一致: an ID card read at the entrance, then 1:1 with its holder', () => {
+  /** A fresh entrance with the card reader simulator (its test card is on the reader from the start). */
+  async function entranceWithCard(): Promise<{ services: Services; dir: string; close: () => Promise<void> }> {
+    const simDir = mkdtempSync(join(tmpdir(), 'kawei-gate-card-'));
+    dirs.push(simDir);
+    const [reader, relay] = await Promise.all([startSimulator('idcard', simDir), startSimulator('relay', simDir)]);
+    const dir = enrolledGateDir(entrance);
+    const services = createGateServices({
+      dataDir: dir,
+      appVersion: 'test',
+      pipeline,
+      now,
+      config: parseGateConfig({
+        liveness: 'off',
+        idCard: 'optional',
+        devices: { idcard: { path: reader.hostPath, baud: reader.baud }, relay: { path: relay.hostPath, pulseMs: 200 } },
+      }),
+    });
+    await services.ready;
+    // The reader loop finds the card: guidance says a card is waiting for its holder's face.
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const o = await frame(services, frames.blank, 50);
+      if (o.kind === 'guidance' && o.cardRead) break;
+      if (Date.now() > end) throw new Error('the card was never read');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { services, dir, close: async () => { await services.close(); await Promise.all([reader.close(), relay.close()]); } };
+  }
+
+  it('the card holder passes, and the event says the card was used', async () => {
+    const { services, dir, close } = await entranceWithCard();
+    try {
+      const o = await frame(services, frames.here);
+      expect(o).toMatchObject({ kind: 'pass', seat: { label: 'A5' } });
+      const events = logEvents(dir, 'gate.check');
+      expect(events.at(-1)!.payload).toMatchObject({ decision: 'pass', expert: PEOPLE.here.expert, card: true });
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('another enrolled expert in front of the card is refused id_card_mismatch (two frames), with an alert', async () => {
+    const { services, dir, close } = await entranceWithCard();
+    try {
+      // (frames.room4 fails the pose gate when tracked; this face does not.)
+      const first = await frame(services, frames.elsewhere);
+      expect(first.kind).toBe('guidance');
+      const o = await frame(services, frames.elsewhere);
+      expect(o).toMatchObject({ kind: 'refused', reason: 'id_card_mismatch' });
+      expect(logEvents(dir, 'gate.check').at(-1)!.payload).toMatchObject({ decision: 'refused', reason: 'id_card_mismatch', card: true });
+    } finally {
+      await close();
+    }
+  }, 60_000);
 });
