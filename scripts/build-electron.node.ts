@@ -17,10 +17,23 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /**
  * Not bundled, loaded from node_modules at run time: electron is provided by the runtime itself;
- * better-sqlite3 loads a compiled .node file (rebuilt for Electron's ABI by electron-builder); ws's
+ * better-sqlite3, serialport, pkcs11js and @napi-rs/canvas load compiled .node files (rebuilt for
+ * Electron's ABI by electron-builder, shipped beside the asar: electron-builder.yml); ws's
  * optional native accelerators are left to `require` failing softly as ws expects.
  */
-export const NATIVE_EXTERNALS = ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate', 'fsevents'];
+export const NATIVE_EXTERNALS = [
+  'electron',
+  'better-sqlite3',
+  'bufferutil',
+  'utf-8-validate',
+  'fsevents',
+  // The gate's serial ports, the booth's USB key (PKCS#11) and the PDF renderer's canvas.
+  'serialport',
+  '@serialport/bindings-cpp',
+  'pkcs11js',
+  'graphene-pk11',
+  '@napi-rs/canvas',
+];
 
 export interface ElectronBuildResult {
   mainBundle: string;

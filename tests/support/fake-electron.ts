@@ -26,6 +26,8 @@ export function loadCommonJsBundle(
   };
   const run = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
     filename: file,
+    // import() in the bundle (pdf.js is ESM-only) resolves from the bundle's file, as in Electron.
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     ...(context ? { parsingContext: context } : {}),
   });
   const module = { exports: {} };

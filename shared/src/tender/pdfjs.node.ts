@@ -7,9 +7,13 @@ import { dirname, join } from 'node:path';
  * polyfills Path2D/DOMMatrix from that copy, so our canvases must come from the same one.
  */
 
-const require = createRequire(import.meta.url);
-const PDF_MJS = require.resolve('pdfjs-dist/legacy/build/pdf.mjs');
-const PDFJS_ROOT = join(dirname(PDF_MJS), '..', '..');
+// Resolved on first use, not at import: a process that never opens a tender file (the booth's
+// Electron main before a project arrives, its tests) must not need pdf.js to start.
+let pdfMjs: string | null = null;
+function pdfMjsPath(): string {
+  pdfMjs ??= createRequire(import.meta.url).resolve('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfMjs;
+}
 
 export type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 export type NapiCanvas = typeof import('@napi-rs/canvas');
@@ -25,12 +29,16 @@ let canvasModule: NapiCanvas | null = null;
 
 /** The @napi-rs/canvas module pdf.js resolves (same native instance). */
 export function napiCanvas(): NapiCanvas {
-  canvasModule ??= createRequire(PDF_MJS)('@napi-rs/canvas') as NapiCanvas;
+  canvasModule ??= createRequire(pdfMjsPath())('@napi-rs/canvas') as NapiCanvas;
   return canvasModule;
 }
 
-export const PDFJS_PATHS = {
-  standardFontDataUrl: join(PDFJS_ROOT, 'standard_fonts') + '/',
-  cMapUrl: join(PDFJS_ROOT, 'cmaps') + '/',
-  wasmUrl: join(PDFJS_ROOT, 'wasm') + '/',
-} as const;
+/** pdf.js's data folders as filesystem paths ending in "/", as its Node build wants them. */
+export function pdfjsPaths(): { standardFontDataUrl: string; cMapUrl: string; wasmUrl: string } {
+  const root = join(dirname(pdfMjsPath()), '..', '..');
+  return {
+    standardFontDataUrl: join(root, 'standard_fonts') + '/',
+    cMapUrl: join(root, 'cmaps') + '/',
+    wasmUrl: join(root, 'wasm') + '/',
+  };
+}

@@ -6,7 +6,7 @@ import { rectOfItem } from './blind-geometry.ts';
 import { type Bidder, bidderListSchema, buildNeedles, type Needle, normalizeText, redactString } from './blind-match.ts';
 import { extractTextItems, type PageRedaction, paintRedactions, type RedactionBox, redactTextItems } from './blind-redactor.node.ts';
 import { LruCache } from './lru.ts';
-import { loadPdfjs, napiCanvas, PDFJS_PATHS } from './pdfjs.node.ts';
+import { loadPdfjs, napiCanvas, pdfjsPaths } from './pdfjs.node.ts';
 import { paintWatermark, watermarkOptionsSchema, type WatermarkOptions } from './watermark.ts';
 
 /**
@@ -129,7 +129,7 @@ export async function openTenderDocument(source: { path: string } | { data: Uint
   try {
     pdf = await pdfjs.getDocument({
       data,
-      ...PDFJS_PATHS,
+      ...pdfjsPaths(),
       cMapPacked: true,
       isEvalSupported: false,
       useSystemFonts: false,
