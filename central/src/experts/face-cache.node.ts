@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { floatBytes, floatsFrom, openSealed, seal, sealAad } from '@kawei/shared/crypto/sealed.node.ts';
 import { type Migration, openSqlite, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { EMBEDDING_SIZE } from '@kawei/shared/face/models.ts';
 import { loadOrCreateKeyFile, TEMPLATE_KEY_BYTES } from '@kawei/shared/face/face-template-store.node.ts';
@@ -15,8 +15,6 @@ import type { PhotoRefusal } from './registry-schema.ts';
  * (another key, altered) is treated as absent and recomputed: the photos are the source of truth.
  */
 
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 const migrations: readonly Migration[] = [
   {
@@ -69,7 +67,7 @@ export function openFaceCache(file: string, keyFile: string, recipe: string): Fa
      ON CONFLICT (sha256, recipe) DO UPDATE SET refusal = excluded.refusal, quality = excluded.quality,
        nonce = excluded.nonce, ciphertext = excluded.ciphertext, tag = excluded.tag, created_at = excluded.created_at`,
   );
-  const aad = (sha256: string) => Buffer.from(`kawei-registry-photo-v1\0${sha256}\0${recipe}`, 'utf8');
+  const aad = (sha256: string) => sealAad('kawei-registry-photo-v1', sha256, recipe);
 
   return {
     get(sha256) {
@@ -78,13 +76,9 @@ export function openFaceCache(file: string, keyFile: string, recipe: string): Fa
       if (row.refusal !== null) return { ok: false, refusal: row.refusal as PhotoRefusal };
       if (!row.nonce || !row.ciphertext || !row.tag) return undefined;
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, row.nonce, { authTagLength: TAG_BYTES });
-        decipher.setAAD(aad(sha256));
-        decipher.setAuthTag(row.tag);
-        const plain = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]);
+        const plain = openSealed(key, { nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag }, aad(sha256));
         if (plain.length <= EMBEDDING_SIZE * 4) return undefined;
-        const embedding = new Float32Array(EMBEDDING_SIZE);
-        new Uint8Array(embedding.buffer).set(plain.subarray(0, EMBEDDING_SIZE * 4));
+        const embedding = floatsFrom(plain, EMBEDDING_SIZE);
         return { ok: true, quality: row.quality, embedding, thumbnail: new Uint8Array(plain.subarray(EMBEDDING_SIZE * 4)) };
       } catch {
         return undefined; // another key or an altered row: recompute from the photo
@@ -97,12 +91,8 @@ export function openFaceCache(file: string, keyFile: string, recipe: string): Fa
         return;
       }
       if (value.embedding.length !== EMBEDDING_SIZE) throw new Error(`embedding must have ${EMBEDDING_SIZE} values`);
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
-      cipher.setAAD(aad(sha256));
-      const plain = Buffer.concat([Buffer.from(value.embedding.buffer, value.embedding.byteOffset, value.embedding.byteLength), value.thumbnail]);
-      const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
-      upsert.run({ ...base, refusal: null, quality: value.quality, nonce, ciphertext, tag: cipher.getAuthTag() });
+      const sealed = seal(key, Buffer.concat([floatBytes(value.embedding), value.thumbnail]), aad(sha256));
+      upsert.run({ ...base, refusal: null, quality: value.quality, ...sealed });
     },
     close() {
       key.fill(0);

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { floatBytes, floatsFrom, openSealed, seal } from '../crypto/sealed.node.ts';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -21,8 +22,6 @@ import { assessQuality, type QualityOptions, toGray } from './quality.ts';
  */
 
 export const TEMPLATE_KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 const migrations: readonly Migration[] = [
   {
@@ -178,12 +177,8 @@ export function openFaceTemplateStore(options: FaceTemplateStoreOptions): FaceTe
   function put(personId: string, embedding: Float32Array, quality: number, photos: number): void {
     PersonId.parse(personId);
     if (embedding.length !== EMBEDDING_SIZE) throw new Error(`embedding must have ${EMBEDDING_SIZE} values`);
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
-    cipher.setAAD(aad(personId, model));
-    const plain = Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
-    const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
-    upsert.run({ person_id: personId, model, quality, photos, nonce, ciphertext, tag: cipher.getAuthTag(), updated_at: new Date().toISOString() });
+    const sealed = seal(key, floatBytes(embedding), aad(personId, model));
+    upsert.run({ person_id: personId, model, quality, photos, ...sealed, updated_at: new Date().toISOString() });
   }
 
   function decrypt(row: Row): FaceTemplate {
@@ -191,13 +186,9 @@ export function openFaceTemplateStore(options: FaceTemplateStoreOptions): FaceTe
       throw new FaceTemplateError('MODEL_MISMATCH', `template of ${row.person_id} was made by ${row.model}, this store matches ${model}: re-enrol`);
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, row.nonce, { authTagLength: TAG_BYTES });
-      decipher.setAAD(aad(row.person_id, row.model));
-      decipher.setAuthTag(row.tag);
-      const plain = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]);
+      const plain = openSealed(key, row, aad(row.person_id, row.model));
       if (plain.length !== EMBEDDING_SIZE * 4) throw new Error(`plaintext is ${plain.length} bytes`);
-      const embedding = new Float32Array(EMBEDDING_SIZE);
-      new Uint8Array(embedding.buffer).set(plain);
+      const embedding = floatsFrom(plain, EMBEDDING_SIZE);
       return { personId: row.person_id, embedding, quality: row.quality, model: row.model };
     } catch (cause) {
       throw new FaceTemplateError(

@@ -20,7 +20,7 @@
  * central (never for the screen); the project material for the trusted-side files and scoring
  * services (the bidders' names never go to the renderer: see shared/src/contract/booth-session.ts).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { floatBytes, floatsFrom, openSealed, seal, sealAad, type Sealed } from '@kawei/shared/crypto/sealed.node.ts';
 import { join } from 'node:path';
 import {
   boothRosterPayloadSchema,
@@ -121,8 +121,6 @@ export interface BoothSeat {
 
 export type ProjectMaterial = ProjectBoothPayload;
 
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 interface FaceRow {
   date: string;
@@ -280,30 +278,21 @@ export class BoothRoster {
   }
 
   private aad(date: string, expert: string, model: string): Buffer {
-    return Buffer.from(`kawei-booth-face-v1\0${date}\0${expert}\0${model}`, 'utf8');
+    return sealAad('kawei-booth-face-v1', date, expert, model);
   }
 
-  private seal(date: string, expert: string, model: string, embedding: Float32Array) {
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, nonce, { authTagLength: TAG_BYTES });
-    cipher.setAAD(this.aad(date, expert, model));
-    const ciphertext = Buffer.concat([cipher.update(new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength)), cipher.final()]);
-    return { nonce, ciphertext, tag: cipher.getAuthTag() };
+  private seal(date: string, expert: string, model: string, embedding: Float32Array): Sealed {
+    return seal(this.key, floatBytes(embedding), this.aad(date, expert, model));
   }
 
   private open(row: FaceRow): Float32Array {
-    const decipher = createDecipheriv('aes-256-gcm', this.key, row.nonce, { authTagLength: TAG_BYTES });
-    decipher.setAAD(this.aad(row.date, row.expert, row.model));
-    decipher.setAuthTag(row.tag);
     let plain: Buffer;
     try {
-      plain = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]);
+      plain = openSealed(this.key, row, this.aad(row.date, row.expert, row.model));
     } catch (cause) {
       throw new Error(`人脸模板无法解密 / the face template of ${row.expert} (${row.date}) failed authentication`, { cause });
     }
     if (plain.length !== EMBEDDING_SIZE * 4) throw new Error(`the stored template has ${plain.length} bytes`);
-    const out = new Float32Array(EMBEDDING_SIZE);
-    new Uint8Array(out.buffer).set(plain);
-    return out;
+    return floatsFrom(plain, EMBEDDING_SIZE);
   }
 }

@@ -15,7 +15,7 @@
  *   monitor and the counts need them and they identify nobody on their own.
  * - Messages are applied idempotently (by message id), so the inbox can be replayed at every start.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { floatBytes, floatsFrom, openSealed, seal, sealAad, type Sealed } from '@kawei/shared/crypto/sealed.node.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -39,8 +39,6 @@ import type { PoolPerson, TodayRoster } from '../check/gate-decision.ts';
 export const GATE_ROSTER_FILE = 'gate-roster.sqlite';
 export const GATE_FACES_KEY_FILE = 'gate-faces.key';
 
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 const MIGRATIONS: Migration[] = [
   {
@@ -350,30 +348,21 @@ export class GateRoster {
   }
 
   private aad(date: string, expert: string, model: string): Buffer {
-    return Buffer.from(`kawei-gate-face-v1\0${date}\0${expert}\0${model}`, 'utf8');
+    return sealAad('kawei-gate-face-v1', date, expert, model);
   }
 
-  private seal(date: string, expert: string, model: string, embedding: Float32Array, photo: Buffer) {
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, nonce, { authTagLength: TAG_BYTES });
-    cipher.setAAD(this.aad(date, expert, model));
-    const plain = Buffer.concat([Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength), photo]);
-    const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return { nonce, ciphertext, tag: cipher.getAuthTag() };
+  private seal(date: string, expert: string, model: string, embedding: Float32Array, photo: Buffer): Sealed {
+    return seal(this.key, Buffer.concat([floatBytes(embedding), photo]), this.aad(date, expert, model));
   }
 
   private open(row: PersonRow): { embedding: Float32Array; photo: Buffer } {
-    const decipher = createDecipheriv('aes-256-gcm', this.key, row.nonce, { authTagLength: TAG_BYTES });
-    decipher.setAAD(this.aad(row.date, row.expert, this.options.model));
-    decipher.setAuthTag(row.tag);
     let plain: Buffer;
     try {
-      plain = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]);
+      plain = openSealed(this.key, row, this.aad(row.date, row.expert, this.options.model));
     } catch (cause) {
       throw new Error(`人脸模板无法解密 / the face template of ${row.expert} (${row.date}) failed authentication`, { cause });
     }
-    const embedding = new Float32Array(EMBEDDING_SIZE);
-    new Uint8Array(embedding.buffer).set(plain.subarray(0, EMBEDDING_SIZE * 4));
+    const embedding = floatsFrom(plain, EMBEDDING_SIZE);
     return { embedding, photo: plain.subarray(EMBEDDING_SIZE * 4) };
   }
 }
