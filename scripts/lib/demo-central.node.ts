@@ -1,0 +1,161 @@
+/**
+ * The demo's central, made of the real process: its SQLite file seeded with the demo sites, the demo
+ * experts' face registry (made for today, Asia/Shanghai), today's draw, and `kawei-central serve`
+ * listening on 127.0.0.1. The gate stack (gate-stack.node.ts) and the booth stack
+ * (booth-stack.node.ts) each start one when they are not given one; the demo (`npm start`) starts
+ * one and hands it to both, so the gate and the booth report to the same central.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { gateDay } from '../../gate-kiosk/src/services/check/gate-day.ts';
+import { ENTRY, REPO_ROOT, runNode, startNode, type Listening, type Running } from './processes.node.ts';
+
+/** The demo expert in the day's pool but never drawn (make-demo-experts.node.ts), used as the stranger. */
+const STRANGER_ID = 'E204';
+const DRAW_ENTRY = join(REPO_ROOT, 'central/src/draw/main.node.ts');
+const DEMO_EXPERTS_ENTRY = join(REPO_ROOT, 'scripts/make-demo-experts.node.ts');
+
+export interface StackExpert {
+  id: string;
+  /** The registration photo (a fake camera can be made from it). */
+  photo: string;
+  /** Today's seat, or null when in the pool but not seated. */
+  seat: { site: string; room: string; label: string } | null;
+}
+
+/** One seat of today's draw (draw-result.json). */
+export interface DrawSeat {
+  expert: string;
+  project: string;
+  site: string;
+  room: string;
+  label: string;
+  codename: string;
+}
+
+export interface DemoCentralOptions {
+  dir: string;
+  centralPort?: number;
+  quiet?: boolean;
+  /** Echo of each step, for the demo's console. */
+  log?: (line: string) => void;
+}
+
+export interface DemoCentral {
+  readonly date: string;
+  readonly centralUrl: string;
+  readonly centralData: string;
+  /** The face registry folder (experts.json + photos), the stranger taken out. */
+  readonly registryDir: string;
+  readonly dayFile: string;
+  readonly resultFile: string;
+  readonly experts: StackExpert[];
+  readonly seats: DrawSeat[];
+  /** The projects the draw marks blind (暗标). */
+  readonly blind: string[];
+  /** A face no device has a template for. */
+  readonly strangerPhoto: string;
+  /** `kawei-central ARGS --data …`; stdout, or an error with what it said. */
+  cli(...args: string[]): Promise<string>;
+  /** publish-rosters --experts: the draw's rosters and faces to every enrolled gate and booth. */
+  publishRosters(): Promise<void>;
+  /** What the central stored from one device, of one event type. */
+  events(deviceId: string, type: string): Promise<{ seq: number; type: string; payload: Record<string, unknown> }[]>;
+  stopCentral(): Promise<void>;
+  startCentral(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function run(entry: string, args: string[], what: string): Promise<string> {
+  const out = await runNode(entry, args);
+  if (out.code !== 0) throw new Error(`${what} failed (${out.code}):\n${out.stderr}${out.stdout}`);
+  return out.stdout;
+}
+
+const demoExpertsLine = z.object({
+  event: z.literal('demo-experts'),
+  dir: z.string(),
+  day: z.string(),
+  date: z.string(),
+  experts: z.array(z.object({ id: z.string(), photo: z.string() })),
+});
+const resultSchema = z.object({
+  seats: z.array(z.object({ expert: z.string(), project: z.string(), site: z.string(), room: z.string(), label: z.string(), codename: z.string() })),
+  blind: z.array(z.string()),
+});
+
+export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentral> {
+  const log = o.log ?? (() => undefined);
+  const date = gateDay(Date.now());
+  const centralData = join(o.dir, 'central');
+  const cli = (...args: string[]) => run(ENTRY.central, [...args, '--data', centralData], `kawei-central ${args[0] ?? ''}`);
+  mkdirSync(o.dir, { recursive: true });
+
+  log('中心初始化 / seeding the central');
+  await cli('seed-demo');
+
+  log('演示专家与人脸库 / demo experts and face registry');
+  const registryDir = join(o.dir, 'experts');
+  const made = demoExpertsLine.parse(JSON.parse((await run(DEMO_EXPERTS_ENTRY, [registryDir, '--date', date], 'make-demo-experts')).trim().split('\n').at(-1) ?? ''));
+  // face-api's demo photos hold only five usable, mutually distinct faces, all of them demo experts.
+  // The stranger is one of them taken out of the registry: no device has a template for that face.
+  const strangerId = made.experts.find((e) => e.id === STRANGER_ID)?.id;
+  if (!strangerId) throw new Error(`the demo experts lack ${STRANGER_ID}`);
+  const strangerPhoto = join(o.dir, 'stranger.jpg');
+  renameSync(join(registryDir, 'photos', strangerId, '1.jpg'), strangerPhoto);
+  rmSync(join(registryDir, 'photos', strangerId), { recursive: true, force: true });
+  const registryFile = join(registryDir, 'experts.json');
+  const registry = z.array(z.object({ id: z.string() }).passthrough()).parse(JSON.parse(readFileSync(registryFile, 'utf8')));
+  writeFileSync(registryFile, JSON.stringify(registry.filter((e) => e.id !== strangerId), null, 2));
+
+  log(`当日抽取与座位分配 / today's draw (${date})`);
+  const secretFile = join(o.dir, 'draw-secret.txt');
+  const resultFile = join(o.dir, 'draw-result.json');
+  await run(DRAW_ENTRY, ['commit', '--input', made.day, '--secret-out', secretFile], 'kawei-draw commit');
+  await run(DRAW_ENTRY, ['draw', '--input', made.day, '--secret-file', secretFile, '--public-value', `demo ${date}`, '--out', resultFile], 'kawei-draw draw');
+  const result = resultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+  const experts: StackExpert[] = made.experts.filter((e) => e.id !== strangerId).map((e) => {
+    const s = result.seats.find((x) => x.expert === e.id);
+    return { id: e.id, photo: e.photo, seat: s ? { site: s.site, room: s.room, label: s.label } : null };
+  });
+
+  let centralProc: Running<Listening> | null = null;
+  let centralPort = o.centralPort ?? 0;
+  const startCentral = async (): Promise<void> => {
+    centralProc = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort)], {
+      label: 'central',
+      quiet: o.quiet ?? true,
+    });
+    centralPort = Number(new URL(centralProc.ready.url).port);
+  };
+  await startCentral();
+  const stopCentral = async (): Promise<void> => {
+    await centralProc?.stop();
+    centralProc = null;
+  };
+
+  return {
+    date,
+    centralUrl: `http://127.0.0.1:${centralPort}`,
+    centralData,
+    registryDir,
+    dayFile: made.day,
+    resultFile,
+    experts,
+    seats: result.seats,
+    blind: result.blind,
+    strangerPhoto,
+    cli,
+    async publishRosters() {
+      await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', made.day);
+    },
+    async events(deviceId, type) {
+      const out = await cli('events', '--device', deviceId, '--type', type, '--json');
+      return (JSON.parse(out) as { events: { seq: number; type: string; payload: Record<string, unknown> }[] }).events;
+    },
+    startCentral,
+    stopCentral,
+    stop: stopCentral,
+  };
+}
