@@ -24,7 +24,7 @@ describe('sync under chaos (real processes, fault proxy)', () => {
   it(
     `loses nothing, duplicates nothing and keeps every chain intact (seed ${SEED}, ${CYCLES} cycles)`,
     async () => {
-      const report = await runChaos({ cycles: CYCLES, seed: SEED, devices: 2, eventsPerCycle: 4, store: 'sqlite', drainTimeoutMs: 45_000 });
+      const report = await runChaos({ cycles: CYCLES, seed: SEED, devices: 2, eventsPerCycle: 4, store: 'sqlite', drainTimeoutMs: 45_000, minTicksPerDevice: 25 });
       const context = `seed ${SEED}\n${summary(report)}`;
 
       // the guarantee

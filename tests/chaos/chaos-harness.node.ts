@@ -58,6 +58,11 @@ export interface ChaosOptions {
    * fault that has not fired yet, so a short run still meets every fault. On by default.
    */
   ensureEveryFault?: boolean;
+  /**
+   * Keep every device appending (faults off, nobody killed) until each has appended at least this
+   * many ticks: on a loaded machine restarts eat the planned cycles and a run could prove nothing.
+   */
+  minTicksPerDevice?: number;
   /** The fault modes to rotate through (names of CHAOS_MODES; all by default). */
   modes?: readonly string[];
   /** Keep the temporary directory (also kept automatically when the run found a problem). */
@@ -611,6 +616,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         coverageCycles += MODE_CYCLES;
       }
       if (coverageCycles > 0) log(`chaos: ${coverageCycles} coverage cycles for faults the planned cycles had not met`);
+    }
+    const minTicks = options.minTicksPerDevice ?? 0;
+    if (devices.some((d) => d.printedMaxN < minTicks)) {
+      proxy.restore();
+      proxy.setMode(NO_FAULTS);
+      cutSince = -1;
+      await central.ready();
+      await Promise.all(devices.map((d) => d.ready()));
+      let tickCycles = 0;
+      while (devices.some((d) => d.printedMaxN < minTicks) && tickCycles < MAX_COVERAGE_CYCLES) {
+        await sleep(plan.int(cycleMs.min, cycleMs.max));
+        tickCycles += 1;
+      }
+      note(options.cycles + coverageCycles, `coverage: ${tickCycles} quiet cycles until every device appended ${minTicks} ticks`);
+      coverageCycles += tickCycles;
     }
     const cyclesMs = Date.now() - cyclesStarted;
 
