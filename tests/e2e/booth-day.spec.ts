@@ -211,7 +211,13 @@ test('the booth host killed (SIGKILL) mid-scoring: after the restart and a new f
   await p.getByTestId('score-plus-B-price').click(); // 1 — a very low score: a note is asked for
   await expect(p.getByTestId('score-saved')).toHaveAttribute('data-state', 'saved');
   await expect(p.getByTestId('score-input-B-price')).toHaveValue('1');
-  await expect.poll(async () => p.getByTestId('score-saved').getAttribute('data-state')).toBe('saved');
+  // The services hold them (each save is one synchronous=FULL transaction before the answer).
+  await expect
+    .poll(async () => {
+      const sheet = await stack.client.call<{ scores: Record<string, Record<string, number | null>> }>('getScoreSheet', {});
+      return [sheet.scores['A']?.['tech'], sheet.scores['A']?.['business'], sheet.scores['B']?.['price']];
+    })
+    .toEqual([35, 14, 1]);
 
   await stack.restartBooth({ kill: true });
   const again = await openBoothScreen();
