@@ -169,6 +169,13 @@ describe('electron-builder.yml', () => {
         expect((await readdir(join(unpacked, 'locales'))).sort()).toEqual(['en-US.pak', 'zh-CN.pak']);
       });
 
+      it('ships the face models beside the asar, where the packaged app looks for them', async () => {
+        const models = join(unpacked, 'resources', 'models');
+        for (const dir of ['facemesh-detection-short', 'facemesh', 'face-recognition']) {
+          expect((await readdir(join(models, dir))).length, dir).toBeGreaterThan(0);
+        }
+      });
+
       it('packs an app whose main process starts from the package alone', async () => {
         const appPath = join(workDir, 'app');
         extractAll(join(unpacked, 'resources', 'app.asar'), appPath);

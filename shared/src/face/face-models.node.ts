@@ -12,8 +12,18 @@ import { FACE_MODEL_FILES } from './models.ts';
 
 export type FaceBackend = 'wasm' | 'cpu';
 
-/** `<repo>/resources/models`, found from this file's location. */
-export const DEFAULT_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/models');
+/**
+ * Where the models are: `KAWEI_MODELS_DIR` if set; in a packaged Electron app, `models/` in its
+ * resources folder (electron-builder.yml `extraResources`); else `<repo>/resources/models`, found from
+ * this file's location.
+ */
+export const DEFAULT_MODELS_DIR = ((): string => {
+  const fromEnv = process.env['KAWEI_MODELS_DIR'];
+  if (fromEnv) return resolve(fromEnv);
+  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath && existsSync(join(resourcesPath, 'models'))) return join(resourcesPath, 'models');
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/models');
+})();
 
 const require = createRequire(import.meta.url);
 
