@@ -46,6 +46,11 @@ if (!(await softhsmAvailable())) {
   process.exit(1);
 }
 
+/** room-3 → 3号评标室 (the demo topology's room ids carry the room number). */
+const roomLabel = (roomId: string): string => {
+  const n = /(\d+)$/.exec(roomId)?.[1];
+  return n ? `${n}号评标室` : roomId;
+};
 const say = (line: string) => process.stdout.write(`  · ${line}\n`);
 process.stdout.write('卡位 Kawei 演示启动中 / starting the demo…\n');
 const central = await startDemoCentral({ dir: join(dataRoot, 'central-stack'), centralPort: Number(values['central-port']), log: say });
@@ -80,7 +85,7 @@ process.stdout.write(`
   卡位终端 booth (${booth.boothId})  ${booth.booth.ready.launchUrl}
     已注册、已收到今日名单、人脸与项目 ${seat.project}（${booth.material.blind ? '暗标 / blind' : '明标 / open'}，投标文件 ${booth.material.files.length} 份，每份 ${booth.material.files[0]?.pages ?? 0} 页）
     / enrolled; today's roster, face and project ${seat.project} received (${booth.material.files.length} tender files)
-    代号 code name ${seat.codename}：${seat.room} ${seat.label} 号卡位 / booth ${seat.label} in ${seat.room}；设备 device ${booth.boothDeviceId}
+    代号 code name ${seat.codename}：${roomLabel(seat.room)} ${seat.label}号卡位 / booth ${seat.label} in ${seat.room}；设备 device ${booth.boothDeviceId}
     摄像头 camera: ${boothFlags.length > 0 ? `演示专家 ${booth.expert.id} 的登记照片（活体检测已关闭）/ demo expert ${booth.expert.id}'s photo (liveness off)` : '（需要 ffmpeg / needs ffmpeg）'}
     USB 密钥 key: SoftHSM2 令牌 "${booth.token.label}"，PIN ${booth.token.pin}（证书 CN=${seat.codename}，测试 CA ${booth.caPem}）
     / SoftHSM2 token "${booth.token.label}", PIN ${booth.token.pin} (certificate CN=${seat.codename}, test CA ${booth.caPem})
