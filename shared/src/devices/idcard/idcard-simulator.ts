@@ -152,7 +152,8 @@ export class IdCardSimulator {
     return transport.onData((bytes) => {
       const answers = this.handle(bytes);
       if (this.mute) return;
-      for (const a of answers) void transport.write(a);
+      // A reader whose line is gone just loses its answer, as hardware does.
+      for (const a of answers) transport.write(a).catch(() => undefined);
     });
   }
 
