@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,8 @@ import { parseGateConfig } from '../src/services/gate-config.ts';
 import { hashStaffPin } from '../src/services/staff/staff-sessions.ts';
 import { gateDay } from '../src/services/check/gate-day.ts';
 import { captureThumbnail } from '../src/services/monitor/thumbnail.node.ts';
+import { GATE_JOURNAL_FILE } from '../src/services/monitor/gate-journal.node.ts';
+import { GATE_ROSTER_FILE } from '../src/services/roster/gate-roster.node.ts';
 
 const DEMO = join(process.cwd(), 'node_modules/@vladmandic/face-api/demo');
 const HAS_SOCAT = hasSocat();
@@ -440,6 +443,32 @@ describe.skipIf(!HAS_SOCAT)('gate entrance with simulated turnstile, LED and voi
     const health = logEvents(dir, 'device.health').map((e) => `${e.payload.device}:${e.payload.state}`);
     expect(health).toEqual(expect.arrayContaining(['turnstile:up', 'led:up', 'voice:up']));
     expect(new Set(health).size).toBe(health.length); // state changes only
+  });
+
+  it('when the day turns, yesterday\'s roster, faces and journal are purged and the kiosk says no_roster', async () => {
+    const rows = () => {
+      const db = new Database(join(dir, GATE_ROSTER_FILE), { readonly: true });
+      const journal = new Database(join(dir, GATE_JOURNAL_FILE), { readonly: true });
+      try {
+        const count = (d: InstanceType<typeof Database>, table: string) => (d.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+        return { people: count(db, 'face_person'), roster: count(db, 'roster'), entries: count(journal, 'entry') };
+      } finally {
+        db.close();
+        journal.close();
+      }
+    };
+    expect(rows().people).toBeGreaterThan(0);
+    expect(rows().entries).toBeGreaterThan(0);
+    await walkAway(services);
+    const before = clock;
+    clock += 24 * 3600_000;
+    try {
+      const o = await frame(services, frames.here);
+      expect(o).toMatchObject({ kind: 'refused', reason: 'no_roster' });
+      expect(rows()).toEqual({ people: 0, roster: 0, entries: 1 }); // only today's refusal is left
+    } finally {
+      clock = before; // the files below build their rosters for TODAY
+    }
   });
 });
 

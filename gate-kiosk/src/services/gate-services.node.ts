@@ -71,9 +71,19 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
       }
     },
   });
-  const today = gateDay(now());
-  roster.purgeBefore(today);
-  journal.purgeBefore(today);
+  // Yesterday's roster, faces and journal go at start and whenever the day turns (a kiosk runs for
+  // weeks): templates are kept no longer than the day they were sent for.
+  let purgedFor = '';
+  const purgeOldDays = (): void => {
+    const today = gateDay(now());
+    if (today === purgedFor) return;
+    roster.purgeBefore(today);
+    journal.purgeBefore(today);
+    purgedFor = today;
+  };
+  purgeOldDays();
+  const dayWatch = setInterval(purgeOldDays, 60_000);
+  dayWatch.unref();
   // Messages already in the inbox (a crash between storing one and applying it loses nothing), then live ones.
   for (const message of identity.inboxMessages()) roster.ingest(message);
   const stopMessages = identity.onMessage((message) => roster.ingest(message));
@@ -149,7 +159,10 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
     gateContract,
     {
       ...core.calls,
-      checkFace: async (input) => (await checker()).checkFace(input),
+      checkFace: async (input) => {
+        purgeOldDays();
+        return (await checker()).checkFace(input);
+      },
       staffLogin: async ({ pin }) => monitor.login(pin),
       staffLogout: async ({ staffToken }) => {
         monitor.logout(staffToken);
@@ -171,6 +184,7 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
     (emit) => identity.onChange(emit),
     async () => {
       closed = true;
+      clearInterval(dayWatch);
       stopMessages();
       await ready.catch(() => undefined);
       await check?.settle();
