@@ -4,6 +4,7 @@ import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf
 import { z } from 'zod';
 import { rectOfItem } from './blind-geometry.ts';
 import { type Bidder, bidderListSchema, buildNeedles, type Needle, normalizeText, redactString } from './blind-match.ts';
+import { imageShareOfOperatorList } from './image-coverage.ts';
 import { extractTextItems, type PageRedaction, paintRedactions, type RedactionBox, redactTextItems } from './blind-redactor.node.ts';
 import { LruCache } from './lru.ts';
 import { loadPdfjs, napiCanvas, pdfjsPaths } from './pdfjs.node.ts';
@@ -31,6 +32,11 @@ export interface RenderedPage {
   height: number;
   mime: 'image/png' | 'image/jpeg';
   bytes: Uint8Array;
+  /**
+   * Share (0…1) of the page covered by raster images (image-coverage.ts): text inside them is not
+   * seen by the blind-review matcher. An estimate that errs up.
+   */
+  imageShare: number;
 }
 
 export interface TextLayerItem {
@@ -83,6 +89,8 @@ export interface TenderDocument {
   search(query: string, options?: { maxHits?: number }): Promise<SearchHit[]>;
   /** Trusted side only (audit, tests): the boxes painted on a page, by bidder code. Never names. */
   redactions(page: number): Promise<RedactionBox[]>;
+  /** Share (0…1) of the page covered by raster images; computed once per page. */
+  imageShare(page: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -161,6 +169,8 @@ class PdfTenderDocument implements TenderDocument {
   private readonly inflight = new Map<string, Promise<RenderedPage>>();
   /** Per page, the normalised (and for blind files sanitised) text, for search: small, kept for all pages. */
   private readonly searchText = new Map<number, string>();
+  /** Per page, the share covered by images: one number a page, kept for all pages. */
+  private readonly imageShares = new Map<number, Promise<number>>();
   private outlineCache: Promise<OutlineEntry[]> | null = null;
   private closed = false;
 
@@ -226,6 +236,7 @@ class PdfTenderDocument implements TenderDocument {
       // For a blind file the boxes are known before a pixel is drawn: no unredacted image ever exists
       // outside this function's canvas.
       const redaction = this.needles ? await this.pageText(pageNo, page) : null;
+      const imageShare = await this.pageImageShare(pageNo, page);
       const viewport = page.getViewport({ scale });
       const Canvas = napiCanvas();
       const canvas = Canvas.createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
@@ -248,6 +259,7 @@ class PdfTenderDocument implements TenderDocument {
         height: canvas.height,
         mime: format === 'jpeg' ? 'image/jpeg' : 'image/png',
         bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        imageShare,
       };
     } finally {
       page.cleanup();
@@ -322,6 +334,29 @@ class PdfTenderDocument implements TenderDocument {
     return hits;
   }
 
+  async imageShare(pageNo: number): Promise<number> {
+    this.check(pageNo);
+    const page = await this.pdf.getPage(pageNo);
+    return this.pageImageShare(pageNo, page);
+  }
+
+  private pageImageShare(pageNo: number, page: PDFPageProxy): Promise<number> {
+    let share = this.imageShares.get(pageNo);
+    if (share === undefined) {
+      share = (async () => {
+        const pdfjs = await loadPdfjs();
+        // The page's own content: annotations are not drawn on blind pages, and their appearance
+        // streams carry transforms this walk does not follow.
+        const list = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
+        return imageShareOfOperatorList(list, pdfjs.OPS, page.view);
+      })();
+      // A failure is not kept: the next render asks again.
+      share.catch(() => this.imageShares.delete(pageNo));
+      this.imageShares.set(pageNo, share);
+    }
+    return share;
+  }
+
   async redactions(pageNo: number): Promise<RedactionBox[]> {
     this.check(pageNo);
     return (await this.pageText(pageNo)).boxes;
@@ -333,6 +368,7 @@ class PdfTenderDocument implements TenderDocument {
     this.images.clear();
     this.pages.clear();
     this.searchText.clear();
+    this.imageShares.clear();
     await this.pdf.destroy();
   }
 }
