@@ -37,6 +37,15 @@ describe('page images', () => {
     expect(images.get('f', 2, 1)).toBeUndefined();
     expect(images.anyScale('f', 1)).toBe('data:image/jpeg;base64,1');
   });
+
+  it('remembers the pages whose images could not be checked (blind), at any scale', async () => {
+    const images = new PageImages(async (_f, page) => ({ mime: 'image/png', data: String(page), unverifiedImages: page === 2 }), 1);
+    await images.load('f', 1, 1).promise;
+    await images.load('f', 2, 1).promise;
+    await images.load('f', 3, 1).promise; // pushes page 2's image out of the cache
+    expect([1, 2, 3].map((p) => images.hasUnverifiedImages('f', p))).toEqual([false, true, false]);
+    expect(images.hasUnverifiedImages('g', 2)).toBe(false);
+  });
 });
 
 describe('no-copy shortcuts', () => {

@@ -239,6 +239,8 @@ const PageView = memo(function PageView({
   }, [images, fileId, page, scale, key, cached, attempt]);
 
   const url = cached ?? (loaded?.key === key ? loaded.url : images.anyScale(fileId, page));
+  // Known once an image of the page has arrived (the flag is recorded before its URL is handed out).
+  const imageWarning = !thumbnail && url !== undefined && images.hasUnverifiedImages(fileId, page);
   return (
     <div
       data-testid={thumbnail ? 'viewer-thumb-page' : 'viewer-page'}
@@ -251,6 +253,11 @@ const PageView = memo(function PageView({
         boxShadow: thumbnail ? undefined : '0 2px 10px rgba(0,0,0,0.18)',
       }}
     >
+      {imageWarning ? (
+        <div data-testid="viewer-page-image-warning" role="alert" style={{ ...pageImageWarningStyle, background: token.colorWarningBg, color: token.colorWarningText, borderColor: token.colorWarningBorder }}>
+          {t('booth.viewer.pageImageWarning')}
+        </div>
+      ) : null}
       {!url && !thumbnail ? (
         error ? (
           <button type="button" data-testid="booth-error" data-code={error.code} onClick={() => setAttempt((n) => n + 1)} style={pageErrorStyle}>
@@ -466,6 +473,7 @@ const panelStyle: CSSProperties = { width: 220, flex: 'none', borderRight: '1px 
 const scrollerStyle: CSSProperties = { flex: 1, minWidth: 0, overflow: 'auto', position: 'relative', outline: 'none' };
 const pageWaitStyle: CSSProperties = { position: 'absolute', inset: 0, display: 'flex', flexDirection: 'column', gap: 12, alignItems: 'center', justifyContent: 'center' };
 const pageErrorStyle: CSSProperties = { position: 'absolute', inset: 0, border: 'none', background: 'transparent', fontSize: 22, cursor: 'pointer' };
+const pageImageWarningStyle: CSSProperties = { position: 'absolute', top: 0, left: 0, right: 0, zIndex: 1, padding: '10px 16px', fontSize: 20, fontWeight: 600, lineHeight: 1.4, borderBottom: '2px solid', textAlign: 'center' };
 const outlineItemStyle: CSSProperties = {
   display: 'flex',
   gap: 8,

@@ -7,6 +7,8 @@
 export interface PageImageAnswer {
   mime: string;
   data: string;
+  /** Blind page with images the name matcher cannot read: the viewer warns. */
+  unverifiedImages?: boolean;
 }
 
 export type FetchPage = (fileId: string, page: number, scale: number) => Promise<PageImageAnswer>;
@@ -31,6 +33,8 @@ interface Task {
 
 export class PageImages {
   private readonly cache = new Map<string, string>();
+  /** Pages (any scale) answered with `unverifiedImages`: one short key each, never evicted. */
+  private readonly unverified = new Set<string>();
   private readonly queue: Task[] = [];
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly promises = new WeakMap<Task, Promise<string>>();
@@ -44,6 +48,15 @@ export class PageImages {
 
   static key(fileId: string, page: number, scale: number): string {
     return `${fileId}\u0000${page}\u0000${scale}`;
+  }
+
+  private static pageKey(fileId: string, page: number): string {
+    return `${fileId}\u0000${page}`;
+  }
+
+  /** The page came with images the system could not check for bidder names (blind projects). */
+  hasUnverifiedImages(fileId: string, page: number): boolean {
+    return this.unverified.has(PageImages.pageKey(fileId, page));
   }
 
   /** A cached image (and marks it recently used). */
@@ -91,6 +104,7 @@ export class PageImages {
       run: async () => {
         const answer = await this.fetchPage(fileId, page, scale);
         const url = `data:${answer.mime};base64,${answer.data}`;
+        if (answer.unverifiedImages === true) this.unverified.add(PageImages.pageKey(fileId, page));
         this.put(key, url);
         return url;
       },

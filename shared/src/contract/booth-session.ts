@@ -119,6 +119,16 @@ export const pageInputSchema = fileIdInputSchema.extend({
   scale: z.number().min(0.1).max(4),
 });
 
+/**
+ * Blind review covers the bidder names found in a page's TEXT; a name inside an image (a scanned
+ * letterhead, a seal, a photo of a sign) cannot be found and is shown as it is. From this share of
+ * the page covered by images (shared/src/tender/image-coverage.ts) a blind page is flagged
+ * `unverifiedImages` and the viewer warns the expert. 5 %: a letterhead strip or a seal is roughly
+ * that on A4 (a 4 cm seal is about 2.5 %, so two seals or a logo row reach it), while decorations
+ * such as rules and bullets stay well below; the estimate errs up, so a borderline page warns.
+ */
+export const BLIND_IMAGE_WARN_SHARE = 0.05;
+
 export const pageImageSchema = z.object({
   page: z.number().int(),
   width: z.number().int(),
@@ -126,6 +136,10 @@ export const pageImageSchema = z.object({
   mime: z.enum(['image/png', 'image/jpeg']),
   /** Base64 of the image, watermarked and (blind) redacted. */
   data: z.string(),
+  /** Share (0…1) of the page covered by raster images (an estimate that errs up). */
+  imageShare: z.number().min(0).max(1),
+  /** Blind project and imageShare ≥ BLIND_IMAGE_WARN_SHARE: images the system could not check for names. */
+  unverifiedImages: z.boolean(),
 });
 
 export const textLayerSchema = z.object({

@@ -25,6 +25,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ApiError, badInput } from '@kawei/shared/errors.ts';
 import {
+  BLIND_IMAGE_WARN_SHARE,
   fileIdInputSchema,
   pageInputSchema,
   searchInputSchema,
@@ -70,6 +71,10 @@ export interface PageImageView {
   mime: 'image/png' | 'image/jpeg';
   /** Base64. */
   data: string;
+  /** Share (0…1) of the page covered by raster images. */
+  imageShare: number;
+  /** Blind project and a page with images the name matcher cannot read (viewer warns). */
+  unverifiedImages: boolean;
 }
 
 export interface TextLayerView {
@@ -443,10 +448,21 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
       const { fileId, page, scale } = parse(pageInputSchema, input, 'getPage');
       const who = options.watermark();
       const text = watermarkText({ codename: who.codename, booth: who.booth, at: now(), ...(options.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: options.utcOffsetMinutes } : {}) });
-      const img = await withDoc(fileId, (doc) =>
-        doc.renderPage(page, scale, { format, ...(format === 'jpeg' ? { quality: options.jpegQuality ?? 85 } : {}), watermark: { text } }),
-      );
-      return { page: img.page, width: img.width, height: img.height, mime: img.mime, data: Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength).toString('base64') };
+      const { img, blind } = await withDoc(fileId, async (doc) => ({
+        img: await doc.renderPage(page, scale, { format, ...(format === 'jpeg' ? { quality: options.jpegQuality ?? 85 } : {}), watermark: { text } }),
+        blind: doc.info.blind,
+      }));
+      const imageShare = Math.min(1, Math.max(0, img.imageShare));
+      return {
+        page: img.page,
+        width: img.width,
+        height: img.height,
+        mime: img.mime,
+        data: Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength).toString('base64'),
+        imageShare,
+        // Open projects show names anyway: nothing to verify.
+        unverifiedImages: blind && imageShare >= BLIND_IMAGE_WARN_SHARE,
+      };
     },
 
     async getTextLayer(input) {
