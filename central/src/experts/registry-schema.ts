@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '@kawei/shared/domain/topology.ts';
 import { isValidIdNumber } from '@kawei/shared/devices/idcard/idcard-text.ts';
+import { QUALITY_REASONS } from '@kawei/shared/face/face-types.ts';
 
 /**
  * The expert face registry the trading centre keeps (docs/DRAW.md, "Faces for the gates"):
@@ -51,19 +52,8 @@ export class ExpertRegistryError extends Error {
 }
 
 /** Why a registration photo was not used. */
-export const PHOTO_REFUSALS = [
-  'unreadable',
-  'no_face',
-  'several_faces',
-  'too_small',
-  'too_large',
-  'off_centre',
-  'pose',
-  'too_dark',
-  'too_bright',
-  'low_contrast',
-  'blurry',
-] as const;
+/** A photo that cannot be decoded, or the face pipeline's own quality reasons. */
+export const PHOTO_REFUSALS = ['unreadable', ...QUALITY_REASONS] as const;
 export type PhotoRefusal = (typeof PHOTO_REFUSALS)[number];
 
 /** For the operator reading the publish summary: what is wrong with the photo and what to do. */
