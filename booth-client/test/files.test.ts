@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -10,7 +10,7 @@ import { buildNeedles, normalizeText } from '@kawei/shared/tender/blind-match.ts
 import { makeTenderPdf, type TenderPdfResult } from '@kawei/shared/tender/make-tender-pdf.node.ts';
 import { openTenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
 import { createBoothFiles, type BoothFiles, type BoothFilesOptions } from '../src/services/files/booth-files.node.ts';
-import { TENDER_FILES_DIR } from '../src/services/files/file-cache.node.ts';
+import { TENDER_FILES_DIR, TENDER_FILES_KEY_FILE, TenderFileCache } from '../src/services/files/file-cache.node.ts';
 
 /**
  * The booth's tender-file service on real generated PDFs (8 pages each, names drawn in red), a real
@@ -254,8 +254,10 @@ describe('downloads', () => {
     expect(files.status().files.reduce((n, f) => n + f.attempts, 0)).toBe(5);
     expect(changes.at(-1)).toBe(2);
     const stored = readdirSync(join(dataDir, TENDER_FILES_DIR));
-    expect(stored.sort()).toEqual([`${sha(fileA.bytes)}.pdf`, `${sha(fileB.bytes)}.pdf`].sort());
-    for (const name of stored) expect(sha(readFileSync(join(dataDir, TENDER_FILES_DIR, name)))).toBe(name.slice(0, 64));
+    expect(stored.sort()).toEqual([`${sha(fileA.bytes)}.sealed`, `${sha(fileB.bytes)}.sealed`].sort());
+    // What is stored opens, under the booth's key, to exactly the published bytes.
+    const cache = new TenderFileCache(dataDir, readFileSync(join(dataDir, TENDER_FILES_KEY_FILE)));
+    for (const name of stored) expect(sha(cache.read(name.slice(0, 64)) ?? new Uint8Array())).toBe(name.slice(0, 64));
   });
 
   it('keeps verified files on disk across a restart, re-fetches a damaged copy, deletes other projects’ files', async () => {
@@ -267,7 +269,7 @@ describe('downloads', () => {
 
     // Damage one cached copy; the central is away.
     const dir = join(dataDir, TENDER_FILES_DIR);
-    const pathB = join(dir, `${sha(fileB.bytes)}.pdf`);
+    const pathB = join(dir, `${sha(fileB.bytes)}.sealed`);
     const damaged = readFileSync(pathB);
     damaged[100] = (damaged[100] ?? 0) ^ 0xff;
     writeFileSync(pathB, damaged);
@@ -282,19 +284,55 @@ describe('downloads', () => {
     central.down = false;
     await second.prefetch();
     expect(ready()).toEqual(['A', 'B']);
-    expect(sha(readFileSync(pathB))).toBe(sha(fileB.bytes));
+    expect(readFileSync(pathB).equals(damaged)).toBe(false); // the damaged copy was replaced
 
     // Another project: the old files are closed and deleted.
     const next = payload(true);
     next.project = 'SL-2026-0999';
     next.files = [next.files[1]!];
     second.setProject(next);
-    expect(existsSync(join(dir, `${sha(fileA.bytes)}.pdf`))).toBe(false);
+    expect(existsSync(join(dir, `${sha(fileA.bytes)}.sealed`))).toBe(false);
     await second.prefetch();
     expect(second.listFiles().map((f) => f.bidderCode)).toEqual(['B']);
     second.setProject(null);
     expect(readdirSync(dir)).toEqual([]);
     expect(second.listFiles()).toEqual([]);
+  });
+
+  it('seals the copies at rest: no PDF, no bidder name on the disk; another key or an old plain copy is discarded', async () => {
+    const dataDir = join(root, 'sealed');
+    const central = fakeCentral();
+    const first = service(dataDir, central);
+    first.setProject(payload(true));
+    await first.prefetch();
+    await first.close();
+    const dir = join(dataDir, TENDER_FILES_DIR);
+    const keyFile = join(dataDir, TENDER_FILES_KEY_FILE);
+    expect(statSync(keyFile).mode & 0o077).toBe(0); // the key is the booth user's alone
+    const onDisk = readdirSync(dir).map((name) => readFileSync(join(dir, name)));
+    expect(onDisk).toHaveLength(2);
+    for (const bytes of onDisk) {
+      expect(bytes.includes(Buffer.from('%PDF'))).toBe(false);
+      for (const bidder of [A, B]) {
+        for (const name of [bidder.name, ...bidder.aliases]) {
+          for (const encoding of ['utf8', 'utf16le'] as const) expect(bytes.includes(Buffer.from(name, encoding))).toBe(false);
+        }
+      }
+      // The plain file's own bytes are nowhere either (the generated PDFs keep their text streams in clear).
+      expect(bytes.includes(Buffer.from(fileA.bytes.subarray(0, 64)))).toBe(false);
+    }
+
+    // A booth reinstalled with a new key, and a plain copy left by an older version: neither is read.
+    writeFileSync(join(dir, `${'0'.repeat(64)}.pdf`), fileA.bytes);
+    const callsBefore = central.calls;
+    const second = service(dataDir, central, { key: new Uint8Array(32).fill(7) });
+    second.setProject(payload(true));
+    await second.prefetch();
+    expect(central.calls - callsBefore).toBe(2); // both fetched again: the old seals do not open
+    expect(readdirSync(dir).sort()).toEqual([`${sha(fileA.bytes)}.sealed`, `${sha(fileB.bytes)}.sealed`].sort());
+    const [a] = second.listFiles();
+    const page = await second.getPage({ fileId: a!.fileId, page: 1, scale: 0.5 });
+    expect(page.width).toBeGreaterThan(100);
   });
 
   it('keeps at most maxOpenDocuments open and reopens a closed one from the disk', async () => {

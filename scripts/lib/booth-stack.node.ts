@@ -201,7 +201,7 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
     } catch {
       // the booth is writing: look again
     }
-    const files = material.files.every((f) => existsSync(join(boothDataDir, 'tender-files', `${f.sha256}.pdf`)));
+    const files = material.files.every((f) => existsSync(join(boothDataDir, 'tender-files', `${f.sha256}.sealed`)));
     if (['roster.booth', 'faces.booth', 'project.booth'].every((t) => types.includes(t)) && files) break;
     if (Date.now() > until) throw new Error(`the booth never got its day (inbox: ${types.join(', ')}; files on disk: ${files})`);
     await sleep(300);

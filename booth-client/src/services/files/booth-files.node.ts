@@ -13,8 +13,8 @@
  *   same canvas after the blind-review boxes (shared/src/tender/watermark.ts).
  *
  * Downloads: as soon as a project arrives every file is fetched in the background (two at a time),
- * checked against its size and SHA-256 (a mismatch is refused and retried), written atomically to
- * `<dataDir>/tender-files/`, and opened. While the central is away each file retries with exponential
+ * checked against its size and SHA-256 (a mismatch is refused and retried), sealed and written
+ * atomically to `<dataDir>/tender-files/` (AES-256-GCM at rest: file-cache.node.ts), and opened. While the central is away each file retries with exponential
  * back-off (1 s … 60 s, jittered); a call for a file that is not there yet answers FILE_UNAVAILABLE
  * and wakes its retry. Files of another project are deleted from the disk when the project changes.
  *
@@ -37,11 +37,15 @@ import { buildNeedles, codeLabel, type Bidder } from '@kawei/shared/tender/blind
 import { openTenderDocument, TenderFileError, type TenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
 import { watermarkText } from '@kawei/shared/tender/watermark.ts';
 import { z } from 'zod';
-import { sha256Hex, TenderFileCache } from './file-cache.node.ts';
+import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node.ts';
+import { join } from 'node:path';
+import { sha256Hex, TENDER_FILES_KEY_FILE, TenderFileCache } from './file-cache.node.ts';
 
 export interface BoothFilesOptions {
-  /** The booth's data folder; files go to `<dataDir>/tender-files/`. */
+  /** The booth's data folder; files go to `<dataDir>/tender-files/`, sealed (file-cache.node.ts). */
   dataDir: string;
+  /** The 32-byte key that seals the files at rest. Default: `<dataDir>/tender-files.key`, made at first use. */
+  key?: Uint8Array;
   /** The central's file endpoint (`CentralClient.fetchFile`): the bytes for a hash, or a throw. */
   fetchFile: (sha256: string) => Promise<Uint8Array>;
   /** Who is reading, for the watermark: today's code name and the booth label. Called per page. */
@@ -168,7 +172,7 @@ const NUDGE_MIN_INTERVAL_MS = 1000;
 
 export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
   const now = options.now ?? Date.now;
-  const cache = new TenderFileCache(options.dataDir);
+  const cache = new TenderFileCache(options.dataDir, options.key ?? loadOrCreateKeyFile(join(options.dataDir, TENDER_FILES_KEY_FILE)));
   const idKey = randomBytes(32);
   const retryInitial = options.retry?.initialMs ?? DEFAULTS.initialMs;
   const retryMax = options.retry?.maxMs ?? DEFAULTS.maxMs;
@@ -221,8 +225,10 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
   }
 
   async function openDoc(p: Project, entry: Entry, data?: Uint8Array): Promise<TenderDocument> {
-    const source = data ? { data } : { path: cache.pathOf(entry.sha256) };
-    return openTenderDocument(source, {
+    // A reopen reads the sealed copy back (and checks it); the plain bytes never touch the disk.
+    const bytes = data ?? cache.read(entry.sha256);
+    if (!bytes) throw new Error('the cached copy is missing or does not open');
+    return openTenderDocument({ data: bytes }, {
       fileId: entry.fileId,
       imageCacheBytes: options.imageCacheBytes ?? DEFAULTS.imageCacheBytes,
       ...(p.blind ? { blind: p.blind } : {}),
