@@ -13,8 +13,10 @@ import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts'
 import { MaterialError, readProjectMaterial } from '../src/projects/project-material.node.ts';
 import { checkFileAccess, readGrantsSync, storeFile, writeGrant, fileStorePath } from '../src/projects/project-files.node.ts';
 import { planBoothFaces } from '../src/projects/booth-faces.ts';
+import { formatPageList } from '../src/projects/tender-file-check.node.ts';
 import { seatedBooths } from '../src/projects/booth-seats.ts';
 import { useTempDir } from './temp-dir.ts';
+import { IMAGE_PAGE, makeImagePdf } from '../../shared/test/tender/image-pdf.node.ts';
 
 const tempDir = useTempDir();
 
@@ -223,6 +225,78 @@ describe('kawei-central publish-project', () => {
     expect(tooBig.code).toBe(2);
     expect(tooBig.err).toMatch(/文件过大：a\.pdf（201\.0 MB，上限 200\.0 MB）/);
     expect(tooBig.err).toMatch(/file too large: a\.pdf \(201\.0 MB, the limit is 200\.0 MB\)/);
+
+    expect(existsSync(join(data, 'files'))).toBe(false);
+    expect(readGrantsSync(data)).toEqual([]);
+  });
+});
+
+describe('publish-project looks inside the PDFs', () => {
+  it('warns staff of blind pages with images, page by page, in text and JSON; an open project is not scanned', async () => {
+    const dir = tempDir();
+    const { data, resultFile } = await centralWithDraw(dir);
+    const material = join(dir, 'images');
+    mkdirSync(material, { recursive: true });
+    writeFileSync(join(material, 'a.pdf'), await realPdf());
+    writeFileSync(join(material, 'scan.pdf'), await makeImagePdf());
+    writeFileSync(
+      join(material, 'project.json'),
+      JSON.stringify(
+        goodProject([
+          { path: 'a.pdf', bidder: 'A', title: '华东示例建设有限公司投标文件' },
+          { path: 'scan.pdf', bidder: 'B', title: '资质证明（扫描件）' },
+        ]),
+      ),
+    );
+    const run = io();
+    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data], run.io)).toBe(0);
+    expect(run.out()).toContain(`注意（暗标）：投标人B的文件 scan.pdf 第 ${IMAGE_PAGE} 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查`);
+    expect(run.out()).toMatch(new RegExp(`note \\(blind\\): scan\\.pdf \\(bidder B\\) has images on page\\(s\\) ${IMAGE_PAGE};`));
+    expect(run.out()).not.toMatch(/a\.pdf.*含图片/); // the generated tender is text only
+    expect(run.err()).toMatch(/scanning images: scan\.pdf 3\/3/);
+
+    const json = io();
+    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data, '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.out()).imageWarnings).toEqual([{ bidder: 'B', path: 'scan.pdf', pages: 3, imagePages: [IMAGE_PAGE] }]);
+
+    // The same file in an open project: names are shown anyway, nothing to warn about.
+    const open = join(dir, 'open');
+    mkdirSync(open, { recursive: true });
+    writeFileSync(join(open, 'scan.pdf'), await makeImagePdf());
+    writeFileSync(join(open, 'project.json'), JSON.stringify(goodProject([{ path: 'scan.pdf', bidder: 'B', title: '资质证明' }], false)));
+    const openRun = io();
+    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'ZF-02', '--material', open, '--data', data, '--json'], openRun.io)).toBe(0);
+    expect(JSON.parse(openRun.out()).imageWarnings).toEqual([]);
+    expect(openRun.err()).toBe('');
+  });
+
+  it('lists pages for staff as runs', () => {
+    expect(formatPageList([2, 5, 6, 7, 9])).toBe('2、5–7、9');
+    expect(formatPageList([1, 2], ', ')).toBe('1–2');
+    expect(formatPageList([])).toBe('');
+  });
+
+  it('refuses a PDF the booth could not open and a blind bidder list the matcher cannot use — nothing stored', async () => {
+    const dir = tempDir();
+    const { data, resultFile } = await centralWithDraw(dir);
+    const publish = async (folder: string) => {
+      const run = io();
+      const code = await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', folder, '--data', data], run.io);
+      return { code, err: run.err() };
+    };
+
+    const broken = await materialDir(join(dir, 'broken'));
+    writeFileSync(join(broken, 'a.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4096, 0x41)]));
+    const damaged = await publish(broken);
+    expect(damaged.code).toBe(2);
+    expect(damaged.err).toMatch(/文件 a\.pdf 无法作为 PDF 打开/);
+    expect(damaged.err).toMatch(/file a\.pdf does not open as a PDF/);
+
+    const shared = goodProject([{ path: 'a.pdf', bidder: 'A', title: '投标文件' }]);
+    shared.bidders[1]!.aliases = ['华东示例建设有限公司'];
+    const ambiguous = await publish(await materialDir(join(dir, 'ambiguous'), shared));
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.err).toMatch(/暗标投标人名单无法用于遮盖：两个投标人有相同的名称或别名 “华东示例建设有限公司”/);
 
     expect(existsSync(join(data, 'files'))).toBe(false);
     expect(readGrantsSync(data)).toEqual([]);

@@ -11,14 +11,16 @@ import type { CliIo } from '../cli/cli-io.ts';
 import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.ts';
 import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
+import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFileCheck } from './tender-file-check.node.ts';
 
 /**
  * `publish-project --result result.json --project CODE --material DIR [--json]`: hands one project's
  * evaluation material to the booths seated on it (docs/DRAW.md "Project material for the booths").
  *
  * In this order, so that nothing a booth is told about is missing:
- *   1. check result.json, the project code (a project of this draw), and the whole material folder
- *      (project-material.node.ts) — any problem stops here, nothing stored or sent;
+ *   1. check result.json, the project code (a project of this draw), the whole material folder
+ *      (project-material.node.ts) and every PDF with the booth's own pdf.js (tender-file-check.node.ts)
+ *      — any problem stops here, nothing stored or sent; blind pages with images are reported;
  *   2. copy the PDFs into the central's content-addressed store (DATA/files/<sha256>, fsynced);
  *   3. write the project's grant (its files and the booths seated on it), which the device file
  *      route (central/src/http/routes/device-files.node.ts) answers from;
@@ -38,6 +40,8 @@ export interface PublishProjectSummary {
   booths: number;
   sent: number;
   undelivered: { expert: string; site: string; room: string; label: string; why: 'no_such_booth' | 'no_device' }[];
+  /** Blind projects: files with pages whose images the name matcher cannot read (check by hand). */
+  imageWarnings: { bidder: string; path: string; pages: number; imagePages: number[] }[];
 }
 
 /** The `project.booth` payload for one project of a draw. */
@@ -103,6 +107,25 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
   }
   const payload = projectBoothPayload(result, code, material);
 
+  let checks: TenderFileCheck[];
+  try {
+    let lastLine = 0;
+    checks = await checkTenderFiles({
+      files: material.files,
+      blindBidders: material.blind ? material.bidders : null,
+      onProgress: ({ path, page, pages }) => {
+        // A long file takes seconds: a line every ~200 pages on stderr, so staff see it move.
+        if (page === pages || page - lastLine >= 200) {
+          lastLine = page === pages ? 0 : page;
+          io.stderr.write(`检查图片 / scanning images: ${path} ${page}/${pages}\n`);
+        }
+      },
+    });
+  } catch (error) {
+    if (error instanceof TenderFileCheckError) throw new UsageError(error.chinese, error.message);
+    throw error;
+  }
+
   const store = await openStore(storage);
   let summary: PublishProjectSummary;
   try {
@@ -140,6 +163,7 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
       undelivered: seats
         .filter((s) => s.deviceId === null)
         .map((s) => ({ expert: s.seat.expert, site: s.seat.site, room: s.seat.room, label: s.seat.label, why: s.boothId === null ? 'no_such_booth' : 'no_device' })),
+      imageWarnings: checks.filter((c) => c.imagePages.length > 0).map((c) => ({ bidder: c.bidder, path: c.path, pages: c.pages, imagePages: c.imagePages })),
     };
   } finally {
     await store.close();
@@ -163,6 +187,10 @@ export function formatPublishSummary(s: PublishProjectSummary): string {
     `已授权卡位 ${s.booths} 个，下发 project.booth 消息 ${s.sent} 条 / ${s.booths} booth(s) granted, ${s.sent} project.booth message(s) sent`,
     ...s.files.map((f) => `  ${f.bidder}  ${f.sha256.slice(0, 12)}…  ${formatMb(f.bytes)}  ${f.path}`),
     ...s.undelivered.map((u) => undeliveredLine(u)),
+    ...s.imageWarnings.flatMap((w) => [
+      `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.imagePages)} 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查`,
+      `  note (blind): ${w.path} (bidder ${w.bidder}) has images on page(s) ${formatPageList(w.imagePages, ', ')}; names inside images are not covered — check them by hand before the evaluation`,
+    ]),
     '',
   ].join('\n');
 }

@@ -1,0 +1,98 @@
+import { BLIND_IMAGE_WARN_SHARE } from '@kawei/shared/contract/booth-session.ts';
+import { buildNeedles, type Bidder } from '@kawei/shared/tender/blind-match.ts';
+import { openTenderDocument, TenderFileError } from '@kawei/shared/tender/tender-document.node.ts';
+
+/**
+ * What publish-project checks inside each PDF before a booth is told about it, with the same pdf.js
+ * the booth opens it with (shared/src/tender):
+ *
+ * - on a blind project, the bidder list gives the matcher safe needles (two bidders sharing a name or
+ *   alias would make the booth refuse the whole project);
+ * - the file opens at all: an encrypted or damaged PDF would reach the booth and sit there as
+ *   "broken" in front of the expert, so it is refused here, while staff can still ask the bidder;
+ * - on a blind project (暗标), which pages carry raster images over BLIND_IMAGE_WARN_SHARE of their
+ *   area. The name matcher reads text only: a scanned 营业执照 or a letterhead image can show a bidder's
+ *   name that nothing covers. The booth flags those pages to the expert; staff hear of them here, at
+ *   publish time, so they can check them by hand (or ask for a cleaned file) before the evaluation.
+ */
+
+export interface TenderFileCheck {
+  path: string;
+  bidder: string;
+  pages: number;
+  /** Blind projects only: pages (1-based) whose images cover ≥ BLIND_IMAGE_WARN_SHARE of the page. */
+  imagePages: number[];
+}
+
+export class TenderFileCheckError extends Error {
+  override readonly name = 'TenderFileCheckError';
+  constructor(
+    readonly chinese: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CheckTenderFilesInput {
+  files: readonly { path: string; absolute: string; bidder: string }[];
+  /** The bidder list when the project is blind; null for an open project (no image scan). */
+  blindBidders: readonly Bidder[] | null;
+  /** Called after each page of the image scan, for a progress line on long files. */
+  onProgress?: (progress: { path: string; page: number; pages: number }) => void;
+}
+
+export async function checkTenderFiles(input: CheckTenderFilesInput): Promise<TenderFileCheck[]> {
+  if (input.blindBidders) {
+    try {
+      buildNeedles([...input.blindBidders]);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      throw new TenderFileCheckError(`暗标投标人名单无法用于遮盖：${text}`, `the blind bidder list cannot be used for redaction: ${text}`);
+    }
+  }
+  const checks: TenderFileCheck[] = [];
+  for (const f of input.files) {
+    let doc;
+    try {
+      doc = await openTenderDocument({ path: f.absolute });
+    } catch (error) {
+      if (error instanceof TenderFileError && error.code === 'TENDER_ENCRYPTED') {
+        throw new TenderFileCheckError(
+          `文件 ${f.path} 设有密码，卡位无法打开；请投标人提供未加密的文件`,
+          `file ${f.path} is password-protected and a booth cannot open it; ask for an unencrypted copy`,
+        );
+      }
+      throw new TenderFileCheckError(
+        `文件 ${f.path} 无法作为 PDF 打开（文件损坏？）`,
+        `file ${f.path} does not open as a PDF (damaged?): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    try {
+      const pages = doc.info.pageCount;
+      const imagePages: number[] = [];
+      if (input.blindBidders) {
+        for (let page = 1; page <= pages; page++) {
+          if ((await doc.imageShare(page)) >= BLIND_IMAGE_WARN_SHARE) imagePages.push(page);
+          input.onProgress?.({ path: f.path, page, pages });
+        }
+      }
+      checks.push({ path: f.path, bidder: f.bidder, pages, imagePages });
+    } finally {
+      await doc.close();
+    }
+  }
+  return checks;
+}
+
+/** "2、5–7、9" for staff: runs of consecutive pages joined. */
+export function formatPageList(pages: readonly number[], separator = '、'): string {
+  const runs: string[] = [];
+  for (let i = 0; i < pages.length; ) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === (pages[j] ?? 0) + 1) j++;
+    runs.push(j === i ? `${pages[i]}` : `${pages[i]}–${pages[j]}`);
+    i = j + 1;
+  }
+  return runs.join(separator);
+}
