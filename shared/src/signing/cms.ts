@@ -1,10 +1,22 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import * as x509 from './x509.ts';
+import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.ts';
 import type { SignatureAlgorithm, Signer } from './signer.ts';
 import { SIGNING_MESSAGES, SigningError, type SigningErrorCode } from './signing-errors.ts';
 import { SM2_OIDS, type Sm2Engine } from './sm2.ts';
-import { bytesEqual, checkSigningCertificate, parseCertificate, toArrayBuffer, type CertificateCheck, type TrustList } from './trust-list.ts';
+import { sm2Engine } from './sm2-engine.ts';
+import {
+  bytesEqual,
+  checkSigningCertificate,
+  parseCertificate,
+  sm2PublicKey,
+  toArrayBuffer,
+  type CertificateCheck,
+  type TrustList,
+} from './trust-list.ts';
+import type * as x509 from './x509.ts';
+
+export { ecdsaDerToRaw, ecdsaRawToDer };
 
 /**
  * Detached CMS SignedData (RFC 5652) as `openssl cms -verify -binary -content <data>` expects it:
@@ -32,7 +44,7 @@ export interface CmsOptions {
   trustList: TrustList;
   /** The signingTime attribute and the instant the certificate must be valid at; now by default. */
   signingTime?: Date;
-  /** Needed only for 'SM2-SM3' signers (see sm2.ts). */
+  /** SM3/SM2 for 'SM2-SM3' signers and SM2-signed CA links; the built-in pure-JS engine (sm2-engine.ts) by default. */
   sm2?: Sm2Engine;
 }
 
@@ -46,9 +58,15 @@ export interface DetachedCms {
 export async function createDetachedCms(data: Uint8Array, signer: Signer, options: CmsOptions): Promise<DetachedCms> {
   // Second precision: UTCTime has no fractions, and the returned time must equal the signed one.
   const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
-  // Refused here, before the token is touched.
-  const profile = algorithmProfile(signer.algorithm, options.sm2);
-  const check = await checkSigningCertificate(signer.certificate, signer.chain, options.trustList, signingTime);
+  const sm2 = options.sm2 ?? sm2Engine;
+  // Refused here, before the token is touched: the signer's algorithm must be the one its certificate's
+  // key implies, or the verifier (which goes by the certificate) could never accept the signature.
+  const profile = algorithmProfile(signer.algorithm, sm2);
+  const certified = algorithmOfCertificate(parseCertificate(signer.certificate));
+  if (certified !== signer.algorithm) {
+    throw new SigningError('ALGORITHM_UNSUPPORTED', `the signer says ${signer.algorithm}, its certificate holds a ${certified ?? 'different'} key`);
+  }
+  const check = await checkSigningCertificate(signer.certificate, signer.chain, options.trustList, signingTime, { sm2 });
 
   const cert = pkijsCertificate(signer.certificate);
   const messageDigest = await profile.digest(data);
@@ -69,6 +87,9 @@ export async function createDetachedCms(data: Uint8Array, signer: Signer, option
   } catch (error) {
     if (error instanceof SigningError) throw error;
     throw new SigningError('SIGN_FAILED', (error as Error).message, { cause: error });
+  }
+  if (profile.rawLength !== undefined && raw.length !== profile.rawLength) {
+    throw new SigningError('SIGN_FAILED', `${signer.algorithm} signature of ${raw.length} bytes, expected r‖s of ${profile.rawLength}`);
   }
   const signature = profile.rawIsRs ? ecdsaRawToDer(raw) : raw;
 
@@ -114,6 +135,7 @@ export type VerifyResult =
 export interface VerifyOptions {
   /** The certificate must be valid at this instant; the signed signingTime (or now) by default. */
   at?: Date;
+  /** As in CmsOptions: the built-in engine by default. */
   sm2?: Sm2Engine;
 }
 
@@ -166,7 +188,7 @@ export async function verifyDetachedCms(
     if (algorithm === null) return fail('ALGORITHM_UNSUPPORTED', leaf.publicKey.algorithm.name);
     let profile: AlgorithmProfile;
     try {
-      profile = algorithmProfile(algorithm, options.sm2);
+      profile = algorithmProfile(algorithm, options.sm2 ?? sm2Engine);
     } catch (error) {
       return fail('ALGORITHM_UNSUPPORTED', (error as Error).message);
     }
@@ -199,7 +221,9 @@ export async function verifyDetachedCms(
     const others = (signedData.certificates ?? [])
       .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate && c !== cert)
       .map((c) => new Uint8Array(c.toSchema().toBER(false)));
-    const check = await checkSigningCertificate(leaf, others, trustList, options.at ?? signingTime ?? new Date());
+    const check = await checkSigningCertificate(leaf, others, trustList, options.at ?? signingTime ?? new Date(), {
+      sm2: options.sm2 ?? sm2Engine,
+    });
     return { ok: true, subject: check.subject, issuer: check.issuer, serial: check.serial, signingTime, algorithm, certificate: certDer };
   } catch (error) {
     if (error instanceof SigningError) return fail(error.code, error.detail);
@@ -217,6 +241,8 @@ interface AlgorithmProfile {
   signatureOids: readonly string[];
   /** The signer returns r‖s, CMS carries DER. */
   rawIsRs: boolean;
+  /** The exact r‖s length the signer must return, where the algorithm fixes it. */
+  rawLength?: number;
   verify(cert: x509.X509Certificate, signed: Uint8Array, signatureDer: Uint8Array): Promise<boolean>;
 }
 
@@ -224,7 +250,7 @@ async function sha256(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', toArrayBuffer(data)));
 }
 
-function algorithmProfile(algorithm: SignatureAlgorithm, sm2: Sm2Engine | undefined): AlgorithmProfile {
+function algorithmProfile(algorithm: SignatureAlgorithm, sm2: Sm2Engine): AlgorithmProfile {
   switch (algorithm) {
     case 'RSA-SHA256':
       return {
@@ -253,39 +279,31 @@ function algorithmProfile(algorithm: SignatureAlgorithm, sm2: Sm2Engine | undefi
           return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, toArrayBuffer(raw), toArrayBuffer(signed));
         },
       };
-    case 'SM2-SM3': {
-      if (sm2 === undefined) throw new SigningError('ALGORITHM_UNSUPPORTED', 'SM2-SM3 needs an Sm2Engine (see sm2.ts)');
-      const engine = sm2;
+    case 'SM2-SM3':
+      // Digest SM3, signature sm2sign-with-sm3 without parameters, DER (r, s); Z from the default signer
+      // ID 1234567812345678 (GM/T 0009). OpenSSL 3.0's `cms -verify` uses an empty ID instead (sm2-cms.test.ts).
       return {
         digestOid: SM2_OIDS.sm3,
-        digest: async (data) => engine.sm3(data),
+        digest: async (data) => sm2.sm3(data),
         signatureAlgorithm: algorithmId(SM2_OIDS.sm2SignWithSm3),
         signatureOids: [SM2_OIDS.sm2SignWithSm3],
         rawIsRs: true,
+        rawLength: 64,
         verify: async (cert, signed, sig) => {
-          const point = new Uint8Array(x509SpkiPoint(cert));
-          return engine.verify(signed, ecdsaDerToRaw(sig, 32), point);
+          const point = sm2PublicKey(cert);
+          return point !== null && sm2.verify(signed, ecdsaDerToRaw(sig, 32), point);
         },
       };
-    }
   }
 }
 
 function algorithmOfCertificate(cert: x509.X509Certificate): SignatureAlgorithm | null {
+  // SM2 first: @peculiar/x509 reports an SM2 key as a bare id-ecPublicKey (no WebCrypto curve name).
+  if (sm2PublicKey(cert) !== null) return 'SM2-SM3';
   const name = cert.publicKey.algorithm.name;
   if (name === 'RSASSA-PKCS1-v1_5' || name === 'RSA-PSS' || name === 'RSA-OAEP') return 'RSA-SHA256';
-  if (name === 'ECDSA' || name === 'ECDH') {
-    const curve = (cert.publicKey.algorithm as EcKeyAlgorithm).namedCurve;
-    return curve === SM2_OIDS.curve ? 'SM2-SM3' : 'ECDSA-SHA256';
-  }
+  if (name === 'ECDSA' || name === 'ECDH') return 'ECDSA-SHA256';
   return null;
-}
-
-/** The subjectPublicKey BIT STRING contents (04‖x‖y for EC keys). */
-function x509SpkiPoint(cert: x509.X509Certificate): ArrayBuffer {
-  const spki = asn1js.fromBER(cert.publicKey.rawData).result as asn1js.Sequence;
-  const bits = spki.valueBlock.value[1] as asn1js.BitString;
-  return bits.valueBlock.valueHexView.slice().buffer as ArrayBuffer;
 }
 
 // ── encoding helpers ───────────────────────────────────────────────────────────────────────────
@@ -387,36 +405,4 @@ function parseSignedData(cms: Uint8Array): ParsedSignedData | string {
     if (first !== undefined) attrs.set(attr.type, first);
   }
   return { signedData, signerInfo, attrs };
-}
-
-/** r‖s (two equal halves, big-endian) → DER Ecdsa-Sig-Value (as CMS and X.509 carry ECDSA and SM2). */
-export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length === 0 || raw.length % 2 !== 0) throw new SigningError('SIGN_FAILED', `ECDSA signature of ${raw.length} bytes`);
-  const half = raw.length / 2;
-  const integer = (bytes: Uint8Array): asn1js.Integer => {
-    let start = 0;
-    while (start < bytes.length - 1 && bytes[start] === 0) start++;
-    const trimmed = bytes.subarray(start);
-    const body = trimmed[0]! & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
-    return new asn1js.Integer({ valueHex: toArrayBuffer(body) });
-  };
-  return new Uint8Array(new asn1js.Sequence({ value: [integer(raw.subarray(0, half)), integer(raw.subarray(half))] }).toBER(false));
-}
-
-/** DER Ecdsa-Sig-Value → r‖s with each half `size` bytes (what WebCrypto verifies). */
-export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array {
-  const asn = asn1js.fromBER(toArrayBuffer(der));
-  const seq = asn.result;
-  if (asn.offset === -1 || !(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2) {
-    throw new SigningError('CMS_MALFORMED', 'ECDSA signature is not a SEQUENCE of two INTEGERs');
-  }
-  const out = new Uint8Array(size * 2);
-  seq.valueBlock.value.forEach((node, i) => {
-    if (!(node instanceof asn1js.Integer)) throw new SigningError('CMS_MALFORMED', 'ECDSA signature part is not an INTEGER');
-    let bytes = new Uint8Array(node.valueBlock.valueHexView);
-    while (bytes.length > size && bytes[0] === 0) bytes = bytes.subarray(1);
-    if (bytes.length > size) throw new SigningError('CMS_MALFORMED', 'ECDSA signature part too long');
-    out.set(bytes, i * size + (size - bytes.length));
-  });
-  return out;
 }

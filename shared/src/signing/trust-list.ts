@@ -1,5 +1,9 @@
-import * as x509 from './x509.ts';
+import * as asn1js from 'asn1js';
+import { ecdsaDerToRaw } from './ecdsa-der.ts';
 import { SigningError } from './signing-errors.ts';
+import { SM2_DEFAULT_USER_ID, SM2_OIDS, type Sm2Engine } from './sm2.ts';
+import { sm2Engine } from './sm2-engine.ts';
+import * as x509 from './x509.ts';
 
 /**
  * The configured CA certificates whose expert certificates the booth accepts (several CAs issue USB
@@ -19,6 +23,15 @@ export interface CertificateCheck {
   notAfter: Date;
   /** Leaf first, trust anchor last (DER). */
   path: Uint8Array[];
+}
+
+export interface CertificateCheckOptions {
+  /**
+   * Checks certificate links signed with SM2 (sm2sign-with-sm3, signer ID 1234567812345678 as GM/T 0015
+   * prescribes); the built-in pure-JS engine (sm2-engine.ts) unless another is given. WebCrypto
+   * checks the RSA and ECDSA links.
+   */
+  sm2?: Sm2Engine;
 }
 
 const KEY_USAGE_OID = '2.5.29.15';
@@ -67,7 +80,9 @@ export async function checkSigningCertificate(
   extra: readonly (Uint8Array | x509.X509Certificate)[],
   trust: TrustList,
   at: Date = new Date(),
+  options: CertificateCheckOptions = {},
 ): Promise<CertificateCheck> {
+  const sm2 = options.sm2 ?? sm2Engine;
   if (trust.anchors.length === 0) throw new SigningError('TRUST_LIST_EMPTY');
   const leaf = parseCertificate(certificate);
   checkValidity(leaf, at, 'the certificate');
@@ -81,13 +96,13 @@ export async function checkSigningCertificate(
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     if (trust.anchors.some((a) => sameCertificate(a, current))) return summary(leaf, path);
-    const anchor = await findIssuer(current, trust.anchors);
+    const anchor = await findIssuer(current, trust.anchors, sm2);
     if (anchor !== null) {
       checkValidity(anchor, at, `the CA ${anchor.subject}`);
       path.push(anchor);
       return summary(leaf, path);
     }
-    const next = await findIssuer(current, intermediates);
+    const next = await findIssuer(current, intermediates, sm2);
     if (next === null || path.some((p) => sameCertificate(p, next))) break;
     const bc = next.getExtension<x509.BasicConstraintsExtension>(BASIC_CONSTRAINTS_OID);
     if (bc === null || !bc.ca) break;
@@ -105,23 +120,75 @@ export async function checkSigningCertificate(
 const verifiedLinks = new Set<string>();
 const base64 = (bytes: ArrayBuffer): string => btoa(String.fromCharCode(...new Uint8Array(bytes)));
 
-async function findIssuer(cert: x509.X509Certificate, candidates: readonly x509.X509Certificate[]): Promise<x509.X509Certificate | null> {
+async function findIssuer(
+  cert: x509.X509Certificate,
+  candidates: readonly x509.X509Certificate[],
+  sm2: Sm2Engine,
+): Promise<x509.X509Certificate | null> {
   const issuer = new Uint8Array(cert.issuerName.toArrayBuffer());
   for (const candidate of candidates) {
     if (!bytesEqual(new Uint8Array(candidate.subjectName.toArrayBuffer()), issuer)) continue;
     const link = `${base64(cert.rawData)}→${base64(candidate.rawData)}`;
     if (verifiedLinks.has(link)) return candidate;
-    try {
-      if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true })) {
-        if (verifiedLinks.size >= 256) verifiedLinks.clear();
-        verifiedLinks.add(link);
-        return candidate;
-      }
-    } catch {
-      // an algorithm WebCrypto lacks (e.g. an SM2 CA): not this issuer, as far as we can tell
+    if (await signedBy(cert, candidate, sm2)) {
+      if (verifiedLinks.size >= 256) verifiedLinks.clear();
+      verifiedLinks.add(link);
+      return candidate;
     }
   }
   return null;
+}
+
+/** Whether `issuer`'s key made `cert`'s signature. False, not an exception, for anything unusable. */
+async function signedBy(cert: x509.X509Certificate, issuer: x509.X509Certificate, sm2: Sm2Engine): Promise<boolean> {
+  try {
+    const parts = certificateParts(cert);
+    if (parts.signatureOid === SM2_OIDS.sm2SignWithSm3) {
+      // WebCrypto has no SM2: the engine checks SM3(Z ‖ tbsCertificate) against the issuer's SM2 key.
+      const key = sm2PublicKey(issuer);
+      if (key === null) return false;
+      return sm2.verify(parts.tbs, ecdsaDerToRaw(parts.signature, 32), key, SM2_DEFAULT_USER_ID);
+    }
+    return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+  } catch {
+    // an algorithm WebCrypto lacks, or a malformed signature: not this issuer, as far as we can tell
+    return false;
+  }
+}
+
+/** tbsCertificate (DER, as signed), the outer signatureAlgorithm OID and the signature BIT STRING contents. */
+function certificateParts(cert: x509.X509Certificate): { tbs: Uint8Array; signatureOid: string; signature: Uint8Array } {
+  const asn = asn1js.fromBER(cert.rawData);
+  const [tbs, algorithm, signature] = asn.offset === -1 || !(asn.result instanceof asn1js.Sequence) ? [] : asn.result.valueBlock.value;
+  const oid = algorithm instanceof asn1js.Sequence ? algorithm.valueBlock.value[0] : undefined;
+  if (tbs === undefined || !(oid instanceof asn1js.ObjectIdentifier) || !(signature instanceof asn1js.BitString)) {
+    throw new SigningError('CERT_MALFORMED', 'not a Certificate SEQUENCE');
+  }
+  return {
+    tbs: new Uint8Array(tbs.valueBeforeDecodeView),
+    signatureOid: oid.valueBlock.toString(),
+    signature: new Uint8Array(signature.valueBlock.valueHexView),
+  };
+}
+
+const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
+
+/**
+ * The public key 04‖x‖y of a certificate whose subjectPublicKeyInfo is an SM2 key (id-ecPublicKey with
+ * the sm2p256v1 curve, as OpenSSL and GM/T 0015 write it, or the SM2 OID itself as the algorithm);
+ * null for any other key.
+ */
+export function sm2PublicKey(cert: x509.X509Certificate): Uint8Array | null {
+  const asn = asn1js.fromBER(cert.publicKey.rawData);
+  if (asn.offset === -1 || !(asn.result instanceof asn1js.Sequence)) return null;
+  const [algorithm, bits] = asn.result.valueBlock.value;
+  if (!(algorithm instanceof asn1js.Sequence) || !(bits instanceof asn1js.BitString)) return null;
+  const [oid, params] = algorithm.valueBlock.value;
+  if (!(oid instanceof asn1js.ObjectIdentifier)) return null;
+  const name = oid.valueBlock.toString();
+  const curve = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : null;
+  if (!((name === EC_PUBLIC_KEY_OID && curve === SM2_OIDS.curve) || name === SM2_OIDS.curve)) return null;
+  return new Uint8Array(bits.valueBlock.valueHexView);
 }
 
 function checkValidity(cert: x509.X509Certificate, at: Date, what: string): void {

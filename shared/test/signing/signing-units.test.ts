@@ -71,12 +71,14 @@ describe('trust list folder and algorithm plug-ins', () => {
     expect(() => loadTrustListFolder(join(dir, 'missing'))).toThrow(expect.objectContaining({ code: 'TRUST_LIST_BAD_FILE' }));
   });
 
-  it('an SM2-SM3 signer without an Sm2Engine is refused with ALGORITHM_UNSUPPORTED, before sign()', async () => {
+  // SM2 itself is built in now (sm2-engine.ts, the default engine; sm2-*.test.ts): what is refused is a
+  // signer whose algorithm is not the one its certificate's key implies.
+  it('an SM2-SM3 signer whose certificate holds a P-256 key is refused with ALGORITHM_UNSUPPORTED, before sign()', async () => {
     const ca = await makeTestCa('SM2 Placeholder CA');
     let calls = 0;
     const signer: Signer = {
       id: 'skf:demo',
-      certificate: ca.der, // a self-signed CA is its own trust anchor here; only the algorithm matters
+      certificate: ca.der, // a self-signed P-256 CA is its own trust anchor here; only the algorithm matters
       chain: [],
       algorithm: 'SM2-SM3',
       sign: async () => {
