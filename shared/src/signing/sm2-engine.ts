@@ -5,13 +5,14 @@ import { sm3 } from './sm3.ts';
 
 /**
  * The SM2 digital signature (GB/T 32918.2-2016, GM/T 0003.2-2012) in pure JS: SM3 is ours (sm3.ts),
- * the point arithmetic is @noble/curves' short-Weierstrass implementation (audited, constant-time
- * scalar multiplication for the secret k and d), instantiated with the sm2p256v1 parameters of
- * GB/T 32918.5-2017. Everything SM2-specific — Z, e, the (r, s) equations, the range checks — is
- * here and follows the standard step by step.
+ * the point arithmetic is @noble/curves' short-Weierstrass implementation (a vetted library),
+ * instantiated with the sm2p256v1 parameters of GB/T 32918.5-2017. Everything SM2-specific — Z, e, the
+ * (r, s) equations, the range checks — is here and follows the standard's steps (A1–A7, B1–B7).
  *
  * `sm2Engine` is the default engine of cms.ts and trust-list.ts. `sign` exists for the software signer
- * (soft-sm2-signer.node.ts: tests and development); a real USB key signs inside the key (SKF).
+ * (soft-sm2-signer.node.ts: tests and development); a real USB key signs inside the key (SKF). The
+ * BigInt arithmetic around the scalar multiplications is not constant-time, which is acceptable there
+ * and irrelevant for verification (public data only).
  */
 
 /** A prime-field curve y² = x³ + ax + b with a generator of prime order n (cofactor 1). */

@@ -1,16 +1,18 @@
 /**
- * 国密 plug-in point (design only: no SM2/SM3 implementation is installed; sm-crypto is the planned
- * pure-JS one, because Electron's BoringSSL has neither algorithm).
+ * 国密 SM2/SM3: the OIDs, the default signer ID and the `Sm2Engine` interface the signing layer uses.
+ * The implementation is built in and pure JS (Electron's BoringSSL has neither algorithm): SM3 in
+ * sm3.ts, SM2 in sm2-engine.ts (`sm2Engine`, the default of cms.ts and trust-list.ts; another engine
+ * can be passed as `{ sm2 }`, e.g. a native one).
  *
- * How SM2 slots in:
- * - An SKF (GM/T 0016) provider opens the USB key through the vendor library (EnumDev → ConnectDev →
- *   OpenApplication → VerifyPIN → OpenContainer) and returns a Signer with algorithm 'SM2-SM3'. Its
- *   `sign(data)` computes e = SM3(Z ‖ M) with `Sm2Engine.sm3WithZ` (Z from the default ID and the
- *   certificate's public key) and calls ECCSignData(e), which returns r‖s.
- * - The CMS layer (cms.ts) needs SM3 for the messageDigest and the SM2 OIDs below; given an engine it
- *   writes digestAlgorithm SM3 and signatureAlgorithm sm2sign-with-sm3 and DER-encodes r‖s, exactly as
- *   for ECDSA. Verification uses `Sm2Engine.verify`.
- * - Without an engine, cms.ts refuses 'SM2-SM3' with ALGORITHM_UNSUPPORTED.
+ * How SM2 fits:
+ * - cms.ts: an 'SM2-SM3' signer gets digestAlgorithm SM3 and signatureAlgorithm sm2sign-with-sm3, its
+ *   r‖s DER-encoded as for ECDSA; verification calls `Sm2Engine.verify` with the default ID.
+ * - trust-list.ts: certificate links signed with SM2 are checked with `Sm2Engine.verify` (WebCrypto
+ *   checks RSA and ECDSA links).
+ * - Signers: soft-sm2-signer.node.ts holds a key file (tests, development). The real one is still a
+ *   plug-in point: an SKF (GM/T 0016) provider opening the USB key through the vendor library
+ *   (EnumDev → ConnectDev → OpenApplication → VerifyPIN → OpenContainer), whose `sign(data)` computes
+ *   e = SM3(Z ‖ M) with `Sm2Engine.sm3WithZ` and has the key sign e (ECCSignData), returning r‖s.
  */
 
 export const SM2_OIDS = {
