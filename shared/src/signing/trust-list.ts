@@ -119,6 +119,17 @@ export async function checkSigningCertificate(
  */
 const verifiedLinks = new Set<string>();
 const base64 = (bytes: ArrayBuffer): string => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+/** Links are cached per SM2 engine, so an engine passed in is asked even for a link another engine passed. */
+const engineIds = new WeakMap<Sm2Engine, number>();
+let engineCount = 0;
+function engineId(engine: Sm2Engine): number {
+  let id = engineIds.get(engine);
+  if (id === undefined) {
+    id = engineCount++;
+    engineIds.set(engine, id);
+  }
+  return id;
+}
 
 async function findIssuer(
   cert: x509.X509Certificate,
@@ -128,7 +139,7 @@ async function findIssuer(
   const issuer = new Uint8Array(cert.issuerName.toArrayBuffer());
   for (const candidate of candidates) {
     if (!bytesEqual(new Uint8Array(candidate.subjectName.toArrayBuffer()), issuer)) continue;
-    const link = `${base64(cert.rawData)}→${base64(candidate.rawData)}`;
+    const link = `${engineId(sm2)}:${base64(cert.rawData)}→${base64(candidate.rawData)}`;
     if (verifiedLinks.has(link)) return candidate;
     if (await signedBy(cert, candidate, sm2)) {
       if (verifiedLinks.size >= 256) verifiedLinks.clear();

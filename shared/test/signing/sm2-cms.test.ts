@@ -106,7 +106,7 @@ describe.skipIf(!available)('SM2 certificates, CMS and trust list, checked again
       expect((await checkSigningCertificate(pki.direct.certDer, [], trust)).path).toHaveLength(2);
     });
 
-    it('uses the engine it is given (the default is the built-in one)', async () => {
+    it('uses the engine it is given, even for links the default engine already passed (the cache is per engine)', async () => {
       let verifies = 0;
       const counting: Sm2Engine = {
         ...sm2Engine,
@@ -115,12 +115,12 @@ describe.skipIf(!available)('SM2 certificates, CMS and trust list, checked again
           return sm2Engine.verify(...args);
         },
       };
-      // A certificate this process has not checked yet (successful links are cached).
-      const fresh = await makeSm2Pki(mkdtempSync(join(dir, 'fresh-')));
-      await checkSigningCertificate(fresh.direct.certDer, [], trustListFromCertificates([fresh.root.certPem]), new Date(), { sm2: counting });
-      expect(verifies).toBe(1);
+      await checkSigningCertificate(pki.expert.certDer, [pki.intermediate.certDer], trust, new Date(), { sm2: counting });
+      expect(verifies).toBe(2); // expert ← intermediate, intermediate ← root
+      await checkSigningCertificate(pki.expert.certDer, [pki.intermediate.certDer], trust, new Date(), { sm2: counting });
+      expect(verifies).toBe(2); // cached for this engine
       const refusing: Sm2Engine = { ...sm2Engine, verify: () => false };
-      const code = await codeOf(checkSigningCertificate(fresh.expert.certDer, [fresh.intermediate.certDer], trustListFromCertificates([fresh.root.certPem]), new Date(), { sm2: refusing }));
+      const code = await codeOf(checkSigningCertificate(pki.expert.certDer, [pki.intermediate.certDer], trust, new Date(), { sm2: refusing }));
       expect(code).toBe('CERT_UNTRUSTED');
     });
 
