@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The digest names what failed at the end of a CI log (tests/support/failure-digest-reporter.node.ts).
+    reporters: ['default', './tests/support/failure-digest-reporter.node.ts'],
   },
 });

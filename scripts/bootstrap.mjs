@@ -5,7 +5,8 @@
 // and then runs the job. It never downloads anything but npm and Debian packages.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -94,11 +95,13 @@ if (mode === 'start') {
 }
 
 // mode === 'test': every check, in the order a failure is cheapest to read.
+// vitest writes what failed here (tests/support/failure-digest-reporter.node.ts), printed last.
+const vitestDigest = join(mkdtempSync(join(tmpdir(), 'kawei-test-')), 'vitest-failures.txt');
 const steps = [
   ['build (renderers, Electron bundles)', () => tsx('scripts/build.node.ts')],
   ['typecheck', () => run('npm', ['run', '--silent', 'typecheck'])],
   ['lint (ESLint + electronegativity)', () => run('npm', ['run', '--silent', 'lint'])],
-  ['unit and integration tests (vitest)', () => run('npm', ['run', '--silent', 'test:unit', '--', ...passThrough])],
+  ['unit and integration tests (vitest)', () => run('npm', ['run', '--silent', 'test:unit', '--', ...passThrough], { env: { ...env, KAWEI_TEST_DIGEST: vitestDigest } })],
   ['browser tests (Playwright, Debian chromium)', () => run('npm', ['run', '--silent', 'test:e2e'])],
 ];
 const summary = [];
@@ -110,5 +113,12 @@ for (const [name, step] of steps) {
 }
 log('summary');
 for (const s of summary) process.stdout.write(`  ${s.ok ? 'PASS' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)\n`);
+let digest = '';
+try {
+  digest = readFileSync(vitestDigest, 'utf8');
+} catch {
+  // vitest did not get as far as its end (or did not run)
+}
+if (digest) process.stdout.write(`\n[kawei] what failed in vitest:\n${digest}`);
 const failed = summary.filter((s) => !s.ok).length + (steps.length - summary.length);
 process.exit(failed === 0 ? 0 : 1);
