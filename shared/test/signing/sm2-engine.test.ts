@@ -68,6 +68,21 @@ describe('SM2 (GB/T 32918.2) on the standard’s worked example', () => {
     expect(engine.verify(message, signature, publicKey, 'ALICE123@YAHOO.CO')).toBe(false);
   });
 
+  it('refuses r + n and s + n, which reduce to the valid r and s (on this curve n ≈ 0.52 · 2²⁵⁶, so they fit 32 bytes)', () => {
+    const engine = createSm2Engine({ curve: ANNEX_A.curve });
+    const d = fromHex(ANNEX_A.d);
+    const publicKey = engine.publicKeyOf(d);
+    const message = ascii(ANNEX_A.message);
+    const r = big(fromHex(ANNEX_A.r));
+    const s = big(fromHex(ANNEX_A.s));
+    const pair = (a: bigint, b: bigint) => new Uint8Array([...be32(a), ...be32(b)]);
+    expect(engine.verify(message, pair(r, s), publicKey, ANNEX_A.id)).toBe(true);
+    expect(r + ANNEX_A.curve.n).toBeLessThan(2n ** 256n);
+    expect(s + ANNEX_A.curve.n).toBeLessThan(2n ** 256n);
+    expect(engine.verify(message, pair(r + ANNEX_A.curve.n, s), publicKey, ANNEX_A.id)).toBe(false);
+    expect(engine.verify(message, pair(r, s + ANNEX_A.curve.n), publicKey, ANNEX_A.id)).toBe(false);
+  });
+
   it('draws k again while the random bytes are not in [1, n−1] (no modular reduction)', () => {
     const draws = [new Uint8Array(32).fill(0xff), new Uint8Array(32), be32(ANNEX_A.curve.n), fromHex(ANNEX_A.k)];
     let calls = 0;
@@ -109,9 +124,10 @@ describe('SM2 engine on sm2p256v1: behaviour and bad inputs', () => {
     expect(sm2Engine.verify(message, new Uint8Array(0), publicKey)).toBe(false);
     expect(sm2Engine.verify(message, withRs(0n, s), publicKey)).toBe(false);
     expect(sm2Engine.verify(message, withRs(r, 0n), publicKey)).toBe(false);
-    expect(sm2Engine.verify(message, withRs(r + n, s), publicKey)).toBe(false); // r ≥ n, same residue
-    expect(sm2Engine.verify(message, withRs(r, s + n), publicKey)).toBe(false);
     expect(sm2Engine.verify(message, withRs(n, s), publicKey)).toBe(false);
+    expect(sm2Engine.verify(message, withRs(r, n), publicKey)).toBe(false);
+    expect(sm2Engine.verify(message, withRs(2n ** 256n - 1n, s), publicKey)).toBe(false);
+    expect(sm2Engine.verify(message, withRs(r, 2n ** 256n - 1n), publicKey)).toBe(false);
     expect(sm2Engine.verify(message, withRs(r, n - r), publicKey)).toBe(false); // t = 0
     expect(sm2Engine.verify(message, new Uint8Array(64).fill(0xff), publicKey)).toBe(false);
   });
