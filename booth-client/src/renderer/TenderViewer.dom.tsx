@@ -8,9 +8,15 @@ import { toApiError, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.t
 import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
 import { MAX_ZOOM, MIN_ZOOM, THUMBNAIL_SCALE, currentPage, nextZoom, renderScale, visibleRange } from './booth-view.ts';
 import { PageAbortedError, PageImages } from './page-images.ts';
+import { SearchHighlights, type PageHighlights } from './search-highlight.ts';
 
 type Api = ApiConnection<BoothContract>['api'];
 type SearchHit = Awaited<ReturnType<Api['searchFile']>>[number];
+/** A search's answer, for the query as it was sent (trimmed, at most 100 characters). */
+interface SearchResult {
+  query: string;
+  hits: SearchHit[];
+}
 type Panel = 'thumbnails' | 'outline' | 'search' | null;
 
 const PAGE_GAP = 16;
@@ -23,6 +29,10 @@ const THUMB_GAP = 36;
 const REQUEST_DELAY_MS = 120;
 const PAGE_CACHE = 40;
 const THUMB_CACHE = 400;
+/** Text layers kept for highlighting (a few kB each). */
+const TEXT_LAYER_CACHE = 200;
+/** Room kept between a revealed highlight and the pane's edge, in pixels. */
+const REVEAL_MARGIN = 24;
 
 /**
  * The tender file viewer. Pages come as images from the trusted side (already watermarked and, for a
@@ -32,9 +42,14 @@ const THUMB_CACHE = 400;
  *   shown width needs on this screen; a 1,000-page file mounts a handful of elements.
  * - Pages and thumbnails are CSS backgrounds of plain elements, not <img>: there is no image to drag
  *   out or to "save as" from a context menu, and the menu itself is disabled; text cannot be selected
- *   because there is none (the text layer is not fetched).
+ *   because there is none in the DOM.
  * - Thumbnails (virtualised too, scale 0.2), the outline and search jump to a page; zoom 50–300 % of
  *   the pane's width keeps the page being read in place.
+ * - Search hits are marked on the page: for a page on screen that has hits, its text layer (the same
+ *   sanitised one the trusted side searched: code labels, never names) is asked for once and the
+ *   words' places estimated (search-highlight.ts); yellow boxes, no text, are laid over the image in
+ *   percent of the page, so they follow the zoom. Jumping to a hit brings its first box into view;
+ *   editing or clearing the query takes the boxes away.
  */
 export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) {
   const { t } = useT();
@@ -47,6 +62,7 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
     () => new PageImages((fileId, page, scale) => api.getPage({ fileId, page, scale }), THUMB_CACHE, 2),
     [api],
   );
+  const highlights = useMemo(() => new SearchHighlights((fileId, page) => api.getTextLayer({ fileId, page }), TEXT_LAYER_CACHE), [api]);
 
   const scroller = useRef<HTMLDivElement | null>(null);
   const [viewport, setViewport] = useState({ width: 800, height: 600 });
@@ -54,6 +70,14 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
   const [zoom, setZoom] = useState(1);
   const [panel, setPanel] = useState<Panel>('thumbnails');
   const keepFraction = useRef<number | null>(null);
+  // Search lives here, not in the panel: the boxes stay on the pages when the panel is closed.
+  const [searchText, setSearchText] = useState('');
+  const typed = useRef('');
+  const [search, setSearch] = useState<SearchResult | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [searchError, setSearchError] = useState<ApiError | null>(null);
+  /** A hit jumped to: its first box is brought into view once the page's highlights are known. */
+  const [reveal, setReveal] = useState<{ page: number; query: string } | null>(null);
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -73,6 +97,12 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
   const scale = renderScale(pageWidth, file.pageWidth, dpr);
   const range = visibleRange(scrollTop, viewport.height, itemHeight, file.pageCount, PAGE_MARGIN);
   const page = currentPage(scrollTop, viewport.height, itemHeight, file.pageCount);
+  const contentWidth = Math.max(viewport.width, pageWidth + 2 * PAGE_PADDING);
+  const layout = useRef({ itemHeight, pageWidth, pageHeight, contentWidth });
+  useLayoutEffect(() => {
+    layout.current = { itemHeight, pageWidth, pageHeight, contentWidth };
+  }, [itemHeight, pageWidth, pageHeight, contentWidth]);
+  const hitPages = useMemo(() => new Set(search?.hits.map((hit) => hit.page) ?? []), [search]);
 
   // A new file starts at its first page: the workspace mounts a new viewer per file (key).
 
@@ -109,6 +139,82 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
     [file.pageCount, itemHeight],
   );
 
+  const showHit = useCallback(
+    (target: number, query: string) => {
+      jumpTo(target);
+      setReveal({ page: target, query });
+    },
+    [jumpTo],
+  );
+
+  // Bring the first box of a jumped-to hit into view (the jump put the page's top at the pane's top).
+  useEffect(() => {
+    if (!reveal) return;
+    let cancelled = false;
+    highlights.load(file.fileId, reveal.page, reveal.query).then(
+      (found) => {
+        const element = scroller.current;
+        const box = found.occurrences[0]?.[0];
+        if (cancelled || !element || !box || found.width <= 0 || found.height <= 0) return;
+        const { itemHeight: rowHeight, pageWidth: width, pageHeight: height, contentWidth: content } = layout.current;
+        const pageTop = (reveal.page - 1) * rowHeight;
+        // The expert has gone elsewhere meanwhile: leave the view alone.
+        if (pageTop + height < element.scrollTop || pageTop > element.scrollTop + element.clientHeight) return;
+        const top = pageTop + (box.y / found.height) * height;
+        const bottom = pageTop + ((box.y + box.height) / found.height) * height;
+        if (top < element.scrollTop + REVEAL_MARGIN || bottom > element.scrollTop + element.clientHeight - REVEAL_MARGIN) {
+          element.scrollTop = Math.max(0, top - element.clientHeight / 3);
+        }
+        const pageLeft = (content - width) / 2;
+        const left = pageLeft + (box.x / found.width) * width;
+        const right = pageLeft + ((box.x + box.width) / found.width) * width;
+        if (left < element.scrollLeft + REVEAL_MARGIN || right > element.scrollLeft + element.clientWidth - REVEAL_MARGIN) {
+          element.scrollLeft = Math.max(0, left - element.clientWidth / 4);
+        }
+        setScrollTop(element.scrollTop);
+      },
+      // No text layer: the page is shown without boxes; the jump itself stands.
+      () => {},
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [reveal, highlights, file.fileId]);
+
+  const editSearch = (value: string) => {
+    typed.current = value;
+    setSearchText(value);
+    if (search && value.trim().slice(0, 100) !== search.query) {
+      setSearch(null);
+      setReveal(null);
+    }
+  };
+  const clearSearch = () => {
+    typed.current = '';
+    setSearchText('');
+    setSearch(null);
+    setSearchError(null);
+    setReveal(null);
+  };
+  const runSearch = async () => {
+    const query = searchText.trim().slice(0, 100);
+    if (!query || searching) return;
+    setSearching(true);
+    setSearchError(null);
+    try {
+      const hits = await api.searchFile({ fileId: file.fileId, query });
+      // The query was edited while the search ran: this answer is for words no longer asked for.
+      if (typed.current.trim().slice(0, 100) !== query) return;
+      setSearch({ query, hits });
+      const first = hits[0];
+      if (first) showHit(first.page, query);
+    } catch (thrown) {
+      setSearchError(toApiError(thrown));
+    } finally {
+      setSearching(false);
+    }
+  };
+
   const pages: ReactNode[] = [];
   for (let p = range.first; p <= range.last; p++) {
     pages.push(
@@ -118,6 +224,8 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
         fileId={file.fileId}
         page={p}
         scale={scale}
+        highlights={highlights}
+        highlightQuery={search && hitPages.has(p) ? search.query : null}
         style={{ position: 'absolute', top: (p - 1) * itemHeight, left: '50%', marginLeft: -pageWidth / 2, width: pageWidth, height: pageHeight }}
       />,
     );
@@ -167,7 +275,18 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
           <aside style={{ ...panelStyle, borderColor: token.colorBorderSecondary, background: token.colorBgContainer }}>
             {panel === 'thumbnails' ? <Thumbnails images={thumbs} file={file} current={page} onJump={jumpTo} /> : null}
             {panel === 'outline' ? <Outline api={api} fileId={file.fileId} onJump={jumpTo} /> : null}
-            {panel === 'search' ? <Search api={api} fileId={file.fileId} onJump={jumpTo} /> : null}
+            {panel === 'search' ? (
+              <Search
+                text={searchText}
+                result={search}
+                busy={searching}
+                error={searchError}
+                onEdit={editSearch}
+                onRun={() => void runSearch()}
+                onClear={clearSearch}
+                onHit={showHit}
+              />
+            ) : null}
           </aside>
         ) : null}
         <div
@@ -180,7 +299,7 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
           onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
           style={{ ...scrollerStyle, background: token.colorFillTertiary }}
         >
-          <div style={{ position: 'relative', height: file.pageCount * itemHeight + PAGE_PADDING, width: Math.max(viewport.width, pageWidth + 2 * PAGE_PADDING) }}>
+          <div style={{ position: 'relative', height: file.pageCount * itemHeight + PAGE_PADDING, width: contentWidth }}>
             {pages}
           </div>
         </div>
@@ -197,6 +316,8 @@ const PageView = memo(function PageView({
   scale,
   style,
   thumbnail = false,
+  highlights,
+  highlightQuery = null,
 }: {
   images: PageImages;
   fileId: string;
@@ -204,6 +325,9 @@ const PageView = memo(function PageView({
   scale: number;
   style: CSSProperties;
   thumbnail?: boolean;
+  highlights?: SearchHighlights;
+  /** The search query when this page has hits: its boxes are shown. */
+  highlightQuery?: string | null;
 }) {
   const { t, lang } = useT();
   const { token } = theme.useToken();
@@ -253,6 +377,7 @@ const PageView = memo(function PageView({
         boxShadow: thumbnail ? undefined : '0 2px 10px rgba(0,0,0,0.18)',
       }}
     >
+      {highlights && highlightQuery !== null ? <HighlightLayer highlights={highlights} fileId={fileId} page={page} query={highlightQuery} shown={url !== undefined} /> : null}
       {imageWarning ? (
         <div data-testid="viewer-page-image-warning" role="alert" style={{ ...pageImageWarningStyle, background: token.colorWarningBg, color: token.colorWarningText, borderColor: token.colorWarningBorder }}>
           {t('booth.viewer.pageImageWarning')}
@@ -272,6 +397,71 @@ const PageView = memo(function PageView({
           </div>
         )
       ) : null}
+    </div>
+  );
+});
+
+/**
+ * The search's boxes over one page: its highlights are asked for after a short stay on screen (a fast
+ * scroll through the hits asks for nothing on the way) and drawn once the page image is there. Plain
+ * empty elements with no text, not hit-testable, not selectable: the no-copy guards stand as they are.
+ */
+const HighlightLayer = memo(function HighlightLayer({
+  highlights,
+  fileId,
+  page,
+  query,
+  shown,
+}: {
+  highlights: SearchHighlights;
+  fileId: string;
+  page: number;
+  query: string;
+  shown: boolean;
+}) {
+  const [loaded, setLoaded] = useState<{ key: string; value: PageHighlights } | null>(null);
+  const key = SearchHighlights.key(fileId, page, query);
+  const cached = highlights.get(fileId, page, query);
+
+  useEffect(() => {
+    if (cached !== undefined) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      highlights.load(fileId, page, query).then(
+        (value) => {
+          if (!cancelled) setLoaded({ key, value });
+        },
+        // No text layer (the file went away, the link dropped): no boxes; the next visit asks again.
+        () => {},
+      );
+    }, REQUEST_DELAY_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [highlights, fileId, page, query, key, cached]);
+
+  const value = cached ?? (loaded?.key === key ? loaded.value : undefined);
+  if (!shown || !value || value.occurrences.length === 0 || value.width <= 0 || value.height <= 0) return null;
+  const percent = (part: number, whole: number) => `${(100 * part) / whole}%`;
+  return (
+    <div data-testid="search-highlights" data-page={page} data-count={value.occurrences.length} aria-hidden="true" style={highlightLayerStyle}>
+      {value.occurrences.flatMap((rects, occurrence) =>
+        rects.map((r, i) => (
+          <div
+            key={`${occurrence}:${i}`}
+            data-testid="search-highlight"
+            data-occurrence={occurrence + 1}
+            style={{
+              ...highlightBoxStyle,
+              left: percent(r.x, value.width),
+              top: percent(r.y, value.height),
+              width: percent(r.width, value.width),
+              height: percent(r.height, value.height),
+            }}
+          />
+        )),
+      )}
     </div>
   );
 });
@@ -397,65 +587,72 @@ function Outline({ api, fileId, onJump }: { api: Api; fileId: string; onJump: (p
   );
 }
 
-function Search({ api, fileId, onJump }: { api: Api; fileId: string; onJump: (page: number) => void }) {
+function Search({
+  text,
+  result,
+  busy,
+  error,
+  onEdit,
+  onRun,
+  onClear,
+  onHit,
+}: {
+  text: string;
+  result: SearchResult | null;
+  busy: boolean;
+  error: ApiError | null;
+  onEdit: (value: string) => void;
+  onRun: () => void;
+  onClear: () => void;
+  onHit: (page: number, query: string) => void;
+}) {
   const { t, lang } = useT();
   const { token } = theme.useToken();
-  const [query, setQuery] = useState('');
-  const [result, setResult] = useState<{ fileId: string; query: string; hits: SearchHit[] } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const run = async () => {
-    const q = query.trim();
-    if (!q || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const hits = await api.searchFile({ fileId, query: q.slice(0, 100) });
-      setResult({ fileId, query: q, hits });
-      const first = hits[0];
-      if (first) onJump(first.page);
-    } catch (thrown) {
-      setError(toApiError(thrown));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const shown = result?.fileId === fileId ? result : null;
   return (
     <div style={{ height: '100%', display: 'flex', flexDirection: 'column', gap: 8, padding: 10 }}>
       <Input
         data-testid="search-input"
         size="large"
-        value={query}
+        value={text}
         maxLength={100}
         placeholder={t('booth.viewer.search.placeholder')}
-        onChange={(event) => setQuery(event.target.value)}
-        onPressEnter={() => void run()}
+        onChange={(event) => onEdit(event.target.value)}
+        onPressEnter={onRun}
         style={{ fontSize: 22 }}
       />
-      <Button data-testid="search-go" type="primary" size="large" loading={busy} disabled={!query.trim()} onClick={() => void run()} style={{ height: 56, fontSize: 22 }}>
-        {t('booth.viewer.search.go')}
-      </Button>
+      <div style={{ display: 'flex', gap: 8 }}>
+        <Button data-testid="search-go" type="primary" size="large" loading={busy} disabled={!text.trim()} onClick={onRun} style={{ flex: 1, minWidth: 0, height: 56, fontSize: 22, paddingInline: 8 }}>
+          {t('booth.viewer.search.go')}
+        </Button>
+        <Button data-testid="search-clear" size="large" disabled={!text && !result && !error} onClick={onClear} style={{ flex: 1, minWidth: 0, height: 56, fontSize: 22, paddingInline: 8 }}>
+          {t('booth.viewer.search.clear')}
+        </Button>
+      </div>
       {error ? (
         <div data-testid="booth-error" data-code={error.code} style={{ fontSize: 20, color: token.colorErrorText }}>
           {errorMessage(error.code, lang)}
         </div>
       ) : null}
-      {shown ? (
-        <div data-testid="search-summary" data-count={shown.hits.length} style={{ fontSize: 20, color: token.colorTextSecondary }}>
-          {shown.hits.length === 0 ? t('booth.viewer.search.none', { query: shown.query }) : t('booth.viewer.search.summary', { query: shown.query, pages: shown.hits.length })}
+      {result ? (
+        <div data-testid="search-summary" data-count={result.hits.length} style={{ fontSize: 20, color: token.colorTextSecondary }}>
+          {result.hits.length === 0 ? t('booth.viewer.search.none', { query: result.query }) : t('booth.viewer.search.summary', { query: result.query, pages: result.hits.length })}
+        </div>
+      ) : null}
+      {result && result.hits.length > 0 ? (
+        <div style={{ display: 'flex', alignItems: 'center', gap: 8, fontSize: 18, color: token.colorTextSecondary }}>
+          <span aria-hidden="true" style={{ ...highlightBoxStyle, position: 'static', display: 'inline-block', width: 28, height: 20, flex: 'none' }} />
+          {t('booth.viewer.search.marked')}
         </div>
       ) : null}
       <div style={{ flex: 1, overflow: 'auto', display: 'flex', flexDirection: 'column', gap: 6 }}>
-        {shown?.hits.map((hit) => (
+        {result?.hits.map((hit) => (
           <button
             key={hit.page}
             type="button"
             data-testid="search-hit"
             data-page={hit.page}
-            onClick={() => onJump(hit.page)}
+            data-count={hit.count}
+            onClick={() => onHit(hit.page, result.query)}
             style={{ ...searchHitStyle, borderColor: token.colorBorderSecondary, color: token.colorText }}
           >
             <div style={{ fontSize: 20, fontWeight: 700 }}>{t('booth.viewer.search.hit', { page: hit.page, count: hit.count })}</div>
@@ -486,5 +683,21 @@ const outlineItemStyle: CSSProperties = {
   fontSize: 19,
   paddingRight: 10,
   cursor: 'pointer',
+};
+/** Over the page, under the image warning; never in the way of a tap or a selection. */
+const highlightLayerStyle: CSSProperties = { position: 'absolute', inset: 0, overflow: 'hidden', pointerEvents: 'none', userSelect: 'none', WebkitUserSelect: 'none' };
+/**
+ * A strong yellow marker with an amber outline, large enough to find at a glance. Multiplied into the
+ * page: white paper turns yellow, the ink stays as dark as it was, so the marked words stay readable.
+ */
+const highlightBoxStyle: CSSProperties = {
+  position: 'absolute',
+  boxSizing: 'border-box',
+  minWidth: 10,
+  minHeight: 12,
+  background: 'rgba(255, 221, 0, 0.7)',
+  outline: '3px solid rgb(235, 150, 0)',
+  borderRadius: 3,
+  mixBlendMode: 'multiply',
 };
 const searchHitStyle: CSSProperties = { textAlign: 'left', border: '1px solid', borderRadius: 8, background: 'transparent', padding: '8px 10px', cursor: 'pointer' };
