@@ -188,6 +188,60 @@ test('a blind tender file: pages render; no bidder name in the DOM nor in any We
   await p.getByTestId('search-go').click();
   await expect(p.getByTestId('search-summary')).toHaveAttribute('data-count', /^[1-9]\d*$/, { timeout: 30_000 });
 
+  // A section heading of the generated tender: the hit clicked shows yellow boxes over that page's
+  // image, as many places as the hit counts, the first one in view; they carry no text.
+  await p.getByTestId('search-input').fill('技术方案');
+  await expect(p.getByTestId('search-highlight')).toHaveCount(0);
+  await p.getByTestId('search-go').click();
+  await expect(p.getByTestId('search-summary')).toHaveAttribute('data-count', /^[1-9]\d*$/, { timeout: 30_000 });
+  const hit = p.getByTestId('search-hit').last();
+  const hitPage = (await hit.getAttribute('data-page')) ?? '';
+  const hitCount = Number(await hit.getAttribute('data-count'));
+  expect(hitCount).toBeGreaterThan(0);
+  await hit.click();
+  await expect(p.getByTestId('viewer-page-indicator')).toHaveAttribute('data-page', hitPage);
+  const hitPageView = p.locator(`[data-testid="viewer-page"][data-page="${hitPage}"]`);
+  await expect(hitPageView).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+  const layer = p.locator(`[data-testid="search-highlights"][data-page="${hitPage}"]`);
+  await expect(layer).toHaveAttribute('data-count', String(hitCount), { timeout: 30_000 });
+  await expect(layer).toHaveText('');
+  const marks = layer.getByTestId('search-highlight');
+  expect(await marks.count()).toBeGreaterThanOrEqual(hitCount);
+  const pageBox = await hitPageView.boundingBox();
+  expect(pageBox).not.toBeNull();
+  for (const mark of await marks.all()) {
+    const b = await mark.boundingBox();
+    expect(b).not.toBeNull();
+    expect(b!.width).toBeGreaterThan(4);
+    expect(b!.height).toBeGreaterThan(4);
+    expect(b!.x).toBeGreaterThanOrEqual(pageBox!.x - 0.5);
+    expect(b!.y).toBeGreaterThanOrEqual(pageBox!.y - 0.5);
+    expect(b!.x + b!.width).toBeLessThanOrEqual(pageBox!.x + pageBox!.width + 0.5);
+    expect(b!.y + b!.height).toBeLessThanOrEqual(pageBox!.y + pageBox!.height + 0.5);
+  }
+  const pane = await p.getByTestId('viewer').boundingBox();
+  await expect
+    .poll(async () => {
+      const b = await marks.first().boundingBox();
+      return b !== null && pane !== null && b.y >= pane.y && b.y + b.height <= pane.y + pane.height && b.x >= pane.x && b.x + b.width <= pane.x + pane.width;
+    })
+    .toBe(true);
+  // Changing the query takes the boxes away at once; a bidder's real name finds nothing in a blind
+  // file, so nothing is marked.
+  await p.getByTestId('search-input').fill(stack.bidderNames[0] ?? '');
+  await expect(p.getByTestId('search-highlight')).toHaveCount(0);
+  await p.getByTestId('search-go').click();
+  await expect(p.getByTestId('search-summary')).toHaveAttribute('data-count', '0', { timeout: 30_000 });
+  await expect(p.getByTestId('search-hit')).toHaveCount(0);
+  await expect(p.getByTestId('search-highlight')).toHaveCount(0);
+  // Found again, then cleared: the boxes go (and the typed name with them, before the DOM is scanned).
+  await p.getByTestId('search-input').fill('技术方案');
+  await p.getByTestId('search-go').click();
+  await expect(p.getByTestId('search-highlight').first()).toBeVisible({ timeout: 30_000 });
+  await p.getByTestId('search-clear').click();
+  await expect(p.getByTestId('search-highlight')).toHaveCount(0);
+  await expect(p.getByTestId('search-input')).toHaveValue('');
+
   // The scanner finds the names where they are: in the project's material, and split by a space.
   expect(bidderNamesIn(readFileSync(join(stack.material.dir, 'project.json'), 'utf8')).length).toBeGreaterThan(0);
   expect(bidderNamesIn('华东示例 建设有限公司').length).toBeGreaterThan(0);
