@@ -1,4 +1,4 @@
-import { normalizeChar, normalizeText } from '@kawei/shared/tender/blind-match.ts';
+import { normalizeItems, normalizeText, piecesOf } from '@kawei/shared/tender/blind-match.ts';
 
 /*
  * Search highlighting for the booth viewer: where on a page the words of a search are, as rectangles
@@ -75,37 +75,10 @@ export function normalizeQuery(query: string): string {
 export function findOccurrences(items: readonly Pick<LayerItem, 'text'>[], query: string): Piece[][] {
   const needle = normalizeQuery(query);
   if (needle.length === 0) return [];
-  let haystack = '';
-  const srcItem: number[] = [];
-  const srcStart: number[] = [];
-  const srcEnd: number[] = [];
-  items.forEach((item, i) => {
-    let k = 0;
-    for (const char of item.text) {
-      const norm = normalizeChar(char);
-      for (let j = 0; j < norm.length; j++) {
-        srcItem.push(i);
-        srcStart.push(k);
-        srcEnd.push(k + char.length);
-      }
-      haystack += norm;
-      k += char.length;
-    }
-  });
+  const map = normalizeItems(items.map((item) => item.text));
   const out: Piece[][] = [];
-  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length)) {
-    const pieces: Piece[] = [];
-    for (let p = at; p < at + needle.length; p++) {
-      const item = srcItem[p] ?? 0;
-      const start = srcStart[p] ?? 0;
-      const end = srcEnd[p] ?? 0;
-      const last = pieces[pieces.length - 1];
-      if (last && last.item === item) {
-        last.start = Math.min(last.start, start);
-        last.end = Math.max(last.end, end);
-      } else pieces.push({ item, start, end });
-    }
-    out.push(pieces);
+  for (let at = map.haystack.indexOf(needle); at >= 0; at = map.haystack.indexOf(needle, at + needle.length)) {
+    out.push(piecesOf(map, at, at + needle.length));
   }
   return out;
 }

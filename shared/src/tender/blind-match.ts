@@ -124,40 +124,54 @@ export interface NameMatch {
   pieces: MatchPiece[];
 }
 
-/** Every name occurrence in a page's text items, each as the item ranges it covers. */
-export function findNames(items: readonly string[], needles: readonly Needle[]): NameMatch[] {
+/**
+ * The items' text, normalised (normalizeChar) and joined, with each normalised character mapped back
+ * to the item and UTF-16 range it came from: what the blind matcher and the booth's search
+ * highlighting both search in, so a hit means the same characters to both.
+ */
+export interface NormalizedItems {
+  haystack: string;
+  /** Per character of `haystack`: the piece of the items it came from. */
+  source: MatchPiece[];
+}
+
+export function normalizeItems(items: readonly string[]): NormalizedItems {
   let haystack = '';
-  const srcItem: number[] = [];
-  const srcStart: number[] = [];
-  const srcEnd: number[] = [];
-  items.forEach((str, i) => {
+  const source: MatchPiece[] = [];
+  items.forEach((str, item) => {
     let k = 0;
     for (const char of str) {
       const norm = normalizeChar(char);
-      for (let j = 0; j < norm.length; j++) {
-        srcItem.push(i);
-        srcStart.push(k);
-        srcEnd.push(k + char.length);
-      }
+      for (let j = 0; j < norm.length; j++) source.push({ item, start: k, end: k + char.length });
       haystack += norm;
       k += char.length;
     }
   });
-  return findSpans(haystack, needles).map((span) => {
-    const pieces: MatchPiece[] = [];
-    for (let p = span.start; p < span.end; p++) {
-      const item = srcItem[p] ?? 0;
-      const start = srcStart[p] ?? 0;
-      const end = srcEnd[p] ?? 0;
-      const last = pieces[pieces.length - 1];
-      if (last && last.item === item) {
-        last.start = Math.min(last.start, start);
-        last.end = Math.max(last.end, end);
-      } else pieces.push({ item, start, end });
-    }
-    // Characters dropped by normalisation (a space inside a name) between two found ones are covered too.
-    return { code: span.code, pieces };
-  });
+  return { haystack, source };
+}
+
+/**
+ * The item ranges behind haystack[start, end), one piece per item touched. Characters dropped by
+ * normalisation (a space inside a name) between two found ones are inside the piece.
+ */
+export function piecesOf(map: NormalizedItems, start: number, end: number): MatchPiece[] {
+  const pieces: MatchPiece[] = [];
+  for (let p = start; p < end; p++) {
+    const src = map.source[p];
+    if (!src) continue;
+    const last = pieces[pieces.length - 1];
+    if (last && last.item === src.item) {
+      last.start = Math.min(last.start, src.start);
+      last.end = Math.max(last.end, src.end);
+    } else pieces.push({ ...src });
+  }
+  return pieces;
+}
+
+/** Every name occurrence in a page's text items, each as the item ranges it covers. */
+export function findNames(items: readonly string[], needles: readonly Needle[]): NameMatch[] {
+  const map = normalizeItems(items);
+  return findSpans(map.haystack, needles).map((span) => ({ code: span.code, pieces: piecesOf(map, span.start, span.end) }));
 }
 
 /** The items' strings with every match removed and the code label put where each match begins. */
