@@ -1,4 +1,5 @@
 import { eventsCommand } from './events-command.node.ts';
+import { signaturesCommand } from './signatures-command.node.ts';
 import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { errorMessage } from '@kawei/shared/i18n/messages.ts';
 import { serveCommand } from './serve.node.ts';
@@ -37,6 +38,9 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
   kawei-central alerts [--device ID] [--limit N] [--json]  同步告警（最新在前）/ sync alerts, newest first
   kawei-central events --device ID [--type T] [--from SEQ] [--limit N] [--json]
                                                            设备上报的事件 / a device's reported events, in order
+  kawei-central signatures --trust DIR [--date YYYY-MM-DD] [--project CODE] [--json]
+                                                           用中心的受信任 CA 核验承诺书与评分表的签名（全部有效 0，有无效 1）
+                                                           / verify every signed commitment and score sheet with the central's CAs (exit 0 all valid, 1 any invalid)
 
 每个命令都接受 / every command takes:
   --data DIR                 数据目录 / data directory (默认 default: .kawei-data/central)
@@ -56,6 +60,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   'publish-project': publishProjectCommand,
   alerts: alertsCommand,
   events: eventsCommand,
+  signatures: signaturesCommand,
 };
 
 /** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */

@@ -67,7 +67,8 @@ export function formatAlerts(alerts: readonly Alert[]): string {
   return formatTable([header, ...rows]);
 }
 
-function formatTable(rows: readonly string[][]): string {
+/** Columns padded to the widest cell (CJK counted as two columns); the first row is the header. */
+export function formatTable(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => displayWidth(r[col] ?? ''))));
   return rows
     .map((r) => r.map((cell, col) => cell + ' '.repeat(widths[col]! - displayWidth(cell))).join('  ').trimEnd())
