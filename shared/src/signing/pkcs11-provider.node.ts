@@ -26,6 +26,12 @@ import { bytesEqual } from './trust-list.ts';
  *   a blocking wait would stall the event loop), so every `pollIntervalMs` the slot of each token with
  *   an open signer is checked: CKF_TOKEN_PRESENT in C_GetSlotInfo, C_GetTokenInfo answering, and the
  *   serial unchanged (a different key in the same slot is a removal too).
+ * - Re-insertion: SoftHSM2 and several USB-key vendors' modules build their slot list at C_Initialize,
+ *   so a key pulled out and put back (or first plugged in after start) stays invisible to a running
+ *   process. While a key that was seen is missing, or no key is present at all, and no signer of this
+ *   provider is open, `listTokens` initialises the module again (C_Finalize + C_Initialize, at most
+ *   every `rescanIntervalMs`). Only when this provider is the module's one
+ *   user in the process: finalising would end other providers' sessions.
  */
 
 export const DEFAULT_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -34,6 +40,8 @@ export const pkcs11ProviderOptionsSchema = z.object({
   modulePath: z.string().min(1).default(DEFAULT_PKCS11_MODULE),
   /** Removal poll period. 200 ms keeps detection under the 500 ms the booth needs. */
   pollIntervalMs: z.number().int().min(20).max(1000).default(200),
+  /** After a removal, how often `listTokens` may re-initialise the module to find a re-inserted key. 0: never. */
+  rescanIntervalMs: z.number().int().min(0).max(60_000).default(1000),
 });
 export type Pkcs11ProviderOptions = z.input<typeof pkcs11ProviderOptionsSchema>;
 
@@ -150,6 +158,23 @@ function releaseModule(path: string): void {
   }
 }
 
+/** C_Finalize + C_Initialize when `path` is loaded by exactly one provider; false otherwise. */
+function reinitializeModule(path: string): boolean {
+  const entry = loaded.get(path);
+  if (entry === undefined || entry.users !== 1) return false;
+  try {
+    entry.module.finalize();
+  } catch {
+    // not initialised any more: initialise below all the same
+  }
+  try {
+    entry.module.initialize({ flags: CKF_OS_LOCKING_OK });
+  } catch (error) {
+    throw new SigningError('MODULE_LOAD_FAILED', `${path}: re-initialising after a removal failed: ${(error as Error).message}`, { cause: error });
+  }
+  return true;
+}
+
 const slotId = (handle: Handle): string => handle.readBigUInt64LE(0).toString();
 const trimmed = (s: string): string => s.replace(/[\s\0]+$/, '');
 
@@ -169,6 +194,13 @@ export class Pkcs11Provider implements TokenProvider {
   private readonly open_ = new Map<string, OpenToken>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Serials of the keys the last `listTokens` saw. */
+  private lastSerials = new Set<string>();
+  /** Keys that went away and have not come back. */
+  private readonly missing = new Set<string>();
+  /** A key is missing, or none is present: `listTokens` may re-initialise the module. */
+  private wantRescan = false;
+  private lastRescanAt = 0;
 
   constructor(options: Pkcs11ProviderOptions = {}) {
     this.options = pkcs11ProviderOptionsSchema.parse(options);
@@ -181,6 +213,7 @@ export class Pkcs11Provider implements TokenProvider {
 
   async listTokens(): Promise<TokenInfo[]> {
     this.assertOpen();
+    this.rescanIfDue();
     const out: TokenInfo[] = [];
     for (const handle of this.lib.C_GetSlotList(true)) {
       try {
@@ -189,7 +222,22 @@ export class Pkcs11Provider implements TokenProvider {
         // a slot whose token vanished between the list and the query
       }
     }
+    // An initialised token has a serial; SoftHSM2's spare slot (and some readers' empty ones) do not.
+    const serials = new Set(out.map((t) => t.serial).filter((serial) => serial !== ''));
+    for (const serial of this.lastSerials) if (!serials.has(serial)) this.missing.add(serial);
+    for (const serial of serials) this.missing.delete(serial);
+    this.lastSerials = serials;
+    this.wantRescan = this.missing.size > 0 || serials.size === 0;
     return out;
+  }
+
+  /** See "Re-insertion" above. */
+  private rescanIfDue(): void {
+    if (!this.wantRescan || this.options.rescanIntervalMs === 0 || this.open_.size > 0) return;
+    const now = Date.now();
+    if (now - this.lastRescanAt < this.options.rescanIntervalMs) return;
+    this.lastRescanAt = now;
+    reinitializeModule(this.options.modulePath);
   }
 
   async open(slot: string, pin: string, options: OpenOptions = {}): Promise<Signer> {
@@ -279,6 +327,8 @@ export class Pkcs11Provider implements TokenProvider {
     for (const [slot, token] of [...this.open_]) {
       if (this.present(token.handle, token.serial)) continue;
       this.open_.delete(slot);
+      this.missing.add(token.serial);
+      this.wantRescan = true;
       const ids = [...token.signers].map((s) => s.id);
       for (const signer of token.signers) signer.markRemoved();
       const event: TokenRemovedEvent = { slot, serial: token.serial, label: token.label, signerIds: ids, detectedAt: Date.now() };
