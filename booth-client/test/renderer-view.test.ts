@@ -26,7 +26,7 @@ import {
 } from '../src/renderer/booth-view.ts';
 
 const zh = translatorFor('zh-CN');
-type Cadence = Pick<BoothSession, 'phase' | 'lockReason' | 'recheckDue'>;
+type Cadence = Pick<BoothSession, 'phase' | 'lockReason' | 'recheckDue'> & { token?: { present: boolean } };
 const s = (over: Partial<Cadence>): Cadence => ({ phase: 'working', lockReason: null, recheckDue: false, ...over });
 
 describe('camera cadence', () => {
@@ -39,6 +39,9 @@ describe('camera cadence', () => {
     expect(frameIntervalMs(s({ phase: 'working', recheckDue: true }))).toBe(FAST_FRAME_MS);
     expect(frameIntervalMs(s({ phase: 'locked', lockReason: 'expert_absent' }))).toBe(FAST_FRAME_MS);
     expect(frameIntervalMs(s({ phase: 'locked', lockReason: 'token_removed' }))).toBeNull();
+    expect(frameIntervalMs(s({ phase: 'locked', lockReason: 'token_removed', token: { present: false } }))).toBeNull();
+    // The key is back: the unlock needs the face now, so frames flow again.
+    expect(frameIntervalMs(s({ phase: 'locked', lockReason: 'token_removed', token: { present: true } }))).toBe(FAST_FRAME_MS);
     expect(frameIntervalMs(null)).toBe(FAST_FRAME_MS);
   });
 
@@ -47,6 +50,7 @@ describe('camera cadence', () => {
     expect(cameraStage(s({ phase: 'working' }))).toBe('corner');
     expect(cameraStage(s({ phase: 'working', recheckDue: true }))).toBe('stage');
     expect(cameraStage(s({ phase: 'locked', lockReason: 'token_removed' }))).toBe('hidden');
+    expect(cameraStage(s({ phase: 'locked', lockReason: 'token_removed', token: { present: true } }))).toBe('stage');
     expect(cameraStage(s({ phase: 'locked', lockReason: 'different_person' }))).toBe('stage');
   });
 });
@@ -77,6 +81,7 @@ describe('guidance and notices', () => {
     }
     expect(zh(lockTexts('token_removed').title)).toBe('已拔出 USB Key，屏幕已锁定');
     expect(zh(lockTexts('token_removed').how)).toContain('USB Key');
+    expect(zh(lockTexts('token_removed', true).how)).toBe('USB Key 已插入，请正视摄像头，人脸核验通过后解锁');
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -324,9 +324,13 @@ test('every cell scored, the required notes written, submitted with the PIN; ope
   expect((await opensslVerify(signed.content.replace('"46"', '"47"').replace(':46', ':47'), signed.cms)).ok).toBe(false);
 });
 
-test('the USB key pulled out: the lock screen appears at once (token_removed)', async () => {
+test('the USB key pulled out: the lock screen appears at once (token_removed); put back, the booth goes on after a face check', async () => {
   const p = page;
   await expect(p.getByTestId('lock-screen')).toHaveCount(0);
+  // Keep the token's files: putting them back is putting the same key back in.
+  const tokenFiles = join(stack.token.dir, 'tokens');
+  const keyCopy = join(dir, 'token-copy');
+  cpSync(tokenFiles, keyCopy, { recursive: true });
   const pulled = Date.now();
   await stack.token.deleteToken();
   await expect(p.getByTestId('lock-screen')).toBeVisible({ timeout: 10_000 });
@@ -334,4 +338,18 @@ test('the USB key pulled out: the lock screen appears at once (token_removed)', 
   const lockedAfterMs = Date.now() - pulled;
   test.info().annotations.push({ type: 'lock', description: `lock screen ${lockedAfterMs} ms after the token was deleted` });
   await expect(p.getByTestId('booth-workspace')).toHaveCount(0);
+
+  // The same key back in: the booth's PKCS#11 provider re-initialises the module to see it (SoftHSM2,
+  // like several vendors' modules, reads its tokens at C_Initialize only), and with the expert's face
+  // (liveness off in this stack) the screen unlocks where the day had got to: the sheet was submitted.
+  cpSync(keyCopy, tokenFiles, { recursive: true });
+  const back = Date.now();
+  await expect(p.getByTestId('lock-screen')).toHaveCount(0, { timeout: 30_000 });
+  await expect(p.getByTestId('booth-workspace')).toBeVisible();
+  await expect(p.getByTestId('score-sheet')).toHaveAttribute('data-state', 'submitted');
+  test.info().annotations.push({ type: 'unlock', description: `unlocked ${Date.now() - back} ms after the key was put back` });
+  const unlocked = await eventually('booth.unlocked at the central', async () =>
+    (await stack.centralEvents('booth.unlocked')).find((e) => e.payload['lockReason'] === 'token_removed'),
+  );
+  expect(unlocked.payload['to']).toBe('submitted');
 });

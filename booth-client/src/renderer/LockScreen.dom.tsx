@@ -10,8 +10,8 @@ import { FaceGuidance } from './FaceGuidance.dom.tsx';
 
 /**
  * Full-screen lock over everything (the files and the sheet are unmounted behind it): what happened
- * and how to unlock. A pulled key waits for the key; the face reasons show the camera for a face
- * check; too many failed logins wait for staff.
+ * and how to unlock. A pulled key waits for the key, then for the face; the face reasons show the
+ * camera for a face check; too many failed logins wait for staff.
  */
 export function LockScreen({
   session,
@@ -27,8 +27,9 @@ export function LockScreen({
   const { t } = useT();
   const { token } = theme.useToken();
   const reason = session.lockReason;
-  const texts = lockTexts(reason);
-  const face = reason !== 'token_removed';
+  const texts = lockTexts(reason, session.token.present);
+  // A pulled key waits for the key; once it is back, the face check that unlocks shows the camera.
+  const face = reason !== 'token_removed' || session.token.present;
   return (
     <div data-testid="lock-screen" data-reason={reason ?? ''} role="alert" style={{ ...screenStyle, background: token.colorBgLayout }}>
       <LanguageToggle style={{ position: 'absolute', top: 24, right: 32 }} />

@@ -16,13 +16,21 @@ export const SLOW_FRAME_MS = 1000;
 /** After a failed call (services starting, engine loading): ask less often. */
 export const ERROR_FRAME_MS = 2000;
 
+/** What the camera cadence and stage depend on; `token` absent counts as no key. */
+export type CameraSessionView = Pick<BoothSession, 'phase' | 'lockReason' | 'recheckDue'> & { token?: { present: boolean } };
+
 /**
- * Milliseconds between camera frames for this session, or null when no frame is sent: a booth
- * locked because the USB key was pulled waits for the key, not for a face.
+ * Locked because the USB key was pulled, and the key is not back yet: the booth waits for the key, not
+ * for a face. Once the key is back the unlock still needs the expert's face (booth-session.node.ts).
  */
-export function frameIntervalMs(session: Pick<BoothSession, 'phase' | 'lockReason' | 'recheckDue'> | null): number | null {
+function waitingForKey(session: CameraSessionView): boolean {
+  return session.phase === 'locked' && session.lockReason === 'token_removed' && session.token?.present !== true;
+}
+
+/** Milliseconds between camera frames for this session, or null when no frame is sent (waiting for the key). */
+export function frameIntervalMs(session: CameraSessionView | null): number | null {
   if (!session) return FAST_FRAME_MS;
-  if (session.phase === 'locked' && session.lockReason === 'token_removed') return null;
+  if (waitingForKey(session)) return null;
   if (session.recheckDue) return FAST_FRAME_MS;
   switch (session.phase) {
     case 'idle':
@@ -35,9 +43,9 @@ export function frameIntervalMs(session: Pick<BoothSession, 'phase' | 'lockReaso
 }
 
 /** Where the camera preview sits: the middle of the screen when a face is asked for, a corner otherwise. */
-export function cameraStage(session: Pick<BoothSession, 'phase' | 'lockReason' | 'recheckDue'> | null): 'stage' | 'corner' | 'hidden' {
+export function cameraStage(session: CameraSessionView | null): 'stage' | 'corner' | 'hidden' {
   if (!session) return 'stage';
-  if (session.phase === 'locked') return session.lockReason === 'token_removed' ? 'hidden' : 'stage';
+  if (session.phase === 'locked') return waitingForKey(session) ? 'hidden' : 'stage';
   if (session.recheckDue) return 'stage';
   return session.phase === 'idle' || session.phase === 'login' ? 'stage' : 'corner';
 }
@@ -94,11 +102,11 @@ export function noticeTone(notice: Notice): 'success' | 'error' | 'warning' {
 
 export type LockReason = NonNullable<BoothSession['lockReason']>;
 
-/** The lock screen's two lines: what happened, and how to unlock. */
-export function lockTexts(reason: LockReason | null): { title: MessageKey; how: MessageKey } {
+/** The lock screen's two lines: what happened, and how to unlock (the key back in: the face next). */
+export function lockTexts(reason: LockReason | null, keyPresent = false): { title: MessageKey; how: MessageKey } {
   switch (reason) {
     case 'token_removed':
-      return { title: 'booth.lock.token_removed', how: 'booth.lock.how.token' };
+      return { title: 'booth.lock.token_removed', how: keyPresent ? 'booth.lock.how.tokenBack' : 'booth.lock.how.token' };
     case 'login_failures':
       return { title: 'booth.lock.login_failures', how: 'booth.lock.how.staff' };
     case 'recheck_failed':
