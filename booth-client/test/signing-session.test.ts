@@ -4,6 +4,7 @@
  * independent check of the commitment signature, and the key pulled out (softhsm2-util
  * --delete-token from another process) to lock the screen. The central is away throughout.
  */
+import { commitmentLetterSchema, commitmentSignedPayloadSchema } from '@kawei/shared/api/signed-submissions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,6 +113,9 @@ describe.skipIf(!available)('commitment letter and score signing with the USB ke
       const [event] = booth.events('booth.commitment_signed');
       expect(event!.seq).toBe(signed.eventSeq);
       const doc = signedDocumentSchema.parse(event!.payload.document);
+      // What the central checks it against (kawei-central signatures): the booth's payload fits it.
+      expect(commitmentSignedPayloadSchema.safeParse(event!.payload).error).toBeUndefined();
+      expect(commitmentLetterSchema.safeParse(JSON.parse(doc.content)).error).toBeUndefined();
       expect(event!.payload).toMatchObject({ expert: 'exp-a', codename: CODENAME, project: PROJECT, cms: doc.cms, signer: CODENAME });
       expect(doc.kind).toBe('commitment-letter');
       expect(doc.contentSha256).toBe(letter.sha256);

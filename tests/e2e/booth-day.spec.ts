@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { scoresSubmittedPayloadSchema } from '../../shared/src/api/signed-submissions.ts';
 import { signedDocumentSchema } from '../../shared/src/signing/canonical-signing.ts';
 import { CHROMIUM_QUIET_FLAGS, findChromium } from '../../shared/src/host/chromium.node.ts';
 import { countNames } from '../../shared/src/tender/blind-match.ts';
@@ -313,6 +314,8 @@ test('every cell scored, the required notes written, submitted with the PIN; ope
   await expect(p.getByTestId('score-sheet')).toHaveAttribute('data-state', 'submitted');
 
   const event = await eventually('booth.scores_submitted at the central', async () => (await stack.centralEvents('booth.scores_submitted'))[0]);
+  // What the central checks it against (kawei-central signatures): the booth's payload fits it.
+  expect(scoresSubmittedPayloadSchema.safeParse(event.payload).error).toBeUndefined();
   const signed = signedDocumentSchema.parse(event.payload['signed']);
   expect(signed.kind).toBe('score-sheet');
   expect(signed.signer.subject).toContain(`CN=${stack.seat.codename}`);

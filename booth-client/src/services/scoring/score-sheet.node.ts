@@ -31,8 +31,10 @@ import { canonicalJson, type JsonValue } from '@kawei/shared/sync/canonical-json
 import { isOnStep, sheetProblems } from './score-rules.ts';
 
 export const SCORE_SHEET_FILE = 'score-sheet.sqlite';
-export const SCORES_SUBMITTED_EVENT = 'booth.scores_submitted';
-export const SCORE_SHEET_DOCUMENT_KIND = 'kawei.score-sheet';
+// The event and the signed sheet's shape are the central's to check (kawei-central signatures):
+// shared/src/api/signed-submissions.ts names them once for both sides.
+import { SCORE_SHEET_DOCUMENT_KIND, SCORES_SUBMITTED_EVENT } from '@kawei/shared/api/signed-submissions.ts';
+export { SCORE_SHEET_DOCUMENT_KIND, SCORES_SUBMITTED_EVENT };
 
 export interface SignOutput {
   signedAt: number;

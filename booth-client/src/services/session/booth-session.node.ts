@@ -39,6 +39,7 @@
  *   A locked screen cannot be logged out.
  */
 import { ApiError } from '@kawei/shared/errors.ts';
+import { COMMITMENT_SIGNED_EVENT } from '@kawei/shared/api/signed-submissions.ts';
 import type { BoothPhase, BoothSession as BoothSessionView, CameraFrameOutput } from '@kawei/shared/contract/booth-session.ts';
 import type { BoothPosition } from '@kawei/shared/domain/topology.ts';
 import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
@@ -86,7 +87,7 @@ export const BOOTH_EVENTS = {
   recheck: 'booth.recheck',
   presence: 'booth.presence',
   tokenRemoved: 'booth.token_removed',
-  commitmentSigned: 'booth.commitment_signed',
+  commitmentSigned: COMMITMENT_SIGNED_EVENT,
   logout: 'booth.logout',
 } as const;
 
