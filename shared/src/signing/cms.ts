@@ -2,7 +2,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.ts';
 import type { SignatureAlgorithm, Signer } from './signer.ts';
-import { SIGNING_MESSAGES, SigningError, type SigningErrorCode } from './signing-errors.ts';
+import { SIGNING_MESSAGES, SigningError, type SigningErrorCode, type SigningErrorDetails } from './signing-errors.ts';
 import { SM2_OIDS, type Sm2Engine } from './sm2.ts';
 import { sm2Engine } from './sm2-engine.ts';
 import {
@@ -12,6 +12,7 @@ import {
   sm2PublicKey,
   toArrayBuffer,
   type CertificateCheck,
+  type RevocationCheck,
   type TrustList,
 } from './trust-list.ts';
 import type * as x509 from './x509.ts';
@@ -46,6 +47,8 @@ export interface CmsOptions {
   signingTime?: Date;
   /** SM3/SM2 for 'SM2-SM3' signers and SM2-signed CA links; the built-in pure-JS engine (sm2-engine.ts) by default. */
   sm2?: Sm2Engine;
+  /** Refuse (CRL_UNAVAILABLE) when revocation cannot be checked with a fresh CRL (see CertificateCheckOptions). */
+  requireFreshCrl?: boolean;
 }
 
 export interface DetachedCms {
@@ -66,7 +69,11 @@ export async function createDetachedCms(data: Uint8Array, signer: Signer, option
   if (certified !== signer.algorithm) {
     throw new SigningError('ALGORITHM_UNSUPPORTED', `the signer says ${signer.algorithm}, its certificate holds a ${certified ?? 'different'} key`);
   }
-  const check = await checkSigningCertificate(signer.certificate, signer.chain, options.trustList, signingTime, { sm2 });
+  // Revocation included (CERT_REVOKED, at the signingTime about to be signed): the token is not asked.
+  const check = await checkSigningCertificate(signer.certificate, signer.chain, options.trustList, signingTime, {
+    sm2,
+    ...(options.requireFreshCrl === undefined ? {} : { requireFreshCrl: options.requireFreshCrl }),
+  });
 
   const cert = pkijsCertificate(signer.certificate);
   const messageDigest = await profile.digest(data);
@@ -122,6 +129,14 @@ export type VerifyResult =
       signingTime: Date | null;
       algorithm: SignatureAlgorithm;
       certificate: Uint8Array;
+      /**
+       * Revocation at the check time (signingTime by default), as in CertificateCheck: 'good' or 'unknown'
+       * (no CRL of a CA on the path). Always set by verifyDetachedCms; optional only for results made elsewhere.
+       */
+      revocation?: 'good' | 'unknown';
+      /** A CRL used was past its nextUpdate at the check time. */
+      crlStale?: boolean;
+      revocationChecks?: RevocationCheck[];
     }
   | {
       ok: false;
@@ -130,20 +145,29 @@ export type VerifyResult =
       en: string;
       subject: string | null;
       signingTime: Date | null;
+      /** Structured facts of the failure, when it has some (CERT_REVOKED: revokedAt, reasonCode, reason, serial…). */
+      details?: SigningErrorDetails;
     };
 
 export interface VerifyOptions {
-  /** The certificate must be valid at this instant; the signed signingTime (or now) by default. */
+  /**
+   * The certificate must be valid, and not revoked, at this instant; the signed signingTime (or now) by
+   * default. So a signature made before its certificate's revocationDate still verifies.
+   */
   at?: Date;
   /** As in CmsOptions: the built-in engine by default. */
   sm2?: Sm2Engine;
+  /** As in CmsOptions: refuse CRL_UNAVAILABLE instead of answering revocation 'unknown' / crlStale. */
+  requireFreshCrl?: boolean;
 }
 
 /**
  * Checks a detached CMS over `data` as a verifier who trusts only `trustList`: structure, the
  * messageDigest against the data, the signature over the signed attributes with the signer
  * certificate's key, signingCertificateV2 against that certificate, and the certificate's path to an
- * anchor, its validity and key usage. Never throws for a bad signature: it says why.
+ * anchor, its validity, key usage and revocation (the trust list's CRLs) — all at the signingTime
+ * attribute unless `at` says otherwise: a signature made before the certificate's revocationDate
+ * still verifies, one made at or after it is CERT_REVOKED. Never throws for a bad signature: it says why.
  */
 export async function verifyDetachedCms(
   data: Uint8Array,
@@ -153,7 +177,7 @@ export async function verifyDetachedCms(
 ): Promise<VerifyResult> {
   let subject: string | null = null;
   let signingTime: Date | null = null;
-  const fail = (code: SigningErrorCode, detail?: string): VerifyResult => {
+  const fail = (code: SigningErrorCode, detail?: string, details?: SigningErrorDetails): VerifyResult => {
     const m = SIGNING_MESSAGES[code];
     return {
       ok: false,
@@ -162,6 +186,7 @@ export async function verifyDetachedCms(
       en: detail === undefined ? m.en : `${m.en} (${detail})`,
       subject,
       signingTime,
+      ...(details === undefined ? {} : { details }),
     };
   };
   try {
@@ -221,12 +246,25 @@ export async function verifyDetachedCms(
     const others = (signedData.certificates ?? [])
       .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate && c !== cert)
       .map((c) => new Uint8Array(c.toSchema().toBER(false)));
+    // The time rule: validity and revocation at the signed signingTime (the signer's claim), unless `at`.
     const check = await checkSigningCertificate(leaf, others, trustList, options.at ?? signingTime ?? new Date(), {
       sm2: options.sm2 ?? sm2Engine,
+      ...(options.requireFreshCrl === undefined ? {} : { requireFreshCrl: options.requireFreshCrl }),
     });
-    return { ok: true, subject: check.subject, issuer: check.issuer, serial: check.serial, signingTime, algorithm, certificate: certDer };
+    return {
+      ok: true,
+      subject: check.subject,
+      issuer: check.issuer,
+      serial: check.serial,
+      signingTime,
+      algorithm,
+      certificate: certDer,
+      revocation: check.revocation,
+      crlStale: check.crlStale,
+      revocationChecks: check.revocationChecks,
+    };
   } catch (error) {
-    if (error instanceof SigningError) return fail(error.code, error.detail);
+    if (error instanceof SigningError) return fail(error.code, error.detail, error.details);
     return fail('CMS_MALFORMED', (error as Error).message);
   }
 }

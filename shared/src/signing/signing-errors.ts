@@ -20,6 +20,8 @@ export const SIGNING_ERROR_CODES = [
   'CERT_EXPIRED',
   'CERT_NOT_YET_VALID',
   'CERT_KEY_USAGE',
+  'CERT_REVOKED',
+  'CRL_UNAVAILABLE',
   'TRUST_LIST_EMPTY',
   'TRUST_LIST_BAD_FILE',
   'CMS_MALFORMED',
@@ -48,6 +50,11 @@ export const SIGNING_MESSAGES: Record<SigningErrorCode, { zh: string; en: string
   CERT_EXPIRED: { zh: '证书已过期', en: 'the certificate has expired' },
   CERT_NOT_YET_VALID: { zh: '证书尚未生效', en: 'the certificate is not yet valid' },
   CERT_KEY_USAGE: { zh: '证书不能用于数字签名', en: 'the certificate is not valid for digital signatures' },
+  CERT_REVOKED: { zh: '证书已吊销', en: 'the certificate has been revoked' },
+  CRL_UNAVAILABLE: {
+    zh: '无法确认证书是否已吊销（没有该 CA 的证书吊销列表，或吊销列表已过期）',
+    en: 'the revocation status of the certificate is unavailable (no CRL of its CA, or the CRL is out of date)',
+  },
   TRUST_LIST_EMPTY: { zh: '未配置受信任的 CA 证书', en: 'no trusted CA certificates are configured' },
   TRUST_LIST_BAD_FILE: { zh: '受信任 CA 证书文件无法读取', en: 'a trusted CA certificate file could not be read' },
   CMS_MALFORMED: { zh: '签名数据格式错误', en: 'malformed CMS signature' },
@@ -56,21 +63,31 @@ export const SIGNING_MESSAGES: Record<SigningErrorCode, { zh: string; en: string
   CMS_CERT_MISMATCH: { zh: '签名中的证书与签名者不符', en: 'the certificate in the signature does not match the signer' },
 };
 
+/** Structured facts about an error (JSON values only, so they can cross IPC), e.g. CERT_REVOKED's revocation date and reason. */
+export type SigningErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface SigningErrorOptions extends ErrorOptions {
+  details?: SigningErrorDetails;
+}
+
 export class SigningError extends Error {
   override readonly name = 'SigningError';
   readonly zh: string;
   readonly en: string;
+  /** Structured facts, when the code has some (CERT_REVOKED: subject, serial, revokedAt, reasonCode, reason…). */
+  readonly details?: SigningErrorDetails;
   constructor(
     readonly code: SigningErrorCode,
     /** Extra detail for logs (e.g. the PKCS#11 return value); appended to both texts. */
     readonly detail?: string,
-    options?: ErrorOptions,
+    options?: SigningErrorOptions,
   ) {
     const m = SIGNING_MESSAGES[code];
     const en = detail === undefined ? m.en : `${m.en} (${detail})`;
     super(en, options);
     this.en = en;
     this.zh = detail === undefined ? m.zh : `${m.zh}（${detail}）`;
+    if (options?.details !== undefined) this.details = options.details;
   }
 }
 
