@@ -271,6 +271,9 @@ const zhCN = {
   'booth.pin.token': '已插入 USB Key：{label}',
   'booth.pin.tokenPresent': '已插入 USB Key',
   'booth.pin.cancel': '取消',
+  // signing refusals that say more than error.CERT_REJECTED (details.signingCode of the refusal)
+  'booth.signing.CERT_REVOKED': 'USB Key 证书已吊销，不能签名，请联系工作人员',
+  'booth.signing.CRL_UNAVAILABLE': '无法确认 USB Key 证书是否已吊销（证书吊销列表缺失或已过期），暂不能签名，请联系工作人员',
   'booth.ws.files': '投标文件',
   'booth.ws.pages': '共 {n} 页',
   'booth.ws.loadingFiles': '正在读取文件列表…',
@@ -634,6 +637,8 @@ const en: Record<MessageKey, string> = {
   'booth.pin.token': 'USB key inserted: {label}',
   'booth.pin.tokenPresent': 'USB key inserted',
   'booth.pin.cancel': 'Cancel',
+  'booth.signing.CERT_REVOKED': 'The USB key certificate has been revoked and cannot sign; call staff',
+  'booth.signing.CRL_UNAVAILABLE': 'Cannot confirm the USB key certificate is not revoked (the revocation list is missing or out of date); call staff',
   'booth.ws.files': 'Tender files',
   'booth.ws.pages': '{n} pages',
   'booth.ws.loadingFiles': 'Loading the files…',
