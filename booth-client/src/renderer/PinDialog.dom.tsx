@@ -6,6 +6,7 @@ import { errorMessage } from '@kawei/shared/i18n/messages.ts';
 import { toApiError } from '@kawei/shared/ui/api-hooks.dom.tsx';
 import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
 import { PinPad } from '@kawei/shared/ui/PinPad.dom.tsx';
+import { signingErrorText } from './booth-view.ts';
 
 /**
  * The USB-key PIN on the on-screen keypad, for one signature (the commitment letter or the score
@@ -61,7 +62,7 @@ export function PinDialog({
               <Spin size="large" />
             </div>
           ) : error ? (
-            <Alert data-testid="booth-error" data-code={error.code} type="error" showIcon title={<span style={{ fontSize: 24 }}>{errorMessage(error.code, lang)}</span>} />
+            <Alert data-testid="booth-error" data-code={error.code} type="error" showIcon title={<span style={{ fontSize: 24 }}>{signingErrorText(error, lang)}</span>} />
           ) : null}
         </div>
         <PinPad minLength={4} maxLength={16} busy={busy} onSubmit={(pin) => void submit(pin)} onInput={() => setError(null)} />

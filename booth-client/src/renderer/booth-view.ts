@@ -1,5 +1,6 @@
 import type { BoothSession, CameraFrameOutput, ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
-import type { Lang, MessageKey, Translate } from '@kawei/shared/i18n/messages.ts';
+import type { ErrorCode } from '@kawei/shared/errors.ts';
+import { errorMessage, translate, type Lang, type MessageKey, type Translate } from '@kawei/shared/i18n/messages.ts';
 
 /*
  * The booth screen's pure half: how often the camera sends a frame, which notice is on screen, the
@@ -243,3 +244,21 @@ export function renderScale(displayWidthCss: number, pageWidthPt: number, device
 
 /** Thumbnails are small and always asked for at one scale, so they are fetched once. */
 export const THUMBNAIL_SCALE = 0.2;
+
+// ── signing refusals ─────────────────────────────────────────────────────────
+
+/** Signing-layer codes with words of their own, though the contract code is CERT_REJECTED. */
+const SIGNING_TEXTS = { CERT_REVOKED: 'booth.signing.CERT_REVOKED', CRL_UNAVAILABLE: 'booth.signing.CRL_UNAVAILABLE' } as const satisfies Record<string, MessageKey>;
+
+/**
+ * The words for a refused signature: the contract code's (error.<CODE>), except where the signing
+ * layer's code in `details.signingCode` says more than CERT_REJECTED can — a revoked certificate, or
+ * revocation that cannot be checked under the fresh-CRL policy.
+ */
+export function signingErrorText(error: { code: ErrorCode; details?: unknown }, lang: Lang): string {
+  const signingCode = typeof error.details === 'object' && error.details !== null ? (error.details as { signingCode?: unknown }).signingCode : undefined;
+  if (typeof signingCode === 'string' && Object.hasOwn(SIGNING_TEXTS, signingCode)) {
+    return translate(lang, SIGNING_TEXTS[signingCode as keyof typeof SIGNING_TEXTS]);
+  }
+  return errorMessage(error.code, lang);
+}
