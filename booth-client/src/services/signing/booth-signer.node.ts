@@ -13,15 +13,24 @@
  *   certificate was checked against the trust list, and the signer is closed again. One signature at
  *   a time.
  * - Errors become the contract's codes: PIN_INCORRECT, PIN_LOCKED, TOKEN_ABSENT, CERT_REJECTED,
- *   SIGNING_FAILED (the signing layer's code and Chinese text go along in `details`).
+ *   SIGNING_FAILED (the signing layer's code and Chinese text go along in `details`, with its facts
+ *   as `signingDetails`: a revoked certificate's date and reason). The renderer shows CERT_REVOKED and
+ *   CRL_UNAVAILABLE in their own words (booth-view.ts `signingErrorText`).
+ * - Trust list and CRLs: `trustDir` is read at start and again whenever a file in it changes (a
+ *   technician drops a new CRL in: the next signature uses it). CRL problems (unreadable, not signed
+ *   by its CA, delta…), the CRLs in use and the CAs without one go to the log at every (re)load. A
+ *   revoked certificate is refused before the key is asked to sign; revocation unknown (no CRL) is
+ *   allowed unless `requireFreshCrl`.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { signCanonicalJson, type SignedDocument, type SignedDocumentKind } from '@kawei/shared/signing/canonical-signing.ts';
 import { Pkcs11Provider } from '@kawei/shared/signing/pkcs11-provider.node.ts';
 import { isSigningError, SigningError, type SigningErrorCode } from '@kawei/shared/signing/signing-errors.ts';
 import type { TokenInfo, TokenProvider } from '@kawei/shared/signing/signer.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
-import type { TrustList } from '@kawei/shared/signing/trust-list.ts';
+import { checkTrustListCrls, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 
 export type BoothSignKind = 'scores' | 'commitment';
 
@@ -54,6 +63,8 @@ export interface BoothSignerOptions {
   /** A provider to use instead of loading `modulePath` (tests of the mapping). */
   provider?: TokenProvider;
   log?: (message: string) => void;
+  /** Refuse to sign when a CA on the path has no CRL, or its CRL is past nextUpdate (CRL_UNAVAILABLE). Off: booths run offline. */
+  requireFreshCrl?: boolean;
 }
 
 const DOCUMENT_KIND: Record<BoothSignKind, SignedDocumentKind> = { scores: 'score-sheet', commitment: 'commitment-letter' };
@@ -71,6 +82,8 @@ const CODE_MAP: Partial<Record<SigningErrorCode, ErrorCode>> = {
   CERT_EXPIRED: 'CERT_REJECTED',
   CERT_NOT_YET_VALID: 'CERT_REJECTED',
   CERT_KEY_USAGE: 'CERT_REJECTED',
+  CERT_REVOKED: 'CERT_REJECTED',
+  CRL_UNAVAILABLE: 'CERT_REJECTED',
   KEY_NOT_FOUND: 'CERT_REJECTED',
   KEY_AMBIGUOUS: 'CERT_REJECTED',
   ALGORITHM_UNSUPPORTED: 'CERT_REJECTED',
@@ -83,9 +96,29 @@ export function toBoothSigningError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isSigningError(error)) {
     const code = CODE_MAP[error.code] ?? 'SIGNING_FAILED';
-    return new ApiError(code, error.en, { signingCode: error.code, zh: error.zh });
+    return new ApiError(code, error.en, {
+      signingCode: error.code,
+      zh: error.zh,
+      ...(error.details === undefined ? {} : { signingDetails: error.details }),
+    });
   }
   return new ApiError('SIGNING_FAILED', `signing failed: ${(error as Error).message ?? String(error)}`);
+}
+
+/** Names, sizes and mtimes of the trust folder's files: changes when a technician replaces one. */
+function folderStamp(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((n) => /\.(pem|crt|crl)$/i.test(n))
+      .sort()
+      .map((n) => {
+        const st = statSync(join(dir, n));
+        return `${n}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
+  } catch (error) {
+    return `unreadable: ${(error as Error).message}`;
+  }
 }
 
 /** CN of an RFC 4514-ish subject as @peculiar/x509 prints it ("CN=EXPERT-K7Q2, O=…"). */
@@ -97,7 +130,7 @@ export function commonName(subject: string): string {
 export class BoothSigner {
   private provider: TokenProvider | null = null;
   private providerError: SigningError | null = null;
-  private trust: TrustList | null = null;
+  private trust: { list: TrustList; stamp: string } | null = null;
   private token: TokenView & { slot: string | null } = { present: false, label: null, serial: null, slot: null };
   private boundSerial: string | null = null;
   private readonly listeners = new Set<(token: TokenView) => void>();
@@ -121,6 +154,11 @@ export class BoothSigner {
       void this.poll();
       this.timer = setInterval(() => void this.poll(), options.pollMs);
       this.timer.unref();
+    }
+    // Read the trust list (and log its CRLs) now rather than at the first signature; in the queue, so a
+    // signature waits for it. A failure is logged here and thrown again by the signature.
+    if (options.trustDir !== undefined) {
+      this.queue = this.queue.then(() => this.trustList()).catch((error: unknown) => this.log(`the trust list could not be read: ${(error as Error).message}`));
     }
   }
 
@@ -198,7 +236,7 @@ export class BoothSigner {
     if (this.closed) throw new ApiError('SIGNING_FAILED', 'the booth is shutting down');
     if (!this.provider) throw toBoothSigningError(this.providerError ?? new SigningError('MODULE_LOAD_FAILED'));
     try {
-      const trustList = this.trustList();
+      const trustList = await this.trustList();
       await this.poll();
       const slot = this.token.slot;
       const serial = this.token.serial;
@@ -207,7 +245,10 @@ export class BoothSigner {
       }
       const signer = await this.provider.open(slot, pin);
       try {
-        const document = await signCanonicalJson(DOCUMENT_KIND[kind], value, signer, { trustList });
+        const document = await signCanonicalJson(DOCUMENT_KIND[kind], value, signer, {
+          trustList,
+          ...(this.options.requireFreshCrl === undefined ? {} : { requireFreshCrl: this.options.requireFreshCrl }),
+        });
         return {
           signedAt: Date.parse(document.signedAt),
           signer: commonName(document.signer.subject),
@@ -220,15 +261,35 @@ export class BoothSigner {
       }
     } catch (error) {
       if (isSigningError(error, 'TOKEN_REMOVED')) void this.poll();
+      if (isSigningError(error, 'CERT_REVOKED') || isSigningError(error, 'CRL_UNAVAILABLE')) this.log(`signature refused: ${error.en}`);
       throw toBoothSigningError(error);
     }
   }
 
-  private trustList(): TrustList {
-    if (this.trust) return this.trust;
-    if (this.options.trustDir === undefined) throw new SigningError('TRUST_LIST_EMPTY', 'no trustDir in the booth config');
-    this.trust = loadTrustListFolder(this.options.trustDir);
-    return this.trust;
+  /** The trust list, read again when a file of `trustDir` changed (name, size or mtime). */
+  private async trustList(): Promise<TrustList> {
+    const dir = this.options.trustDir;
+    if (dir === undefined) throw new SigningError('TRUST_LIST_EMPTY', 'no trustDir in the booth config');
+    const stamp = folderStamp(dir);
+    if (this.trust && this.trust.stamp === stamp) return this.trust.list;
+    const list = loadTrustListFolder(dir);
+    this.trust = { list, stamp };
+    await this.logCrls(dir, list);
+    return list;
+  }
+
+  private async logCrls(dir: string, list: TrustList): Promise<void> {
+    const report = await checkTrustListCrls(list);
+    for (const problem of report.problems) this.log(`trust list ${dir}: CRL problem: ${problem.source}: ${problem.reason}`);
+    for (const crl of report.accepted) {
+      this.log(
+        `trust list ${dir}: CRL ${crl.source} of ${crl.issuer} in use (number ${crl.crlNumber ?? '-'}, this update ${crl.thisUpdate.toISOString()}, ` +
+          `next update ${crl.nextUpdate?.toISOString() ?? 'none'}, ${crl.revoked} revoked)${crl.stale ? ': STALE, past its next update (still used; get a new CRL)' : ''}`,
+      );
+    }
+    for (const ca of report.withoutCrl) {
+      this.log(`trust list ${dir}: no CRL of ${ca}: revocation of its certificates is unknown${this.options.requireFreshCrl ? ' (refused: requireFreshCrl)' : ' (allowed)'}`);
+    }
   }
 
   async close(): Promise<void> {
