@@ -5,15 +5,19 @@
  * --delete-token from another process) to lock the screen. The central is away throughout.
  */
 import { commitmentLetterSchema, commitmentSignedPayloadSchema } from '@kawei/shared/api/signed-submissions.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '@kawei/shared/errors.ts';
+import { MESSAGES } from '@kawei/shared/i18n/messages.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
 import { SIGNING_ERROR_CODES, SigningError } from '@kawei/shared/signing/signing-errors.ts';
 import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { caFromParty } from '../../shared/test/signing/crl-openssl.node.ts';
+import { openssl } from '../../shared/test/signing/sm2-openssl.node.ts';
+import { signingErrorText } from '../src/renderer/booth-view.ts';
 import { commonName, toBoothSigningError } from '../src/services/signing/booth-signer.node.ts';
 import {
   CODENAME,
@@ -48,6 +52,8 @@ describe('the contract codes of signing errors', () => {
       CERT_EXPIRED: 'CERT_REJECTED',
       CERT_NOT_YET_VALID: 'CERT_REJECTED',
       CERT_KEY_USAGE: 'CERT_REJECTED',
+      CERT_REVOKED: 'CERT_REJECTED',
+      CRL_UNAVAILABLE: 'CERT_REJECTED',
       CERT_MALFORMED: 'CERT_REJECTED',
       TRUST_LIST_EMPTY: 'CERT_REJECTED',
       MODULE_LOAD_FAILED: 'SIGNING_FAILED',
@@ -63,6 +69,18 @@ describe('the contract codes of signing errors', () => {
     }
     expect(toBoothSigningError(new Error('boom')).code).toBe('SIGNING_FAILED');
     expect(commonName('CN=HK-37, O=Kawei Test PKI, C=CN')).toBe('HK-37');
+  });
+
+  it('a revoked certificate (or no fresh CRL) keeps CERT_REJECTED as the contract code, and the PIN pad says why in Chinese and English', () => {
+    const revoked = toBoothSigningError(new SigningError('CERT_REVOKED', 'serial 1a', { details: { reasonCode: 1, reason: 'keyCompromise' } }));
+    expect(revoked).toMatchObject({ code: 'CERT_REJECTED', details: { signingCode: 'CERT_REVOKED', signingDetails: { reasonCode: 1, reason: 'keyCompromise' } } });
+    expect(signingErrorText(revoked, 'zh-CN')).toBe('USB Key 证书已吊销，不能签名，请联系工作人员');
+    expect(signingErrorText(revoked, 'en')).toBe(MESSAGES.en['booth.signing.CERT_REVOKED']);
+    const unavailable = toBoothSigningError(new SigningError('CRL_UNAVAILABLE'));
+    expect(signingErrorText(unavailable, 'zh-CN')).toBe(MESSAGES['zh-CN']['booth.signing.CRL_UNAVAILABLE']);
+    // every other refusal keeps its contract code's words
+    expect(signingErrorText(toBoothSigningError(new SigningError('CERT_UNTRUSTED')), 'zh-CN')).toBe(MESSAGES['zh-CN']['error.CERT_REJECTED']);
+    expect(signingErrorText(new ApiError('PIN_INCORRECT', 'x', { signingCode: 'toString' }), 'en')).toBe(MESSAGES.en['error.PIN_INCORRECT']);
   });
 });
 
@@ -204,6 +222,57 @@ describe.skipIf(!available)('commitment letter and score signing with the USB ke
       expect(await booth.call('listFiles')).toEqual([]);
       expect(await booth.call('getScoreSheet')).toMatchObject({ status: 'submitted' });
     } finally {
+      await booth.services.close();
+    }
+  });
+
+  it('a CRL dropped into the trust folder revokes the key: CERT_REJECTED (signingCode CERT_REVOKED) before the key signs, 证书已吊销 on the PIN pad; the CRLs are logged', async () => {
+    // The CA that certified the token's key, as an `openssl ca` directory: revoke, then gencrl.
+    const ca = token.cas[0]!;
+    const caDir = tempDir('kawei-booth-crl-ca-');
+    const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', ca.keys.privateKey)).toString('base64');
+    const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+    const caTool = caFromParty(caDir, { keyFile: '', certFile: '', keyPem, certPem: ca.pem, certDer: ca.der, serial: '' });
+    writeFileSync(join(caDir, 'expert.pem'), token.certificate.pem);
+    await caTool.revoke(join(caDir, 'expert.pem'), 'keyCompromise');
+    const crl = await caTool.gencrl('ca-1');
+    // OpenSSL's verdict on the same certificate and CRL
+    const theirs = await openssl(['verify', '-crl_check', '-CAfile', 'ca.pem', '-CRLfile', crl.file, 'expert.pem'], caDir);
+    expect(theirs.ok).toBe(false);
+    expect(theirs.output).toContain('certificate revoked');
+
+    const trustDir = tempDir('kawei-booth-crl-trust-');
+    mkdirSync(trustDir, { recursive: true });
+    for (const name of readdirSync(token.trustDir)) copyFileSync(join(token.trustDir, name), join(trustDir, name));
+    const logged: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+    const booth = open({ trustDir });
+    try {
+      await logIn(booth);
+      // the technician's update: the CA's CRL, and a broken download beside it
+      writeFileSync(join(trustDir, 'ca-1.crl'), crl.der);
+      writeFileSync(join(trustDir, 'junk.crl'), 'not a CRL');
+      // what the renderer receives over IPC
+      const answer = await booth.services.dispatch('signCommitment', { pin: token.pin });
+      if (answer.ok) throw new Error('signed with a revoked certificate');
+      const error = ApiError.fromBody(answer.error);
+      expect(error).toMatchObject({
+        code: 'CERT_REJECTED',
+        details: { signingCode: 'CERT_REVOKED', zh: expect.stringContaining('证书已吊销'), signingDetails: { leaf: true, reasonCode: 1, reason: 'keyCompromise' } },
+      });
+      expect(signingErrorText(error, 'zh-CN')).toBe('USB Key 证书已吊销，不能签名，请联系工作人员');
+      expect(booth.events('booth.commitment_signed')).toHaveLength(0);
+      expect((await booth.call<BoothSession>('getSession')).phase).toBe('commitment');
+      await expect(booth.services.signer.sign('scores', { x: 1 }, token.pin)).rejects.toMatchObject({ code: 'CERT_REJECTED' });
+
+      // the log: first no CRL (read at start), then the folder read again with the CRL in use, the junk named, the refusal
+      const log = logged.join('\n');
+      expect(log).toMatch(/no CRL of CN=Kawei Test CA 1.*unknown \(allowed\)/);
+      expect(log).toMatch(/CRL \S*ca-1\.crl of CN=Kawei Test CA 1.* in use \(number 1,.* 1 revoked\)/);
+      expect(log).toMatch(/CRL problem: \S*junk\.crl: not a usable CRL/);
+      expect(log).toMatch(/signature refused: the certificate has been revoked .*keyCompromise/);
+    } finally {
+      warn.mockRestore();
       await booth.services.close();
     }
   });
