@@ -277,6 +277,25 @@ describe.skipIf(!available)('commitment letter and score signing with the USB ke
     }
   });
 
+  it('with requireFreshCrl in the booth config, a CA without a CRL in the trust folder means no signature (CRL_UNAVAILABLE)', async () => {
+    const trustDir = tempDir('kawei-booth-nocrl-trust-');
+    mkdirSync(trustDir, { recursive: true });
+    for (const name of readdirSync(token.trustDir)) if (!name.endsWith('.crl')) copyFileSync(join(token.trustDir, name), join(trustDir, name));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const booth = open({ trustDir, requireFreshCrl: true });
+    try {
+      await logIn(booth);
+      const answer = await booth.services.dispatch('signCommitment', { pin: token.pin });
+      if (answer.ok) throw new Error('signed without a CRL although the booth requires one');
+      expect(ApiError.fromBody(answer.error)).toMatchObject({ code: 'CERT_REJECTED', details: { signingCode: 'CRL_UNAVAILABLE' } });
+      expect(booth.events('booth.commitment_signed')).toHaveLength(0);
+    } finally {
+      warn.mockRestore();
+      await booth.services.close();
+    }
+    // The same folder without the setting signs (revocation 'unknown' is allowed by default): see the tests above.
+  });
+
   // Last: the token is deleted for good.
   it('pulling the key locks the screen within 500 ms (booth.token_removed); a face alone does not unlock without the key', async () => {
     const booth = open({ tokenPollMs: 200 });

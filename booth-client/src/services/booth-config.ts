@@ -20,6 +20,12 @@ export const boothConfigSchema = z
     pkcs11Module: z.string().min(1).max(512).default(DEFAULT_BOOTH_PKCS11_MODULE),
     /** Folder of trusted CA certificates (*.pem / *.crt, several CAs allowed). Without it nothing can be signed. */
     trustDir: z.string().min(1).max(512).optional(),
+    /**
+     * Refuse to sign when a CA of the chain has no CRL in `trustDir`, or only one past its nextUpdate
+     * (CRL_UNAVAILABLE). Off by default: booths work offline, and a revoked certificate is refused
+     * either way once its CRL is in the folder (docs/SIGNING.md "Revocation").
+     */
+    requireFreshCrl: z.boolean().default(false),
     /** The key's slot (decimal CK_SLOT_ID) when the reader has several; the first token found otherwise. */
     tokenSlot: z.string().regex(/^\d{1,20}$/, 'a decimal slot id').optional(),
     /** How often the key's presence is checked. 200 ms keeps a removal under the 500 ms the lock needs. */

@@ -95,6 +95,7 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     modulePath: config.pkcs11Module,
     pollMs: config.tokenPollMs,
     ...(config.trustDir !== undefined ? { trustDir: config.trustDir } : {}),
+    requireFreshCrl: config.requireFreshCrl,
     ...(config.tokenSlot !== undefined ? { slot: config.tokenSlot } : {}),
   });
 
