@@ -224,7 +224,7 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
     expect(err).toBe('');
     expect(code).toBe(1);
     const report = JSON.parse(out) as { trust: { dir: string; anchors: number }; filter: unknown; submissions: SubmissionVerdict[]; tally: { valid: number; invalid: number } };
-    expect(report.trust).toEqual({ dir: centralTrust, anchors: 1 });
+    expect(report.trust).toEqual({ dir: centralTrust, anchors: 1, crls: [], withoutCrl: [expect.stringContaining('Kawei Test CA 1')], crlProblems: [] });
     expect(report.filter).toEqual({ date: null, project: null });
     const byKey = Object.fromEntries(report.submissions.map((s) => [`${s.device}#${s.seq}`, s]));
     // booth.login (a#1) is not a signed submission.
@@ -339,6 +339,22 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
     const { out } = await run(['signatures', '--trust', wider, '--project', 'ZF-02', '--data', data, '--json']);
     const [untrusted] = (JSON.parse(out) as { submissions: SubmissionVerdict[] }).submissions;
     expect(untrusted).toMatchObject({ device: dev.c, seq: 1, valid: true });
+  });
+
+  it('says which CRLs the verdicts relied on: none here, the CA without one named, a broken CRL file reported and not used', async () => {
+    const withJunk = join(dir, 'junk-crl-trust');
+    mkdirSync(withJunk, { recursive: true });
+    copyFileSync(join(centralTrust, 'ca-1.pem'), join(withJunk, 'ca-1.pem'));
+    writeFileSync(join(withJunk, 'ca-1.crl'), 'not a CRL at all');
+    const json = await run(['signatures', '--trust', withJunk, '--project', 'GC-01', '--data', data, '--json']);
+    const body = JSON.parse(json.out) as { trust: { crls: unknown[]; withoutCrl: string[]; crlProblems: { source: string }[] } };
+    expect(body.trust.crls).toEqual([]);
+    expect(body.trust.withoutCrl).toEqual([expect.stringContaining('Kawei Test CA 1')]);
+    expect(body.trust.crlProblems).toEqual([expect.objectContaining({ source: expect.stringContaining('ca-1.crl') })]);
+    expect(json.err).toMatch(/^吊销列表未采用 \/ CRL not used: .*ca-1\.crl: /);
+    const text = await run(['signatures', '--trust', withJunk, '--project', 'GC-01', '--data', data]);
+    expect(text.out).toContain('吊销列表（CRL）0 份在用；无 CRL 的 CA 1 个，其证书吊销状态未知');
+    expect(text.out).toContain('CRLs in use: 0; CAs without a CRL: 1 (revocation of their certificates unknown)');
   });
 });
 

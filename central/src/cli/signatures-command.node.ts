@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { maskName } from '@kawei/shared/api/gate-roster.ts';
 import { isSigningError } from '@kawei/shared/signing/signing-errors.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
-import type { TrustList } from '@kawei/shared/signing/trust-list.ts';
+import { checkTrustListCrls, type CrlReport, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 import { openStore } from '../storage/open-store.node.ts';
 import {
   commonName,
@@ -66,17 +66,26 @@ export async function signaturesCommand(args: string[], io: CliIo): Promise<numb
     await store.close();
   }
   const counts = tally(verdicts);
+  // Which CRLs the verdicts relied on: a CA without one means "not known to be revoked", not "good".
+  const crls = await checkTrustListCrls(trust.list);
+  for (const p of crls.problems) io.stderr.write(`吊销列表未采用 / CRL not used: ${p.source}: ${p.reason}\n`);
   if (values['json']) {
     io.stdout.write(
       `${JSON.stringify({
-        trust: { dir: trust.dir, anchors: trust.list.anchors.length },
+        trust: {
+          dir: trust.dir,
+          anchors: trust.list.anchors.length,
+          crls: crls.accepted.map((c) => ({ issuer: c.issuer, source: c.source, stale: c.stale })),
+          withoutCrl: crls.withoutCrl,
+          crlProblems: crls.problems,
+        },
         filter: { date: filter.date ?? null, project: filter.project ?? null },
         submissions: verdicts,
         tally: counts,
       })}\n`,
     );
   } else {
-    io.stdout.write(formatVerdicts(verdicts, trust, filter));
+    io.stdout.write(formatVerdicts(verdicts, trust, filter, crls));
   }
   return counts.invalid > 0 ? SIGNATURES_INVALID_EXIT : 0;
 }
@@ -102,10 +111,18 @@ function isIsoDate(text: string): boolean {
 }
 
 /** The table (Chinese first in every header), why each invalid one failed, and the tally. */
-export function formatVerdicts(verdicts: readonly SubmissionVerdict[], trust: { dir: string; list: TrustList }, filter: SubmissionFilter): string {
+export function formatVerdicts(
+  verdicts: readonly SubmissionVerdict[],
+  trust: { dir: string; list: TrustList },
+  filter: SubmissionFilter,
+  crls: Pick<CrlReport, 'accepted' | 'withoutCrl'> = { accepted: [], withoutCrl: [] },
+): string {
+  const stale = crls.accepted.filter((c) => c.stale).length;
   const lines = [
     `已签名提交的核验（中心受信任 CA 证书 ${trust.list.anchors.length} 张：${trust.dir}）`,
     `signed submissions verified with the central's trust list (${trust.list.anchors.length} CA certificate(s) in ${trust.dir})`,
+    `吊销列表（CRL）${crls.accepted.length} 份在用${stale > 0 ? `（${stale} 份已过期，仍按其吊销）` : ''}；无 CRL 的 CA ${crls.withoutCrl.length} 个，其证书吊销状态未知`,
+    `CRLs in use: ${crls.accepted.length}${stale > 0 ? ` (${stale} past nextUpdate, still revoking)` : ''}; CAs without a CRL: ${crls.withoutCrl.length} (revocation of their certificates unknown)`,
   ];
   if (filter.date !== undefined || filter.project !== undefined) {
     const zh = [filter.date && `日期 ${filter.date}`, filter.project && `项目 ${filter.project}`].filter(Boolean).join('，');
