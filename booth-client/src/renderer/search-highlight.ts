@@ -1,4 +1,4 @@
-import { normalizeItems, normalizeText, piecesOf } from '@kawei/shared/tender/blind-match.ts';
+import { normalizeItems, normalizeText, piecesOf, type MatchPiece } from '@kawei/shared/tender/blind-match.ts';
 
 /*
  * Search highlighting for the booth viewer: where on a page the words of a search are, as rectangles
@@ -42,11 +42,7 @@ export interface Rect {
 }
 
 /** A stretch of one item covered by an occurrence: UTF-16 offsets in the item's text. */
-export interface Piece {
-  item: number;
-  start: number;
-  end: number;
-}
+export type Piece = MatchPiece;
 
 /** The layer's box height per em of font size (0.2 em below the baseline + 0.9 em above). */
 const BOX_EMS = 1.1;
