@@ -28,10 +28,12 @@ import { bytesEqual } from './trust-list.ts';
  *   serial unchanged (a different key in the same slot is a removal too).
  * - Re-insertion: SoftHSM2 and several USB-key vendors' modules build their slot list at C_Initialize,
  *   so a key pulled out and put back (or first plugged in after start) stays invisible to a running
- *   process. While a key that was seen is missing, or no key is present at all, and no signer of this
- *   provider is open, `listTokens` initialises the module again (C_Finalize + C_Initialize, at most
- *   every `rescanIntervalMs`). Only when this provider is the module's one
- *   user in the process: finalising would end other providers' sessions.
+ *   process. While no key is present, `listTokens` initialises the module again (C_Finalize +
+ *   C_Initialize; first `rescanIntervalMs` after the removal, then backing off to
+ *   `rescanMaxIntervalMs`), but never while a signer of this provider is open or any token operation
+ *   is still running (a key pulled mid-signature can keep C_SignAsync busy on a worker thread until a
+ *   USB time-out, and C_Finalize under it is undefined behaviour), and only when this provider is the
+ *   module's one user in the process: finalising would end other providers' sessions.
  */
 
 export const DEFAULT_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -40,8 +42,13 @@ export const pkcs11ProviderOptionsSchema = z.object({
   modulePath: z.string().min(1).default(DEFAULT_PKCS11_MODULE),
   /** Removal poll period. 200 ms keeps detection under the 500 ms the booth needs. */
   pollIntervalMs: z.number().int().min(20).max(1000).default(200),
-  /** After a removal, how often `listTokens` may re-initialise the module to find a re-inserted key. 0: never. */
+  /**
+   * While no key is present, how soon after a removal `listTokens` may re-initialise the module to find
+   * a key put in (0: never). Each re-initialisation that finds nothing doubles the wait, up to
+   * `rescanMaxIntervalMs`: C_Initialize runs on the main thread, and a booth may stand without a key.
+   */
   rescanIntervalMs: z.number().int().min(0).max(60_000).default(1000),
+  rescanMaxIntervalMs: z.number().int().min(0).max(600_000).default(8000),
 });
 export type Pkcs11ProviderOptions = z.input<typeof pkcs11ProviderOptionsSchema>;
 
@@ -196,15 +203,17 @@ export class Pkcs11Provider implements TokenProvider {
   private closed = false;
   /** Serials of the keys the last `listTokens` saw. */
   private lastSerials = new Set<string>();
-  /** Keys that went away and have not come back. */
-  private readonly missing = new Set<string>();
-  /** A key is missing, or none is present: `listTokens` may re-initialise the module. */
+  /** No key was present at the last `listTokens`: it may re-initialise the module. */
   private wantRescan = false;
   private lastRescanAt = 0;
+  private rescanDelayMs: number;
+  /** Token operations running now (on libuv's pool), of open and of removed signers alike. */
+  private inFlight = 0;
 
   constructor(options: Pkcs11ProviderOptions = {}) {
     this.options = pkcs11ProviderOptionsSchema.parse(options);
     this.lib = acquireModule(this.options.modulePath).lib;
+    this.rescanDelayMs = this.options.rescanIntervalMs;
   }
 
   get modulePath(): string {
@@ -224,20 +233,38 @@ export class Pkcs11Provider implements TokenProvider {
     }
     // An initialised token has a serial; SoftHSM2's spare slot (and some readers' empty ones) do not.
     const serials = new Set(out.map((t) => t.serial).filter((serial) => serial !== ''));
-    for (const serial of this.lastSerials) if (!serials.has(serial)) this.missing.add(serial);
-    for (const serial of serials) this.missing.delete(serial);
+    if ([...this.lastSerials].some((serial) => !serials.has(serial))) this.keyRemoved();
     this.lastSerials = serials;
-    this.wantRescan = this.missing.size > 0 || serials.size === 0;
+    this.wantRescan = serials.size === 0;
     return out;
+  }
+
+  /** A key went away: look for one again soon. */
+  private keyRemoved(): void {
+    this.wantRescan = true;
+    this.rescanDelayMs = this.options.rescanIntervalMs;
+    this.lastRescanAt = Date.now();
   }
 
   /** See "Re-insertion" above. */
   private rescanIfDue(): void {
-    if (!this.wantRescan || this.options.rescanIntervalMs === 0 || this.open_.size > 0) return;
+    if (!this.wantRescan || this.options.rescanIntervalMs === 0 || this.open_.size > 0 || this.inFlight > 0) return;
     const now = Date.now();
-    if (now - this.lastRescanAt < this.options.rescanIntervalMs) return;
+    if (now - this.lastRescanAt < this.rescanDelayMs) return;
     this.lastRescanAt = now;
-    reinitializeModule(this.options.modulePath);
+    if (reinitializeModule(this.options.modulePath)) {
+      this.rescanDelayMs = Math.max(this.options.rescanIntervalMs, Math.min(this.rescanDelayMs * 2, this.options.rescanMaxIntervalMs));
+    }
+  }
+
+  /** @internal Brackets a token operation, so no re-initialisation runs under it. */
+  async operation<T>(job: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await job();
+    } finally {
+      this.inFlight--;
+    }
   }
 
   async open(slot: string, pin: string, options: OpenOptions = {}): Promise<Signer> {
@@ -327,8 +354,7 @@ export class Pkcs11Provider implements TokenProvider {
     for (const [slot, token] of [...this.open_]) {
       if (this.present(token.handle, token.serial)) continue;
       this.open_.delete(slot);
-      this.missing.add(token.serial);
-      this.wantRescan = true;
+      this.keyRemoved();
       const ids = [...token.signers].map((s) => s.id);
       for (const signer of token.signers) signer.markRemoved();
       const event: TokenRemovedEvent = { slot, serial: token.serial, label: token.label, signerIds: ids, detectedAt: Date.now() };
@@ -557,10 +583,11 @@ class Pkcs11Signer implements Signer {
     this.assertUsable();
     const lib = this.provider.libFor();
     const mechanism = this.algorithm === 'RSA-SHA256' ? CKM_SHA256_RSA_PKCS : CKM_ECDSA;
-    const once = async () => {
-      lib.C_SignInit(this.session, { mechanism }, this.key);
-      return new Uint8Array(await lib.C_SignAsync(this.session, Buffer.from(input.buffer, input.byteOffset, input.byteLength), Buffer.alloc(1024)));
-    };
+    const once = () =>
+      this.provider.operation(async () => {
+        lib.C_SignInit(this.session, { mechanism }, this.key);
+        return new Uint8Array(await lib.C_SignAsync(this.session, Buffer.from(input.buffer, input.byteOffset, input.byteLength), Buffer.alloc(1024)));
+      });
     try {
       try {
         return await once();

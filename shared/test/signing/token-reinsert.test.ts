@@ -80,6 +80,33 @@ describe.skipIf(!available)('a USB key pulled out and put back (SoftHSM2 token f
     }
   });
 
+  it('does not re-initialise while a token operation is still running (a key pulled mid-signature)', async () => {
+    const provider = new Pkcs11Provider({ modulePath: token.modulePath, rescanIntervalMs: 20 });
+    try {
+      expect(await serials(provider)).toEqual([token.serial]);
+      let finish = (): void => undefined;
+      // Stands in for a C_SignAsync that a pulled USB key keeps busy until its time-out.
+      const busy = provider.operation(() => new Promise<void>((resolve) => (finish = resolve)));
+      await pull();
+      expect(await serials(provider)).toEqual([]);
+      putBack();
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        expect(await serials(provider)).toEqual([]); // due, but the operation is running: no C_Finalize
+      }
+      finish();
+      await busy;
+      let found: string[] = [];
+      for (let i = 0; i < 50 && found.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        found = await serials(provider);
+      }
+      expect(found).toEqual([token.serial]);
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('does not re-initialise while another provider shares the module (its sessions would end)', async () => {
     const a = new Pkcs11Provider({ modulePath: token.modulePath, rescanIntervalMs: 20 });
     const b = new Pkcs11Provider({ modulePath: token.modulePath, rescanIntervalMs: 20 });
