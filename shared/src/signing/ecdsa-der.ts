@@ -20,7 +20,11 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   return new Uint8Array(new asn1js.Sequence({ value: [integer(raw.subarray(0, half)), integer(raw.subarray(half))] }).toBER(false));
 }
 
-/** DER Ecdsa-Sig-Value → r‖s with each half `size` bytes (what WebCrypto verifies). */
+/**
+ * DER Ecdsa-Sig-Value → r‖s with each half `size` bytes (what WebCrypto verifies). Strict DER only:
+ * the input must be exactly what `ecdsaRawToDer` writes for the same r and s (no trailing bytes, no
+ * long-form lengths, minimal and non-negative INTEGERs), so one signature has one encoding.
+ */
 export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array {
   const asn = asn1js.fromBER(toArrayBuffer(der));
   const seq = asn.result;
@@ -35,6 +39,10 @@ export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array {
     if (bytes.length > size) throw new SigningError('CMS_MALFORMED', 'ECDSA signature part too long');
     out.set(bytes, i * size + (size - bytes.length));
   });
+  const canonical = ecdsaRawToDer(out);
+  if (canonical.length !== der.length || canonical.some((b, i) => b !== der[i])) {
+    throw new SigningError('CMS_MALFORMED', 'ECDSA signature is not in strict DER (trailing bytes, or a non-minimal or negative INTEGER)');
+  }
   return out;
 }
 

@@ -45,6 +45,29 @@ describe('ECDSA r‖s ↔ DER', () => {
       expect(Buffer.from(ecdsaDerToRaw(der, 32)).equals(Buffer.from(raw))).toBe(true);
     }
   });
+
+  it('reads strict DER only: trailing bytes, a padded or a negative INTEGER are CMS_MALFORMED', () => {
+    const raw = Uint8Array.from({ length: 64 }, (_, i) => (i === 0 || i === 32 ? 0x12 : i + 1));
+    const der = ecdsaRawToDer(raw); // 30 44 02 20 <r> 02 20 <s>
+    expect(Buffer.from(ecdsaDerToRaw(der, 32)).equals(Buffer.from(raw))).toBe(true);
+    const r = der.subarray(4, 36);
+    const s = der.subarray(38, 70);
+    const variants = {
+      trailing: Uint8Array.of(...der, 0x00),
+      paddedR: Uint8Array.of(0x30, 0x45, 0x02, 0x21, 0x00, ...r, 0x02, 0x20, ...s),
+      longLength: Uint8Array.of(0x30, 0x81, 0x44, ...der.subarray(2)),
+      negativeR: Uint8Array.of(0x30, 0x44, 0x02, 0x20, 0x80 | r[0]!, ...r.subarray(1), 0x02, 0x20, ...s),
+    };
+    for (const [name, bytes] of Object.entries(variants)) {
+      let code = '';
+      try {
+        ecdsaDerToRaw(bytes, 32);
+      } catch (error) {
+        code = (error as { code?: string }).code ?? String(error);
+      }
+      expect(`${name}: ${code}`).toBe(`${name}: CMS_MALFORMED`);
+    }
+  });
 });
 
 describe('trust list folder and algorithm plug-ins', () => {
