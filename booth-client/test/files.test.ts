@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -333,6 +333,37 @@ describe('downloads', () => {
     const [a] = second.listFiles();
     const page = await second.getPage({ fileId: a!.fileId, page: 1, scale: 0.5 });
     expect(page.width).toBeGreaterThan(100);
+  });
+
+  it('a booth upgraded while the central is away keeps its plain copies (sealed now); a key emptied by a power cut means fetching again, not a dead booth', async () => {
+    const dataDir = join(root, 'upgrade');
+    const dir = join(dataDir, TENDER_FILES_DIR);
+    mkdirSync(dir, { recursive: true });
+    // What a booth before sealing left on its disk: plain copies of the day's files.
+    writeFileSync(join(dir, `${sha(fileA.bytes)}.pdf`), fileA.bytes);
+    writeFileSync(join(dir, `${sha(fileB.bytes)}.pdf`), Buffer.concat([Buffer.from(fileB.bytes.subarray(0, 100)), Buffer.from('damaged')]));
+    const central = fakeCentral();
+    central.down = true;
+    const first = service(dataDir, central);
+    first.setProject(payload(true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(first.listFiles().map((f) => [f.bidderCode, f.state === 'ready'])).toEqual([['A', true], ['B', false]]);
+    expect(readdirSync(dir).sort()).toEqual([`${sha(fileA.bytes)}.sealed`]); // A sealed, both plain copies gone
+    central.down = false;
+    await first.prefetch();
+    await first.close();
+
+    // The key file emptied (a power cut right after it was made, on a file system that lost it).
+    writeFileSync(join(dataDir, TENDER_FILES_KEY_FILE), '');
+    const logged: string[] = [];
+    const callsBefore = central.calls;
+    const second = service(dataDir, central, { log: (m) => logged.push(m) });
+    second.setProject(payload(true));
+    await second.prefetch();
+    expect(logged).toContain('files: the tender-file key cannot be used; a new one is made and the cached copies are fetched again');
+    expect(central.calls - callsBefore).toBe(2);
+    expect(readFileSync(join(dataDir, TENDER_FILES_KEY_FILE))).toHaveLength(32);
+    expect(second.listFiles().every((f) => f.state === 'ready')).toBe(true);
   });
 
   it('keeps at most maxOpenDocuments open and reopens a closed one from the disk', async () => {

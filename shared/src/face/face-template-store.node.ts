@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { floatBytes, floatsFrom, openSealed, seal } from '../crypto/sealed.node.ts';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { type Migration, openSqlite, type SqliteDatabase } from '../store/sqlite.node.ts';
@@ -74,8 +74,16 @@ export function loadOrCreateKeyFile(file: string): Buffer {
     }
     try {
       writeSync(fd, key);
+      // Durable before anything is sealed under it: a power cut must not leave sealed data and an empty key.
+      fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+    const dirFd = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
     }
     return key;
   }

@@ -39,7 +39,8 @@ import { watermarkText } from '@kawei/shared/tender/watermark.ts';
 import { z } from 'zod';
 import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node.ts';
 import { join } from 'node:path';
-import { sha256Hex, TENDER_FILES_KEY_FILE, TenderFileCache } from './file-cache.node.ts';
+import { rmSync } from 'node:fs';
+import { sha256Hex, TENDER_FILES_DIR, TENDER_FILES_KEY_FILE, TenderFileCache } from './file-cache.node.ts';
 
 export interface BoothFilesOptions {
   /** The booth's data folder; files go to `<dataDir>/tender-files/`, sealed (file-cache.node.ts). */
@@ -170,15 +171,32 @@ const DEFAULTS = { initialMs: 1000, maxMs: 60_000, concurrency: 2, maxOpenDocume
 /** A call for a missing file wakes its retry at most this often. */
 const NUDGE_MIN_INTERVAL_MS = 1000;
 
+/**
+ * The key the copies are sealed under. Only a cache is sealed with it, so a key file that cannot be
+ * used (emptied by a power cut, wrong size, readable by others) is replaced and the copies are dropped
+ * to be fetched again, rather than keeping the booth from its files.
+ */
+function tenderFilesKey(dataDir: string, log: NonNullable<BoothFilesOptions['log']>): Uint8Array {
+  const file = join(dataDir, TENDER_FILES_KEY_FILE);
+  try {
+    return loadOrCreateKeyFile(file);
+  } catch (error) {
+    log('files: the tender-file key cannot be used; a new one is made and the cached copies are fetched again', { error: String(error) });
+    rmSync(file, { force: true });
+    rmSync(join(dataDir, TENDER_FILES_DIR), { recursive: true, force: true });
+    return loadOrCreateKeyFile(file);
+  }
+}
+
 export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
   const now = options.now ?? Date.now;
-  const cache = new TenderFileCache(options.dataDir, options.key ?? loadOrCreateKeyFile(join(options.dataDir, TENDER_FILES_KEY_FILE)));
+  const log = options.log ?? (() => {});
+  const cache = new TenderFileCache(options.dataDir, options.key ?? tenderFilesKey(options.dataDir, log));
   const idKey = randomBytes(32);
   const retryInitial = options.retry?.initialMs ?? DEFAULTS.initialMs;
   const retryMax = options.retry?.maxMs ?? DEFAULTS.maxMs;
   const maxOpen = Math.max(1, options.maxOpenDocuments ?? DEFAULTS.maxOpenDocuments);
   const format = options.imageFormat ?? 'jpeg';
-  const log = options.log ?? (() => {});
   const listeners = new Set<() => void>();
   const open = new Map<string, OpenDoc>(); // fileId → document, in use order (oldest first)
   let project: Project | null = null;

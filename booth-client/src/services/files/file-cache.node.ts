@@ -79,6 +79,16 @@ export class TenderFileCache {
     }
   }
 
+  #sealPlainCopy(sha256: string, path: string): void {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      return;
+    }
+    if (sha256Hex(bytes) === sha256) this.write(sha256, bytes);
+  }
+
   /** Durable before it returns: a power cut leaves either the whole sealed file or none. */
   write(sha256: string, bytes: Uint8Array): void {
     const sealed = seal(this.#key, bytes, sealAad(AAD_PURPOSE, sha256));
@@ -102,14 +112,17 @@ export class TenderFileCache {
   }
 
   /**
-   * Deletes every cached file (and leftover temporary file) whose hash is not in `keep`, including
-   * plain `.pdf` copies written by a booth before files were sealed.
+   * Deletes every cached file (and leftover temporary file) whose hash is not in `keep`. A plain
+   * `<sha256>.pdf` copy written by a booth before files were sealed is sealed first when it is kept
+   * and intact (a booth upgraded while the central is away keeps its files), then deleted.
    */
   prune(keep: ReadonlySet<string>): string[] {
     const removed: string[] = [];
     for (const name of readdirSync(this.dir)) {
       const m = /^([0-9a-f]{64})\.sealed$/.exec(name);
       if (m && keep.has(m[1] ?? '')) continue;
+      const plain = /^([0-9a-f]{64})\.pdf$/.exec(name)?.[1];
+      if (plain !== undefined && keep.has(plain) && this.read(plain) === null) this.#sealPlainCopy(plain, join(this.dir, name));
       // A download of a kept file being written by this process right now.
       const t = /^\.([0-9a-f]{64})\.(\d+)\.tmp$/.exec(name);
       if (t && keep.has(t[1] ?? '') && Number(t[2]) === process.pid) continue;
