@@ -3,7 +3,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROSTER_BOOTH_MESSAGE, type BoothRosterPayload } from '@kawei/shared/api/booth-roster.ts';
 import { COMMITMENT_SIGNED_EVENT, SCORES_SUBMITTED_EVENT } from '@kawei/shared/api/signed-submissions.ts';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { signCanonicalJson, type SignedDocument, type SignedDocumentKind } from '@kawei/shared/signing/canonical-signing.ts';
 import { Pkcs11Provider } from '@kawei/shared/signing/pkcs11-provider.node.ts';
 import type { Signer } from '@kawei/shared/signing/signer.ts';
@@ -13,15 +15,17 @@ import { trustListFromCertificates, type TrustList } from '@kawei/shared/signing
 import { canonicalJson, type JsonValue } from '@kawei/shared/sync/canonical-json.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { runCli } from '../src/cli/run-cli.node.ts';
-import type { SubmissionVerdict } from '../src/results/verify-submissions.ts';
+import type { CrlUsed, SubmissionVerdict } from '../src/results/verify-submissions.ts';
 import type { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import { createDownstreamMessage } from '../src/sync/downstream-messages.node.ts';
 import { TestDevice } from './device-signer.ts';
 import { EventChain } from './event-chain-builder.ts';
 import { addCode, attempt, openDemoStore } from './store-fixtures.ts';
 import { useTempDir } from './temp-dir.ts';
 import { makeTestCa, type TestCa, type TestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { asn1Time, caFromParty, makeRootCa, softSigner, type Crl, type OpensslCa, type Party } from '../../shared/test/signing/crl-openssl.node.ts';
 import { signingToolsAvailable, tokenForThisFile } from '../../shared/test/signing/signing-test-support.node.ts';
-import { makeSm2Pki, opensslSm2Available, type Sm2Pki } from '../../shared/test/signing/sm2-openssl.node.ts';
+import { makeSm2Pki, openssl, opensslSm2Available, type Sm2Pki } from '../../shared/test/signing/sm2-openssl.node.ts';
 
 /*
  * Real signatures (a SoftHSM2 token, ECDSA P-256 keys generated on it; SM2 by the software signer with
@@ -31,6 +35,8 @@ import { makeSm2Pki, opensslSm2Available, type Sm2Pki } from '../../shared/test/
 
 const hsm = await signingToolsAvailable('signatures-cli.test.ts');
 const sm2 = await opensslSm2Available('signatures-cli.test.ts');
+const ssl = (await openssl(['version'])).ok;
+if (!ssl) console.warn('[signatures-cli.test.ts] CRL tests skipped: openssl not installed');
 const tempDir = useTempDir();
 
 const D1 = '2026-11-23';
@@ -128,6 +134,19 @@ async function boothWithEvents(store: SqliteCentralStore, boothId: string, event
   expect(outcome.kind).toBe('stored');
   return record.id;
 }
+
+/** A `roster.booth` for the device, made as publish-rosters makes it (createDownstreamMessage, signed with the central key). */
+async function publishRoster(store: SqliteCentralStore, deviceId: string, seat: Seat): Promise<void> {
+  const { privateKeyPkcs8 } = await store.getCentralIdentity();
+  const payload: BoothRosterPayload = { date: seat.date, seed: 'seed-1', expert: seat.expert, codename: seat.codename, project: seat.project, blind: 0, room: 'room-3', label: seat.booth };
+  await createDownstreamMessage({ store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now }, { deviceId, type: ROSTER_BOOTH_MESSAGE, payload });
+}
+
+type Report = {
+  trust: { dir: string; anchors: number; crls: CrlUsed[]; withoutCrl: string[]; crlProblems: { source: string; reason: string }[] };
+  submissions: SubmissionVerdict[];
+  tally: { valid: number; invalid: number };
+};
 
 describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => {
   let token: TestToken & { cleanup(): void };
@@ -244,6 +263,14 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
       signer: { subject: expect.stringContaining(`CN=${A.codename}`), issuer: expect.stringContaining('Kawei Test CA 1'), algorithm: 'ECDSA-SHA256', verified: true },
     });
     expect(byKey[`${dev.a}#2`]!.signer!.serial).toMatch(/^[0-9a-f]+$/);
+    // No CRL in the central folder: verified, revocation unknown (not "good"), the CA named in the check.
+    expect(byKey[`${dev.a}#2`]).toMatchObject({ revocation: 'unknown', crlStale: false });
+    expect(byKey[`${dev.a}#2`]!.revocationChecks).toEqual([
+      { subject: expect.stringContaining(`CN=${A.codename}`), serial: byKey[`${dev.a}#2`]!.signer!.serial, issuer: expect.stringContaining('Kawei Test CA 1'), status: 'unknown', crl: null, stale: false, revokedAt: null },
+    ]);
+    // The central sent these booths no roster: cannot cross-check, a warning only.
+    expect(byKey[`${dev.a}#2`]!.warnings).toEqual([{ code: 'NO_ROSTER', zh: expect.stringContaining('当日名单'), en: expect.stringContaining('no roster for that day') }]);
+    expect(byKey[`${dev.a}#2`]!.receivedAt).toBeGreaterThanOrEqual(byKey[`${dev.a}#2`]!.signedAt!);
     expect(byKey[`${dev.a}#2`]!.signedAt).toBeGreaterThan(Date.now() - 10 * 60_000);
     expect(byKey[`${dev.a}#3`]).toMatchObject({ kind: 'score-sheet', type: SCORES_SUBMITTED_EVENT, codename: A.codename, expert: null, valid: true });
     expect(byKey[`${dev.a}#4`]).toMatchObject({ project: 'GC-07', date: D2, valid: true });
@@ -263,6 +290,10 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
     expect(byKey[`${dev.b}#3`]!.problems[0]!.en).toBe('the event does not match the signed document: it was changed (fields: codename)');
     expect(codes(`${dev.c}#1`)).toEqual(['CERT_UNTRUSTED']);
     expect(byKey[`${dev.c}#1`]).toMatchObject({ valid: false, signer: { subject: expect.stringContaining(`CN=${C.codename}`), verified: false } });
+    // Not verified: no revocation status at all.
+    expect(byKey[`${dev.c}#1`]).toMatchObject({ revocation: null, crlStale: false, revocationChecks: [] });
+    expect(byKey[`${dev.b}#2`]).toMatchObject({ revocation: null });
+    expect(byKey[`${dev.b}#3`]).toMatchObject({ revocation: 'unknown' });
     expect(codes(`${dev.c}#2`)).toEqual(['CMS_MALFORMED']);
     expect(byKey[`${dev.c}#2`]!.problems[0]!.en).toBe('malformed CMS signature (not base64)');
     expect(codes(`${dev.c}#4`)).toEqual(['CMS_MALFORMED']);
@@ -283,9 +314,12 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
     const header = lines.find((l) => l.startsWith('设备 device'))!;
     expect(header).toMatch(/^设备 device +卡位 booth +序号 seq +类别 kind +项目 project +代号 codename +签名证书 signer +签名时间 signed at +结果 verdict$/);
     const row = (device: string, seq: number) => lines.find((l) => l.startsWith(`${device} `) && l.includes(` #${seq} `))!;
-    expect(row(dev.a, 2)).toMatch(new RegExp(`room-3-A1 +#2 +承诺书 commitment +GC-01 +${A.codename} +${A.codename} [0-9a-f]+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +有效 valid$`));
-    expect(row(dev.a, 3)).toMatch(/评分表 score sheet +GC-01 +EXPERT-K7Q2 .* 有效 valid$/);
-    expect(row(dev.b, 1)).toMatch(/承诺书 commitment +GC-01 +EXPERT-M3N4 +张\*远 [0-9a-f]+ .* 有效 valid$/);
+    // Valid, but no CRL was there to check revocation with: the cell says so.
+    expect(row(dev.a, 2)).toMatch(
+      new RegExp(`room-3-A1 +#2 +承诺书 commitment +GC-01 +${A.codename} +${A.codename} [0-9a-f]+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +有效 valid（吊销未知 revocation unknown）$`),
+    );
+    expect(row(dev.a, 3)).toMatch(/评分表 score sheet +GC-01 +EXPERT-K7Q2 .* 有效 valid（吊销未知 revocation unknown）$/);
+    expect(row(dev.b, 1)).toMatch(/承诺书 commitment +GC-01 +EXPERT-M3N4 +张\*远 [0-9a-f]+ .* 有效 valid（吊销未知 revocation unknown）$/);
     expect(row(dev.b, 2)).toMatch(/评分表 score sheet .* 无效 invalid CMS_DIGEST_MISMATCH$/);
     expect(row(dev.c, 1)).toMatch(/无效 invalid CERT_UNTRUSTED$/);
     expect(row(dev.c, 2)).toMatch(/无效 invalid CMS_MALFORMED$/);
@@ -297,6 +331,10 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
     expect(out).toContain('[CMS_MALFORMED] 签名数据格式错误');
     expect(row(dev.b, 3)).toMatch(/承诺书 commitment +GC-01 +EXPERT-Q1W2 +张\*远 .* 无效 invalid DOCUMENT_MISMATCH$/);
     expect(out.endsWith('\n有效 4 / 无效 6\nvalid 4 / invalid 6\n')).toBe(true);
+    // Warnings under the reasons, labelled as notes.
+    const notes = out.slice(out.indexOf('\n注意 / note:\n'));
+    expect(out.indexOf('\n注意 / note:\n')).toBeGreaterThan(out.indexOf('\n无效原因 / why invalid:\n'));
+    expect(notes).toContain(`  ${dev.a} #2 承诺书 commitment\n    [NO_ROSTER] 中心没有向该卡位下发当日名单，无法核对专家、代号与项目\n                the central sent this booth no roster for that day: expert, code name and project cannot be cross-checked\n`);
 
     // Code names only: no real name (from a certificate) and no expert id.
     expect(out).not.toContain(REAL_NAME);
@@ -353,8 +391,8 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
     expect(body.trust.crlProblems).toEqual([expect.objectContaining({ source: expect.stringContaining('ca-1.crl') })]);
     expect(json.err).toMatch(/^吊销列表未采用 \/ CRL not used: .*ca-1\.crl: /);
     const text = await run(['signatures', '--trust', withJunk, '--project', 'GC-01', '--data', data]);
-    expect(text.out).toContain('吊销列表（CRL）0 份在用；无 CRL 的 CA 1 个，其证书吊销状态未知');
-    expect(text.out).toContain('CRLs in use: 0; CAs without a CRL: 1 (revocation of their certificates unknown)');
+    expect(text.out).toContain('核验用到的吊销列表（CRL）0 份；核验路径上无 CRL 的 CA 1 个，其所签证书吊销状态未知\n');
+    expect(text.out).toContain('CRLs used by the verifications: 0; CAs on verified paths without a CRL: 1 (revocation of their certificates unknown)\n');
   });
 });
 
@@ -406,6 +444,232 @@ describe.skipIf(!sm2)('kawei-central signatures (SM2 with SM3, software signer)'
       [device, 3, 'commitment', false, ['CERT_UNTRUSTED']],
     ]);
     expect(submissions[0]!.signer).toMatchObject({ subject: expect.stringContaining('CN=EXPERT-S3M2'), algorithm: 'SM2-SM3', verified: true });
+  });
+});
+
+describe.skipIf(!ssl)('kawei-central signatures: CRLs, the receipt time, an issuing CA inside the CMS, the roster (OpenSSL CAs)', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  let dir: string;
+  let data: string;
+  let root: OpensslCa;
+  let sub: Party;
+  let subCa: OpensslCa;
+  let late: Party;
+  let crls: { sub: Crl; subStale: Crl; root: Crl; other: Crl };
+  let signedAt: number;
+  let revokedBetween: [number, number];
+  const dev: Record<'g' | 'l', string> = { g: '', l: '' };
+  /** Seated by the roster (G); the same letter with another expert id (X); a sheet of a day whose roster names another project (G2). */
+  const G: Seat = { expert: 'E401', codename: 'EXPERT-G00D', project: 'GC-01', date: D1, booth: 'A1' };
+  const X: Seat = { ...G, expert: 'E499' };
+  const G2: Seat = { ...G, date: D2 };
+  /** L's certificate is revoked after L signed (an hour back) and before the central received it; L2 signs after the revocation. */
+  const L: Seat = { expert: 'E402', codename: 'EXPERT-L4T3', project: 'GC-05', date: D1, booth: 'A2' };
+  const L2: Seat = { ...L, project: 'GC-06' };
+
+  const folder = (name: string, files: Record<string, string | Uint8Array>): string => {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    for (const [file, content] of Object.entries(files)) writeFileSync(join(path, file), content);
+    return path;
+  };
+  const report = async (trust: string, extra: string[] = []) => {
+    const result = await run(['signatures', '--trust', trust, ...extra, '--data', data, '--json']);
+    const body = JSON.parse(result.out) as Report;
+    return { ...result, body, by: (device: string, seq: number) => body.submissions.find((s) => s.device === device && s.seq === seq)! };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kawei-signatures-crl-'));
+    const back = (ms: number) => asn1Time(new Date(Date.now() - ms));
+    // Root (in the central's folder) → issuing CA (only inside the CMS) → experts.
+    root = await makeRootCa(folder('root-ca', {}), 'Kawei Signatures Root');
+    sub = await root.issue('sub', 'Kawei Signatures Issuing CA', { ca: true, startDate: back(2 * DAY) });
+    subCa = caFromParty(folder('sub-ca', {}), sub);
+    const good = await subCa.issue('good', G.codename, { startDate: back(2 * DAY) });
+    late = await subCa.issue('late', L.codename, { startDate: back(2 * DAY) });
+    const other = await makeRootCa(folder('other-ca', {}), 'Kawei Unrelated CA');
+
+    const boothTrust = trustListFromCertificates([root.certPem]);
+    const goodSigner = await softSigner(good, [sub], 'ec');
+    const lateSigner = await softSigner(late, [sub], 'ec');
+    const anHourAgo = new Date(Date.now() - HOUR);
+    signedAt = Math.floor(anHourAgo.getTime() / 1000) * 1000;
+    const at = { trustList: boothTrust, signingTime: anHourAgo };
+    const commitmentG = await signCanonicalJson('commitment-letter', letter(G), goodSigner, at);
+    const sheetG = sheet(G);
+    const scoresG = await signCanonicalJson('score-sheet', sheetG, goodSigner, at);
+    const sheetG2 = sheet(G2);
+    const scoresG2 = await signCanonicalJson('score-sheet', sheetG2, goodSigner, at);
+    const commitmentL = await signCanonicalJson('commitment-letter', letter(L), lateSigner, at);
+
+    // The CA revokes L's certificate now (OpenSSL writes the revocationDate) and publishes its CRLs.
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    await subCa.revoke(late.certFile, 'keyCompromise');
+    revokedBetween = [before, Date.now()];
+    crls = {
+      sub: await subCa.gencrl('sub'),
+      subStale: await subCa.gencrl('sub-stale', { lastUpdate: back(3 * DAY), nextUpdate: back(2 * DAY) }),
+      root: await root.gencrl('root'),
+      other: await other.gencrl('other'),
+    };
+    // Signed after the revocation: the booth had no CRL, the central has.
+    const commitmentL2 = await signCanonicalJson('commitment-letter', letter(L2), lateSigner, { trustList: boothTrust, signingTime: new Date(revokedBetween[1] + 2000) });
+
+    data = join(dir, 'central');
+    mkdirSync(data);
+    const store = await openDemoStore(data);
+    try {
+      dev.g = await boothWithEvents(store, 'room-3-A1', [
+        { type: COMMITMENT_SIGNED_EVENT, payload: commitmentPayload(G, commitmentG) },
+        { type: SCORES_SUBMITTED_EVENT, payload: scoresPayload(G, sheetG, scoresG) },
+        // The genuine letter, the expert id (not signed) changed: attributed to someone else.
+        { type: COMMITMENT_SIGNED_EVENT, payload: commitmentPayload(X, commitmentG) },
+        { type: SCORES_SUBMITTED_EVENT, payload: scoresPayload(G2, sheetG2, scoresG2) },
+      ]);
+      // Received now: after the revocation.
+      dev.l = await boothWithEvents(store, 'room-3-A2', [
+        { type: COMMITMENT_SIGNED_EVENT, payload: commitmentPayload(L, commitmentL) },
+        { type: COMMITMENT_SIGNED_EVENT, payload: commitmentPayload(L2, commitmentL2) },
+      ]);
+      // What publish-rosters sent room-3-A1 (room-3-A2 got none): G on day 1, another project on day 2.
+      await publishRoster(store, dev.g, G);
+      await publishRoster(store, dev.g, { ...G2, project: 'GC-07' });
+    } finally {
+      await store.close();
+    }
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checks against the CRLs: revocation good with every CA covered, unknown without, stale past nextUpdate — in the JSON and in the verdict cell', async () => {
+    const full = folder('trust-full', { 'root.pem': root.certPem, 'root.crl': crls.root.der, 'sub.crl': crls.sub.der });
+    const good = await report(full, ['--project', 'GC-01', '--date', D1]);
+    expect(good.by(dev.g, 1)).toMatchObject({ valid: true, revocation: 'good', crlStale: false });
+    expect(good.by(dev.g, 1).revocationChecks).toEqual([
+      expect.objectContaining({ subject: expect.stringContaining(`CN=${G.codename}`), issuer: expect.stringContaining('Kawei Signatures Issuing CA'), status: 'good', crl: expect.stringMatching(/sub\.crl$/), stale: false, revokedAt: null }),
+      expect.objectContaining({ subject: expect.stringContaining('Kawei Signatures Issuing CA'), issuer: expect.stringContaining('Kawei Signatures Root'), status: 'good', crl: expect.stringMatching(/root\.crl$/), stale: false }),
+    ]);
+    const fullText = await run(['signatures', '--trust', full, '--project', 'GC-01', '--date', D1, '--data', data]);
+    const rowOf = (out: string, device: string, seq: number) => out.split('\n').find((l) => l.startsWith(`${device} `) && l.includes(` #${seq} `))!;
+    expect(rowOf(fullText.out, dev.g, 1)).toMatch(/承诺书 commitment .* 有效 valid$/);
+
+    const bare = folder('trust-bare', { 'root.pem': root.certPem });
+    const unknown = await report(bare, ['--project', 'GC-01', '--date', D1]);
+    expect(unknown.by(dev.g, 1)).toMatchObject({ valid: true, revocation: 'unknown', crlStale: false });
+    const bareText = await run(['signatures', '--trust', bare, '--project', 'GC-01', '--date', D1, '--data', data]);
+    expect(rowOf(bareText.out, dev.g, 1)).toMatch(/有效 valid（吊销未知 revocation unknown）$/);
+
+    const stale = folder('trust-stale', { 'root.pem': root.certPem, 'root.crl': crls.root.der, 'sub.crl': crls.subStale.der });
+    const old = await report(stale, ['--project', 'GC-01', '--date', D1]);
+    expect(old.by(dev.g, 1)).toMatchObject({ valid: true, revocation: 'good', crlStale: true });
+    expect(old.body.trust.crls.find((c) => c.source.endsWith('sub.crl'))).toMatchObject({ stale: true });
+    const staleText = await run(['signatures', '--trust', stale, '--project', 'GC-01', '--date', D1, '--data', data]);
+    expect(rowOf(staleText.out, dev.g, 1)).toMatch(/有效 valid（CRL 过期 stale CRL）$/);
+    expect(staleText.out).toContain('核验用到的吊销列表（CRL）2 份（1 份在签名时已过期，仍按其吊销）；');
+    expect(staleText.out).toContain('CRLs used by the verifications: 2 (1 past nextUpdate at a signing time, still revoking); ');
+  });
+
+  it('revoked after the signing time but before the central received it: valid (the time rule), with a REVOKED_BEFORE_RECEIPT note that does not change the exit code', async () => {
+    const full = folder('trust-receipt', { 'root.pem': root.certPem, 'root.crl': crls.root.der, 'sub.crl': crls.sub.der });
+    const { code, body, by } = await report(full, ['--project', 'GC-05']);
+    expect(code).toBe(0);
+    const verdict = by(dev.l, 1);
+    expect(verdict).toMatchObject({ valid: true, problems: [], revocation: 'good', signedAt });
+    expect(verdict.receivedAt).toBeGreaterThanOrEqual(revokedBetween[0]);
+    // At the signing time the leaf is good, and the check reports the later revocation.
+    expect(verdict.revocationChecks[0]).toMatchObject({ status: 'good', revokedAt: expect.any(String) });
+    const warning = verdict.warnings.find((w) => w.code === 'REVOKED_BEFORE_RECEIPT')!;
+    expect(warning).toBeDefined();
+    const revokedAt = Date.parse(warning.revokedAt!);
+    expect(revokedAt).toBeGreaterThan(signedAt);
+    expect(revokedAt).toBeGreaterThanOrEqual(revokedBetween[0]);
+    expect(revokedAt).toBeLessThanOrEqual(Math.min(revokedBetween[1], verdict.receivedAt));
+    expect(Date.parse(verdict.revocationChecks[0]!.revokedAt!)).toBe(revokedAt);
+    expect(warning.zh).toMatch(new RegExp(`^证书在签名后、中心收到前被吊销，请核实签名时间（证书 ${late.serial} 吊销于 ${warning.revokedAt}；签名时间 ${new Date(signedAt).toISOString()}；中心收到于 `, 'i'));
+    expect(warning.en).toMatch(/^the certificate was revoked after the signing time but before the central received it: check the signing time \(certificate [0-9a-f]+ revoked /i);
+    expect(body.tally).toEqual({ valid: 1, invalid: 0 });
+
+    const text = await run(['signatures', '--trust', full, '--project', 'GC-05', '--data', data]);
+    expect(text.code).toBe(0);
+    expect(text.out).not.toContain('无效原因 / why invalid');
+    expect(text.out).toContain(`\n注意 / note:\n  ${dev.l} #1 承诺书 commitment\n    [REVOKED_BEFORE_RECEIPT] 证书在签名后、中心收到前被吊销，请核实签名时间（`);
+    expect(text.out).toContain('                             the certificate was revoked after the signing time but before the central received it');
+
+    // Signed after the revocation: refused, and the CRL that refused it counts as used.
+    const after = await report(full, ['--project', 'GC-06']);
+    expect(after.code).toBe(1);
+    expect(after.by(dev.l, 2)).toMatchObject({ valid: false, revocation: null, problems: [expect.objectContaining({ code: 'CERT_REVOKED' })] });
+    expect(after.by(dev.l, 2).revocationChecks).toEqual([expect.objectContaining({ status: 'revoked', crl: expect.stringMatching(/sub\.crl$/) })]);
+    expect(after.body.trust.crls).toEqual([expect.objectContaining({ source: expect.stringMatching(/sub\.crl$/), verifications: 1 })]);
+
+    // Without the issuing CA's CRL nothing is known of the revocation: no note.
+    const bare = await report(folder('trust-receipt-bare', { 'root.pem': root.certPem }), ['--project', 'GC-05']);
+    expect(bare.by(dev.l, 1).warnings.map((w) => w.code)).toEqual(['NO_ROSTER']);
+  });
+
+  it('reports the CRLs and CAs the verifications used, the issuing CA that came inside the CMS included', async () => {
+    // Only the root in the folder: the issuing CA, on every path, has no CRL either.
+    const bare = await report(folder('trust-paths-bare', { 'root.pem': root.certPem }));
+    expect(bare.body.trust.crls).toEqual([]);
+    expect(bare.body.trust.withoutCrl).toEqual([expect.stringContaining('CN=Kawei Signatures Issuing CA'), expect.stringContaining('CN=Kawei Signatures Root')]);
+    const bareText = await run(['signatures', '--trust', join(dir, 'trust-paths-bare'), '--data', data]);
+    expect(bareText.out).toContain('核验路径上无 CRL 的 CA 2 个');
+    expect(bareText.out).toContain('CRLs used by the verifications: 0; CAs on verified paths without a CRL: 2 ');
+
+    // The issuing CA's CRL beside the root: used (not "not used"), and an unrelated CA's CRL still reported.
+    const withSub = folder('trust-paths-sub', { 'root.pem': root.certPem, 'sub.crl': crls.sub.der, 'other.crl': crls.other.der });
+    const { body, err } = await report(withSub);
+    expect(body.trust.crls).toEqual([
+      {
+        source: join(withSub, 'sub.crl'),
+        issuer: expect.stringContaining('CN=Kawei Signatures Issuing CA'),
+        thisUpdate: expect.any(String),
+        nextUpdate: expect.any(String),
+        crlNumber: '1',
+        revoked: 1,
+        stale: false,
+        // G's four events, L's two (the revoked one included)
+        verifications: 6,
+      },
+    ]);
+    expect(body.trust.withoutCrl).toEqual([expect.stringContaining('CN=Kawei Signatures Root')]);
+    expect(body.trust.crlProblems).toEqual([{ source: join(withSub, 'other.crl'), reason: expect.stringContaining('Kawei Unrelated CA') }]);
+    expect(err).toContain(`吊销列表未采用 / CRL not used: ${join(withSub, 'other.crl')}: `);
+    expect(err).not.toContain('sub.crl');
+    const text = await run(['signatures', '--trust', withSub, '--data', data]);
+    expect(text.out).toContain('核验用到的吊销列表（CRL）1 份；核验路径上无 CRL 的 CA 1 个，其所签证书吊销状态未知\n');
+    expect(text.out).toContain('CRLs used by the verifications: 1; CAs on verified paths without a CRL: 1 (revocation of their certificates unknown)\n');
+  });
+
+  it('compares each event with the roster the central sent that booth for that day: an altered expert id is ROSTER_MISMATCH; no roster is a NO_ROSTER note', async () => {
+    const trust = folder('trust-roster', { 'root.pem': root.certPem, 'root.crl': crls.root.der, 'sub.crl': crls.sub.der });
+    const { code, by } = await report(trust);
+    expect(code).toBe(1);
+    // As seated: no problem, no note.
+    expect(by(dev.g, 1)).toMatchObject({ valid: true, expert: G.expert, problems: [], warnings: [] });
+    expect(by(dev.g, 2)).toMatchObject({ valid: true, kind: 'score-sheet', problems: [], warnings: [] });
+    // A genuine signature, but the letter now names another expert id than the roster: refused.
+    expect(by(dev.g, 3)).toMatchObject({ valid: false, expert: X.expert, signer: { verified: true } });
+    expect(by(dev.g, 3).problems).toEqual([
+      {
+        code: 'ROSTER_MISMATCH',
+        zh: '与中心下发给该卡位的当日名单不符（字段：expert）',
+        en: 'does not match the roster the central sent this booth for that day (fields: expert)',
+      },
+    ]);
+    // Day 2's roster seats the booth on GC-07; the sheet is of GC-01.
+    expect(by(dev.g, 4).problems.map((p) => [p.code, p.en])).toEqual([['ROSTER_MISMATCH', 'does not match the roster the central sent this booth for that day (fields: project)']]);
+    // room-3-A2 got no roster: cannot cross-check, a note only.
+    expect(by(dev.l, 1).warnings.map((w) => w.code)).toEqual(['REVOKED_BEFORE_RECEIPT', 'NO_ROSTER']);
+
+    const text = await run(['signatures', '--trust', trust, '--data', data]);
+    expect(text.out).toContain(`  ${dev.g} #3 承诺书 commitment\n    [ROSTER_MISMATCH] 与中心下发给该卡位的当日名单不符（字段：expert）\n`);
+    expect(text.out).toMatch(new RegExp(`\\n  ${dev.l} #1 承诺书 commitment\\n    \\[REVOKED_BEFORE_RECEIPT\\] .*\\n.*\\n    \\[NO_ROSTER\\] `));
+    // The expert ids stay out of the text.
+    for (const id of [G.expert, X.expert, L.expert]) expect(text.out).not.toContain(id);
   });
 });
 

@@ -4,7 +4,12 @@
  * trust list, independently of what the booth checked (central/src/results/verify-submissions.ts).
  * Read-only. Exit 0 when every submission is valid, 1 when any is not (as `publish-rosters --strict`
  * and `kawei-draw verify` report what they found), 2 for bad arguments, a trust folder that cannot be
- * used or a missing store.
+ * used or a missing store. Warnings (注意 / note: revoked between signing and receipt, no roster to
+ * cross-check) are printed and never change the exit code.
+ *
+ * The CRL summary is what the verifications used (their revocation checks), so an issuing CA that
+ * came inside a CMS is counted; the trust folder's CRL problems go to stderr, except for a CRL a
+ * verification did use.
  *
  * The text names experts by the day's code name only: no expert id, and a certificate subject whose
  * CN is not the code name is shown masked (a CA may write the holder's real name there). --json carries
@@ -15,13 +20,15 @@ import { resolve } from 'node:path';
 import { maskName } from '@kawei/shared/api/gate-roster.ts';
 import { isSigningError } from '@kawei/shared/signing/signing-errors.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
-import { checkTrustListCrls, type CrlReport, type TrustList } from '@kawei/shared/signing/trust-list.ts';
+import { checkTrustListCrls, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 import { openStore } from '../storage/open-store.node.ts';
 import {
   commonName,
   listSignedSubmissions,
+  revocationSummary,
   tally,
   verifySubmission,
+  type CrlUsed,
   type SubmissionFilter,
   type SubmissionVerdict,
 } from '../results/verify-submissions.ts';
@@ -59,25 +66,29 @@ export async function signaturesCommand(args: string[], io: CliIo): Promise<numb
   const store = await openStore(storage);
   const verdicts: SubmissionVerdict[] = [];
   try {
-    for (const { device, event } of await listSignedSubmissions(store, filter)) {
-      verdicts.push(await verifySubmission(event, trust.list, device));
+    for (const { device, event, rosters } of await listSignedSubmissions(store, filter)) {
+      verdicts.push(await verifySubmission(event, trust.list, device, rosters));
     }
   } finally {
     await store.close();
   }
   const counts = tally(verdicts);
   // Which CRLs the verdicts relied on: a CA without one means "not known to be revoked", not "good".
-  const crls = await checkTrustListCrls(trust.list);
-  for (const p of crls.problems) io.stderr.write(`吊销列表未采用 / CRL not used: ${p.source}: ${p.reason}\n`);
+  const used = revocationSummary(verdicts, trust.list);
+  const usedSources = new Set(used.crls.map((c) => c.source));
+  // The folder's own report, for what could not be used; a CRL some verification used is not among them
+  // (one of an issuing CA outside the folder is "not a CA of the trust list" to it).
+  const crlProblems = (await checkTrustListCrls(trust.list)).problems.filter((p) => !usedSources.has(p.source));
+  for (const p of crlProblems) io.stderr.write(`吊销列表未采用 / CRL not used: ${p.source}: ${p.reason}\n`);
   if (values['json']) {
     io.stdout.write(
       `${JSON.stringify({
         trust: {
           dir: trust.dir,
           anchors: trust.list.anchors.length,
-          crls: crls.accepted.map((c) => ({ issuer: c.issuer, source: c.source, stale: c.stale })),
-          withoutCrl: crls.withoutCrl,
-          crlProblems: crls.problems,
+          crls: used.crls,
+          withoutCrl: used.withoutCrl,
+          crlProblems,
         },
         filter: { date: filter.date ?? null, project: filter.project ?? null },
         submissions: verdicts,
@@ -85,7 +96,7 @@ export async function signaturesCommand(args: string[], io: CliIo): Promise<numb
       })}\n`,
     );
   } else {
-    io.stdout.write(formatVerdicts(verdicts, trust, filter, crls));
+    io.stdout.write(formatVerdicts(verdicts, trust, filter, used));
   }
   return counts.invalid > 0 ? SIGNATURES_INVALID_EXIT : 0;
 }
@@ -110,19 +121,19 @@ function isIsoDate(text: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(text);
 }
 
-/** The table (Chinese first in every header), why each invalid one failed, and the tally. */
+/** The table (Chinese first in every header), why each invalid one failed, the warnings, and the tally. */
 export function formatVerdicts(
   verdicts: readonly SubmissionVerdict[],
   trust: { dir: string; list: TrustList },
   filter: SubmissionFilter,
-  crls: Pick<CrlReport, 'accepted' | 'withoutCrl'> = { accepted: [], withoutCrl: [] },
+  crls: { crls: readonly CrlUsed[]; withoutCrl: readonly string[] } = { crls: [], withoutCrl: [] },
 ): string {
-  const stale = crls.accepted.filter((c) => c.stale).length;
+  const stale = crls.crls.filter((c) => c.stale).length;
   const lines = [
     `已签名提交的核验（中心受信任 CA 证书 ${trust.list.anchors.length} 张：${trust.dir}）`,
     `signed submissions verified with the central's trust list (${trust.list.anchors.length} CA certificate(s) in ${trust.dir})`,
-    `吊销列表（CRL）${crls.accepted.length} 份在用${stale > 0 ? `（${stale} 份已过期，仍按其吊销）` : ''}；无 CRL 的 CA ${crls.withoutCrl.length} 个，其证书吊销状态未知`,
-    `CRLs in use: ${crls.accepted.length}${stale > 0 ? ` (${stale} past nextUpdate, still revoking)` : ''}; CAs without a CRL: ${crls.withoutCrl.length} (revocation of their certificates unknown)`,
+    `核验用到的吊销列表（CRL）${crls.crls.length} 份${stale > 0 ? `（${stale} 份在签名时已过期，仍按其吊销）` : ''}；核验路径上无 CRL 的 CA ${crls.withoutCrl.length} 个，其所签证书吊销状态未知`,
+    `CRLs used by the verifications: ${crls.crls.length}${stale > 0 ? ` (${stale} past nextUpdate at a signing time, still revoking)` : ''}; CAs on verified paths without a CRL: ${crls.withoutCrl.length} (revocation of their certificates unknown)`,
   ];
   if (filter.date !== undefined || filter.project !== undefined) {
     const zh = [filter.date && `日期 ${filter.date}`, filter.project && `项目 ${filter.project}`].filter(Boolean).join('，');
@@ -144,7 +155,7 @@ export function formatVerdicts(
       v.codename ?? '-',
       signerCell(v),
       v.signedAt === null ? '-' : formatLocalTime(v.signedAt),
-      v.valid ? '有效 valid' : `无效 invalid ${v.problems[0]?.code ?? ''}`,
+      verdictCell(v),
     ]);
     out += formatTable([header, ...rows]);
     const invalid = verdicts.filter((v) => !v.valid);
@@ -155,10 +166,28 @@ export function formatVerdicts(
         for (const p of v.problems) out += `    [${p.code}] ${p.zh}\n    ${' '.repeat(p.code.length + 3)}${p.en}\n`;
       }
     }
+    const noted = verdicts.filter((v) => v.warnings.length > 0);
+    if (noted.length > 0) {
+      out += '\n注意 / note:\n';
+      for (const v of noted) {
+        out += `  ${v.device} #${v.seq} ${KIND_LABEL[v.kind]}\n`;
+        for (const w of v.warnings) out += `    [${w.code}] ${w.zh}\n    ${' '.repeat(w.code.length + 3)}${w.en}\n`;
+      }
+    }
   }
   const { valid, invalid } = tally(verdicts);
   out += `\n有效 ${valid} / 无效 ${invalid}\nvalid ${valid} / invalid ${invalid}\n`;
   return out;
+}
+
+/** Valid or not; for a valid one, what revocation could not be checked with (nothing added when good). */
+function verdictCell(v: SubmissionVerdict): string {
+  if (!v.valid) return `无效 invalid ${v.problems[0]?.code ?? ''}`;
+  const notes = [
+    ...(v.revocation === 'unknown' ? ['吊销未知 revocation unknown'] : []),
+    ...(v.crlStale ? ['CRL 过期 stale CRL'] : []),
+  ];
+  return notes.length === 0 ? '有效 valid' : `有效 valid（${notes.join('；')}）`;
 }
 
 /** The certificate's CN when it is the day's code name, masked otherwise; then its serial. */
