@@ -9,8 +9,11 @@
  *   canonical JSON is the signed bytes); `signed` is the signer's `SignedDocument` over it.
  *
  * Both carry the detached CMS in `cms` (base64 DER). The expert appears by the day's code name; the
- * commitment event also carries the expert id of the roster, never a name. These schemas validate
- * only: rebuild signed bytes from the raw JSON, never from a parsed copy (zod drops unknown keys).
+ * commitment event also carries the expert id of the roster, never a name. That id is NOT signed (the
+ * letter names the code name only): the central checks it, with the code name and project, against the
+ * `roster.booth` it sent the booth for that day (central/src/results/verify-submissions.ts). These
+ * schemas validate only: rebuild signed bytes from the raw JSON, never from a parsed copy (zod drops
+ * unknown keys).
  */
 import { z } from 'zod';
 import { signedDocumentSchema } from '../signing/canonical-signing.ts';
@@ -41,7 +44,7 @@ export const commitmentLetterSchema = z.looseObject({
 export type CommitmentLetter = z.infer<typeof commitmentLetterSchema>;
 
 export const commitmentSignedPayloadSchema = z.object({
-  /** The roster's expert id (never a name). */
+  /** The roster's expert id (never a name). Outside the signature: only the roster vouches for it. */
   expert: z.string().min(1),
   codename: z.string().min(1),
   project: z.string().min(1),
