@@ -130,9 +130,11 @@ describe('booth roster store', () => {
     again.close();
   });
 
-  it('the day is Beijing time whatever the PC says', () => {
-    // 2026-11-21 17:30 UTC is 2026-11-22 01:30 in Beijing
-    expect(boothDay(Date.UTC(2026, 10, 21, 17, 30))).toBe('2026-11-22');
-    expect(boothDay(Date.UTC(2026, 10, 21, 15, 59))).toBe('2026-11-21');
+  it('the day is Beijing time whatever the PC says, turning at 04:00', () => {
+    // 2026-11-21 17:30 UTC is 2026-11-22 01:30 in Beijing: still the evening's evaluation day
+    expect(boothDay(Date.UTC(2026, 10, 21, 17, 30))).toBe('2026-11-21');
+    // 20:00 UTC is 04:00 in Beijing: the new day
+    expect(boothDay(Date.UTC(2026, 10, 21, 20, 0))).toBe('2026-11-22');
+    expect(boothDay(Date.UTC(2026, 10, 22, 1, 0))).toBe('2026-11-22');
   });
 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import {
+  clock,
   CODENAME,
   enrolledBoothDir,
   facesPayload,
@@ -17,6 +18,7 @@ import {
   PROJECT,
   removeTempDirs,
   rosterPayload,
+  TODAY,
   type Faces,
 } from './booth-test-kit.node.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
@@ -83,6 +85,36 @@ describe('face login', () => {
       expect(await booth.error('signCommitment', { pin: '123456' })).toBe('WRONG_PHASE');
     } finally {
       await booth.services.close();
+    }
+  });
+
+  it('an evaluation into the night: restarted at 00:30 the booth still has the day (seat, face, login); at 04:00 the day is over', async () => {
+    const booth = openBooth(enrolledBoothDir(dayWithFace()), pipeline);
+    const saved = clock.t;
+    try {
+      expect(await booth.frame(faces.expert)).toMatchObject({ phase: 'commitment', notice: 'logged_in' });
+      await booth.services.close();
+      // 00:30 China Standard Time on the calendar day after TODAY (UTC+8, no daylight saving).
+      const [y, m, d] = TODAY.split('-').map(Number) as [number, number, number];
+      clock.t = Date.UTC(y, m - 1, d + 1, 0 - 8, 30);
+      const night = openBooth(booth.dir, pipeline);
+      try {
+        expect(await night.call<BoothSession>('getSession')).toMatchObject({ phase: 'idle', boothLabel: 'A2' });
+        expect(await night.frame(faces.expert)).toMatchObject({ phase: 'commitment', notice: 'logged_in' });
+        expect((await night.call<BoothSession>('getSession')).codename).toBe(CODENAME);
+      } finally {
+        await night.services.close();
+      }
+      // 04:00: the next evaluation day, which has no seat here.
+      clock.t = Date.UTC(y, m - 1, d + 1, 4 - 8, 0);
+      const morning = openBooth(booth.dir, pipeline);
+      try {
+        expect(await morning.frame(faces.expert)).toMatchObject({ phase: 'idle', notice: 'no_roster' });
+      } finally {
+        await morning.services.close();
+      }
+    } finally {
+      clock.t = saved;
     }
   });
 

@@ -1,12 +1,7 @@
-/** Rosters are per day in China Standard Time, whatever time zone the booth PC is set to. */
-export const BOOTH_TIME_ZONE = 'Asia/Shanghai';
+import { evaluationDay } from '@kawei/shared/domain/evaluation-day.ts';
 
-const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: BOOTH_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The date (YYYY-MM-DD) of the instant `ms` in Beijing. */
-export function boothDay(ms: number): string {
-  return isoDay.format(new Date(ms));
-}
+/** The booth's day: the evaluation day (China Standard Time, turning at 04:00; shared/src/domain/evaluation-day.ts). */
+export const boothDay: (ms: number) => string = evaluationDay;
 
 /** 2026年11月22日, for the commitment letter. */
 export function chineseDate(isoDate: string): string {

@@ -1,9 +1,4 @@
-/** The gate's calendar: rosters are per day in China Standard Time, whatever the kiosk's TZ says. */
-export const GATE_TIME_ZONE = 'Asia/Shanghai';
+import { evaluationDay } from '@kawei/shared/domain/evaluation-day.ts';
 
-const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: GATE_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** YYYY-MM-DD of `ms` in China Standard Time. */
-export function gateDay(ms: number): string {
-  return dayFormat.format(new Date(ms));
-}
+/** The gate's day: the evaluation day (China Standard Time, turning at 04:00; shared/src/domain/evaluation-day.ts). */
+export const gateDay: (ms: number) => string = evaluationDay;
