@@ -21,6 +21,11 @@ export interface RedactionBox {
   code: string;
   /** One rectangle per text item the occurrence touches (a name across a line break gives two). */
   rects: PdfRect[];
+  /**
+   * Where the box comes from: absent for a name the matcher found in the text layer; `'image'` for a
+   * name the central's OCR found inside a page image (tender-document.node.ts, `imageRedactions`).
+   */
+  source?: 'image';
 }
 
 export interface PageRedaction {

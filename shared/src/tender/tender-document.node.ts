@@ -107,17 +107,36 @@ export class TenderFileError extends Error {
   }
 }
 
+const pdfRectSchema = z.object({ x: z.number().finite(), y: z.number().finite(), width: z.number().finite().min(0), height: z.number().finite().min(0) });
+
+/**
+ * A bidder's name the central's OCR found inside a page image (shared/src/api/booth-roster.ts
+ * `imageRedactionSchema`, same shape; this layer stays self-contained): rectangles in PDF user space,
+ * painted exactly like the boxes of a name found in the text layer.
+ */
+export const imageRedactionSchema = z.object({
+  page: z.number().int().min(1),
+  code: z.string().min(1).max(16),
+  rects: z.array(pdfRectSchema).min(1).max(64),
+});
+export type ImageRedaction = z.infer<typeof imageRedactionSchema>;
+
 export const openOptionsSchema = z.object({
   fileId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
-  /** Blind project: the bidder list. Absent: an open project (names shown). */
-  blind: z.object({ bidders: bidderListSchema }).optional(),
+  /**
+   * Blind project: the bidder list, and the boxes OCR found in page images. Absent: an open project
+   * (names shown; there is nothing to pass OCR boxes with). A box on a page the file does not have, or
+   * with a code not among the bidders, is refused at open (TENDER_BAD_OPTIONS): the boxes were then
+   * made for another file, and the other pages' boxes cannot be trusted either.
+   */
+  blind: z.object({ bidders: bidderListSchema, imageRedactions: z.array(imageRedactionSchema).max(20_000).optional() }).optional(),
   /** Bytes of rendered pages kept (LRU). */
   imageCacheBytes: z.number().int().min(0).default(48 * 1024 * 1024),
   /** Pages whose text/redaction is kept (LRU). */
   textCachePages: z.number().int().min(1).default(64),
   scaleLimits: z.object({ min: z.number().positive(), max: z.number().positive() }).default({ min: 0.1, max: 4 }),
 });
-export type OpenTenderOptions = z.input<typeof openOptionsSchema> & { blind?: { bidders: Bidder[] } };
+export type OpenTenderOptions = z.input<typeof openOptionsSchema> & { blind?: { bidders: Bidder[]; imageRedactions?: ImageRedaction[] } };
 
 export async function openTenderDocument(source: { path: string } | { data: Uint8Array }, options: OpenTenderOptions = {}): Promise<TenderDocument> {
   const parsed = openOptionsSchema.safeParse(options);
@@ -150,6 +169,13 @@ export async function openTenderDocument(source: { path: string } | { data: Uint
       ? new TenderFileError('TENDER_ENCRYPTED', '标书文件已加密，无法打开 / the tender file is password-protected', { cause })
       : new TenderFileError('TENDER_UNREADABLE', '标书文件已损坏或不是 PDF / the tender file is damaged or not a PDF', { cause });
   }
+  let imageBoxes: Map<number, RedactionBox[]>;
+  try {
+    imageBoxes = imageBoxesByPage(opts.blind?.imageRedactions ?? [], opts.blind?.bidders ?? [], pdf.numPages);
+  } catch (error) {
+    await pdf.destroy();
+    throw error;
+  }
   const first = await pdf.getPage(1);
   const vp = first.getViewport({ scale: 1 });
   const info: TenderFileInfo = {
@@ -158,7 +184,25 @@ export async function openTenderDocument(source: { path: string } | { data: Uint
     pageSize: { width: round2(vp.width), height: round2(vp.height) },
     blind: needles !== null,
   };
-  return new PdfTenderDocument(pdf, info, needles, opts);
+  return new PdfTenderDocument(pdf, info, needles, imageBoxes, opts);
+}
+
+/** The OCR boxes by page, checked against the file's page count and the bidder codes. */
+function imageBoxesByPage(redactions: readonly ImageRedaction[], bidders: readonly Bidder[], pageCount: number): Map<number, RedactionBox[]> {
+  const codes = new Set(bidders.map((b) => b.code));
+  const byPage = new Map<number, RedactionBox[]>();
+  for (const r of redactions) {
+    if (r.page > pageCount) {
+      throw new TenderFileError('TENDER_BAD_OPTIONS', `图片遮盖框的页码超出范围：${r.page}（共 ${pageCount} 页）/ image redaction on page ${r.page}, the file has ${pageCount}`);
+    }
+    if (!codes.has(r.code)) {
+      throw new TenderFileError('TENDER_BAD_OPTIONS', `图片遮盖框的投标人代号不在名单中：${r.code} / image redaction for bidder code ${r.code}, not among the bidders`);
+    }
+    const list = byPage.get(r.page) ?? [];
+    list.push({ code: r.code, rects: r.rects.map((q) => ({ x: q.x, y: q.y, width: q.width, height: q.height })), source: 'image' });
+    byPage.set(r.page, list);
+  }
+  return byPage;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -178,6 +222,8 @@ class PdfTenderDocument implements TenderDocument {
     private readonly pdf: PDFDocumentProxy,
     readonly info: TenderFileInfo,
     private readonly needles: readonly Needle[] | null,
+    /** Blind files: the OCR boxes per page, fixed for the document's life (so not in the image cache key). */
+    private readonly imageBoxes: ReadonlyMap<number, readonly RedactionBox[]>,
     private readonly opts: z.infer<typeof openOptionsSchema>,
   ) {
     this.images = new LruCache(opts.imageCacheBytes, (p) => p.bytes.byteLength);
@@ -249,7 +295,7 @@ class PdfTenderDocument implements TenderDocument {
         annotationMode: this.needles ? pdfjs.AnnotationMode.DISABLE : pdfjs.AnnotationMode.ENABLE,
       }).promise;
       const ctx = canvas.getContext('2d');
-      if (redaction) paintRedactions(ctx, viewport, redaction.boxes);
+      if (redaction) paintRedactions(ctx, viewport, [...redaction.boxes, ...(this.imageBoxes.get(pageNo) ?? [])]);
       if (watermark) paintWatermark(ctx, canvas.width, canvas.height, scale, watermark);
       const bytes = format === 'jpeg' ? await canvas.encode('jpeg', quality) : await canvas.encode('png');
       return {
@@ -359,7 +405,9 @@ class PdfTenderDocument implements TenderDocument {
 
   async redactions(pageNo: number): Promise<RedactionBox[]> {
     this.check(pageNo);
-    return (await this.pageText(pageNo)).boxes;
+    const text = (await this.pageText(pageNo)).boxes;
+    const image = this.imageBoxes.get(pageNo) ?? [];
+    return [...text, ...image.map((b) => ({ ...b, rects: b.rects.map((r) => ({ ...r })) }))];
   }
 
   async close(): Promise<void> {
