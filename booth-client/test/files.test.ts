@@ -11,6 +11,7 @@ import { makeTenderPdf, type TenderPdfResult } from '@kawei/shared/tender/make-t
 import { openTenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
 import { createBoothFiles, type BoothFiles, type BoothFilesOptions } from '../src/services/files/booth-files.node.ts';
 import { TENDER_FILES_DIR, TENDER_FILES_KEY_FILE, TenderFileCache } from '../src/services/files/file-cache.node.ts';
+import { IMAGE_PAGE, makeImagePdf } from '../../shared/test/tender/image-pdf.node.ts';
 
 /**
  * The booth's tender-file service on real generated PDFs (8 pages each, names drawn in red), a real
@@ -214,6 +215,59 @@ describe('open project', () => {
     const page = await files.getPage({ fileId: list[0]!.fileId, page: 1, scale: 0.5 });
     expect(page.mime).toBe('image/jpeg'); // the default encoding
     expect(Buffer.from(page.data, 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+});
+
+describe('OCR boxes from the central (imageRedactions)', () => {
+  it('a re-published blind project with OCR boxes reopens the file and serves the image page with the box painted, still flagged, no names', async () => {
+    const pdf = await makeImagePdf();
+    const [W, H] = [595.28, 841.89];
+    // Inside makeImagePdf's red image (0.2 W, 0.25 H, 0.5 W × 0.6 H; PDF user space, y up).
+    const box = { x: W * 0.3, y: H * 0.4, width: W * 0.2, height: H * 0.25 };
+    const base = payload(true);
+    const file = { sha256: sha(pdf), bytes: pdf.byteLength, bidder: 'A', title: `技术标-${A.name}` };
+    const without: ProjectBoothPayload = { ...base, files: [file] };
+    const withBoxes: ProjectBoothPayload = { ...base, files: [{ ...file, imageRedactions: [{ page: IMAGE_PAGE, code: 'A', rects: [box] }] }] };
+    const files = service(join(root, 'ocr'), fakeCentral(), { imageFormat: 'png', fetchFile: async () => new Uint8Array(pdf) });
+    /** Red and box-coloured pixels inside the box (2 px in from its edges) on the served page. */
+    const inside = async (fileId: string) => {
+      const view = await files.getPage({ fileId, page: IMAGE_PAGE, scale: 1 });
+      const png = decode(view.data);
+      let [red, dark, total] = [0, 0, 0];
+      for (let y = Math.ceil(H - box.y - box.height) + 2; y < Math.floor(H - box.y) - 2; y++) {
+        for (let x = Math.ceil(box.x) + 2; x < Math.floor(box.x + box.width) - 2; x++) {
+          const i = (y * png.width + x) * 4;
+          const [r, g, b] = [png.data[i] ?? 0, png.data[i + 1] ?? 0, png.data[i + 2] ?? 0];
+          total++;
+          if (r > 170 && g < 90 && b < 90) red++;
+          if (r < 90 && g < 90 && b < 90) dark++;
+        }
+      }
+      return { view, red, dark, total };
+    };
+
+    files.setProject(without);
+    await files.prefetch();
+    const [before] = files.listFiles();
+    const plain = await inside(before!.fileId);
+    expect(plain.red).toBe(plain.total); // the control: the image is red where the box will go
+
+    files.setProject(withBoxes); // same project, same file: only the OCR boxes are new
+    await files.prefetch();
+    const list = files.listFiles();
+    expect(list.map((f) => [f.fileId, f.state])).toEqual([[before!.fileId, 'ready']]);
+    const covered = await inside(list[0]!.fileId);
+    expect(covered.red).toBe(0);
+    expect(covered.dark / covered.total).toBeGreaterThan(0.8); // the box colour (the label and the watermark take the rest)
+    expect(redPixels(decode(covered.view.data))).toBeGreaterThan(50_000); // the rest of the image is shown as it is
+    // OCR can miss a name: the warning stays.
+    expect(covered.view.unverifiedImages).toBe(true);
+    // Nothing the renderer gets names a bidder.
+    const { data: _data, ...meta } = covered.view;
+    expect(leaks([list, meta, await files.getTextLayer({ fileId: list[0]!.fileId, page: IMAGE_PAGE }), await files.getOutline({ fileId: list[0]!.fileId })])).toEqual([]);
+
+    // A box for a bidder the project does not have is refused with the payload.
+    expect(() => files.setProject({ ...withBoxes, files: [{ ...file, imageRedactions: [{ page: IMAGE_PAGE, code: 'Z', rects: [box] }] }] })).toThrow(/bidder Z/);
   });
 });
 

@@ -8,7 +8,8 @@
  *   SHA-256, not the filed name);
  * - for blind projects (暗标) the title `投标文件（投标人A）`, never the filed title; page images with
  *   every bidder name and alias covered, text layers, outlines and search hits with names replaced
- *   (every bidder of the project is a needle in every file, so a rival's name is covered too);
+ *   (every bidder of the project is a needle in every file, so a rival's name is covered too), and the
+ *   names the central's OCR found inside page images (`imageRedactions`) covered the same way;
  * - on every page image the watermark (code name, booth label, time to the minute), burnt in on the
  *   same canvas after the blind-review boxes (shared/src/tender/watermark.ts).
  *
@@ -32,7 +33,7 @@ import {
   type OutlineNode,
   type TenderFileView,
 } from '@kawei/shared/contract/booth-session.ts';
-import { projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
+import { projectBoothPayloadSchema, type ImageRedaction, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
 import { buildNeedles, codeLabel, type Bidder } from '@kawei/shared/tender/blind-match.ts';
 import { openTenderDocument, TenderFileError, type TenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
 import { watermarkText } from '@kawei/shared/tender/watermark.ts';
@@ -78,7 +79,7 @@ export interface PageImageView {
   data: string;
   /** Share (0…1) of the page covered by raster images. */
   imageShare: number;
-  /** Blind project and a page with images the name matcher cannot read (viewer warns). */
+  /** Blind project and a page with images the name matcher cannot read (viewer warns), OCR boxes or not. */
   unverifiedImages: boolean;
 }
 
@@ -143,6 +144,11 @@ interface Entry {
   bytes: number;
   bidderCode: string;
   title: string;
+  /**
+   * Blind projects: the names the central's OCR found in this file's page images, painted like the
+   * text-layer boxes (null for open projects, which show names anyway).
+   */
+  imageRedactions: ImageRedaction[] | null;
   state: 'pending' | 'ready' | 'broken';
   attempts: number;
   lastError: string | null;
@@ -249,7 +255,7 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
     return openTenderDocument({ data: bytes }, {
       fileId: entry.fileId,
       imageCacheBytes: options.imageCacheBytes ?? DEFAULTS.imageCacheBytes,
-      ...(p.blind ? { blind: p.blind } : {}),
+      ...(p.blind ? { blind: { bidders: p.blind.bidders, ...(entry.imageRedactions ? { imageRedactions: entry.imageRedactions } : {}) } } : {}),
     });
   }
 
@@ -321,6 +327,9 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
     const codes = new Set(pr.bidders.map((b) => b.code));
     for (const f of pr.files) {
       if (!codes.has(f.bidder)) throw new ApiError('BAD_INPUT', `project.booth: a file names bidder ${f.bidder}, who is not among the bidders`);
+      for (const r of f.imageRedactions ?? []) {
+        if (!codes.has(r.code)) throw new ApiError('BAD_INPUT', `project.booth: an image redaction names bidder ${r.code}, who is not among the bidders`);
+      }
     }
     let blind: Project['blind'] = null;
     if (pr.blind) {
@@ -345,6 +354,8 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
         bytes: f.bytes,
         bidderCode: f.bidder,
         title: pr.blind ? `投标文件（${codeLabel(f.bidder)}）${several ? `（${n}）` : ''}` : f.title,
+        // A page the file does not have is refused when the file is opened (the file is then broken).
+        imageRedactions: pr.blind ? (f.imageRedactions ?? []) : null,
         state: 'pending',
         attempts: 0,
         lastError: null,
@@ -360,7 +371,14 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
     a.code === b.code &&
     JSON.stringify(a.blind) === JSON.stringify(b.blind) &&
     a.entries.length === b.entries.length &&
-    a.entries.every((e, i) => e.fileId === b.entries[i]?.fileId && e.title === b.entries[i]?.title && e.bytes === b.entries[i]?.bytes);
+    a.entries.every(
+      (e, i) =>
+        e.fileId === b.entries[i]?.fileId &&
+        e.title === b.entries[i]?.title &&
+        e.bytes === b.entries[i]?.bytes &&
+        // New OCR boxes (a re-published project) reopen the documents: the boxes are fixed per document.
+        JSON.stringify(e.imageRedactions) === JSON.stringify(b.entries[i]?.imageRedactions),
+    );
 
   function closeAll(): Promise<void> {
     const docs = [...open.values()];
@@ -484,7 +502,8 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
         mime: img.mime,
         data: Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength).toString('base64'),
         imageShare,
-        // Open projects show names anyway: nothing to verify.
+        // Open projects show names anyway: nothing to verify. The central's OCR boxes do not clear the
+        // flag: OCR can miss a name (a seal, a rotated or faint line), so the expert is still warned.
         unverifiedImages: blind && imageShare >= BLIND_IMAGE_WARN_SHARE,
       };
     },
