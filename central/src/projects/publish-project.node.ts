@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { badInput } from '@kawei/shared/errors.ts';
-import { PROJECT_BOOTH_MESSAGE, projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
+import { PROJECT_BOOTH_MESSAGE, projectBoothPayloadSchema, type ImageRedaction, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { createMessageRequestSchema } from '@kawei/shared/sync/sync-http.ts';
 import { drawResultSchema, type DrawResult } from '../draw/day-schema.ts';
@@ -11,16 +11,18 @@ import type { CliIo } from '../cli/cli-io.ts';
 import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.ts';
 import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
-import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFileCheck } from './tender-file-check.node.ts';
+import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFilesCheck } from './tender-file-check.node.ts';
 
 /**
- * `publish-project --result result.json --project CODE --material DIR [--json]`: hands one project's
+ * `publish-project --result result.json --project CODE --material DIR [--no-ocr] [--json]`: hands one project's
  * evaluation material to the booths seated on it (docs/DRAW.md "Project material for the booths").
  *
  * In this order, so that nothing a booth is told about is missing:
  *   1. check result.json, the project code (a project of this draw), the whole material folder
  *      (project-material.node.ts) and every PDF with the booth's own pdf.js (tender-file-check.node.ts)
- *      — any problem stops here, nothing stored or sent; blind pages with images are reported;
+ *      — any problem stops here, nothing stored or sent; blind pages with images are reported and,
+ *      unless --no-ocr, read with tesseract: names found in them go into the payload as
+ *      `imageRedactions` (ocr-names.node.ts; no tesseract → a warning, publishing goes on);
  *   2. copy the PDFs into the central's content-addressed store (DATA/files/<sha256>, fsynced);
  *   3. write the project's grant (its files and the booths seated on it), which the device file
  *      route (central/src/http/routes/device-files.node.ts) answers from;
@@ -41,11 +43,33 @@ export interface PublishProjectSummary {
   sent: number;
   undelivered: { expert: string; site: string; room: string; label: string; why: 'no_such_booth' | 'no_device' }[];
   /** Blind projects: files with pages whose images the name matcher cannot read (check by hand). */
-  imageWarnings: { bidder: string; path: string; pages: number; imagePages: number[] }[];
+  imageWarnings: { bidder: string; path: string; pages: number; imagePages: number[]; ocr: FileOcrSummary | null }[];
+  /** Blind projects: whether the image pages were OCR'd (false: --no-ocr or no tesseract; see ocrNote). Open: null. */
+  ocrAvailable: boolean | null;
+  /** Why OCR did not run (English), or null. */
+  ocrNote: string | null;
+  /** The same in Chinese, for the text summary. */
+  ocrNoteChinese?: string | null;
+}
+
+export interface FileOcrSummary {
+  /** Image pages OCR'd. */
+  pages: number[];
+  /** Name occurrences covered, and per page how many. */
+  covered: number;
+  coveredPages: { page: number; names: number }[];
+  /** Pages tesseract failed on: not OCR'd. */
+  failedPages: { page: number; reason: string }[];
 }
 
 /** The `project.booth` payload for one project of a draw. */
-export function projectBoothPayload(result: DrawResult, project: string, m: ProjectMaterial): ProjectBoothPayload {
+export function projectBoothPayload(
+  result: DrawResult,
+  project: string,
+  m: ProjectMaterial,
+  /** By file path: names OCR found inside images (blind projects). */
+  imageRedactions: ReadonlyMap<string, ImageRedaction[]> = new Map(),
+): ProjectBoothPayload {
   return projectBoothPayloadSchema.parse({
     date: result.date,
     project,
@@ -55,7 +79,10 @@ export function projectBoothPayload(result: DrawResult, project: string, m: Proj
     endsAt: m.endsAt,
     criteria: m.criteria,
     bidders: m.bidders,
-    files: m.files.map((f) => ({ sha256: f.sha256, bytes: f.bytes, bidder: f.bidder, title: f.title })),
+    files: m.files.map((f) => {
+      const redactions = imageRedactions.get(f.path) ?? [];
+      return { sha256: f.sha256, bytes: f.bytes, bidder: f.bidder, title: f.title, ...(redactions.length > 0 ? { imageRedactions: redactions } : {}) };
+    }),
   });
 }
 
@@ -65,6 +92,7 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     project: { type: 'string' },
     material: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'no-ocr': { type: 'boolean', default: false },
   });
   const resultFile = values['result'] as string | undefined;
   const code = values['project'] as string | undefined;
@@ -105,9 +133,8 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
       `the material of ${code} says blind: ${material.blind}, the draw says blind: ${drawBlind}; fix "blind" in project.json`,
     );
   }
-  const payload = projectBoothPayload(result, code, material);
 
-  let checks: TenderFileCheck[];
+  let checks: TenderFilesCheck;
   try {
     let lastLine = 0;
     checks = await checkTenderFiles({
@@ -120,11 +147,19 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
           io.stderr.write(`检查图片 / scanning images: ${path} ${page}/${pages}\n`);
         }
       },
+      ocr: values['no-ocr'] !== true,
+      // OCR takes about a second a page: a line each.
+      onOcrPage: ({ path, page, done, total, found, ms, failed }) => {
+        const what = failed ? '失败 / failed' : `${found}`;
+        io.stderr.write(`文字识别 / OCR: ${path} 第 ${page} 页 / page ${page} (${done}/${total}) ${what} ${(ms / 1000).toFixed(1)} s\n`);
+      },
     });
   } catch (error) {
     if (error instanceof TenderFileCheckError) throw new UsageError(error.chinese, error.message);
     throw error;
   }
+  const redactionsByPath = new Map(checks.files.map((c) => [c.path, c.ocr?.redactions ?? []]));
+  const payload = projectBoothPayload(result, code, material, redactionsByPath);
 
   const store = await openStore(storage);
   let summary: PublishProjectSummary;
@@ -163,7 +198,11 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
       undelivered: seats
         .filter((s) => s.deviceId === null)
         .map((s) => ({ expert: s.seat.expert, site: s.seat.site, room: s.seat.room, label: s.seat.label, why: s.boothId === null ? 'no_such_booth' : 'no_device' })),
-      imageWarnings: checks.filter((c) => c.imagePages.length > 0).map((c) => ({ bidder: c.bidder, path: c.path, pages: c.pages, imagePages: c.imagePages })),
+      imageWarnings: checks.files
+        .filter((c) => c.imagePages.length > 0)
+        .map((c) => ({ bidder: c.bidder, path: c.path, pages: c.pages, imagePages: c.imagePages, ocr: c.ocr ? fileOcrSummary(c.ocr) : null })),
+      ocrAvailable: checks.ocr?.available ?? null,
+      ocrNote: checks.ocr?.reason?.english ?? null,
     };
   } finally {
     await store.close();
@@ -173,8 +212,19 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     io.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   }
-  io.stdout.write(formatPublishSummary(summary));
+  io.stdout.write(formatPublishSummary({ ...summary, ocrNoteChinese: checks.ocr?.reason?.chinese ?? null }));
   return 0;
+}
+
+function fileOcrSummary(ocr: NonNullable<TenderFilesCheck['files'][number]['ocr']>): FileOcrSummary {
+  const perPage = new Map<number, number>();
+  for (const r of ocr.redactions) perPage.set(r.page, (perPage.get(r.page) ?? 0) + 1);
+  return {
+    pages: ocr.pages,
+    covered: ocr.redactions.length,
+    coveredPages: [...perPage].sort((a, b) => a[0] - b[0]).map(([page, names]) => ({ page, names })),
+    failedPages: ocr.failedPages,
+  };
 }
 
 export function formatPublishSummary(s: PublishProjectSummary): string {
@@ -187,9 +237,32 @@ export function formatPublishSummary(s: PublishProjectSummary): string {
     `已授权卡位 ${s.booths} 个，下发 project.booth 消息 ${s.sent} 条 / ${s.booths} booth(s) granted, ${s.sent} project.booth message(s) sent`,
     ...s.files.map((f) => `  ${f.bidder}  ${f.sha256.slice(0, 12)}…  ${formatMb(f.bytes)}  ${f.path}`),
     ...s.undelivered.map((u) => undeliveredLine(u)),
+    ...(s.ocrAvailable === false && s.imageWarnings.length > 0
+      ? [
+          `注意（暗标）：未进行文字识别（${s.ocrNoteChinese ?? s.ocrNote ?? ''}），图片中的投标人名称未遮盖`,
+          `  note (blind): no OCR (${s.ocrNote ?? ''}): names inside images are not covered`,
+        ]
+      : []),
     ...s.imageWarnings.flatMap((w) => [
-      `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.imagePages)} 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查`,
-      `  note (blind): ${w.path} (bidder ${w.bidder}) has images on page(s) ${formatPageList(w.imagePages, ', ')}; names inside images are not covered — check them by hand before the evaluation`,
+      ...(w.ocr?.coveredPages ?? []).flatMap((c) => [
+        `OCR：投标人${w.bidder}的文件 ${w.path} 第 ${c.page} 页图片中识别出投标人名称 ${c.names} 处，已遮盖`,
+        `  OCR covered ${c.names} name${c.names === 1 ? '' : 's'} in images on page ${c.page} of ${w.path}`,
+      ]),
+      ...(w.ocr && w.ocr.failedPages.length > 0
+        ? [
+            `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.ocr.failedPages.map((f) => f.page))} 页文字识别失败，图片中的名称未遮盖`,
+            `  note (blind): OCR failed on page(s) ${formatPageList(
+              w.ocr.failedPages.map((f) => f.page),
+              ', ',
+            )} of ${w.path} (${w.ocr.failedPages[0]?.reason ?? ''}): names inside those images are not covered`,
+          ]
+        : []),
+      w.ocr
+        ? `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.imagePages)} 页含图片，已做文字识别，但无法保证识别出图片中的全部投标人名称（印章、手写、模糊扫描件等），请在评标前人工核查`
+        : `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.imagePages)} 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查`,
+      w.ocr
+        ? `  note (blind): ${w.path} (bidder ${w.bidder}) has images on page(s) ${formatPageList(w.imagePages, ', ')}; OCR ran, but it can miss names inside images (seals, handwriting, blurred scans) — check them by hand before the evaluation`
+        : `  note (blind): ${w.path} (bidder ${w.bidder}) has images on page(s) ${formatPageList(w.imagePages, ', ')}; names inside images are not covered — check them by hand before the evaluation`,
     ]),
     '',
   ].join('\n');

@@ -1,6 +1,8 @@
+import type { ImageRedaction } from '@kawei/shared/api/booth-roster.ts';
 import { BLIND_IMAGE_WARN_SHARE } from '@kawei/shared/contract/booth-session.ts';
 import { buildNeedles, type Bidder } from '@kawei/shared/tender/blind-match.ts';
 import { openTenderDocument, TenderFileError } from '@kawei/shared/tender/tender-document.node.ts';
+import { checkTesseract, ocrNames, OcrUnavailableError, type OcrFailedPage } from './ocr-names.node.ts';
 
 /**
  * What publish-project checks inside each PDF before a booth is told about it, with the same pdf.js
@@ -13,7 +15,10 @@ import { openTenderDocument, TenderFileError } from '@kawei/shared/tender/tender
  * - on a blind project (暗标), which pages carry raster images over BLIND_IMAGE_WARN_SHARE of their
  *   area. The name matcher reads text only: a scanned 营业执照 or a letterhead image can show a bidder's
  *   name that nothing covers. The booth flags those pages to the expert; staff hear of them here, at
- *   publish time, so they can check them by hand (or ask for a cleaned file) before the evaluation.
+ *   publish time, so they can check them by hand (or ask for a cleaned file) before the evaluation;
+ * - on a blind project, unless OCR is turned off, those image pages are read with tesseract
+ *   (ocr-names.node.ts): names found become `imageRedactions` the booth paints. OCR can miss a name,
+ *   so the image warning stays; no tesseract → `ocr.available: false` and the warning alone.
  */
 
 export interface TenderFileCheck {
@@ -22,6 +27,26 @@ export interface TenderFileCheck {
   pages: number;
   /** Blind projects only: pages (1-based) whose images cover ≥ BLIND_IMAGE_WARN_SHARE of the page. */
   imagePages: number[];
+  /** Blind projects with OCR run on this file's image pages; null when OCR did not run. */
+  ocr: FileOcr | null;
+}
+
+export interface FileOcr {
+  /** Pages OCR'd. */
+  pages: number[];
+  /** Names found inside images, PDF user space (for the project.booth payload). */
+  redactions: ImageRedaction[];
+  /** Pages tesseract failed on (time-out, crash): not OCR'd. */
+  failedPages: OcrFailedPage[];
+}
+
+export interface TenderFilesCheck {
+  files: TenderFileCheck[];
+  /**
+   * Blind projects: whether OCR ran (`available`), or why not (`reason`: turned off, tesseract
+   * missing). Open projects: null.
+   */
+  ocr: { available: boolean; reason: { chinese: string; english: string } | null } | null;
 }
 
 export class TenderFileCheckError extends Error {
@@ -40,15 +65,33 @@ export interface CheckTenderFilesInput {
   blindBidders: readonly Bidder[] | null;
   /** Called after each page of the image scan, for a progress line on long files. */
   onProgress?: (progress: { path: string; page: number; pages: number }) => void;
+  /** Blind projects: OCR the image pages (default true); false is `--no-ocr`. */
+  ocr?: boolean;
+  /** After each OCR'd page. */
+  onOcrPage?: (progress: { path: string; page: number; done: number; total: number; found: number; ms: number; failed: boolean }) => void;
 }
 
-export async function checkTenderFiles(input: CheckTenderFilesInput): Promise<TenderFileCheck[]> {
+export async function checkTenderFiles(input: CheckTenderFilesInput): Promise<TenderFilesCheck> {
   if (input.blindBidders) {
     try {
       buildNeedles([...input.blindBidders]);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       throw new TenderFileCheckError(`暗标投标人名单无法用于遮盖：${text}`, `the blind bidder list cannot be used for redaction: ${text}`);
+    }
+  }
+  let ocr: TenderFilesCheck['ocr'] = null;
+  if (input.blindBidders) {
+    if (input.ocr === false) {
+      ocr = { available: false, reason: { chinese: '已按 --no-ocr 跳过文字识别', english: 'OCR skipped (--no-ocr)' } };
+    } else {
+      try {
+        await checkTesseract();
+        ocr = { available: true, reason: null };
+      } catch (error) {
+        if (!(error instanceof OcrUnavailableError)) throw error;
+        ocr = { available: false, reason: { chinese: error.chinese, english: error.message } };
+      }
     }
   }
   const checks: TenderFileCheck[] = [];
@@ -77,12 +120,32 @@ export async function checkTenderFiles(input: CheckTenderFilesInput): Promise<Te
           input.onProgress?.({ path: f.path, page, pages });
         }
       }
-      checks.push({ path: f.path, bidder: f.bidder, pages, imagePages });
+      checks.push({ path: f.path, bidder: f.bidder, pages, imagePages, ocr: null });
     } finally {
       await doc.close();
     }
   }
-  return checks;
+  // One file open at a time: the image scan's document is closed before OCR opens its own.
+  if (input.blindBidders && ocr?.available) {
+    for (const c of checks) {
+      if (c.imagePages.length === 0) continue;
+      const absolute = input.files.find((f) => f.path === c.path)?.absolute ?? c.path;
+      try {
+        const found = await ocrNames({
+          path: absolute,
+          pages: c.imagePages,
+          bidders: input.blindBidders,
+          onPage: (p) => input.onOcrPage?.({ path: c.path, ...p }),
+        });
+        c.ocr = { pages: found.pages, redactions: found.redactions, failedPages: found.failedPages };
+      } catch (error) {
+        // tesseract vanished between the check and this file: the file's pages count as not OCR'd.
+        if (!(error instanceof OcrUnavailableError)) throw error;
+        c.ocr = { pages: [], redactions: [], failedPages: c.imagePages.map((page) => ({ page, reason: error.message })) };
+      }
+    }
+  }
+  return { files: checks, ocr };
 }
 
 /** "2、5–7、9" for staff: runs of consecutive pages joined. */
