@@ -16,9 +16,39 @@ import { planBoothFaces } from '../src/projects/booth-faces.ts';
 import { formatPageList } from '../src/projects/tender-file-check.node.ts';
 import { seatedBooths } from '../src/projects/booth-seats.ts';
 import { useTempDir } from './temp-dir.ts';
+import { addCode, attempt } from './store-fixtures.ts';
+import { checkTesseract } from '../src/projects/ocr-names.node.ts';
+import { napiCanvas } from '@kawei/shared/tender/pdfjs.node.ts';
+import { PDFDocument } from 'pdf-lib';
 import { IMAGE_PAGE, makeImagePdf } from '../../shared/test/tender/image-pdf.node.ts';
 
 const tempDir = useTempDir();
+
+const ocrReady = await checkTesseract().then(
+  () => true,
+  (error: unknown) => {
+    console.warn(`[projects.test.ts] OCR tests skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  },
+);
+
+/** Two A4 pages; page 2 shows 南岭虚构科技股份有限公司 only inside an image (ocr-names.test.ts has the measured twin). */
+async function nameInImagePdf(): Promise<Uint8Array> {
+  const canvas = napiCanvas().createCanvas(1200, 500);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = 'white';
+  ctx.fillRect(0, 0, 1200, 500);
+  ctx.fillStyle = 'black';
+  ctx.font = '56px "Noto Sans CJK SC"';
+  ctx.textBaseline = 'top';
+  ctx.fillText('营业执照（副本）', 80, 60);
+  ctx.fillText('名称：南岭虚构科技股份有限公司', 80, 200);
+  const doc = await PDFDocument.create();
+  const image = await doc.embedPng(await canvas.encode('png'));
+  doc.addPage([595.28, 841.89]);
+  doc.addPage([595.28, 841.89]).drawImage(image, { x: 60, y: 400, width: 480, height: 200 });
+  return doc.save();
+}
 
 let pdfCache: Uint8Array | null = null;
 async function realPdf(): Promise<Uint8Array> {
@@ -249,7 +279,8 @@ describe('publish-project looks inside the PDFs', () => {
       ),
     );
     const run = io();
-    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data], run.io)).toBe(0);
+    expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data, '--no-ocr'], run.io)).toBe(0);
+    expect(run.out()).toContain('注意（暗标）：未进行文字识别（已按 --no-ocr 跳过文字识别），图片中的投标人名称未遮盖');
     expect(run.out()).toContain(`注意（暗标）：投标人B的文件 scan.pdf 第 ${IMAGE_PAGE} 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查`);
     expect(run.out()).toMatch(new RegExp(`note \\(blind\\): scan\\.pdf \\(bidder B\\) has images on page\\(s\\) ${IMAGE_PAGE};`));
     expect(run.out()).not.toMatch(/a\.pdf.*含图片/); // the generated tender is text only
@@ -257,7 +288,11 @@ describe('publish-project looks inside the PDFs', () => {
 
     const json = io();
     expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data, '--json'], json.io)).toBe(0);
-    expect(JSON.parse(json.out()).imageWarnings).toEqual([{ bidder: 'B', path: 'scan.pdf', pages: 3, imagePages: [IMAGE_PAGE] }]);
+    // OCR on when tesseract is here (the red image has no name): the page is read, nothing covered
+    expect(JSON.parse(json.out())).toMatchObject({
+      ocrAvailable: ocrReady,
+      imageWarnings: [{ bidder: 'B', path: 'scan.pdf', pages: 3, imagePages: [IMAGE_PAGE], ocr: ocrReady ? { pages: [IMAGE_PAGE], covered: 0, failedPages: [] } : null }],
+    });
 
     // The same file in an open project: names are shown anyway, nothing to warn about.
     const open = join(dir, 'open');
@@ -266,8 +301,80 @@ describe('publish-project looks inside the PDFs', () => {
     writeFileSync(join(open, 'project.json'), JSON.stringify(goodProject([{ path: 'scan.pdf', bidder: 'B', title: '资质证明' }], false)));
     const openRun = io();
     expect(await runCli(['publish-project', '--result', resultFile, '--project', 'ZF-02', '--material', open, '--data', data, '--json'], openRun.io)).toBe(0);
-    expect(JSON.parse(openRun.out()).imageWarnings).toEqual([]);
+    expect(JSON.parse(openRun.out())).toMatchObject({ imageWarnings: [], ocrAvailable: null });
     expect(openRun.err()).toBe('');
+  });
+
+  it.skipIf(!ocrReady)('covers names OCR finds inside images: imageRedactions in the queued project.booth, an OCR line; --no-ocr and a missing tesseract leave them out', async () => {
+    const dir = tempDir();
+    const { data, resultFile, result } = await centralWithDraw(dir);
+    const material = join(dir, 'ocr');
+    mkdirSync(material, { recursive: true });
+    writeFileSync(join(material, 'a.pdf'), await realPdf());
+    writeFileSync(join(material, 'scan.pdf'), await nameInImagePdf());
+    const project = goodProject([
+      { path: 'a.pdf', bidder: 'A', title: '华东示例建设有限公司投标文件' },
+      { path: 'scan.pdf', bidder: 'B', title: '营业执照（扫描件）' },
+    ]);
+    project.bidders[1] = { code: 'B', name: '南岭虚构科技股份有限公司', aliases: [] };
+    writeFileSync(join(material, 'project.json'), JSON.stringify(project));
+
+    // one booth of GC-01 with an enrolled device, so project.booth is queued for it
+    const store = await SqliteCentralStore.open(join(data, 'central.sqlite'));
+    const boothId = seatedBooths(result, await store.listSiteTrees(), []).find((s) => s.seat.project === 'GC-01')!.boothId!;
+    await addCode(store, 'OCRB2222', { kind: 'booth', boothId });
+    const { device } = await store.consumeEnrolmentCode(attempt('OCRB2222', 'booth'));
+    await store.close();
+    const lastPayload = async () => {
+      const s = await SqliteCentralStore.open(join(data, 'central.sqlite'));
+      try {
+        const messages = (await s.messagesAfter(device.id, 0, 100)).filter((m) => m.type === 'project.booth');
+        return projectBoothPayloadSchema.parse(messages[messages.length - 1]!.payload);
+      } finally {
+        await s.close();
+      }
+    };
+    const publish = async (...extra: string[]) => {
+      const run = io();
+      expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data, ...extra], run.io)).toBe(0);
+      return run;
+    };
+
+    const run = await publish();
+    expect(run.out()).toMatch(/1 project\.booth message\(s\) sent/);
+    expect(run.out()).toContain('OCR：投标人B的文件 scan.pdf 第 2 页图片中识别出投标人名称 1 处，已遮盖');
+    expect(run.out()).toContain('OCR covered 1 name in images on page 2 of scan.pdf');
+    expect(run.out()).toMatch(/note \(blind\): scan\.pdf \(bidder B\) has images on page\(s\) 2; OCR ran, but it can miss names/); // the warning stays
+    expect(run.err()).toMatch(/文字识别 \/ OCR: scan\.pdf 第 2 页 \/ page 2 \(1\/1\) 1 \d+\.\d s/);
+    const payload = await lastPayload();
+    const [a, scan] = payload.files;
+    expect(a!.imageRedactions).toBeUndefined(); // text only: nothing to OCR, nothing added
+    expect(scan!.imageRedactions).toEqual([{ page: 2, code: 'B', rects: [expect.objectContaining({ x: expect.any(Number), width: expect.any(Number) })] }]);
+    const rect = scan!.imageRedactions![0]!.rects[0]!;
+    // the name is drawn from x ≈ 159 to 428, y ≈ 496 to 520 (PDF points)
+    expect(rect.x).toBeLessThan(162);
+    expect(rect.x + rect.width).toBeGreaterThan(426);
+    expect(rect.y).toBeLessThan(497);
+    expect(rect.y + rect.height).toBeGreaterThan(518);
+
+    const json = JSON.parse((await publish('--json')).out()) as { ocrAvailable: boolean; imageWarnings: unknown[] };
+    expect(json).toMatchObject({ ocrAvailable: true, ocrNote: null, imageWarnings: [{ path: 'scan.pdf', imagePages: [2], ocr: { pages: [2], covered: 1, coveredPages: [{ page: 2, names: 1 }], failedPages: [] } }] });
+
+    const off = await publish('--no-ocr');
+    expect(off.out()).not.toContain('OCR：');
+    expect(off.err()).not.toContain('OCR:');
+    expect((await lastPayload()).files[1]!.imageRedactions).toBeUndefined();
+
+    process.env['KAWEI_TESSERACT'] = '/nonexistent/tesseract';
+    try {
+      const missing = await publish();
+      expect(missing.out()).toContain('注意（暗标）：未进行文字识别（无法运行文字识别程序 /nonexistent/tesseract');
+      expect(missing.out()).toMatch(/note \(blind\): no OCR \(cannot run the OCR program \/nonexistent\/tesseract \(not found;/);
+      expect(missing.out()).toContain('注意（暗标）：投标人B的文件 scan.pdf 第 2 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查');
+      expect((await lastPayload()).files[1]!.imageRedactions).toBeUndefined();
+    } finally {
+      delete process.env['KAWEI_TESSERACT'];
+    }
   });
 
   it('lists pages for staff as runs', () => {
