@@ -16,10 +16,10 @@ const passThrough = process.argv.slice(3);
 
 /** Debian packages each job needs. Build tools are for better-sqlite3, which compiles from source. */
 const APT = {
-  start: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'socat', 'ffmpeg', 'softhsm2', 'opensc'],
+  start: ['python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'socat', 'ffmpeg', 'softhsm2', 'opensc', 'tesseract-ocr', 'tesseract-ocr-chi-sim', 'tesseract-ocr-eng'],
   test: [
     'python3', 'make', 'g++', 'chromium', 'fonts-noto-cjk', 'postgresql', 'socat', 'libmodbus-dev', 'pkg-config', 'minizinc',
-    'espeak-ng', 'ffmpeg', 'softhsm2', 'opensc', 'openssl', 'poppler-utils',
+    'espeak-ng', 'ffmpeg', 'softhsm2', 'opensc', 'openssl', 'poppler-utils', 'tesseract-ocr', 'tesseract-ocr-chi-sim', 'tesseract-ocr-eng',
   ],
 };
 
