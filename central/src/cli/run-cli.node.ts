@@ -30,7 +30,7 @@ export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central se
   kawei-central publish-rosters --result result.json [--experts REGISTRY_DIR [--day day.json] [--strict]] [--json]
                                                            把抽取结果下发到卡位与闸机；--experts 同时下发人脸模板
                                                            / send the draw's rosters to booths and gates; --experts also face templates to gates and booths
-  kawei-central publish-project --result result.json --project CODE --material DIR [--json]
+  kawei-central publish-project --result result.json --project CODE --material DIR [--no-ocr] [--json]
                                                            把项目评标材料（评分项、投标人、投标文件）下发到该项目的卡位
                                                            / send a project's material (criteria, bidders, tender files) to its booths
   kawei-central message (--device ID | --all) --type TYPE --text TEXT [--json]
