@@ -4,7 +4,7 @@ import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist/legacy/build/pdf
 import type { ImageRedaction } from '@kawei/shared/api/booth-roster.ts';
 import { type Bidder, buildNeedles, findNames, type Needle } from '@kawei/shared/tender/blind-match.ts';
 import { extractTextItems, paintRedactions, redactTextItems } from '@kawei/shared/tender/blind-redactor.node.ts';
-import { loadPdfjs, napiCanvas, pdfjsPaths } from '@kawei/shared/tender/pdfjs.node.ts';
+import { loadPdfjs, napiCanvas, tenderPdfParams } from '@kawei/shared/tender/pdfjs.node.ts';
 
 /**
  * Bidders' names inside page images, found at publish time by OCR (blind projects, 暗标): the booth's
@@ -221,15 +221,7 @@ export async function ocrNames(input: OcrNamesInput): Promise<OcrNamesResult> {
   await checkTesseract(binary);
   const needles = buildNeedles([...input.bidders]);
   const pdfjs = await loadPdfjs();
-  const pdf: PDFDocumentProxy = await pdfjs.getDocument({
-    data: new Uint8Array(await readFile(input.path)),
-    ...pdfjsPaths(),
-    cMapPacked: true,
-    isEvalSupported: false,
-    useSystemFonts: false,
-    disableFontFace: true,
-    verbosity: 0,
-  }).promise;
+  const pdf: PDFDocumentProxy = await pdfjs.getDocument(tenderPdfParams(new Uint8Array(await readFile(input.path)))).promise;
   const result: OcrNamesResult = { redactions: [], pages: [], failedPages: [] };
   try {
     const pages = [...new Set(input.pages)].filter((p) => Number.isInteger(p) && p >= 1 && p <= pdf.numPages).sort((a, b) => a - b);

@@ -11,6 +11,7 @@
  *   (`BOOTH_FILE_PATH`) and checked against the hash; a message never carries a PDF.
  */
 import { z } from 'zod';
+import { imageRedactionSchema, MAX_IMAGE_REDACTIONS, type ImageRedaction } from '../tender/image-redaction.ts';
 
 export const ROSTER_BOOTH_MESSAGE = 'roster.booth';
 export const FACES_BOOTH_MESSAGE = 'faces.booth';
@@ -55,20 +56,7 @@ export const projectBidderSchema = z.object({
   aliases: z.array(z.string().min(2).max(200)).default([]),
 });
 
-const pdfRectSchema = z.object({ x: z.number().finite(), y: z.number().finite(), width: z.number().finite().min(0), height: z.number().finite().min(0) });
-
-/**
- * A bidder's name found by OCR inside a page's images at publish time (blind projects only): the
- * rectangles in PDF user space (the page's coordinates, as pdf.js's `convertToViewportRectangle`
- * takes them), one per OCR word box the name covers. The booth paints them exactly like the
- * rectangles of a name found in the text layer.
- */
-export const imageRedactionSchema = z.object({
-  page: z.number().int().min(1),
-  code: z.string().min(1).max(16),
-  rects: z.array(pdfRectSchema).min(1).max(64),
-});
-export type ImageRedaction = z.infer<typeof imageRedactionSchema>;
+export { imageRedactionSchema, type ImageRedaction };
 
 export const projectFileSchema = z.object({
   sha256: sha256Hex,
@@ -77,7 +65,7 @@ export const projectFileSchema = z.object({
   /** The document's title as filed (may contain the bidder's name: trusted side only). */
   title: z.string().min(1).max(300),
   /** Blind projects: names the central's OCR found inside page images (absent: none found, or no OCR). */
-  imageRedactions: z.array(imageRedactionSchema).max(20_000).optional(),
+  imageRedactions: z.array(imageRedactionSchema).max(MAX_IMAGE_REDACTIONS).optional(),
 });
 
 export const projectBoothPayloadSchema = z.object({

@@ -42,3 +42,19 @@ export function pdfjsPaths(): { standardFontDataUrl: string; cMapUrl: string; wa
     wasmUrl: join(root, 'wasm') + '/',
   };
 }
+
+/**
+ * The settings every tender PDF is opened with on the trusted side (the booth's pages, the central's
+ * checks and OCR alike): our own font and CMap data, no eval, no system fonts, quiet.
+ */
+export function tenderPdfParams(data: Uint8Array): Parameters<Pdfjs['getDocument']>[0] {
+  return {
+    data,
+    ...pdfjsPaths(),
+    cMapPacked: true,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    disableFontFace: true,
+    verbosity: 0,
+  };
+}

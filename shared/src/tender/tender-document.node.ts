@@ -7,7 +7,8 @@ import { type Bidder, bidderListSchema, buildNeedles, type Needle, normalizeText
 import { imageShareOfOperatorList } from './image-coverage.ts';
 import { extractTextItems, type PageRedaction, paintRedactions, type RedactionBox, redactTextItems } from './blind-redactor.node.ts';
 import { LruCache } from './lru.ts';
-import { loadPdfjs, napiCanvas, pdfjsPaths } from './pdfjs.node.ts';
+import { loadPdfjs, napiCanvas, tenderPdfParams } from './pdfjs.node.ts';
+import { imageRedactionSchema, MAX_IMAGE_REDACTIONS, type ImageRedaction } from './image-redaction.ts';
 import { paintWatermark, watermarkOptionsSchema, type WatermarkOptions } from './watermark.ts';
 
 /**
@@ -107,19 +108,6 @@ export class TenderFileError extends Error {
   }
 }
 
-const pdfRectSchema = z.object({ x: z.number().finite(), y: z.number().finite(), width: z.number().finite().min(0), height: z.number().finite().min(0) });
-
-/**
- * A bidder's name the central's OCR found inside a page image (shared/src/api/booth-roster.ts
- * `imageRedactionSchema`, same shape; this layer stays self-contained): rectangles in PDF user space,
- * painted exactly like the boxes of a name found in the text layer.
- */
-export const imageRedactionSchema = z.object({
-  page: z.number().int().min(1),
-  code: z.string().min(1).max(16),
-  rects: z.array(pdfRectSchema).min(1).max(64),
-});
-export type ImageRedaction = z.infer<typeof imageRedactionSchema>;
 
 export const openOptionsSchema = z.object({
   fileId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
@@ -129,7 +117,7 @@ export const openOptionsSchema = z.object({
    * with a code not among the bidders, is refused at open (TENDER_BAD_OPTIONS): the boxes were then
    * made for another file, and the other pages' boxes cannot be trusted either.
    */
-  blind: z.object({ bidders: bidderListSchema, imageRedactions: z.array(imageRedactionSchema).max(20_000).optional() }).optional(),
+  blind: z.object({ bidders: bidderListSchema, imageRedactions: z.array(imageRedactionSchema).max(MAX_IMAGE_REDACTIONS).optional() }).optional(),
   /** Bytes of rendered pages kept (LRU). */
   imageCacheBytes: z.number().int().min(0).default(48 * 1024 * 1024),
   /** Pages whose text/redaction is kept (LRU). */
@@ -154,15 +142,7 @@ export async function openTenderDocument(source: { path: string } | { data: Uint
   const pdfjs = await loadPdfjs();
   let pdf: PDFDocumentProxy;
   try {
-    pdf = await pdfjs.getDocument({
-      data,
-      ...pdfjsPaths(),
-      cMapPacked: true,
-      isEvalSupported: false,
-      useSystemFonts: false,
-      disableFontFace: true,
-      verbosity: 0,
-    }).promise;
+    pdf = await pdfjs.getDocument(tenderPdfParams(data)).promise;
   } catch (cause) {
     const encrypted = (cause as { name?: string }).name === 'PasswordException';
     throw encrypted

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTenderDocument, type ImageRedaction, type TenderDocument } from '../../src/tender/tender-document.node.ts';
+import type { ImageRedaction } from '../../src/tender/image-redaction.ts';
+import { openTenderDocument, type TenderDocument } from '../../src/tender/tender-document.node.ts';
 import { IMAGE_PAGE, makeImagePdf } from './image-pdf.node.ts';
 
 /**
