@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const blind = new Set(expectedBlind(day));
   const dir = resolve(outDir);
 
-  const projects: { project: string; dir: string; title: string; blind: boolean; files: { file: string; bidder: string; pages: number; bytes: number }[] }[] = [];
+  const projects: { project: string; dir: string; title: string; blind: boolean; files: { file: string; bidder: string; pages: number; bytes: number; licencePage: number | null }[] }[] = [];
   for (const [pi, p] of day.projects.entries()) {
     const projectDir = join(dir, p.id);
     mkdirSync(projectDir, { recursive: true });
@@ -74,9 +74,12 @@ async function main(): Promise<void> {
         project: { name: title, code: p.id, tenderee: TENDEREE },
         pages,
         seed: pi * 10 + bi + 1,
+        // A scanned business licence with the name in it: in a blind project only the central's OCR
+        // finds that one (publish-project), and the booth covers it like the rest.
+        licenceImage: true,
       });
       writeFileSync(join(projectDir, made.fileName), made.bytes);
-      files.push({ file: join(projectDir, made.fileName), bidder: b.code, pages: made.pageCount, bytes: made.bytes.length });
+      files.push({ file: join(projectDir, made.fileName), bidder: b.code, pages: made.pageCount, bytes: made.bytes.length, licencePage: made.licencePage });
       listed.push({ path: made.fileName, bidder: b.code, title: made.fileName.replace(/\.pdf$/i, '') });
       console.error(`${p.id}/${made.fileName}: ${made.pageCount} 页 / pages, ${(made.bytes.length / 1e6).toFixed(2)} MB, ${Math.round(performance.now() - started)} ms`);
     }

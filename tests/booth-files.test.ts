@@ -40,7 +40,7 @@ const demoProjectLine = z.object({
       project: z.string(),
       dir: z.string(),
       blind: z.boolean(),
-      files: z.array(z.object({ file: z.string(), bidder: z.string(), pages: z.number(), bytes: z.number() })),
+      files: z.array(z.object({ file: z.string(), bidder: z.string(), pages: z.number(), bytes: z.number(), licencePage: z.number().nullable() })),
     }),
   ),
 });
@@ -135,6 +135,13 @@ describe('project material to the booths', () => {
     expect(project).toMatchObject({ project: 'GC-01', blind: true, date: result.date, startsAt: Date.parse(`${result.date}T09:00:00+08:00`) });
     expect(project.bidders.map((b) => b.code)).toEqual(['A', 'B', 'C']);
     expect(project.files.map((f) => f.bytes)).toEqual(gc.files.map((f) => f.bytes));
+    // Each file's scanned business licence names its bidder inside an image: the central's OCR found
+    // it on that page and sends the boxes (the booth paints them: shared/test/tender/image-redactions.test.ts).
+    for (const [i, f] of project.files.entries()) {
+      const licencePage = gc.files[i]!.licencePage;
+      expect(licencePage).not.toBeNull();
+      expect(f.imageRedactions?.map((r) => [r.page, r.code])).toEqual([[licencePage, f.bidder]]);
+    }
 
     // the seated booth downloads every file; the bytes are the material's
     for (const [i, f] of project.files.entries()) {

@@ -26,6 +26,7 @@ import {
 import { z } from 'zod';
 import { loadCjkFont } from './cjk-font.node.ts';
 import { CjkPdfFont } from './pdf-cjk-font.node.ts';
+import { napiCanvas } from './pdfjs.node.ts';
 
 /**
  * Demo tender documents (投标文件): a cover, a table of contents with a PDF outline, 投标函, the legal
@@ -55,6 +56,11 @@ export const tenderPdfOptionsSchema = z.object({
   pages: z.number().int().min(8).max(5000),
   seed: z.number().int().default(1),
   nameColor: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
+  /**
+   * Attach a scanned-looking business licence (营业执照) to the 法定代表人身份证明 page: an image with the
+   * bidder's name in it, which only OCR can find (the central's publish-time OCR, docs/TENDER-FILES.md).
+   */
+  licenceImage: z.boolean().default(false),
 });
 export type TenderPdfOptions = z.input<typeof tenderPdfOptionsSchema>;
 
@@ -65,6 +71,8 @@ export interface TenderPdfResult {
   fileName: string;
   /** Name occurrences drawn per page (1-based page → count), the full name and its English form. */
   namesPerPage: number[];
+  /** The page carrying the licence image (its name is not counted in namesPerPage), or null. */
+  licencePage: number | null;
 }
 
 const PAGE_W = 595.28;
@@ -298,6 +306,13 @@ export async function makeTenderPdf(input: TenderPdfOptions): Promise<TenderPdfR
   paragraph([{ text: '投标人名称：' }, { text: name, name: true }]);
   paragraph([{ text: `姓名：${bidder.legalRepresentative}\u3000性别：男\u3000职务：总经理` }]);
   paragraph([{ text: '系' }, { text: name, name: true }, { text: '的法定代表人。特此证明。' }]);
+  let licencePage: number | null = null;
+  if (opts.licenceImage) {
+    paragraph([{ text: '附：营业执照（扫描件）' }]);
+    const png = await licencePng(name, bidder.legalRepresentative, nameInk);
+    page.drawImage(await doc.embedPng(png.bytes), { x: MARGIN_X, y: LICENCE_BOTTOM, width: TEXT_W, height: (TEXT_W * png.height) / png.width });
+    licencePage = pages.length;
+  }
 
   const fillPages = (topic: string, pageBudget: number, section: Section) => {
     const endPage = pages.length + pageBudget;
@@ -439,7 +454,41 @@ export async function makeTenderPdf(input: TenderPdfOptions): Promise<TenderPdfR
   regular.embed();
   bold.embed();
   const bytes = await doc.save({ useObjectStreams: true });
-  return { bytes, pageCount, fileName: `${project.code}-${name}-投标文件.pdf`, namesPerPage: namesPerPage.slice(0, pageCount + 1) };
+  return { bytes, pageCount, fileName: `${project.code}-${name}-投标文件.pdf`, namesPerPage: namesPerPage.slice(0, pageCount + 1), licencePage };
+}
+
+/** Where the licence image sits on its page (PDF points from the bottom): below the section's text. */
+const LICENCE_BOTTOM = 150;
+
+/** A plain 营业执照 as a scan would show it: black text on white, the name in `nameInk`. */
+async function licencePng(name: string, legalRepresentative: string, nameInk: Rgb): Promise<{ bytes: Uint8Array; width: number; height: number }> {
+  const [width, height] = [1200, 620];
+  const canvas = napiCanvas().createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = 'white';
+  ctx.fillRect(0, 0, width, height);
+  ctx.strokeStyle = '#444';
+  ctx.lineWidth = 6;
+  ctx.strokeRect(12, 12, width - 24, height - 24);
+  ctx.textBaseline = 'top';
+  ctx.fillStyle = 'black';
+  ctx.font = '64px "Noto Sans CJK SC"';
+  ctx.fillText('营业执照', 470, 50);
+  ctx.font = '44px "Noto Sans CJK SC"';
+  const rows: [string, string, boolean][] = [
+    ['名称：', name, true],
+    ['类型：', '有限责任公司', false],
+    ['法定代表人：', legalRepresentative, false],
+    ['住所：', '示例市高新区创新路一号', false],
+  ];
+  rows.forEach(([label, value, isName], i) => {
+    const y = 190 + i * 95;
+    ctx.fillStyle = 'black';
+    ctx.fillText(label, 80, y);
+    ctx.fillStyle = isName ? `rgb(${nameInk.map((c) => Math.round(c * 255)).join(',')})` : 'black';
+    ctx.fillText(value, 80 + ctx.measureText(label).width, y);
+  });
+  return { bytes: new Uint8Array(await canvas.encode('png')), width, height };
 }
 interface OutlineNode {
   title: string;
