@@ -24,11 +24,14 @@ export function pacedTransport(inner: ByteTransport, format: UartFormat): ByteTr
   return {
     onData: (cb) => inner.onData(cb),
     write: async (bytes) => {
-      const now = performance.now();
-      const start = Math.max(now, lineFreeAt);
-      lineFreeAt = start + wireTimeMs(bytes.length, format);
-      const wait = lineFreeAt - now;
-      if (wait >= 0.5) await new Promise((r) => setTimeout(r, wait));
+      const start = Math.max(performance.now(), lineFreeAt);
+      const due = start + wireTimeMs(bytes.length, format);
+      lineFreeAt = due;
+      // Never early: a timer fires on libuv's millisecond loop clock and can come up to ~1 ms before a
+      // fractional `due` by performance.now(), so wait whole milliseconds until it has really passed.
+      for (let left = due - performance.now(); left >= 0.5; left = due - performance.now()) {
+        await new Promise((r) => setTimeout(r, Math.ceil(left)));
+      }
       await inner.write(bytes);
     },
   };
