@@ -14,6 +14,7 @@ import { RequestParser, ResponseParser, encodeRequest as encodeIdCardRequest, en
 import { ModbusRequestParser, ModbusResponseParser, encodeWriteSingleCoil, encodeWriteSingleCoilResponse } from '@kawei/shared/devices/relay/modbus-rtu.ts';
 import { Syn6288Parser, encodeSyn6288Text } from '@kawei/shared/devices/voice/syn6288.ts';
 import { Xfs5152Parser, encodeXfs5152Text } from '@kawei/shared/devices/voice/xfs5152.ts';
+import { mulberry32 } from '@kawei/shared/random/mulberry32.ts';
 
 export type Rng = () => number;
 
@@ -129,17 +130,6 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
 ];
 
-/** mulberry32: seeded, so a crash reproduces from its seed. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface FuzzOutcome {
   frames: number;

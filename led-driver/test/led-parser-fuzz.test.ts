@@ -3,18 +3,8 @@ import { createAlphaProtocol, createBxProtocol, type LedDisplayProtocol } from '
 import { BxParser } from '../src/onbon/bx-parser.ts';
 import { AlphaParser } from '../src/alpha/alpha-sign.ts';
 import { LedPanelSimulator } from '../src/simulator/led-panel-simulator.ts';
+import { mulberry32 as rng } from '@kawei/shared/random/mulberry32.ts';
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CASES = 20_000;
 // Bytes that matter to the framings are over-represented so garbage often looks like frames.

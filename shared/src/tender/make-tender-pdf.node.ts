@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { loadCjkFont } from './cjk-font.node.ts';
 import { CjkPdfFont } from './pdf-cjk-font.node.ts';
 import { napiCanvas } from './pdfjs.node.ts';
+import { mulberry32 } from '../random/mulberry32.ts';
 
 /**
  * Demo tender documents (投标文件): a cover, a table of contents with a PDF outline, 投标函, the legal
@@ -97,16 +98,6 @@ interface Run {
 /** A paragraph: runs, wrapped on any character (Chinese breaks between any two characters). */
 type Para = Run[];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TECH_TOPICS = ['施工组织设计', '质量保证措施', '安全文明施工措施', '进度计划与保证措施', '环境保护措施', '项目管理机构', '主要施工机械配置', '劳动力安排计划', '关键工序施工方法', '冬雨季施工措施'];
 const BIZ_TOPICS = ['资格证明文件', '类似项目业绩', '财务状况', '信誉情况', '拟派项目负责人'];

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeReadPayload, encodeResponse, ResponseParser, RequestParser, encodeRequest } from '../../src/devices/idcard/idcard-protocol.ts';
+import { mulberry32 as rng } from '../../src/random/mulberry32.ts';
 
-/** mulberry32: a small seeded PRNG so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CASES = 20_000;
 const FRAGMENTS = [[0xaa], [0xaa, 0xaa], [0xaa, 0xaa, 0xaa], [0xaa, 0xaa, 0xaa, 0x96], [0x96, 0x69], [0xaa, 0xaa, 0xaa, 0x96, 0x69, 0xff, 0xff]];

@@ -9,18 +9,8 @@ import {
   encodeWriteSingleCoil,
   encodeWriteSingleCoilResponse,
 } from '../../src/devices/relay/modbus-rtu.ts';
+import { mulberry32 as rng } from '../../src/random/mulberry32.ts';
 
-/** mulberry32: small seeded PRNG so every failure is reproducible from its case number. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CASES = 20_000;
 

@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseChipReplies } from '../../src/devices/voice/chip-status.ts';
 import { SYN6288_STATUS, SYN6288_STOP, Syn6288Parser, encodeSyn6288Text } from '../../src/devices/voice/syn6288.ts';
 import { XFS5152_STATUS, Xfs5152Parser, encodeXfs5152Text } from '../../src/devices/voice/xfs5152.ts';
+import { mulberry32 as rng } from '../../src/random/mulberry32.ts';
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CASES = 20_000;
 const CHARS = [...'请到3号评标室A5号卡位专家签到开标一二三四五六七八九十abcXYZ0123456789，。'];
