@@ -130,7 +130,6 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
 ];
 
-
 export interface FuzzOutcome {
   frames: number;
   crashes: number;
