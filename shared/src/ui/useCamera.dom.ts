@@ -47,49 +47,73 @@ export function cameraProblemOf(error: unknown): CameraProblem {
   }
 }
 
+/**
+ * Opens the front camera and reports through `on` until the returned `close` runs. `close` stops the
+ * tracks (a stream that arrives after it is stopped at once) and returns the stream, so the caller can
+ * detach it from its <video> elements; `on.failed` is never called after `close`. Both camera hooks
+ * (this one and useCameraStream) open the camera through it.
+ */
+export function openCamera(
+  { width, height, facingMode }: Required<CameraOptions>,
+  on: { opened: (stream: MediaStream, ctx: { cancelled: () => boolean; fail: (problem: CameraProblem) => void }) => unknown; failed: (problem: CameraProblem) => void },
+): () => MediaStream | null {
+  let cancelled = false;
+  let stream: MediaStream | null = null;
+  const fail = (problem: CameraProblem) => {
+    if (!cancelled) on.failed(problem);
+  };
+  const close = () => {
+    cancelled = true;
+    for (const track of stream?.getTracks() ?? []) track.stop();
+    return stream;
+  };
+  const mediaDevices = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
+  if (!mediaDevices?.getUserMedia) {
+    // Not a secure context, or no media support at all: nothing to retry without a technician.
+    queueMicrotask(() => fail('unsupported'));
+    return close;
+  }
+  mediaDevices
+    .getUserMedia({ audio: false, video: { width: { ideal: width }, height: { ideal: height }, facingMode } })
+    .then(async (opened) => {
+      if (cancelled) {
+        for (const track of opened.getTracks()) track.stop();
+        return;
+      }
+      stream = opened;
+      for (const track of opened.getVideoTracks()) track.addEventListener('ended', () => fail('lost'));
+      await on.opened(opened, { cancelled: () => cancelled, fail });
+    })
+    .catch((error: unknown) => fail(cameraProblemOf(error)));
+  return close;
+}
+
 export function useCamera({ width = 640, height = 480, facingMode = 'user' }: CameraOptions = {}): Camera {
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const [state, setState] = useState<CameraState>({ status: 'starting' });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
-    let cancelled = false;
-    let stream: MediaStream | null = null;
-    const fail = (problem: CameraProblem) => {
-      if (!cancelled) setState({ status: 'failed', problem });
-    };
-    const mediaDevices = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
-    if (!mediaDevices?.getUserMedia) {
-      // Not a secure context, or no media support at all: nothing to retry without a technician.
-      queueMicrotask(() => fail('unsupported'));
-      return () => {
-        cancelled = true;
-      };
-    }
-    mediaDevices
-      .getUserMedia({ audio: false, video: { width: { ideal: width }, height: { ideal: height }, facingMode } })
-      .then(async (opened) => {
-        if (cancelled) {
-          for (const track of opened.getTracks()) track.stop();
-          return;
-        }
-        stream = opened;
-        for (const track of opened.getVideoTracks()) track.addEventListener('ended', () => fail('lost'));
-        const video = videoRef.current;
-        if (!video) return fail('other');
-        video.srcObject = opened;
-        try {
-          await video.play();
-        } catch (error) {
-          // play() is interrupted when the element is torn down; anything else is a real failure.
-          if (!cancelled && !(error instanceof DOMException && error.name === 'AbortError')) return fail('other');
-        }
-        if (!cancelled) setState({ status: 'live' });
-      })
-      .catch((error: unknown) => fail(cameraProblemOf(error)));
+    const close = openCamera(
+      { width, height, facingMode },
+      {
+        failed: (problem) => setState({ status: 'failed', problem }),
+        opened: async (opened, { cancelled, fail }) => {
+          const video = videoRef.current;
+          if (!video) return fail('other');
+          video.srcObject = opened;
+          try {
+            await video.play();
+          } catch (error) {
+            // play() is interrupted when the element is torn down; anything else is a real failure.
+            if (!cancelled() && !(error instanceof DOMException && error.name === 'AbortError')) return fail('other');
+          }
+          if (!cancelled()) setState({ status: 'live' });
+        },
+      },
+    );
     return () => {
-      cancelled = true;
-      for (const track of stream?.getTracks() ?? []) track.stop();
+      const stream = close();
       const video = videoRef.current;
       if (video && video.srcObject === stream) video.srcObject = null;
     };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { cameraProblemOf, type CameraProblem, type CameraState } from './useCamera.dom.ts';
+import { openCamera, type CameraState } from './useCamera.dom.ts';
 
 /**
  * The front camera for a screen whose preview moves: the stream is opened once for the owner's
@@ -33,35 +33,19 @@ export function useCameraStream({ width = 640, height = 480 }: { width?: number;
   }, []);
 
   useEffect(() => {
-    let cancelled = false;
-    let stream: MediaStream | null = null;
-    const fail = (problem: CameraProblem) => {
-      if (!cancelled) setState({ status: 'failed', problem });
-    };
-    const mediaDevices = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
-    if (!mediaDevices?.getUserMedia) {
-      queueMicrotask(() => fail('unsupported'));
-      return () => {
-        cancelled = true;
-      };
-    }
-    mediaDevices
-      .getUserMedia({ audio: false, video: { width: { ideal: width }, height: { ideal: height }, facingMode: 'user' } })
-      .then((opened) => {
-        if (cancelled) {
-          for (const track of opened.getTracks()) track.stop();
-          return;
-        }
-        stream = opened;
-        streamRef.current = opened;
-        for (const track of opened.getVideoTracks()) track.addEventListener('ended', () => fail('lost'));
-        for (const video of videos.current) show(video);
-        setState({ status: 'live' });
-      })
-      .catch((error: unknown) => fail(cameraProblemOf(error)));
+    const close = openCamera(
+      { width, height, facingMode: 'user' },
+      {
+        failed: (problem) => setState({ status: 'failed', problem }),
+        opened: (opened) => {
+          streamRef.current = opened;
+          for (const video of videos.current) show(video);
+          setState({ status: 'live' });
+        },
+      },
+    );
     return () => {
-      cancelled = true;
-      for (const track of stream?.getTracks() ?? []) track.stop();
+      const stream = close();
       if (streamRef.current === stream) streamRef.current = null;
       for (const video of videos.current) if (video.srcObject === stream) video.srcObject = null;
     };
