@@ -1,16 +1,16 @@
 /**
- * The docs picture: decode our PNG with an independent reader (chunk CRCs, IHDR, inflate, unfilter)
- * and check that the text line has lit dots and the blank area none. Needs Debian's fonts-noto-cjk;
- * skips, saying why, when it is missing.
+ * The docs picture: decode the PNG (written by pngjs) with an independent reader (chunk CRCs, IHDR,
+ * inflate, unfilter) and check that the text line has lit dots and the blank area none. Needs
+ * Debian's fonts-noto-cjk; skips, saying why, when it is missing.
  */
 import { existsSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { formatSeatMessage } from '../src/led-driver.ts';
 import { createBxProtocol } from '../src/led-display.ts';
 import { rasteriseLine } from '../src/simulator/dot-matrix.ts';
 import { LedPanelSimulator } from '../src/simulator/led-panel-simulator.ts';
-import { DEFAULT_PANEL_FONT, crc32, loadPanelFont, renderPanelPicture, renderPanelSimulator } from '../src/simulator/panel-png.node.ts';
+import { DEFAULT_PANEL_FONT, loadPanelFont, renderPanelPicture, renderPanelSimulator } from '../src/simulator/panel-png.node.ts';
 
 const HAS_FONT = existsSync(DEFAULT_PANEL_FONT);
 if (!HAS_FONT) console.warn(`panel-png: SKIPPED, ${DEFAULT_PANEL_FONT} is missing (Debian: apt-get install fonts-noto-cjk)`);

@@ -4,7 +4,18 @@
  * `ledTextCells` counts width. Outlines come from any font with `outline()`; each dot is lit when
  * enough of it is covered (sampled on a sub-grid, non-zero winding). Pure: no file, no canvas.
  */
-import type { GlyphOutline } from './font/cff-font.ts';
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** One closed contour, curves already flattened into points (font units, y up). */
+export type Contour = Point[];
+
+export interface GlyphOutline {
+  contours: Contour[];
+  advance: number;
+}
 
 export interface OutlineFont {
   readonly ascender: number;

@@ -1,21 +1,21 @@
 /**
  * A picture of the panel for the docs: each area is one 16-dot line of round LEDs on black, lit in
  * amber (or red), unlit ones faintly visible as on a real module. Glyphs are drawn from an installed
- * outline font (Debian's fonts-noto-cjk by default) by our own small CFF reader, and the PNG is
- * written with node:zlib alone, so rendering needs no native module and no network.
+ * outline font (Debian's fonts-noto-cjk by default) read by fontkit, and the PNG is written by pngjs
+ * (both pure JavaScript), so rendering needs no native module and no network.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
-import { CffFont } from './font/cff-font.ts';
+import { PNG } from 'pngjs';
 import { type OutlineFont, rasteriseLine } from './dot-matrix.ts';
 import type { LedPanelSimulator } from './led-panel-simulator.ts';
+import { FontkitOutlineFont } from './outline-font.node.ts';
 
 export const DEFAULT_PANEL_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 
-const fonts = new Map<string, CffFont>();
+const fonts = new Map<string, FontkitOutlineFont>();
 
 /** The Simplified Chinese face of an OTF/TTC; a clear error when the file is not there. */
-export function loadPanelFont(path = DEFAULT_PANEL_FONT): CffFont {
+export function loadPanelFont(path = DEFAULT_PANEL_FONT): FontkitOutlineFont {
   const cached = fonts.get(path);
   if (cached) return cached;
   if (!existsSync(path)) {
@@ -24,7 +24,7 @@ export function loadPanelFont(path = DEFAULT_PANEL_FONT): CffFont {
         `font file ${path} not found: install fonts-noto-cjk (apt-get install fonts-noto-cjk) or pass fontPath`,
     );
   }
-  const font = new CffFont(new Uint8Array(readFileSync(path)), 'SC');
+  const font = new FontkitOutlineFont(readFileSync(path), 'SC');
   fonts.set(path, font);
   return font;
 }
@@ -111,44 +111,18 @@ export function renderPanelSimulator(panel: LedPanelSimulator, areas: number, o:
   return renderPanelPicture(panel.lines(areas), { brightness: panel.brightness, ...o });
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-/** 8-bit RGB, no interlace, filter 0 on every row. */
+/**
+ * 8-bit RGB, no interlace. Filter 0 and zlib's default strategy: pngjs's defaults (adaptive filters,
+ * run-length deflate) make this picture of flat dots 40 times larger (124 KB instead of 3 KB).
+ */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type: RGB
-  const raw = new Uint8Array(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  const image = { width, height, data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength) };
+  return PNG.sync.write(image as PNG, {
+    colorType: 2,
+    inputColorType: 2,
+    inputHasAlpha: false,
+    filterType: 0,
+    deflateLevel: 9,
+    deflateStrategy: 0,
+  });
 }
