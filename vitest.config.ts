@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // The digest names what failed at the end of a CI log (tests/support/failure-digest-reporter.node.ts).
-    reporters: ['default', './tests/support/failure-digest-reporter.node.ts'],
+    // A skipped test fails the run: in CI every test runs (tests/support/no-skip-reporter.node.ts).
+    reporters: ['default', './tests/support/no-skip-reporter.node.ts', './tests/support/failure-digest-reporter.node.ts'],
   },
 });

@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import { describeForbiddenSkips, forbiddenSkips } from './no-skip-reporter.node.ts';
 
 /**
  * A vitest reporter that writes, at the end of a run, a short digest of what failed: each failed
  * test (file › name, the first lines of its error), errors outside any test (a suite that did not
- * load, a failing hook) and unhandled errors (a rejection nobody caught fails the whole run even
- * when every test passed). `scripts/bootstrap.mjs` prints it after the summary, so the last lines of
- * a red CI log say what broke, not only that something did.
+ * load, a failing hook), unhandled errors (a rejection nobody caught fails the whole run even
+ * when every test passed) and skipped tests (no-skip-reporter.node.ts fails the run for them).
+ * `scripts/bootstrap.mjs` prints it after the summary, so the last lines of a red CI log say what
+ * broke, not only that something did.
  *
  * It writes only when KAWEI_TEST_DIGEST names a file; otherwise it does nothing.
  */
@@ -28,6 +30,12 @@ interface ErrorLike {
 const describeError = (e: ErrorLike): string => firstLines(`${e.name ?? 'Error'}: ${e.message ?? ''}\n${(e.stack ?? '').split('\n').slice(1, 4).join('\n')}`);
 
 export default class FailureDigestReporter implements Reporter {
+  private namePattern: RegExp | undefined;
+
+  onInit(vitest: Vitest): void {
+    this.namePattern = vitest.config.testNamePattern;
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<ErrorLike>): void {
     const file = process.env['KAWEI_TEST_DIGEST'];
     if (!file) return;
@@ -43,6 +51,8 @@ export default class FailureDigestReporter implements Reporter {
         for (const error of suite.errors()) lines.push(`  ✗ ${module.relativeModuleId} › ${suite.fullName} (hook)\n${describeError(error)}`);
       }
     }
+    const skips = forbiddenSkips(testModules, this.namePattern);
+    if (skips.length > 0) lines.push(describeForbiddenSkips(skips).replace(/^/gm, '  '));
     for (const error of unhandledErrors) lines.push(`  ✗ unhandled error (fails the run even when every test passed)\n${describeError(error)}`);
     writeFileSync(file, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
   }
