@@ -442,8 +442,8 @@ export async function makeTenderPdf(input: TenderPdfOptions): Promise<TenderPdfR
   doc.setCreationDate(new Date('2026-11-20T09:00:00+08:00'));
   doc.setModificationDate(new Date('2026-11-20T09:00:00+08:00'));
 
-  regular.embed();
-  bold.embed();
+  await regular.embed();
+  await bold.embed();
   const bytes = await doc.save({ useObjectStreams: true });
   return { bytes, pageCount, fileName: `${project.code}-${name}-投标文件.pdf`, namesPerPage: namesPerPage.slice(0, pageCount + 1), licencePage };
 }

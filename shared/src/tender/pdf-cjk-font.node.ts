@@ -1,22 +1,33 @@
 import fontkit from '@pdf-lib/fontkit';
 import { type PDFDocument, PDFHexString, type PDFRef, PDFString } from 'pdf-lib';
-import { subsetCidCff } from './cff-subset.ts';
+import subsetFont from 'subset-font';
 import { loadCjkFont, sfntTable } from './cjk-font.node.ts';
 
 /**
- * A CJK font for pdf-lib documents, written as a Type0 / CIDFontType0 font with our own CFF subset
- * (see cff-subset.ts for why not pdf-lib's). Text is encoded by a plain cmap lookup per character,
- * cached: no OpenType shaping, which Chinese body text does not need and which made pdf-lib's own
- * drawText cost ~1 ms a line (a 1,000-page file took minutes). Codes are new glyph ids in order of
- * first use; `embed()` writes the font, its widths (W) and a ToUnicode CMap once all text is drawn.
+ * A CJK font for pdf-lib documents, written as a Type0 / CIDFontType0 font whose program is the
+ * `CFF ` table of a HarfBuzz subset (subset-font). Not pdf-lib's own embedding: @pdf-lib/fontkit's
+ * CFF subsetter writes CID fonts that poppler rejects ("Couldn't create a font"), and pdf-lib's
+ * drawText shapes every line (~1 ms a line: a 1,000-page file took minutes). Here text is encoded by
+ * a plain cmap lookup per character, cached, with no OpenType shaping, which Chinese body text does
+ * not need.
+ *
+ * Codes are the glyphs' CIDs (Identity-H, two bytes a glyph). HarfBuzz renumbers the glyphs of a
+ * CID-keyed CFF subset but keeps each glyph's CID in the subset's charset, so a code chosen while
+ * drawing still names the same glyph after `embed()` subsets the font to the characters drawn;
+ * `embed()` checks that it does. It writes the font, its widths (W) and a ToUnicode CMap once all
+ * text is drawn.
  */
 
 interface FontkitGlyph {
   id: number;
   advanceWidth: number;
-  path: unknown;
-  _usedGsubrs?: Record<string, boolean>;
-  _usedSubrs?: Record<string, boolean>;
+}
+
+/** A CFF charset as fontkit reads it: format 0 lists each glyph's CID, formats 1 and 2 ranges. */
+interface CffCharset {
+  version: number;
+  glyphs?: number[];
+  ranges?: { first: number; nLeft: number; offset: number }[];
 }
 
 interface FontkitFont {
@@ -27,7 +38,7 @@ interface FontkitFont {
   postscriptName: string;
   bbox: { minX: number; minY: number; maxX: number; maxY: number };
   glyphForCodePoint(codePoint: number): FontkitGlyph;
-  'CFF ': { fdForGlyph(gid: number): number | null };
+  'CFF '?: { isCIDFont: boolean; topDict: { charset: CffCharset } };
 }
 
 interface Slot {
@@ -36,21 +47,37 @@ interface Slot {
   advance: number;
 }
 
+/** The CID of glyph `gid` (0, .notdef, is always CID 0). */
+export function cidOfGlyph(charset: CffCharset, gid: number): number {
+  if (gid === 0) return 0;
+  if (charset.version === 0) return charset.glyphs?.[gid - 1] ?? gid;
+  for (const r of charset.ranges ?? []) {
+    if (gid - 1 >= r.offset && gid - 1 <= r.offset + r.nLeft) return r.first + (gid - 1 - r.offset);
+  }
+  throw new Error(`字体字符集中没有字形 ${gid} / glyph ${gid} is not in the font's charset`);
+}
+
+function openFont(bytes: Uint8Array): FontkitFont {
+  const font = fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as unknown as FontkitFont;
+  if (!font['CFF ']?.isCIDFont) throw new Error('需要 CID 字体（CFF 轮廓）的中文字体 / a CJK font with CID-keyed CFF outlines is required');
+  return font;
+}
+
 export class CjkPdfFont {
   readonly ref: PDFRef;
   private readonly font: FontkitFont;
+  private readonly charset: CffCharset;
   private readonly scale: number;
   private readonly slots = new Map<string, Slot>();
-  private readonly glyphs: FontkitGlyph[] = [];
-  private readonly unicodes: string[] = [];
-  private readonly codeOfGlyph = new Map<number, number>();
+  /** Per CID in use: its advance (font units) and the first character drawn with it. */
+  private readonly used = new Map<number, { advanceWidth: number; char: string }>();
 
   constructor(
     private readonly doc: PDFDocument,
     private readonly fontBytes: Uint8Array = loadCjkFont(),
   ) {
-    this.font = fontkit.create(Buffer.from(fontBytes.buffer, fontBytes.byteOffset, fontBytes.byteLength)) as unknown as FontkitFont;
-    if (!this.font['CFF ']) throw new Error('需要 CFF 轮廓的中文字体 / a CFF-flavoured CJK font is required');
+    this.font = openFont(fontBytes);
+    this.charset = this.font['CFF ']?.topDict.charset ?? { version: 0 };
     this.scale = 1000 / this.font.unitsPerEm;
     this.ref = doc.context.nextRef();
   }
@@ -59,13 +86,8 @@ export class CjkPdfFont {
     let slot = this.slots.get(char);
     if (slot) return slot;
     const glyph = this.font.glyphForCodePoint(char.codePointAt(0) ?? 0x3f);
-    let code = this.codeOfGlyph.get(glyph.id);
-    if (code === undefined) {
-      this.glyphs.push(glyph);
-      this.unicodes.push(char);
-      code = this.glyphs.length; // 0 is .notdef
-      this.codeOfGlyph.set(glyph.id, code);
-    }
+    const code = cidOfGlyph(this.charset, glyph.id);
+    if (!this.used.has(code)) this.used.set(code, { advanceWidth: glyph.advanceWidth, char });
     slot = { code, advance: glyph.advanceWidth * this.scale };
     this.slots.set(char, slot);
     return slot;
@@ -85,31 +107,29 @@ export class CjkPdfFont {
   }
 
   /** Writes the font objects at `this.ref`. Call once, after the last `encode`. */
-  embed(): void {
-    const cffTable = sfntTable(this.fontBytes, 'CFF ');
-    if (!cffTable) throw new Error('字体没有 CFF 表 / the font has no CFF table');
-    const usedGlobal = new Set<number>();
-    const usedLocal = new Map<number, Set<number>>();
-    const cff = this.font['CFF '];
-    const notdef = this.font.glyphForCodePoint(0xffff) as FontkitGlyph; // .notdef (id 0) in CJK fonts
-    for (const glyph of [notdef, ...this.glyphs]) {
-      void glyph.path; // runs fontkit's charstring interpreter, which records the subroutines called
-      for (const k of Object.keys(glyph._usedGsubrs ?? {})) usedGlobal.add(Number(k));
-      const fd = cff.fdForGlyph(glyph.id) ?? 0;
-      let set = usedLocal.get(fd);
-      if (!set) usedLocal.set(fd, (set = new Set()));
-      for (const k of Object.keys(glyph._usedSubrs ?? {})) set.add(Number(k));
+  async embed(): Promise<void> {
+    const chars = [...this.slots.keys()].join('');
+    // Only the CFF table is embedded, so layout tables (and the glyphs they reach) are left out.
+    const subset = new Uint8Array(
+      await subsetFont(Buffer.from(this.fontBytes.buffer, this.fontBytes.byteOffset, this.fontBytes.byteLength), chars, {
+        targetFormat: 'truetype',
+        noLayoutClosure: true,
+        keepFeatures: [],
+      }),
+    );
+    const subsetCharset = openFont(subset)['CFF ']?.topDict.charset ?? { version: 0 };
+    const subsetFace = openFont(subset);
+    for (const [char, slot] of this.slots) {
+      const cid = cidOfGlyph(subsetCharset, subsetFace.glyphForCodePoint(char.codePointAt(0) ?? 0x3f).id);
+      if (cid !== slot.code) {
+        throw new Error(`字体子集改变了“${char}”的 CID（${slot.code} → ${cid}）/ the subset changed the CID of "${char}" (${slot.code} → ${cid})`);
+      }
     }
-    const cffBytes = subsetCidCff({
-      cff: cffTable,
-      glyphs: this.glyphs.map((g) => g.id),
-      fdForGlyph: (gid) => cff.fdForGlyph(gid) ?? 0,
-      usedGlobalSubrs: usedGlobal,
-      usedLocalSubrs: usedLocal,
-      fontName: this.font.postscriptName,
-    });
+    const cffBytes = sfntTable(subset, 'CFF ');
+    if (!cffBytes) throw new Error('字体子集没有 CFF 表 / the font subset has no CFF table');
     const ctx = this.doc.context;
-    const tagLetters = Array.from({ length: 6 }, (_, i) => String.fromCharCode(65 + ((this.glyphs.length * 7 + i * 5) % 26))).join('');
+    const cids = [...this.used.keys()].sort((a, b) => a - b);
+    const tagLetters = Array.from({ length: 6 }, (_, i) => String.fromCharCode(65 + ((cids.length * 7 + i * 5) % 26))).join('');
     const baseFont = `${tagLetters}+${this.font.postscriptName}`;
     const fontFile = ctx.register(ctx.flateStream(cffBytes, { Subtype: 'CIDFontType0C' }));
     const s = this.scale;
@@ -128,7 +148,6 @@ export class CjkPdfFont {
         FontFile3: fontFile,
       }),
     );
-    const widths = [1, this.glyphs.map((g) => Math.round(g.advanceWidth * s))];
     const cidFont = ctx.register(
       ctx.obj({
         Type: 'Font',
@@ -137,10 +156,10 @@ export class CjkPdfFont {
         CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
         FontDescriptor: descriptor,
         DW: 1000,
-        W: widths,
+        W: widthArray(cids, (cid) => Math.round((this.used.get(cid)?.advanceWidth ?? 0) * s)),
       }),
     );
-    const toUnicode = ctx.register(ctx.flateStream(toUnicodeCmap(this.unicodes)));
+    const toUnicode = ctx.register(ctx.flateStream(toUnicodeCmap(cids.map((cid) => [cid, this.used.get(cid)?.char ?? '']))));
     ctx.assign(
       this.ref,
       ctx.obj({
@@ -155,14 +174,28 @@ export class CjkPdfFont {
   }
 }
 
+/** A W array for sorted CIDs: `first [w w …]` for each run of consecutive CIDs. */
+function widthArray(cids: readonly number[], width: (cid: number) => number): (number | number[])[] {
+  const out: (number | number[])[] = [];
+  let run: number[] = [];
+  cids.forEach((cid, i) => {
+    if (i === 0 || cid !== (cids[i - 1] as number) + 1) {
+      run = [];
+      out.push(cid, run);
+    }
+    run.push(width(cid));
+  });
+  return out;
+}
+
 function utf16Hex(text: string): string {
   let hex = '';
   for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).padStart(4, '0');
   return hex;
 }
 
-/** A ToUnicode CMap for codes 1..n (bfchar blocks of at most 100, as the spec asks). */
-function toUnicodeCmap(unicodes: readonly string[]): string {
+/** A ToUnicode CMap, one bfchar per code (blocks of at most 100, as the spec asks). */
+function toUnicodeCmap(entries: readonly (readonly [number, string])[]): string {
   const lines = [
     '/CIDInit /ProcSet findresource begin',
     '12 dict begin',
@@ -174,10 +207,10 @@ function toUnicodeCmap(unicodes: readonly string[]): string {
     '<0000> <FFFF>',
     'endcodespacerange',
   ];
-  for (let start = 0; start < unicodes.length; start += 100) {
-    const block = unicodes.slice(start, start + 100);
+  for (let start = 0; start < entries.length; start += 100) {
+    const block = entries.slice(start, start + 100);
     lines.push(`${block.length} beginbfchar`);
-    block.forEach((u, i) => lines.push(`<${(start + i + 1).toString(16).padStart(4, '0')}> <${utf16Hex(u)}>`));
+    for (const [code, text] of block) lines.push(`<${code.toString(16).padStart(4, '0')}> <${utf16Hex(text)}>`);
     lines.push('endbfchar');
   }
   lines.push('endcmap', 'CMapName currentdict /CMap defineresource pop', 'end', 'end');
