@@ -27,7 +27,8 @@ interface ErrorLike {
   stack?: string;
 }
 
-const describeError = (e: ErrorLike): string => firstLines(`${e.name ?? 'Error'}: ${e.message ?? ''}\n${(e.stack ?? '').split('\n').slice(1, 4).join('\n')}`);
+const stackFrames = (stack: string | undefined): string[] => (stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 3);
+const describeError = (e: ErrorLike): string => firstLines(`${e.name ?? 'Error'}: ${e.message ?? ''}\n${stackFrames(e.stack).join('\n')}`, 12);
 
 export default class FailureDigestReporter implements Reporter {
   private namePattern: RegExp | undefined;

@@ -14,7 +14,7 @@ export default class NoSkipPlaywrightReporter implements Reporter {
     this.root = suite;
   }
 
-  onEnd(result: FullResult): { status?: FullResult['status'] } | undefined {
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
     if (!this.root || result.status === 'interrupted') return undefined;
     const skipped = this.root
       .allTests()

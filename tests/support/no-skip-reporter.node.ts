@@ -1,4 +1,4 @@
-import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 
 /**
  * A vitest reporter that fails the run when any test was skipped (`it.skip`, `skipIf`, `runIf`,
@@ -21,11 +21,19 @@ export interface ForbiddenSkip {
   why: string;
 }
 
+/** A test that did not run because a hook of its suite (or its file) failed: that failure is already reported. */
+function blockedByFailure(test: TestCase): boolean {
+  for (let parent: TestCase['parent'] = test.parent; ; parent = parent.parent) {
+    if (parent.errors().length > 0) return true;
+    if (parent.type === 'module') return false;
+  }
+}
+
 export function forbiddenSkips(testModules: ReadonlyArray<TestModule>, namePattern?: RegExp): ForbiddenSkip[] {
   const found: ForbiddenSkip[] = [];
   for (const module of testModules) {
     for (const test of module.children.allTests('skipped')) {
-      if (test.fullName.includes(SHARED_DATA_MARK)) continue;
+      if (test.fullName.includes(SHARED_DATA_MARK) || blockedByFailure(test)) continue;
       // vitest matches -t against the names joined by spaces
       if (namePattern && !namePattern.test(test.fullName.split(' > ').join(' '))) continue;
       const result = test.result();
