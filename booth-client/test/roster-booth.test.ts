@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeEmbedding } from '@kawei/shared/api/gate-roster.ts';
 import { normalise } from '@kawei/shared/face/matching.ts';
-import { BOOTH_FACES_KEY_FILE, BOOTH_ROSTER_FILE, BoothRoster, type RefusedTemplate } from '../src/services/roster/booth-roster.node.ts';
+import { BOOTH_FACES_KEY_FILE, BoothRoster, type RefusedTemplate } from '../src/services/roster/booth-roster.node.ts';
+import { DEVICE_DATABASE_FILE as BOOTH_ROSTER_FILE } from '@kawei/shared/store/device-database.node.ts';
 import { boothDay } from '../src/services/roster/booth-day.ts';
 
 const dirs: string[] = [];

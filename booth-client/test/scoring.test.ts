@@ -17,6 +17,11 @@ import {
   type ScoreSheetService,
   type SignOutput,
 } from '../src/services/scoring/score-sheet.node.ts';
+import { openBoothDatabase } from '../src/services/booth-database.node.ts';
+import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
+import type { BoothPosition } from '@kawei/shared/domain/topology.ts';
+import { EventLog } from '@kawei/shared/sync/event-log.node.ts';
+import { generateEd25519, privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 
 /**
  * The score sheet on a real SQLite file: rules, autosave durability (a SIGKILLed child process), and
@@ -42,6 +47,12 @@ const PROJECT: ProjectBoothPayload = {
   files: [],
 };
 const NAMES = ['华东示例', '南岭虚构'];
+const BOOTH_POSITION: BoothPosition = {
+  kind: 'booth',
+  site: { id: 's1', name: '市公共资源交易中心' },
+  room: { id: 'r3', siteId: 's1', number: 3, name: '3号评标室', rows: 3, cols: 3 },
+  booth: { id: 'b-r3-a2', roomId: 'r3', row: 0, col: 1, label: 'A2' },
+};
 
 let root = '';
 let n = 0;
@@ -335,34 +346,10 @@ describe('submit', () => {
     expect(sheet.get().scores.A?.tech).toBe(44);
   });
 
-  it('records an event a crash interrupted when the sheet is opened again, exactly once', async () => {
-    const dataDir = join(root, 'interrupted');
-    const first = harness(dataDir, {
-      record: () => {
-        throw new Error('power cut'); // the sync log never got the event
-      },
-    });
-    first.sheet.setProject(PROJECT);
-    fill(first.sheet);
-    await expect(first.sheet.submit('123456')).rejects.toThrow('power cut');
-    expect(first.sheet.get().status).toBe('submitted'); // signed and frozen on disk before the event
-    first.sheet.close();
-
-    const second = harness(dataDir);
-    second.sheet.setProject(PROJECT);
-    expect(second.events).toHaveLength(1);
-    expect(second.events[0]?.type).toBe(SCORES_SUBMITTED_EVENT);
-    expect(second.sheet.submission()?.eventSeq).toBe(1);
-    expect(second.signed).toHaveLength(0); // not signed again
-    second.sheet.setProject(PROJECT);
-    expect(second.events).toHaveLength(1);
-    await expect(second.sheet.submit('123456')).rejects.toMatchObject({ code: 'SHEET_FROZEN' });
-  });
-
-  it('finishes an interrupted event on the next submit in the same process', async () => {
+  it('a sync log that refuses the event leaves a draft: nothing frozen, and the next submit signs again', async () => {
     let fail = true;
     const events: number[] = [];
-    const { sheet } = harness(undefined, {
+    const { sheet, signed } = harness(undefined, {
       record: () => {
         if (fail) throw new Error('sync log busy');
         events.push(1);
@@ -372,9 +359,64 @@ describe('submit', () => {
     sheet.setProject(PROJECT);
     fill(sheet);
     await expect(sheet.submit('123456')).rejects.toThrow('sync log busy');
+    expect(sheet.get().status).toBe('draft'); // the freeze rolled back with the event
+    expect(sheet.submission()).toBeNull();
+    expect(sheet.save({ bidder: 'A', criterion: 'tech', value: 50 }).scores.A?.tech).toBe(50);
     fail = false;
     await expect(sheet.submit('123456')).resolves.toEqual({ signedAt: 1_777_600_000_000, signer: 'HK-37', eventSeq: 7 });
+    expect(signed).toHaveLength(2);
     expect(events).toHaveLength(1);
+    expect(sheet.submission()?.eventSeq).toBe(7);
+  });
+
+  it('freezes the sheet, appends its event to the real sync log and marks the session in ONE transaction', async () => {
+    const dataDir = join(root, 'one-transaction');
+    const { db } = openBoothDatabase(dataDir);
+    const store = DeviceStore.on(db);
+    const keys = generateEd25519();
+    store.saveIdentity({
+      deviceId: 'booth-1',
+      kind: 'booth',
+      publicKey: keys.publicKey,
+      privateKeyPkcs8: keys.privateKeyPkcs8,
+      centralUrl: 'https://127.0.0.1:9',
+      centralId: 'central-test',
+      centralPublicKey: keys.publicKey,
+      position: BOOTH_POSITION,
+      enrolledAt: 1_777_600_000_000,
+    });
+    const log = EventLog.open(store, 'booth-1', privateKeyFromPkcs8(keys.privateKeyPkcs8));
+    let cut = true;
+    const marks: number[] = [];
+    const { sheet } = harness(dataDir, {
+      database: db,
+      record: (type, payload) => log.append(type, payload).seq,
+      onSubmitted: ({ signedAt }) => {
+        // Stands for a power cut after the event's append, before the transaction commits.
+        if (cut) throw new Error('power cut');
+        marks.push(signedAt);
+      },
+    });
+    sheet.setProject(PROJECT);
+    fill(sheet);
+    await expect(sheet.submit('123456')).rejects.toThrow('power cut');
+    expect(store.eventCount()).toBe(0); // the appended event went with the rollback
+    expect(sheet.get().status).toBe('draft');
+    cut = false;
+    const result = await sheet.submit('123456');
+    expect(result.eventSeq).toBe(1);
+    expect(store.eventCount()).toBe(1);
+    expect(log.eventAt(1)?.type).toBe(SCORES_SUBMITTED_EVENT);
+    expect(marks).toEqual([result.signedAt]);
+    sheet.close();
+    db.close();
+
+    // What is on disk after a reopen: the frozen sheet and its event, with the event's seq.
+    const reopened = harness(dataDir);
+    reopened.sheet.setProject(PROJECT);
+    expect(reopened.sheet.get().status).toBe('submitted');
+    expect(reopened.sheet.submission()?.eventSeq).toBe(1);
+    expect(reopened.events).toHaveLength(0); // nothing left to repair
   });
 
   it('checks the PIN format before asking the key', async () => {

@@ -32,8 +32,7 @@ import { parseGateConfig } from '../src/services/gate-config.ts';
 import { hashStaffPin } from '../src/services/staff/staff-sessions.ts';
 import { gateDay } from '../src/services/check/gate-day.ts';
 import { captureThumbnail } from '../src/services/monitor/thumbnail.node.ts';
-import { GATE_JOURNAL_FILE } from '../src/services/monitor/gate-journal.node.ts';
-import { GATE_ROSTER_FILE } from '../src/services/roster/gate-roster.node.ts';
+import { DEVICE_DATABASE_FILE } from '@kawei/shared/store/device-database.node.ts';
 
 const DEMO = join(process.cwd(), 'node_modules/@vladmandic/face-api/demo');
 const HAS_SOCAT = hasSocat();
@@ -447,14 +446,13 @@ describe.skipIf(!HAS_SOCAT)('gate entrance with simulated turnstile, LED and voi
 
   it('when the day turns, yesterday\'s roster, faces and journal are purged and the kiosk says no_roster', async () => {
     const rows = () => {
-      const db = new Database(join(dir, GATE_ROSTER_FILE), { readonly: true });
-      const journal = new Database(join(dir, GATE_JOURNAL_FILE), { readonly: true });
+      // One database holds the roster, the faces and the journal (gate-database.node.ts).
+      const db = new Database(join(dir, DEVICE_DATABASE_FILE), { readonly: true });
       try {
-        const count = (d: InstanceType<typeof Database>, table: string) => (d.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-        return { people: count(db, 'face_person'), roster: count(db, 'roster'), entries: count(journal, 'entry') };
+        const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+        return { people: count('face_person'), roster: count('roster'), entries: count('entry') };
       } finally {
         db.close();
-        journal.close();
       }
     };
     expect(rows().people).toBeGreaterThan(0);

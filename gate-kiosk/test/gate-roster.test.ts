@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeEmbedding, type FacePerson } from '@kawei/shared/api/gate-roster.ts';
 import { normalise } from '@kawei/shared/face/matching.ts';
-import { GATE_FACES_KEY_FILE, GATE_ROSTER_FILE, GateRoster, type RefusedFaces } from '../src/services/roster/gate-roster.node.ts';
+import { GATE_FACES_KEY_FILE, GateRoster, type RefusedFaces } from '../src/services/roster/gate-roster.node.ts';
+import { DEVICE_DATABASE_FILE as GATE_ROSTER_FILE } from '@kawei/shared/store/device-database.node.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -11,6 +11,7 @@ import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pip
 import { FACE_EMBEDDING_MODEL } from '@kawei/shared/face/models.ts';
 import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
 import { loadBoothConfig, type BoothConfig } from './booth-config.ts';
+import { openBoothDatabase } from './booth-database.node.ts';
 import { createBoothFiles } from './files/booth-files.node.ts';
 import { createScoreSheet } from './scoring/score-sheet.node.ts';
 import { boothDay } from './roster/booth-day.ts';
@@ -55,8 +56,12 @@ export type BoothServices = AppServices<BoothContract> & {
 export function createBoothServices(options: BoothServicesOptions): BoothServices {
   const config = options.config ?? loadBoothConfig(options.configFile);
   const now = options.now ?? Date.now;
-  const core = createDeviceAppCore('booth', options);
+  // One database for the device part and the booth's tables: a change and its event commit together.
+  const database = openBoothDatabase(options.dataDir);
+  if (database.imported.length > 0) console.warn(`[booth] merged ${database.imported.join(', ')} into device.sqlite`);
+  const core = createDeviceAppCore('booth', options, database.db);
   const { identity } = core;
+  const transaction = <T>(fn: () => T): T => core.store.transaction(fn);
   if (config.livenessChallenges === 0) {
     console.warn('[booth] livenessChallenges is 0: face checks run WITHOUT liveness (a test-only setting)');
   }
@@ -69,6 +74,7 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
 
   const roster = BoothRoster.open({
     dataDir: options.dataDir,
+    database: database.db,
     model: FACE_EMBEDDING_MODEL,
     now,
     onRefused: (r) => {
@@ -79,16 +85,22 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
       }
     },
   });
-  const store = SessionStore.open(options.dataDir, now);
+  const store = SessionStore.open(options.dataDir, now, database.db);
   const today = boothDay(now());
   roster.purgeBefore(today);
   store.purgeBefore(today);
-  // What is already in the inbox (a message stored just before a crash was never heard live), then live
-  // ones; the files and the score sheet follow today's project (see refreshProject below).
-  for (const message of identity.inboxMessages()) roster.ingest(message);
+  // Each downstream message is applied in the transaction that stores it in the inbox (and those an
+  // older version or a tool stored without applying are applied now). The files and the score sheet
+  // follow today's project once that transaction has committed (see refreshProject below).
+  let projectChanged = false;
+  core.store.setMessageApplier((message) => {
+    if (roster.ingest(message) === 'applied') projectChanged = true;
+  });
   let refreshProject: () => void = () => undefined;
-  const stopMessages = identity.onMessage((message) => {
-    if (roster.ingest(message) === 'applied') refreshProject();
+  const stopMessages = identity.onMessage(() => {
+    if (!projectChanged) return;
+    projectChanged = false;
+    refreshProject();
   });
 
   const signer = new BoothSigner({
@@ -120,9 +132,7 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   };
 
   let publishSession: (view: ReturnType<BoothSession['view']>) => void = () => undefined;
-  let sheetSubmitted = (): boolean => false;
   const session = new BoothSession({
-    sheetSubmitted: () => sheetSubmitted(),
     config,
     roster,
     store,
@@ -130,6 +140,7 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     pipeline: facePipeline,
     position,
     record,
+    transaction,
     publish: (view) => publishSession(view),
     now,
     ...(options.random ? { random: options.random } : {}),
@@ -152,18 +163,17 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   });
   const sheet = createScoreSheet({
     dataDir: options.dataDir,
+    database: database.db,
     now,
     sign: (value, pin) => signer.sign('scores', value, pin),
+    // Inside the submit transaction: the frozen sheet, its event and the session's mark commit together.
     record: (type, payload) => identity.recordEvent(type, payload).seq,
+    onSubmitted: ({ signedAt }) => {
+      const seat = session.seat;
+      if (seat) store.markSubmitted(seat.date, seat.expert, signedAt);
+    },
     identity: () => ({ codename: session.seat?.codename ?? null, booth: boothLabel() }),
   });
-  sheetSubmitted = () => {
-    try {
-      return sheet.get().status === 'submitted';
-    } catch {
-      return false; // no project: nothing submitted
-    }
-  };
   refreshProject = () => {
     const material = todaysMaterial();
     for (const [what, apply] of [

@@ -15,6 +15,7 @@ import type { GateStanding } from './check/gate-decision.ts';
 import { gateDay } from './check/gate-day.ts';
 import { GateDevices, seatAnnouncement } from './devices/gate-devices.node.ts';
 import { loadGateConfig, type GateConfig } from './gate-config.ts';
+import { openGateDatabase } from './gate-database.node.ts';
 import { GateJournal } from './monitor/gate-journal.node.ts';
 import { GateMonitorService } from './monitor/gate-monitor.node.ts';
 import { GateRoster } from './roster/gate-roster.node.ts';
@@ -44,8 +45,12 @@ export const FACES_REFUSED_EVENT = 'gate.faces_refused';
 export function createGateServices(options: GateServicesOptions): AppServices<GateContract> & { ready: Promise<void> } {
   const config = options.config ?? loadGateConfig(options.configFile);
   const now = options.now ?? Date.now;
-  const core = createDeviceAppCore('gate', options);
+  // One database for the device part and the gate's tables: a check's event and its journal entry commit together.
+  const database = openGateDatabase(options.dataDir);
+  if (database.imported.length > 0) console.warn(`[gate] merged ${database.imported.join(', ')} into device.sqlite`);
+  const core = createDeviceAppCore('gate', options, database.db);
   const { identity } = core;
+  const transaction = <T>(fn: () => T): T => core.store.transaction(fn);
 
   const standing = (): GateStanding | null => {
     const s = identity.status();
@@ -55,12 +60,15 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
   };
   const record = (type: string, payload: EventPayload) => identity.recordEvent(type, payload);
 
-  const journal = GateJournal.open(options.dataDir);
+  const journal = GateJournal.open(options.dataDir, database.db);
   const roster = GateRoster.open({
     dataDir: options.dataDir,
+    database: database.db,
     model: FACE_EMBEDDING_MODEL,
     siteId: () => standing()?.siteId ?? null,
     now,
+    // Runs inside the transaction that stores the message (see setMessageApplier below): the alert,
+    // the event and the refusal commit together.
     onRefused: (r) => {
       const at = now();
       journal.addAlert({ date: gateDay(at), at, kind: 'no_roster', checkId: null, device: null });
@@ -84,9 +92,11 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
   purgeOldDays();
   const dayWatch = setInterval(purgeOldDays, 60_000);
   dayWatch.unref();
-  // Messages already in the inbox (a crash between storing one and applying it loses nothing), then live ones.
-  for (const message of identity.inboxMessages()) roster.ingest(message);
-  const stopMessages = identity.onMessage((message) => roster.ingest(message));
+  // Each downstream message is applied in the transaction that stores it in the inbox (and those an
+  // older version or a tool stored without applying are applied now, in order).
+  core.store.setMessageApplier((message) => {
+    roster.ingest(message);
+  });
 
   let devices: GateDevices | null = null;
   let pipeline: FacePipeline | null = null;
@@ -107,6 +117,7 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
     },
     lastFrameAt: () => check?.lastFrameAt ?? null,
     record,
+    transaction,
     now,
   });
 
@@ -148,6 +159,7 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
       config,
       standing,
       record,
+      transaction,
       publish: (outcome, at) => publish(outcome, at),
       seatAnnouncement,
       now,
@@ -185,7 +197,6 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
     async () => {
       closed = true;
       clearInterval(dayWatch);
-      stopMessages();
       await ready.catch(() => undefined);
       await check?.settle();
       await devices?.close();

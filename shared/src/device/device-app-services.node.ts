@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { z } from 'zod';
 import {
   createDispatcher,
@@ -13,6 +12,8 @@ import type { enrolInputSchema } from '../contract/device-status.ts';
 import type { DeviceKind } from '../domain/topology.ts';
 import { DeviceIdentityService, type DeviceStatus } from './device-identity.node.ts';
 import { DeviceStore } from './device-store.node.ts';
+import { DEVICE_DATABASE_FILE } from '../store/device-database.node.ts';
+import type { SqliteDatabase } from '../store/sqlite.node.ts';
 
 /** What a running app exposes to a transport (Electron ipcMain or the Node host's WebSocket). */
 export interface AppServices<K extends Contract> {
@@ -35,20 +36,29 @@ export interface DeviceCalls<S> {
   checkLink: (input: Record<string, never>) => Promise<S>;
 }
 
-export const DEVICE_STORE_FILE = 'device.sqlite';
+export const DEVICE_STORE_FILE = DEVICE_DATABASE_FILE;
 
 /**
- * Opens the device store, starts the identity service and wires it to the app's contract: the three
- * device calls and the `status` event. Each app adds its own calls on top as it grows.
+ * Starts the identity service on the app's one database (opened by the app with all its parts:
+ * booth-database.node.ts, gate-database.node.ts) and wires it to the app's contract: the three
+ * device calls and the `status` event. Each app adds its own calls on top as it grows. Closing the
+ * core closes the database. The app sets its message applier (`store.setMessageApplier`) in the
+ * same synchronous turn, before the pull client can receive anything.
  */
-export function createDeviceAppCore<K extends DeviceKind>(kind: K, options: DeviceAppOptions) {
-  const store = DeviceStore.open(join(options.dataDir, DEVICE_STORE_FILE));
-  const identity = new DeviceIdentityService({
-    kind,
-    store,
-    appVersion: options.appVersion,
-    linkIntervalMs: options.linkIntervalMs,
-  });
+export function createDeviceAppCore<K extends DeviceKind>(kind: K, options: DeviceAppOptions, database: SqliteDatabase) {
+  const store = DeviceStore.on(database);
+  let identity: DeviceIdentityService<K>;
+  try {
+    identity = new DeviceIdentityService({
+      kind,
+      store,
+      appVersion: options.appVersion,
+      linkIntervalMs: options.linkIntervalMs,
+    });
+  } catch (error) {
+    database.close(); // a data folder of the other kind of device, say
+    throw error;
+  }
   const calls: DeviceCalls<DeviceStatus<K>> = {
     getStatus: async () => identity.status(),
     enrol: async ({ centralUrl, code }) => identity.enrol(centralUrl, code),
@@ -56,10 +66,11 @@ export function createDeviceAppCore<K extends DeviceKind>(kind: K, options: Devi
   };
   return {
     identity,
+    store,
     calls,
     close: async () => {
       await identity.close();
-      store.close();
+      database.close();
     },
   };
 }

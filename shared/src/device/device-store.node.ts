@@ -1,20 +1,23 @@
-import { chmodSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { canonicalJson, type JsonValue } from '../sync/canonical-json.ts';
 import { SYNC_EVENT_VERSION, type SyncEvent } from '../sync/sync-event.ts';
 import { z } from 'zod';
-import { openSqlite, type Migration, type SqliteDatabase } from '../store/sqlite.node.ts';
+import type { Migration, SqliteDatabase } from '../store/sqlite.node.ts';
+import { openDeviceDatabase, type SchemaPart } from '../store/device-database.node.ts';
 import { deviceKindSchema, idSchema, positionSchema, type DeviceKind, type Position } from '../domain/topology.ts';
 
 /**
- * The device's local SQLite store. This module owns every SQL statement a booth or gate runs.
- * It holds the device's identity (its own key pair, the central it enrolled with, the central's
- * public key pinned at enrolment, its last known position) and the sync state: the append-only
- * event log, what the central has acknowledged of it, and the inbox of downstream messages with the
- * pull cursor.
+ * The device part of a booth's or a gate's one SQLite database (shared/src/store/device-database.node.ts):
+ * the device's identity (its own key pair, the central it enrolled with, the central's public key
+ * pinned at enrolment, its last known position) and the sync state: the append-only event log, what
+ * the central has acknowledged of it, and the inbox of downstream messages with the pull cursor.
+ * The app's own tables live in the same file, so an app can commit its state and the event that
+ * reports it in one `transaction`, and apply a downstream message in the transaction that stores it.
  *
- * The private key rests in this file, readable only by the app's user (mode 0600). On the Electron
- * build the file lives in the app's userData directory.
+ * The private key rests in this file, readable only by the app's user: the file and its -wal/-shm
+ * are created 0600 before SQLite opens them, in a 0700 folder. On the Electron build the file lives
+ * in the app's userData directory.
  */
 
 const MIGRATIONS: Migration[] = [
@@ -77,7 +80,30 @@ const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "the central's TLS key (SHA-256 of its SPKI), pinned at enrolment",
+    up: (db) => {
+      // NULL on a device enrolled over plain HTTP before TLS: it must be enrolled again.
+      db.exec('ALTER TABLE identity ADD COLUMN central_tls_spki_sha256 TEXT');
+    },
+  },
+  {
+    version: 4,
+    description: 'inbox: when each message was applied to the app (in the transaction that stored it)',
+    up: (db) => {
+      // Rows of older versions stay NULL: the app applies them once at its next start (it remembers
+      // the ids it applied before, so none is applied twice).
+      db.exec('ALTER TABLE inbox ADD COLUMN applied_at INTEGER');
+    },
+  },
 ];
+
+/** The device part of every device database (identity, event log, inbox). */
+export const DEVICE_SCHEMA: SchemaPart = { name: 'device', migrations: MIGRATIONS };
+
+/** Applies one downstream message to the app's own tables; throws only when the database fails. */
+export type MessageApplier = (message: InboxMessage) => void;
 
 export interface DeviceIdentity {
   deviceId: string;
@@ -87,6 +113,11 @@ export interface DeviceIdentity {
   centralUrl: string;
   centralId: string;
   centralPublicKey: string;
+  /**
+   * The central's TLS key (SHA-256 hex of its SPKI), pinned at enrolment; null (or absent, for
+   * callers that make identities without a central, e.g. tests) on a device enrolled before TLS.
+   */
+  centralTlsSpkiSha256?: string | null;
   position: Position;
   enrolledAt: number;
 }
@@ -99,17 +130,52 @@ const identityRowSchema = z.object({
   central_url: z.string(),
   central_id: z.string(),
   central_public_key: z.string(),
+  central_tls_spki_sha256: z.string().nullable(),
   position_json: z.string(),
   enrolled_at: z.number(),
 });
 
 export class DeviceStore {
-  private constructor(private readonly db: SqliteDatabase) {}
+  private applier: MessageApplier | null = null;
 
+  private constructor(
+    private readonly db: SqliteDatabase,
+    private readonly ownsDatabase: boolean,
+  ) {}
+
+  /** Opens a device database for its device part alone (tests, tools, the chaos harness). */
   static open(file: string): DeviceStore {
-    const db = openSqlite(file, MIGRATIONS);
-    if (file !== ':memory:') chmodSync(file, 0o600);
-    return new DeviceStore(db);
+    const { db } = openDeviceDatabase({ dataDir: dirname(file), fileName: basename(file), parts: [DEVICE_SCHEMA] });
+    return new DeviceStore(db, true);
+  }
+
+  /** The device part of an app's database, already opened and migrated with DEVICE_SCHEMA; the app closes it. */
+  static on(db: SqliteDatabase): DeviceStore {
+    return new DeviceStore(db, false);
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction of the device database: the app's writes and the events
+   * `EventLog.append` makes inside it commit together or not at all (a nested append is a savepoint).
+   */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Sets the app's message applier: every message stored from now on is applied inside the
+   * transaction that stores it and advances the cursor, and messages stored while there was none (an
+   * older version, a tool) are applied now, in cursor order, each in its own transaction.
+   */
+  setMessageApplier(apply: MessageApplier): void {
+    this.applier = apply;
+    const pending = this.db.prepare('SELECT * FROM inbox WHERE applied_at IS NULL ORDER BY cursor').all() as InboxRow[];
+    for (const row of pending) {
+      this.transaction(() => {
+        apply(rowToMessage(row));
+        this.markApplied.run(Date.now(), row.cursor);
+      });
+    }
   }
 
   /** The identity, or null on a device that was never enrolled. A corrupt row is an error, not null. */
@@ -125,6 +191,7 @@ export class DeviceStore {
       centralUrl: r.central_url,
       centralId: r.central_id,
       centralPublicKey: r.central_public_key,
+      centralTlsSpkiSha256: r.central_tls_spki_sha256,
       position: positionSchema.parse(JSON.parse(r.position_json)),
       enrolledAt: r.enrolled_at,
     };
@@ -135,11 +202,11 @@ export class DeviceStore {
     this.db
       .prepare(
         `INSERT INTO identity (singleton, device_id, kind, public_key, private_key_pkcs8, central_url, central_id,
-           central_public_key, position_json, enrolled_at)
+           central_public_key, central_tls_spki_sha256, position_json, enrolled_at)
          VALUES (1, @deviceId, @kind, @publicKey, @privateKeyPkcs8, @centralUrl, @centralId, @centralPublicKey,
-           @positionJson, @enrolledAt)`,
+           @centralTlsSpkiSha256, @positionJson, @enrolledAt)`,
       )
-      .run({ ...identity, positionJson: JSON.stringify(identity.position) });
+      .run({ centralTlsSpkiSha256: null, ...identity, positionJson: JSON.stringify(identity.position) });
   }
 
   /** The central may move a device's label or rename a room; the idle screen follows. */
@@ -239,29 +306,25 @@ export class DeviceStore {
              ON CONFLICT (singleton) DO UPDATE SET pull_cursor = excluded.pull_cursor`,
           )
           .run(state.ackedSeq, state.ackedHash, message.cursor);
+        if (this.applier) {
+          // Applied with the cursor or not at all: a failure here rolls the message back, to be received again.
+          this.applier(message);
+          this.markApplied.run(receivedAt, message.cursor);
+        }
         return true;
       })
       .immediate();
   }
 
   inbox(limit = 100): (InboxMessage & { receivedAt: number })[] {
-    const rows = this.db.prepare('SELECT * FROM inbox ORDER BY cursor DESC LIMIT ?').all(limit) as {
-      cursor: number;
-      id: string;
-      type: string;
-      payload_json: string;
-      created_at: number;
-      received_at: number;
-    }[];
-    return rows.map((r) => ({
-      cursor: r.cursor,
-      id: r.id,
-      type: r.type,
-      payload: JSON.parse(r.payload_json) as Record<string, JsonValue>,
-      createdAt: r.created_at,
-      receivedAt: r.received_at,
-    }));
+    const rows = this.db.prepare('SELECT * FROM inbox ORDER BY cursor DESC LIMIT ?').all(limit) as InboxRow[];
+    return rows.map((r) => ({ ...rowToMessage(r), receivedAt: r.received_at }));
   }
+
+  private get markApplied() {
+    return (this.markAppliedStatement ??= this.db.prepare('UPDATE inbox SET applied_at = ? WHERE cursor = ?'));
+  }
+  private markAppliedStatement: Database.Statement | null = null;
 
   private identityDeviceId(): string {
     const row = this.db.prepare('SELECT device_id FROM identity WHERE singleton = 1').get() as { device_id: string } | undefined;
@@ -278,8 +341,27 @@ export class DeviceStore {
   private insertEventStatement: Database.Statement | null = null;
 
   close(): void {
-    this.db.close();
+    if (this.ownsDatabase) this.db.close();
   }
+}
+
+interface InboxRow {
+  cursor: number;
+  id: string;
+  type: string;
+  payload_json: string;
+  created_at: number;
+  received_at: number;
+}
+
+function rowToMessage(r: InboxRow): InboxMessage {
+  return {
+    cursor: r.cursor,
+    id: r.id,
+    type: r.type,
+    payload: JSON.parse(r.payload_json) as Record<string, JsonValue>,
+    createdAt: r.created_at,
+  };
 }
 
 export interface LogHead {

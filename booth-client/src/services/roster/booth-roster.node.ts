@@ -1,5 +1,6 @@
 /**
- * The booth's copy of its day, from the device inbox into the booth's own SQLite file, so a restart
+ * The booth's copy of its day, from the device inbox into the booth's tables of its one database
+ * (booth-database.node.ts), so a restart
  * or a central that is away all day changes nothing in the booth:
  *
  * - `roster.booth`: who sits here today (expert id, code name, project, blind flag, room and label);
@@ -8,8 +9,9 @@
  *
  * Rules:
  * - every message is checked against its zod schema; a malformed one is logged, remembered as
- *   skipped (not retried at every start) and never stops the booth; messages apply idempotently by id,
- *   so the whole inbox is replayed at every start;
+ *   skipped and never stops the booth; the services apply each message inside the transaction that
+ *   stores it in the inbox (DeviceStore.setMessageApplier), and ids already applied are remembered,
+ *   so a message is applied once;
  * - a template made by another embedding model than the running pipeline's is refused (`onRefused`):
  *   comparing across models is meaningless;
  * - templates rest encrypted (AES-256-GCM, fresh 12-byte nonce per row, date + expert + model bound
@@ -36,52 +38,10 @@ import { decodeEmbedding } from '@kawei/shared/api/gate-roster.ts';
 import { describeZodError } from '@kawei/shared/errors.ts';
 import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node.ts';
 import { EMBEDDING_SIZE } from '@kawei/shared/face/models.ts';
-import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import { openBoothDatabase } from '../booth-database.node.ts';
 
-export const BOOTH_ROSTER_FILE = 'booth-roster.sqlite';
 export const BOOTH_FACES_KEY_FILE = 'booth-faces.key';
-
-const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    description: 'booth roster by day, encrypted face templates, project material, applied messages',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE seat (
-          date TEXT PRIMARY KEY,
-          payload_json TEXT NOT NULL,
-          message_id TEXT NOT NULL,
-          received_at INTEGER NOT NULL
-        ) STRICT;
-        CREATE TABLE face (
-          date TEXT NOT NULL,
-          expert TEXT NOT NULL,
-          model TEXT NOT NULL,
-          nonce BLOB NOT NULL,
-          ciphertext BLOB NOT NULL,
-          tag BLOB NOT NULL,
-          message_id TEXT NOT NULL,
-          received_at INTEGER NOT NULL,
-          PRIMARY KEY (date, expert)
-        ) STRICT;
-        CREATE TABLE project (
-          date TEXT NOT NULL,
-          project TEXT NOT NULL,
-          payload_json TEXT NOT NULL,
-          message_id TEXT NOT NULL,
-          received_at INTEGER NOT NULL,
-          PRIMARY KEY (date, project)
-        ) STRICT;
-        CREATE TABLE applied_message (
-          id TEXT PRIMARY KEY,
-          type TEXT NOT NULL,
-          outcome TEXT NOT NULL,
-          applied_at INTEGER NOT NULL
-        ) STRICT;
-      `);
-    },
-  },
-];
 
 export type BoothIngestOutcome = 'applied' | 'duplicate' | 'not_for_booth' | 'malformed' | 'model_mismatch';
 
@@ -99,7 +59,10 @@ export interface RefusedTemplate {
 }
 
 export interface BoothRosterOptions {
+  /** The booth's data folder: its database and the faces key file (`booth-faces.key`, 0600). */
   dataDir: string;
+  /** The booth's database, already open (shared by the services); opened from `dataDir` otherwise. */
+  database?: SqliteDatabase;
   /** The running pipeline's embedding model (FacePipeline.model). */
   model: string;
   onRefused?: (refused: RefusedTemplate) => void;
@@ -137,6 +100,7 @@ export class BoothRoster {
 
   private constructor(
     private readonly db: SqliteDatabase,
+    private readonly ownsDatabase: boolean,
     private readonly key: Buffer,
     private readonly options: BoothRosterOptions,
   ) {
@@ -146,8 +110,8 @@ export class BoothRoster {
 
   static open(options: BoothRosterOptions): BoothRoster {
     const key = loadOrCreateKeyFile(join(options.dataDir, BOOTH_FACES_KEY_FILE));
-    const db = openSqlite(join(options.dataDir, BOOTH_ROSTER_FILE), MIGRATIONS);
-    return new BoothRoster(db, key, options);
+    const db = options.database ?? openBoothDatabase(options.dataDir).db;
+    return new BoothRoster(db, options.database === undefined, key, options);
   }
 
   get model(): string {
@@ -274,7 +238,7 @@ export class BoothRoster {
 
   close(): void {
     this.key.fill(0);
-    this.db.close();
+    if (this.ownsDatabase) this.db.close();
   }
 
   private aad(date: string, expert: string, model: string): Buffer {

@@ -2,35 +2,32 @@
  * The expert's score sheet (issue #8): the project's criteria per bidder code, autosaved to the
  * booth's SQLite on every change, signed with the USB key and frozen on submit.
  *
- * Durability: every save is its own transaction in `<dataDir>/score-sheet.sqlite` (WAL,
- * synchronous=FULL, shared/src/store/sqlite.node.ts) and is committed before `save` returns, so what
+ * Durability: every save is its own transaction in the booth's one database (`<dataDir>/device.sqlite`,
+ * WAL, synchronous=FULL: booth-database.node.ts) and is committed before `save` returns, so what
  * the expert saw saved survives a crash or a power cut. Saves are NOT sync events: an autosave per
  * keystroke would flood the sync log and the central with drafts nobody may act on; the central
  * receives the sheet once, signed, as `booth.scores_submitted`.
  *
- * Submit, in a crash-safe order:
+ * Submit:
  *   1. checks (draft, complete: otherwise SHEET_INCOMPLETE with the problems) and builds the canonical
  *      document from the stored cells; from here saves answer SHEET_FROZEN (in memory only);
  *   2. `sign(document, pin)` — the USB key; a wrong PIN or a pulled key un-freezes (nothing stored);
- *   3. ONE transaction: status submitted, the document, the signature — the sheet is now frozen on disk;
- *   4. `record('booth.scores_submitted', …)` into the sync log, then the event's seq is stored.
+ *   3. ONE transaction: status submitted, the document, the signature, the `booth.scores_submitted`
+ *      event appended to the sync log (same database), its seq, and the session's "submitted" mark.
  * A crash before 3 leaves a draft with every saved score (the CMS made in 2 is simply never used:
- * submitting again signs again). A crash between 3 and 4 leaves a frozen, signed sheet without an
- * event: it is recorded when the sheet is opened again (`setProject`) or on the next `submit`. A crash
- * inside 4 (after the sync log's commit, before ours) records the same event twice: the central keeps
- * one per (booth, project, sheetSha256) — the payloads are identical.
+ * submitting again signs again); after 3 the sheet is frozen, signed AND on its way to the central.
+ * There is no state in between, so nothing needs repairing at the next start.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError, badInput } from '@kawei/shared/errors.ts';
 import { pinInputSchema, saveScoreInputSchema, type ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import { projectBoothPayloadSchema, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
-import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { canonicalJson, type JsonValue } from '@kawei/shared/sync/canonical-json.ts';
+import { openBoothDatabase } from '../booth-database.node.ts';
 import { isOnStep, sheetProblems } from './score-rules.ts';
 
-export const SCORE_SHEET_FILE = 'score-sheet.sqlite';
 // The event and the signed sheet's shape are the central's to check (kawei-central signatures):
 // shared/src/api/signed-submissions.ts names them once for both sides.
 import { SCORE_SHEET_DOCUMENT_KIND, SCORES_SUBMITTED_EVENT } from '@kawei/shared/api/signed-submissions.ts';
@@ -47,22 +44,23 @@ export interface SignOutput {
 }
 
 export interface ScoreSheetOptions {
-  /** The booth's data folder: the sheet lives in `<dataDir>/score-sheet.sqlite`. */
+  /** The booth's data folder: the sheet lives in its one database, `<dataDir>/device.sqlite`. */
   dataDir: string;
-  /** Or an explicit database file (tests). */
-  file?: string;
+  /** The booth's database, already open (the services share one connection); opened from `dataDir` otherwise. */
+  database?: SqliteDatabase;
   now?: () => number;
   /** Signs the canonical JSON of `value` with the USB key (throws PIN_INCORRECT, TOKEN_ABSENT …). */
   sign: (value: unknown, pin: string) => Promise<SignOutput>;
   /**
-   * Appends a sync-log event, durable when it returns; answers its seq. The payload is plain JSON
-   * (the sync log's EventPayload): `(t, p) => identity.recordEvent(t, p).seq`.
+   * Appends a sync-log event and answers its seq. The payload is plain JSON (the sync log's
+   * EventPayload): `(t, p) => identity.recordEvent(t, p).seq`. Called inside the submit
+   * transaction: on the same database it commits with the frozen sheet, or not at all.
    */
   record: (type: string, payload: Record<string, JsonValue>) => number;
+  /** Also inside the submit transaction: the session's own "submitted" mark (session-store.node.ts). */
+  onSubmitted?: (sheet: { date: string; project: string; signedAt: number }) => void;
   /** Put into the signed document when given: today's code name and the booth label. */
   identity?: () => { codename: string | null; booth: string };
-  /** For the booth's log: an interrupted submission whose event could not be recorded yet. */
-  log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
 export interface SubmitResult {
@@ -75,8 +73,7 @@ export interface ScoreSheetService {
   /**
    * The day's `project.booth` payload, or null. Opens (or creates) that project's sheet; a draft
    * follows the payload's criteria and bidders (cells of removed ones are kept but not shown), a
-   * submitted sheet keeps the shape it was signed with. Records a submission whose event a crash
-   * interrupted.
+   * submitted sheet keeps the shape it was signed with.
    */
   setProject(payload: ProjectBoothPayload | null): void;
   /** The current sheet with its problems. WRONG_PHASE when there is no project. */
@@ -94,39 +91,6 @@ export interface ScoreSheetService {
   submission(): { document: unknown; signature: SignOutput; eventSeq: number | null } | null;
   close(): void;
 }
-
-const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    description: 'booth score sheet: one sheet per project and day, one row per cell',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE sheet (
-          sheet_key TEXT PRIMARY KEY,
-          date TEXT NOT NULL,
-          project TEXT NOT NULL,
-          criteria_json TEXT NOT NULL,
-          bidders_json TEXT NOT NULL,
-          status TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
-          saved_at INTEGER,
-          submitted_at INTEGER,
-          document_json TEXT,
-          signature_json TEXT,
-          event_seq INTEGER
-        ) STRICT;
-        CREATE TABLE cell (
-          sheet_key TEXT NOT NULL REFERENCES sheet (sheet_key),
-          bidder TEXT NOT NULL,
-          criterion TEXT NOT NULL,
-          value REAL,
-          note TEXT NOT NULL DEFAULT '',
-          saved_at INTEGER NOT NULL,
-          PRIMARY KEY (sheet_key, bidder, criterion)
-        ) STRICT;
-      `);
-    },
-  },
-];
 
 const criteriaSchema = z.array(z.object({ id: z.string(), name: z.string(), max: z.number() }));
 const biddersSchema = z.array(z.string());
@@ -155,7 +119,8 @@ interface CellRow {
 
 export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService {
   const now = options.now ?? Date.now;
-  const db: SqliteDatabase = openSqlite(options.file ?? join(options.dataDir, SCORE_SHEET_FILE), MIGRATIONS);
+  const ownDatabase = options.database === undefined;
+  const db: SqliteDatabase = options.database ?? openBoothDatabase(options.dataDir).db;
   const q = {
     sheet: db.prepare<[string], SheetRow>('SELECT * FROM sheet WHERE sheet_key = ?'),
     insertSheet: db.prepare(
@@ -174,7 +139,6 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
        WHERE sheet_key = ? AND status = 'draft'`,
     ),
     setSeq: db.prepare(`UPDATE sheet SET event_seq = ? WHERE sheet_key = ?`),
-    unrecorded: db.prepare<[], SheetRow>(`SELECT * FROM sheet WHERE status = 'submitted' AND event_seq IS NULL`),
   };
 
   let current: string | null = null;
@@ -262,25 +226,6 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
     };
   }
 
-  /** Step 4: the event, then its seq. */
-  function recordSubmission(r: SheetRow): number {
-    const seq = options.record(SCORES_SUBMITTED_EVENT, eventPayload(r));
-    q.setSeq.run(seq, r.sheet_key);
-    return seq;
-  }
-
-  /** A sheet signed and frozen whose event a crash (or a failing sync log) kept from being recorded. */
-  function recoverUnrecorded(): void {
-    for (const r of q.unrecorded.all()) {
-      try {
-        recordSubmission(r);
-      } catch (error) {
-        // Tried again on the next setProject or submit.
-        options.log?.('scoring: the submitted sheet\'s event could not be recorded yet', { sheet: r.sheet_key, error: String(error) });
-      }
-    }
-  }
-
   return {
     setProject(payload) {
       if (payload === null) {
@@ -298,7 +243,6 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
         else q.reshape.run(criteria, bidders, key);
       }).immediate();
       current = key;
-      recoverUnrecorded();
     },
 
     get() {
@@ -333,34 +277,32 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
       if (!parsedPin.success) throw badInput(parsedPin.error, 'submitScores');
       const r = currentRow();
       if (signing === r.sheet_key) throw new ApiError('WRONG_PHASE', 'the score sheet is being signed');
-      if (r.status === 'submitted') {
-        if (r.event_seq === null) {
-          // Step 4 was interrupted earlier: finish it and answer as the first submit would have.
-          const signature = signOutputSchema.parse(JSON.parse(r.signature_json ?? 'null'));
-          return { signedAt: signature.signedAt, signer: signature.signer, eventSeq: recordSubmission(r) };
-        }
-        throw new ApiError('SHEET_FROZEN', 'the score sheet is already submitted');
-      }
+      if (r.status === 'submitted') throw new ApiError('SHEET_FROZEN', 'the score sheet is already submitted');
       const problems = view(r).problems;
       if (problems.length > 0) throw new ApiError('SHEET_INCOMPLETE', `${problems.length} cell(s) still block the submission`, { problems });
       const document = documentOf(r);
       const documentJson = canonicalJson(document);
       signing = r.sheet_key;
       let signature: SignOutput;
+      let eventSeq: number | null;
       try {
         signature = signOutputSchema.parse(await options.sign(document, parsedPin.data.pin)) as SignOutput;
-        const frozen = db
+        // Frozen, signed, recorded for the central and marked in the session: all of it, or none.
+        eventSeq = db
           .transaction(() => {
             // Saves were refused while signing; this guards the invariant all the same.
-            if (canonicalJson(documentOf(row(r.sheet_key))) !== documentJson) return false;
-            return q.freeze.run(signature.signedAt, documentJson, JSON.stringify(signature), r.sheet_key).changes === 1;
+            if (canonicalJson(documentOf(row(r.sheet_key))) !== documentJson) return null;
+            if (q.freeze.run(signature.signedAt, documentJson, JSON.stringify(signature), r.sheet_key).changes !== 1) return null;
+            const seq = options.record(SCORES_SUBMITTED_EVENT, eventPayload(row(r.sheet_key)));
+            q.setSeq.run(seq, r.sheet_key);
+            options.onSubmitted?.({ date: r.date, project: r.project, signedAt: signature.signedAt });
+            return seq;
           })
           .immediate();
-        if (!frozen) throw new ApiError('INTERNAL', 'the score sheet changed while it was being signed; submit again');
       } finally {
         signing = null;
       }
-      const eventSeq = recordSubmission(row(r.sheet_key));
+      if (eventSeq === null) throw new ApiError('INTERNAL', 'the score sheet changed while it was being signed; submit again');
       return { signedAt: signature.signedAt, signer: signature.signer, eventSeq };
     },
 
@@ -376,7 +318,7 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
     },
 
     close() {
-      db.close();
+      if (ownDatabase) db.close();
     },
   };
 }

@@ -110,9 +110,12 @@ export interface BoothSessionOptions {
   position: () => BoothPosition | null;
   /** Appends to the sync log (DeviceIdentityService.recordEvent). */
   record: (type: string, payload: EventPayload) => SyncEvent;
+  /**
+   * One transaction of the booth's database (DeviceStore.transaction): the store's change and the
+   * event that reports it commit together. Without it (tests of the session alone) `fn` just runs.
+   */
+  transaction?: <T>(fn: () => T) => T;
   publish: (session: BoothSessionView) => void;
-  /** Whether the score sheet is submitted (the scoring service's own record, which a crash may leave ahead of ours). */
-  sheetSubmitted?: () => boolean;
   now?: () => number;
   random?: () => number;
   log?: (message: string) => void;
@@ -147,9 +150,11 @@ export class BoothSession {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly log: (message: string) => void;
+  private readonly transaction: <T>(fn: () => T) => T;
 
   constructor(private readonly o: BoothSessionOptions) {
     this.now = o.now ?? Date.now;
+    this.transaction = o.transaction ?? ((fn) => fn());
     this.random = o.random ?? cryptoRandom;
     this.log = o.log ?? ((m) => console.warn(`[booth session] ${m}`));
     this.token = o.key.tokenView();
@@ -356,19 +361,21 @@ export class BoothSession {
 
   private loggedIn(seat: BoothSeat, similarity: number): void {
     const now = this.now();
-    this.o.store.setLoginFailures(seat.date, seat.expert, 0);
     this.attemptsLeft = MAX_LOGIN_ATTEMPTS;
     this.active = seat;
     const target = this.resumeTarget();
-    this.record(BOOTH_EVENTS.login, {
-      expert: seat.expert,
-      codename: seat.codename,
-      project: seat.project,
-      date: seat.date,
-      similarity: round4(similarity),
-      liveness: this.o.config.livenessChallenges,
-      to: target,
-      at: now,
+    this.transaction(() => {
+      this.o.store.setLoginFailures(seat.date, seat.expert, 0);
+      this.record(BOOTH_EVENTS.login, {
+        expert: seat.expert,
+        codename: seat.codename,
+        project: seat.project,
+        date: seat.date,
+        similarity: round4(similarity),
+        liveness: this.o.config.livenessChallenges,
+        to: target,
+        at: now,
+      });
     });
     if (this.keyNeeded(null) && !this.token.present) {
       // Face proved; the key the commitment was signed with is missing: the lock screen asks for it.
@@ -381,18 +388,21 @@ export class BoothSession {
   private loginFailed(seat: BoothSeat, step: Extract<VerificationStep, { kind: 'failed' }>): Notice {
     const now = this.now();
     const failures = this.o.store.progress(seat.date, seat.expert).loginFailures + 1;
-    this.o.store.setLoginFailures(seat.date, seat.expert, failures);
     this.attemptsLeft = Math.max(0, MAX_LOGIN_ATTEMPTS - failures);
     this.pauseUntil = now + RETRY_PAUSE_MS;
-    this.record(BOOTH_EVENTS.loginFailed, {
-      expert: seat.expert,
-      date: seat.date,
-      reason: step.reason,
-      liveness: step.reason === 'liveness_failed' ? step.liveness : null,
-      similarity: step.similarity === null ? null : round4(step.similarity),
-      attempt: failures,
-      attemptsLeft: this.attemptsLeft,
-      at: now,
+    // The count that survives a restart and the event that reports it: together.
+    this.transaction(() => {
+      this.o.store.setLoginFailures(seat.date, seat.expert, failures);
+      this.record(BOOTH_EVENTS.loginFailed, {
+        expert: seat.expert,
+        date: seat.date,
+        reason: step.reason,
+        liveness: step.reason === 'liveness_failed' ? step.liveness : null,
+        similarity: step.similarity === null ? null : round4(step.similarity),
+        attempt: failures,
+        attemptsLeft: this.attemptsLeft,
+        at: now,
+      });
     });
     if (this.attemptsLeft === 0) {
       this.record(BOOTH_EVENTS.staffCalled, { reason: 'login_failures', expert: seat.expert, date: seat.date, failures, at: now });
@@ -469,18 +479,18 @@ export class BoothSession {
     if (this.keyNeeded(this.lockReason) && !this.token.present) return false;
     const reason = this.lockReason;
     const target = this.resumeTarget();
-    this.o.store.setLock(seat.date, seat.expert, null);
-    if (reason === 'login_failures') {
-      this.o.store.setLoginFailures(seat.date, seat.expert, 0);
-      this.attemptsLeft = MAX_LOGIN_ATTEMPTS;
-    }
-    this.record(BOOTH_EVENTS.unlocked, {
-      expert: seat.expert,
-      date: seat.date,
-      lockReason: reason,
-      to: target,
-      similarity: similarity === null ? null : round4(similarity),
-      at: this.now(),
+    if (reason === 'login_failures') this.attemptsLeft = MAX_LOGIN_ATTEMPTS;
+    this.transaction(() => {
+      this.o.store.setLock(seat.date, seat.expert, null);
+      if (reason === 'login_failures') this.o.store.setLoginFailures(seat.date, seat.expert, 0);
+      this.record(BOOTH_EVENTS.unlocked, {
+        expert: seat.expert,
+        date: seat.date,
+        lockReason: reason,
+        to: target,
+        similarity: similarity === null ? null : round4(similarity),
+        at: this.now(),
+      });
     });
     this.lockReason = null;
     this.faceVerifiedAt = null;
@@ -580,7 +590,7 @@ export class BoothSession {
     if (!seat) return 'commitment';
     const p = this.o.store.progress(seat.date, seat.expert);
     if (p.commitment === null) return 'commitment';
-    return p.submittedAt === null && !(this.o.sheetSubmitted?.() ?? false) ? 'working' : 'submitted';
+    return p.submittedAt === null ? 'working' : 'submitted';
   }
 
   private enter(phase: 'commitment' | 'working' | 'submitted'): void {
@@ -611,8 +621,10 @@ export class BoothSession {
     this.presence = null;
     this.verification = null;
     this.faceVerifiedAt = extra.faceVerifiedAt ?? null;
-    if (seat) this.o.store.setLock(seat.date, seat.expert, reason);
-    this.record(BOOTH_EVENTS.locked, { reason, from: extra.from, expert: seat?.expert ?? null, date: seat?.date ?? null, at: this.now() });
+    this.transaction(() => {
+      if (seat) this.o.store.setLock(seat.date, seat.expert, reason);
+      this.record(BOOTH_EVENTS.locked, { reason, from: extra.from, expert: seat?.expert ?? null, date: seat?.date ?? null, at: this.now() });
+    });
     this.publish();
   }
 
@@ -702,22 +714,26 @@ export class BoothSession {
     const seat = this.active;
     const doc = this.commitmentFacts();
     const signature = await this.o.key.sign('commitment', doc, pin);
-    // Signed is signed: the letter is recorded even if the screen locked while the key worked.
-    const event = this.o.record(BOOTH_EVENTS.commitmentSigned, {
-      expert: seat.expert,
-      codename: seat.codename,
-      project: seat.project,
-      date: seat.date,
-      signer: signature.signer,
-      signedAt: signature.signedAt,
-      cms: signature.cmsBase64,
-      document: signature.document as unknown as JsonValue,
-    });
-    this.o.store.saveCommitment(seat.date, seat.expert, {
-      document: signature.document,
-      signedAt: signature.signedAt,
-      eventSeq: event.seq,
-      tokenSerial: signature.tokenSerial,
+    // Signed is signed: the letter is recorded even if the screen locked while the key worked. The
+    // event for the central and the booth's own record of it commit together, or neither does.
+    const event = this.transaction(() => {
+      const recorded = this.o.record(BOOTH_EVENTS.commitmentSigned, {
+        expert: seat.expert,
+        codename: seat.codename,
+        project: seat.project,
+        date: seat.date,
+        signer: signature.signer,
+        signedAt: signature.signedAt,
+        cms: signature.cmsBase64,
+        document: signature.document as unknown as JsonValue,
+      });
+      this.o.store.saveCommitment(seat.date, seat.expert, {
+        document: signature.document,
+        signedAt: signature.signedAt,
+        eventSeq: recorded.seq,
+        tokenSerial: signature.tokenSerial,
+      });
+      return recorded;
     });
     await this.o.key.bind(signature.tokenSerial);
     if (this.phase === 'commitment') this.enter('working');

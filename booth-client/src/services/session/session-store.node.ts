@@ -1,6 +1,7 @@
 /**
- * What the session must remember across a crash or a power cut, per day, in the booth's own SQLite
- * file (WAL, synchronous=FULL: written before the answer or the event that reports it):
+ * What the session must remember across a crash or a power cut, per day, in the booth's one database
+ * (booth-database.node.ts; WAL, synchronous=FULL), written in the same transaction as the event that
+ * reports it where there is one:
  * - the login failures so far (three, and staff are called: a restart does not give three more);
  * - a lock and its reason (a restart does not unlock the screen);
  * - the signed commitment letter, and the key that signed it (bound from then on);
@@ -8,39 +9,13 @@
  * The phase itself is not stored: after a restart the booth is idle (or locked) and a face login
  * brings the expert back to the phase this progress implies.
  */
-import { join } from 'node:path';
 import type { SignedDocument } from '@kawei/shared/signing/canonical-signing.ts';
 import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
 import { LOCK_REASONS } from '@kawei/shared/contract/booth-session.ts';
-import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
-
-export const BOOTH_SESSION_FILE = 'booth-session.sqlite';
+import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import { openBoothDatabase } from '../booth-database.node.ts';
 
 export type LockReason = (typeof LOCK_REASONS)[number];
-
-const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    description: 'booth session progress per day: login failures, lock, signed commitment, submission',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE session_day (
-          date TEXT NOT NULL,
-          expert TEXT NOT NULL,
-          login_failures INTEGER NOT NULL DEFAULT 0,
-          lock_reason TEXT,
-          commitment_json TEXT,
-          commitment_signed_at INTEGER,
-          commitment_event_seq INTEGER,
-          token_serial TEXT,
-          submitted_at INTEGER,
-          updated_at INTEGER NOT NULL,
-          PRIMARY KEY (date, expert)
-        ) STRICT;
-      `);
-    },
-  },
-];
 
 export interface SessionProgress {
   loginFailures: number;
@@ -65,11 +40,13 @@ const EMPTY: SessionProgress = { loginFailures: 0, lockReason: null, commitment:
 export class SessionStore {
   private constructor(
     private readonly db: SqliteDatabase,
+    private readonly ownsDatabase: boolean,
     private readonly now: () => number,
   ) {}
 
-  static open(dataDir: string, now: () => number = Date.now): SessionStore {
-    return new SessionStore(openSqlite(join(dataDir, BOOTH_SESSION_FILE), MIGRATIONS), now);
+  /** On the booth's database (`database`, shared by the services), or opened from `dataDir`. */
+  static open(dataDir: string, now: () => number = Date.now, database?: SqliteDatabase): SessionStore {
+    return new SessionStore(database ?? openBoothDatabase(dataDir).db, database === undefined, now);
   }
 
   progress(date: string, expert: string): SessionProgress {
@@ -128,6 +105,6 @@ export class SessionStore {
   }
 
   close(): void {
-    this.db.close();
+    if (this.ownsDatabase) this.db.close();
   }
 }

@@ -72,6 +72,8 @@ export interface FaceCheckOptions {
   standing: () => GateStanding | null;
   /** Appends to the sync log (DeviceIdentityService.recordEvent). */
   record: (type: string, payload: EventPayload) => SyncEvent;
+  /** One transaction of the gate's database: the `gate.check` event and the journal's entry (anti-passback) commit together. */
+  transaction?: <T>(fn: () => T) => T;
   /** Publishes the public `check` event. */
   publish: (outcome: CheckOutcome, at: number) => void;
   seatAnnouncement: (seat: SeatView, maxCells: number) => Announcement;
@@ -341,20 +343,6 @@ export class FaceCheck {
     // hold the event loop (measured: the LED frame otherwise waited for them, bench/gate.bench.ts).
     await new Promise((resolve) => setImmediate(resolve));
 
-    // The central's record.
-    this.o.record(GATE_CHECK_EVENT, {
-      checkId,
-      decision: final.kind,
-      reason,
-      expert,
-      similarity,
-      at: now,
-      seat: seat === null ? null : { room: seat.roomId, roomNumber: seat.roomNumber, label: seat.label },
-      redirect: redirect === null ? null : { room: redirect.roomId, label: redirect.label, site: redirect.siteName ?? null },
-      card: ctx.cardUsed === true,
-      relay: passage === null ? null : passage.ok ? 'opened' : (passage.error ?? 'failed'),
-    });
-
     const person = expert === null ? null : (this.faceSet(today)?.people.get(expert) ?? null);
     const entry = final.kind === 'pass' ? this.o.roster.roster(today)?.entries.find((e) => e.expert === expert) : undefined;
     let capture: string | null = null;
@@ -363,21 +351,38 @@ export class FaceCheck {
     } catch (error) {
       this.log(`capture thumbnail failed: ${(error as Error).message}`);
     }
-    this.o.journal.addEntry({
-      checkId,
-      date: today,
-      at: now,
-      decision: final.kind,
-      reason,
-      expert,
-      maskedName: person?.maskedName ?? null,
-      codename: entry?.codename ?? (final.kind === 'pass' ? final.codename : null),
-      seat: seat ?? (redirect ? { roomId: redirect.roomId, roomNumber: redirect.roomNumber, roomName: redirect.roomName, label: redirect.label } : null),
-      similarity,
-      capture,
-      note: null,
+
+    // The central's record and the gate's own (the anti-passback set): one transaction.
+    (this.o.transaction ?? ((fn: () => void) => fn()))(() => {
+      this.o.record(GATE_CHECK_EVENT, {
+        checkId,
+        decision: final.kind,
+        reason,
+        expert,
+        similarity,
+        at: now,
+        seat: seat === null ? null : { room: seat.roomId, roomNumber: seat.roomNumber, label: seat.label },
+        redirect: redirect === null ? null : { room: redirect.roomId, label: redirect.label, site: redirect.siteName ?? null },
+        card: ctx.cardUsed === true,
+        relay: passage === null ? null : passage.ok ? 'opened' : (passage.error ?? 'failed'),
+      });
+
+      this.o.journal.addEntry({
+        checkId,
+        date: today,
+        at: now,
+        decision: final.kind,
+        reason,
+        expert,
+        maskedName: person?.maskedName ?? null,
+        codename: entry?.codename ?? (final.kind === 'pass' ? final.codename : null),
+        seat: seat ?? (redirect ? { roomId: redirect.roomId, roomNumber: redirect.roomNumber, roomName: redirect.roomName, label: redirect.label } : null),
+        similarity,
+        capture,
+        note: null,
+      });
+      if (final.kind === 'refused') this.o.journal.addAlert({ date: today, at: now, kind: final.reason, checkId, device: null });
     });
-    if (final.kind === 'refused') this.o.journal.addAlert({ date: today, at: now, kind: final.reason, checkId, device: null });
 
     this.cooldown = { checkId, decidedAt: now, lastFaceAt: now, embedding: ctx.embedding };
     this.candidate = freshCandidate();

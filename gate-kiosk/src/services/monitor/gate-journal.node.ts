@@ -1,54 +1,17 @@
 /**
  * The gate's own journal for the staff monitor: today's entries (passes, refusals, manual opens) with
- * a small capture thumbnail, and the alerts with their acknowledgement. Kept in the gate's SQLite
- * file beside the roster (WAL, synchronous=FULL), so a restart keeps the day's picture and the
- * anti-passback set. The central's copy of every decision is the sync log's `gate.check` event; this
- * journal is the local view, and it holds a masked name and the expert id, never a full name.
+ * a small capture thumbnail, and the alerts with their acknowledgement. Kept in the gate's one
+ * database beside the roster and the sync log (gate-database.node.ts; WAL, synchronous=FULL), so a
+ * restart keeps the day's picture and the anti-passback set. The central's copy of every decision is
+ * the sync log's `gate.check` event, written in the same transaction as the entry here; this journal
+ * is the local view, and it holds a masked name and the expert id, never a full name.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { seatSchema, type GateAlert, type MonitorEntry, type RefusalReason, type SeatView } from '@kawei/shared/contract/gate-check.ts';
-import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
-
-export const GATE_JOURNAL_FILE = 'gate-journal.sqlite';
-
-const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    description: 'gate monitor: entries and alerts',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE entry (
-          check_id TEXT PRIMARY KEY,
-          date TEXT NOT NULL,
-          at INTEGER NOT NULL,
-          decision TEXT NOT NULL,
-          reason TEXT,
-          expert TEXT,
-          masked_name TEXT,
-          codename TEXT,
-          seat_json TEXT,
-          similarity REAL,
-          capture TEXT,
-          note TEXT
-        ) STRICT;
-        CREATE INDEX entry_by_date ON entry (date, at);
-        CREATE TABLE alert (
-          alert_id TEXT PRIMARY KEY,
-          date TEXT NOT NULL,
-          at INTEGER NOT NULL,
-          kind TEXT NOT NULL,
-          check_id TEXT,
-          device TEXT,
-          acknowledged_at INTEGER
-        ) STRICT;
-        CREATE INDEX alert_by_date ON alert (date, at);
-      `);
-    },
-  },
-];
+import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import { openGateDatabase } from '../gate-database.node.ts';
 
 export interface JournalEntry {
   checkId: string;
@@ -93,10 +56,14 @@ interface AlertRow {
 const decisionSchema = z.enum(['pass', 'refused', 'manual_open']);
 
 export class GateJournal {
-  private constructor(private readonly db: SqliteDatabase) {}
+  private constructor(
+    private readonly db: SqliteDatabase,
+    private readonly ownsDatabase: boolean,
+  ) {}
 
-  static open(dataDir: string): GateJournal {
-    return new GateJournal(openSqlite(join(dataDir, GATE_JOURNAL_FILE), MIGRATIONS));
+  /** On the gate's database (`database`, shared by the services), or opened from `dataDir`. */
+  static open(dataDir: string, database?: SqliteDatabase): GateJournal {
+    return new GateJournal(database ?? openGateDatabase(dataDir).db, database === undefined);
   }
 
   addEntry(e: JournalEntry): void {
@@ -191,6 +158,6 @@ export class GateJournal {
   }
 
   close(): void {
-    this.db.close();
+    if (this.ownsDatabase) this.db.close();
   }
 }

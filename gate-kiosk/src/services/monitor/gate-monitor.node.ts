@@ -40,15 +40,19 @@ export interface GateMonitorOptions {
   link: () => LinkStatus | null;
   lastFrameAt: () => number | null;
   record: (type: string, payload: EventPayload) => SyncEvent;
+  /** One transaction of the gate's database (DeviceStore.transaction): the event and the journal's row commit together. */
+  transaction?: <T>(fn: () => T) => T;
   now?: () => number;
 }
 
 export class GateMonitorService {
   private readonly now: () => number;
+  private readonly transaction: <T>(fn: () => T) => T;
   private readonly lastHealth = new Map<string, DeviceHealth['state']>();
 
   constructor(private readonly o: GateMonitorOptions) {
     this.now = o.now ?? Date.now;
+    this.transaction = o.transaction ?? ((fn) => fn());
   }
 
   login(pin: string) {
@@ -119,26 +123,29 @@ export class GateMonitorService {
     const passage: PassageResult = devices?.hasRelay ? await devices.openPassage() : { ok: false, error: 'no relay configured' };
     const now = this.now();
     const checkId = randomUUID();
-    const event = this.o.record(MANUAL_OPEN_EVENT, {
-      checkId,
-      reason,
-      ok: passage.ok,
-      error: passage.error ?? null,
-      at: now,
-    });
-    this.o.journal.addEntry({
-      checkId,
-      date: gateDay(now),
-      at: now,
-      decision: 'manual_open',
-      reason: passage.ok ? null : 'device_fault',
-      expert: null,
-      maskedName: null,
-      codename: null,
-      seat: null,
-      similarity: null,
-      capture: null,
-      note: reason,
+    const event = this.transaction(() => {
+      const recorded = this.o.record(MANUAL_OPEN_EVENT, {
+        checkId,
+        reason,
+        ok: passage.ok,
+        error: passage.error ?? null,
+        at: now,
+      });
+      this.o.journal.addEntry({
+        checkId,
+        date: gateDay(now),
+        at: now,
+        decision: 'manual_open',
+        reason: passage.ok ? null : 'device_fault',
+        expert: null,
+        maskedName: null,
+        codename: null,
+        seat: null,
+        similarity: null,
+        capture: null,
+        note: reason,
+      });
+      return recorded;
     });
     return passage.ok ? { ok: true, eventSeq: event.seq } : { ok: false, eventSeq: event.seq, error: passage.error ?? 'the passage did not open' };
   }
@@ -156,15 +163,17 @@ export class GateMonitorService {
     const before = this.lastHealth.get(health.device);
     if (before === health.state) return;
     this.lastHealth.set(health.device, health.state);
-    try {
-      this.o.record(DEVICE_HEALTH_EVENT, { ...health, error: health.error ?? null });
-    } catch (error) {
-      // Not enrolled yet: the health is still shown on the tile.
-      console.warn(`[gate] device health not recorded: ${(error as Error).message}`);
-    }
-    if (health.state === 'down' || health.state === 'degraded') {
-      const now = this.now();
-      this.o.journal.addAlert({ date: gateDay(now), at: now, kind: 'device_down', checkId: null, device: health.device });
-    }
+    this.transaction(() => {
+      try {
+        this.o.record(DEVICE_HEALTH_EVENT, { ...health, error: health.error ?? null });
+      } catch (error) {
+        // Not enrolled yet: the health is still shown on the tile.
+        console.warn(`[gate] device health not recorded: ${(error as Error).message}`);
+      }
+      if (health.state === 'down' || health.state === 'degraded') {
+        const now = this.now();
+        this.o.journal.addAlert({ date: gateDay(now), at: now, kind: 'device_down', checkId: null, device: health.device });
+      }
+    });
   }
 }

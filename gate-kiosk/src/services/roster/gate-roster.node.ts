@@ -1,7 +1,7 @@
 /**
  * The gate's copy of the day: the site's roster (`roster.gate`) and the day's face set
- * (`faces.gate`, in parts), taken from the device inbox and kept in the gate's own SQLite file, so a
- * restart, or a central that is away all morning, changes nothing at the turnstile.
+ * (`faces.gate`, in parts), taken from the device inbox and kept in the gate's one database
+ * (gate-database.node.ts), so a restart, or a central that is away all morning, changes nothing at the turnstile.
  *
  * - Each downstream message is validated with its zod schema. A malformed one is logged and skipped
  *   (remembered as skipped, so it is not retried at every start); it never stops the kiosk.
@@ -13,7 +13,8 @@
  *   model bound as additional data) with a 32-byte key in a 0600 key file beside the database, as in
  *   shared/src/face/face-template-store.node.ts. Masked names, seats and ID hashes stay in clear: the
  *   monitor and the counts need them and they identify nobody on their own.
- * - Messages are applied idempotently (by message id), so the inbox can be replayed at every start.
+ * - The services apply each message inside the transaction that stores it in the inbox
+ *   (DeviceStore.setMessageApplier); ids already applied are remembered, so a message applies once.
  */
 import { floatBytes, floatsFrom, openSealed, seal, sealAad, type Sealed } from '@kawei/shared/crypto/sealed.node.ts';
 import { join } from 'node:path';
@@ -33,60 +34,12 @@ import { describeZodError } from '@kawei/shared/errors.ts';
 import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node.ts';
 import { TemplateIndex } from '@kawei/shared/face/matching.ts';
 import { EMBEDDING_SIZE } from '@kawei/shared/face/models.ts';
-import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
+import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import type { PoolPerson, TodayRoster } from '../check/gate-decision.ts';
+import { openGateDatabase } from '../gate-database.node.ts';
 
-export const GATE_ROSTER_FILE = 'gate-roster.sqlite';
 export const GATE_FACES_KEY_FILE = 'gate-faces.key';
 
-
-const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    description: 'gate roster, face set parts (encrypted templates and photos), applied messages',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE roster (
-          date TEXT PRIMARY KEY,
-          site TEXT NOT NULL,
-          seed TEXT NOT NULL,
-          entries_json TEXT NOT NULL,
-          message_id TEXT NOT NULL,
-          received_at INTEGER NOT NULL
-        ) STRICT;
-        CREATE TABLE faces_part (
-          date TEXT NOT NULL,
-          part INTEGER NOT NULL,
-          parts INTEGER NOT NULL,
-          site TEXT NOT NULL,
-          model TEXT NOT NULL,
-          message_id TEXT NOT NULL,
-          received_at INTEGER NOT NULL,
-          PRIMARY KEY (date, part)
-        ) STRICT;
-        CREATE TABLE face_person (
-          date TEXT NOT NULL,
-          part INTEGER NOT NULL,
-          expert TEXT NOT NULL,
-          masked_name TEXT NOT NULL,
-          id_number_hash TEXT,
-          seat_json TEXT,
-          has_photo INTEGER NOT NULL,
-          nonce BLOB NOT NULL,
-          ciphertext BLOB NOT NULL,
-          tag BLOB NOT NULL,
-          PRIMARY KEY (date, part, expert)
-        ) STRICT;
-        CREATE TABLE applied_message (
-          id TEXT PRIMARY KEY,
-          type TEXT NOT NULL,
-          outcome TEXT NOT NULL,
-          applied_at INTEGER NOT NULL
-        ) STRICT;
-      `);
-    },
-  },
-];
 
 export type IngestOutcome = 'applied' | 'duplicate' | 'not_for_gate' | 'malformed' | 'model_mismatch' | 'other_site';
 
@@ -105,7 +58,10 @@ export interface RefusedFaces {
 }
 
 export interface GateRosterOptions {
+  /** The gate's data folder: its database and the faces key file (`gate-faces.key`, 0600). */
   dataDir: string;
+  /** The gate's database, already open (shared by the services); opened from `dataDir` otherwise. */
+  database?: SqliteDatabase;
   /** The running pipeline's embedding model (FacePipeline.model). */
   model: string;
   /** The gate's site, when known: messages for another site are refused. */
@@ -153,6 +109,7 @@ export class GateRoster {
 
   private constructor(
     private readonly db: SqliteDatabase,
+    private readonly ownsDatabase: boolean,
     private readonly key: Buffer,
     private readonly options: GateRosterOptions,
   ) {
@@ -162,8 +119,8 @@ export class GateRoster {
 
   static open(options: GateRosterOptions): GateRoster {
     const key = loadOrCreateKeyFile(join(options.dataDir, GATE_FACES_KEY_FILE));
-    const db = openSqlite(join(options.dataDir, GATE_ROSTER_FILE), MIGRATIONS);
-    return new GateRoster(db, key, options);
+    const db = options.database ?? openGateDatabase(options.dataDir).db;
+    return new GateRoster(db, options.database === undefined, key, options);
   }
 
   get model(): string {
@@ -344,7 +301,7 @@ export class GateRoster {
 
   close(): void {
     this.key.fill(0);
-    this.db.close();
+    if (this.ownsDatabase) this.db.close();
   }
 
   private aad(date: string, expert: string, model: string): Buffer {
