@@ -13,7 +13,8 @@ import { apiErrorBodySchema } from '../errors.ts';
  *
  * The launch secret reaches the renderer in the URL fragment (#k=…), which browsers never send to a
  * server, so a process that only fetches the page learns nothing. The host also checks Origin.
- * A wrong secret or a malformed frame closes the socket with a WS_CLOSE code and a reason.
+ * A wrong secret or a malformed frame closes the socket with a WS_CLOSE code and a reason; a frame
+ * over MAX_CLIENT_FRAME_BYTES closes it with 1009, invalid UTF-8 with 1007 (RFC 6455).
  */
 export const HOST_WS_PATH = '/api/ws';
 export const HELLO_TIMEOUT_MS = 5000;
@@ -23,6 +24,8 @@ export const WS_CLOSE = {
   unauthorised: 4401,
   badFrame: 4400,
   helloTimeout: 4408,
+  /** Too many sockets: the oldest of its kind (waiting for hello, or authenticated) makes room. */
+  tooManySockets: 4429,
 } as const;
 
 export const clientFrameSchema = z.discriminatedUnion('t', [
