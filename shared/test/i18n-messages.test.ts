@@ -15,6 +15,8 @@ import {
   translate,
   type MessageKey,
 } from '../src/i18n/messages.ts';
+import { BilingualError, bilingual, bilingualError, bilingualLines, messagePair } from '../src/i18n/bilingual.ts';
+import { NAMESPACES } from '../src/i18n/catalogue/index.ts';
 import { areaEntrance, boothA5, room3Door } from './ui-fixtures.ts';
 
 describe('message tables', () => {
@@ -29,6 +31,30 @@ describe('message tables', () => {
     for (const key of keys) {
       expect(placeholdersOf(MESSAGES.en[key]).sort(), key).toEqual(placeholdersOf(MESSAGES['zh-CN'][key]).sort());
     }
+  });
+
+  it('come from namespace files that each have both languages with the same keys and placeholders', () => {
+    for (const [name, ns] of Object.entries(NAMESPACES)) {
+      const zhKeys = Object.keys(ns.zhCN).sort();
+      expect(Object.keys(ns.en).sort(), name).toEqual(zhKeys);
+      const zh = ns.zhCN as Record<string, string>;
+      const en = ns.en as Record<string, string>;
+      for (const key of zhKeys) {
+        expect(placeholdersOf(en[key] as string).sort(), `${name}: ${key}`).toEqual(placeholdersOf(zh[key] as string).sort());
+        expect(zh[key], `${name}: ${key} should be Chinese`).toMatch(/[\u3000-\u9fff\uff00-\uffef]|^[\x20-\x7e{}]+$/);
+      }
+    }
+  });
+
+  it('define every key in exactly one namespace, and combine them all', () => {
+    const seen = new Map<string, string>();
+    for (const [name, ns] of Object.entries(NAMESPACES)) {
+      for (const key of Object.keys(ns.zhCN)) {
+        expect(seen.get(key), `${key} is in ${seen.get(key)} and ${name}`).toBeUndefined();
+        seen.set(key, name);
+      }
+    }
+    expect([...seen.keys()].sort()).toEqual([...keys].sort());
   });
 
   it('translate every error code, in Chinese with Chinese text', () => {
@@ -68,6 +94,25 @@ describe('formatMessage / translate', () => {
     expect(isLang('en')).toBe(true);
     expect(isLang('fr')).toBe(false);
     expect(isLang(null)).toBe(false);
+  });
+});
+
+describe('bilingual terminal text', () => {
+  it('says Chinese first, English second, with the same parameters', () => {
+    expect(messagePair('enrol.validation.code.length', { count: 5 })).toEqual({
+      zh: '注册码应为 8 位（当前 5 位）',
+      en: 'The code has 8 characters (you entered 5)',
+    });
+    expect(bilingual('footer.version', { version: '1.2.3' })).toBe('版本 1.2.3 / Version 1.2.3');
+    expect(bilingualLines('footer.version', { version: '1.2.3' })).toBe('版本 1.2.3\nVersion 1.2.3');
+  });
+
+  it('makes errors whose message is both languages and whose parts stay apart', () => {
+    const error = bilingualError('enrol.validation.code.length', { count: 3 });
+    expect(error).toBeInstanceOf(BilingualError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('注册码应为 8 位（当前 3 位） / The code has 8 characters (you entered 3)');
+    expect([error.key, error.zh, error.en]).toEqual(['enrol.validation.code.length', '注册码应为 8 位（当前 3 位）', 'The code has 8 characters (you entered 3)']);
   });
 });
 

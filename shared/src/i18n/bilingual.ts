@@ -1,0 +1,50 @@
+import { type MessageKey, type TranslateArgs, translate } from './messages.ts';
+
+/**
+ * Terminal and log text in both languages, from the one catalogue: CLIs, scripts and errors a
+ * technician reads say Chinese first and English second. Pure (no Node API), so shared code that runs
+ * anywhere may throw these too.
+ */
+
+export interface MessagePair {
+  zh: string;
+  en: string;
+}
+
+/** The two texts of `key`, filled with the same parameters. */
+export function messagePair<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): MessagePair {
+  return { zh: translate('zh-CN', key, ...args), en: translate('en', key, ...args) };
+}
+
+/** "中文 / English" on one line: error messages, single-line CLI output. */
+export function bilingual<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): string {
+  const { zh, en } = messagePair(key, ...args);
+  return `${zh} / ${en}`;
+}
+
+/** "中文" and "English" on two lines: headings and longer CLI output. */
+export function bilingualLines<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): string {
+  const { zh, en } = messagePair(key, ...args);
+  return `${zh}\n${en}`;
+}
+
+/** An Error whose message is `bilingual(key, params)`; `zh`, `en` and `key` stay readable apart. */
+export class BilingualError extends Error {
+  override readonly name = 'BilingualError';
+  readonly zh: string;
+  readonly en: string;
+  constructor(
+    readonly key: MessageKey,
+    pair: MessagePair,
+    options?: ErrorOptions,
+  ) {
+    super(`${pair.zh} / ${pair.en}`, options);
+    this.zh = pair.zh;
+    this.en = pair.en;
+  }
+}
+
+/** `throw bilingualError('tender.notPdf', { file })`: a BilingualError for `key`. */
+export function bilingualError<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): BilingualError {
+  return new BilingualError(key, messagePair(key, ...args));
+}

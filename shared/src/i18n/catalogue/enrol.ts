@@ -1,0 +1,56 @@
+/**
+ * Device enrolment by a technician (prefix enrol).
+ * Chinese is the source of the keys; the English table is typed from it.
+ */
+export const zhCN = {
+  // ── enrolment (technician) ──────────────────────────────────────────────
+  'enrol.title': '设备注册',
+  'enrol.subtitle': '请技术人员填写中心服务器地址和一次性注册码',
+  'enrol.kind.booth': '设备类型：评标卡位终端',
+  'enrol.kind.gate': '设备类型：门禁人脸核验终端',
+  'enrol.centralUrl.label': '中心服务器地址',
+  'enrol.centralUrl.placeholder': '例如 10.0.0.5:8600',
+  'enrol.code.label': '注册码',
+  'enrol.code.placeholder': 'XXXX-XXXX',
+  'enrol.code.help': '8 位，由中心管理员生成；大小写和短横线均可',
+  'enrol.submit': '注册本设备',
+  'enrol.submitting': '正在注册…',
+  'enrol.errorCode': '错误代码：{code}',
+  'enrol.validation.centralUrl.empty': '请输入中心服务器地址',
+  'enrol.validation.centralUrl.invalid': '地址格式不正确，应类似 10.0.0.5:8600 或 https://10.0.0.5:8600',
+  'enrol.validation.code.empty': '请输入注册码',
+  'enrol.validation.code.length': '注册码应为 8 位（当前 {count} 位）',
+  'enrol.validation.code.chars': '注册码只含数字 2–9 和字母（不含 I、L、O）',
+  'enrol.fingerprint.label': '中心服务器密钥指纹',
+  'enrol.fingerprint.placeholder': 'XXXX XXXX XXXX XXXX XXXX XXXX XXXX XXXX',
+  'enrol.fingerprint.help': '与注册码一起打印的指纹，至少前 32 位（8 组）；核对无误才能防止冒充的中心',
+  'enrol.validation.fingerprint.empty': '请输入中心服务器密钥指纹（与注册码一同打印）',
+  'enrol.validation.fingerprint.chars': '指纹只含数字 0–9 和字母 A–F',
+  'enrol.validation.fingerprint.length': '指纹至少 32 位、至多 64 位（当前 {count} 位）',
+} as const;
+
+export const en: Record<keyof typeof zhCN, string> = {
+  'enrol.title': 'Device enrolment',
+  'enrol.subtitle': 'Technician: enter the central server address and the one-time enrolment code',
+  'enrol.kind.booth': 'Device type: evaluation booth terminal',
+  'enrol.kind.gate': 'Device type: gate face-check kiosk',
+  'enrol.centralUrl.label': 'Central server address',
+  'enrol.centralUrl.placeholder': 'e.g. 10.0.0.5:8600',
+  'enrol.code.label': 'Enrolment code',
+  'enrol.code.placeholder': 'XXXX-XXXX',
+  'enrol.code.help': '8 characters from the central administrator; any case, dashes optional',
+  'enrol.submit': 'Enrol this device',
+  'enrol.submitting': 'Enrolling…',
+  'enrol.errorCode': 'Error code: {code}',
+  'enrol.validation.centralUrl.empty': 'Enter the central server address',
+  'enrol.validation.centralUrl.invalid': 'Not a valid address; it looks like 10.0.0.5:8600 or https://10.0.0.5:8600',
+  'enrol.validation.code.empty': 'Enter the enrolment code',
+  'enrol.validation.code.length': 'The code has 8 characters (you entered {count})',
+  'enrol.validation.code.chars': 'The code uses only digits 2–9 and letters (no I, L or O)',
+  'enrol.fingerprint.label': 'Central server key fingerprint',
+  'enrol.fingerprint.placeholder': 'XXXX XXXX XXXX XXXX XXXX XXXX XXXX XXXX',
+  'enrol.fingerprint.help': 'Printed with the enrolment code; at least the first 32 digits (8 groups). Checking it keeps out an impostor central',
+  'enrol.validation.fingerprint.empty': 'Enter the central server key fingerprint (printed with the code)',
+  'enrol.validation.fingerprint.chars': 'The fingerprint uses only digits 0–9 and letters A–F',
+  'enrol.validation.fingerprint.length': 'The fingerprint has 32 to 64 digits (you entered {count})',
+};

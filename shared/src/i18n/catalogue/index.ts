@@ -1,0 +1,24 @@
+import * as app from './app.ts';
+import * as booth from './booth.ts';
+import * as enrol from './enrol.ts';
+import * as error from './error.ts';
+import * as face from './face.ts';
+import * as gate from './gate.ts';
+import * as link from './link.ts';
+
+/**
+ * The one message catalogue: every text Kawei shows or prints, in Chinese (zh-CN, the default) and
+ * English, one file per namespace. A key is `namespace.key` (the UI namespaces hold a few first
+ * segments each, see their headers). In each file the Chinese table is `as const` (its literal types
+ * give the placeholder names) and the English one is typed from its keys, so a key missing or extra
+ * on either side fails type checking; shared/test/i18n-messages.test.ts checks that both languages use
+ * the same placeholders and that no key is defined in two namespaces.
+ *
+ * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
+ */
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error } as const;
+
+export const CATALOGUE = {
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en },
+} as const;
