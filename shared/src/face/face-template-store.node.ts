@@ -63,7 +63,7 @@ export class FaceTemplateError extends Error {
  */
 export function loadOrCreateKeyFile(file: string): Buffer {
   if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // a folder made here is private too
     const key = randomBytes(TEMPLATE_KEY_BYTES);
     let fd: number;
     try {
