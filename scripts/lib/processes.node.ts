@@ -27,7 +27,9 @@ export function startNode<T extends { event: string }>(
   args: string[],
   options: { label: string; timeoutMs?: number; quiet?: boolean; env?: NodeJS.ProcessEnv },
 ): Promise<Running<T>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // An app host prints its launch URL (the secret) only when asked; the harness needs it to drive the app.
+  const asked = entry === ENTRY.boothHost || entry === ENTRY.gateHost ? ['--print-launch-url'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args, ...asked], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },

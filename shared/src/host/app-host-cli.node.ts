@@ -15,15 +15,19 @@ export interface AppHostCliOptions<K extends Contract> {
   argv?: string[];
 }
 
-const USAGE = `用法 / usage: --data <目录/dir> [--port <端口/port>] [--open] [--link-interval <ms>]`;
+const USAGE = `用法 / usage: --data <目录/dir> [--port <端口/port>] [--open] [--link-interval <ms>] [--print-launch-url]`;
 
 /**
  * The command line of an app's Node host: opens the data directory, starts the services and the
  * host, prints one JSON line `{"event":"listening",…}` (tests and the demo wait for it), and opens
  * a Chromium app window when asked and a display exists. SIGINT/SIGTERM close everything cleanly.
+ *
+ * The launch secret is never printed unless `--print-launch-url` asks for it (a developer, the test
+ * harness): stdout ends up in terminals, logs and journals other people read. `--open` hands it to
+ * Chromium over the DevTools pipe, not on a command line (chromium.node.ts).
  */
 export async function runAppHostCli<K extends Contract>(cli: AppHostCliOptions<K>): Promise<void> {
-  let values: { data?: string; port?: string; open?: boolean; 'link-interval'?: string };
+  let values: { data?: string; port?: string; open?: boolean; 'link-interval'?: string; 'print-launch-url'?: boolean };
   try {
     ({ values } = parseArgs({
       args: cli.argv ?? process.argv.slice(2),
@@ -32,6 +36,7 @@ export async function runAppHostCli<K extends Contract>(cli: AppHostCliOptions<K
         port: { type: 'string' },
         open: { type: 'boolean', default: false },
         'link-interval': { type: 'string' },
+        'print-launch-url': { type: 'boolean', default: false },
       },
       strict: true,
     }));
@@ -57,9 +62,8 @@ export async function runAppHostCli<K extends Contract>(cli: AppHostCliOptions<K
     rendererDir: cli.rendererDir,
     port,
   });
-  process.stdout.write(
-    `${JSON.stringify({ event: 'listening', app: cli.app, url: host.url, launchUrl: host.launchUrl, dataDir })}\n`,
-  );
+  const launchUrl = values['print-launch-url'] ? { launchUrl: host.launchUrl } : {};
+  process.stdout.write(`${JSON.stringify({ event: 'listening', app: cli.app, url: host.url, ...launchUrl, dataDir })}\n`);
   const window = values.open ? openAppWindow(host.launchUrl) : null;
 
   const shutdown = async () => {
