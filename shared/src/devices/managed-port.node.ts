@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { ByteTransport } from './byte-transport.ts';
 import type { DeviceHealth, DeviceHealthState, DeviceKind } from './device-health.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 export interface SerialSettings {
   baudRate: number;
@@ -38,7 +39,7 @@ export interface ManagedPortOptions extends SerialSettings {
 export class PortUnavailableError extends Error {
   readonly code = 'DEVICE_UNAVAILABLE';
   constructor(readonly device: string, readonly state: DeviceHealthState) {
-    super(`设备 ${device} 不可用（${state}）/ device ${device} is not available (${state})`);
+    super(bilingual('devices.port.unavailable', { device, state }));
     this.name = 'PortUnavailableError';
   }
 }

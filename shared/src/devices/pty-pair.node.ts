@@ -9,6 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bilingual, bilingualError } from '../i18n/bilingual.ts';
 
 export interface PtyPair {
   /** The host's end (the driver opens this path). */
@@ -50,7 +51,7 @@ export function hasSocat(): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function startPtyPair(options: PtyPairOptions = {}): Promise<PtyPair> {
-  if (!hasSocat()) throw new Error('socat 未安装 / socat is not installed (Debian: apt-get install socat)');
+  if (!hasSocat()) throw bilingualError('devices.pty.noSocat');
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'kawei-pty-'));
   const [nameA, nameB] = options.names ?? ['host', 'device'];
@@ -74,11 +75,11 @@ export async function startPtyPair(options: PtyPairOptions = {}): Promise<PtyPai
     // socat logs "starting data transfer loop" once both ptys are set up and linked.
     while (!(existsSync(a) && existsSync(b) && stderr.includes('starting data transfer loop'))) {
       if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`socat 已退出 / socat exited (${proc.exitCode ?? proc.signalCode}): ${stderr.trim()}`);
+        throw new Error(`${bilingual('devices.pty.socatExited')} (${proc.exitCode ?? proc.signalCode}): ${stderr.trim()}`);
       }
       if (Date.now() > end) {
         proc.kill('SIGKILL');
-        throw new Error(`socat 未在 ${startTimeoutMs} ms 内建立 pty / socat made no pty pair within ${startTimeoutMs} ms`);
+        throw bilingualError('devices.pty.noPty', { ms: startTimeoutMs });
       }
       await sleep(10);
     }

@@ -1,3 +1,5 @@
+import { type MessagePair, messagePair } from '../../i18n/bilingual.ts';
+
 // Second-generation ID card reader (SAM_V module) serial protocol, "AA AA AA 96 69".
 // Request:  preamble(5) | length(2, BE) | command | parameter | [data] | check
 // Response: preamble(5) | length(2, BE) | SW1 | SW2 | SW3 | [data] | check
@@ -38,28 +40,16 @@ export enum Sw3 {
   SelectFailed = 0x81,
 }
 
-export const SW3_MEANING: Readonly<Record<Sw3, { zh: string; en: string }>> = {
-  [Sw3.Ok]: { zh: '操作成功', en: 'operation succeeded' },
-  [Sw3.NoContent]: { zh: '证/卡中此项无内容', en: 'no content for this item on the card' },
-  [Sw3.FindOk]: { zh: '寻找证/卡成功', en: 'card found' },
-  [Sw3.ChecksumError]: { zh: '接收数据校验和错', en: 'module received a bad check byte' },
-  [Sw3.LengthError]: { zh: '接收数据长度错', en: 'module received a bad length' },
-  [Sw3.CommandError]: { zh: '接收数据命令错', en: 'module received a bad command' },
-  [Sw3.Unauthorised]: { zh: '越权操作', en: 'operation not permitted' },
-  [Sw3.UnknownError]: { zh: '无法识别的错误', en: 'unrecognised error' },
-  [Sw3.CardAuthSamFailed]: { zh: '证/卡认证 SAM 失败', en: 'card failed to authenticate the SAM' },
-  [Sw3.SamAuthCardFailed]: { zh: 'SAM 认证证/卡失败', en: 'SAM failed to authenticate the card' },
-  [Sw3.InfoVerifyFailed]: { zh: '信息验证错误', en: 'information verification failed' },
-  [Sw3.UnknownCardType]: { zh: '无法识别的证/卡类型', en: 'unrecognised card type' },
-  [Sw3.ReadFailed]: { zh: '读证/卡操作失败', en: 'reading the card failed' },
-  [Sw3.FindFailed]: { zh: '寻找证/卡失败（无卡）', en: 'no card found' },
-  [Sw3.SelectFailed]: { zh: '选取证/卡失败', en: 'selecting the card failed' },
-};
+/** What each SW3 status means, in both languages (catalogue: `devices.idcard.sw3.<name>`). */
+export const SW3_MEANING: Readonly<Record<Sw3, MessagePair>> = Object.fromEntries(
+  (Object.keys(Sw3) as (keyof typeof Sw3)[])
+    .filter((name) => Number.isNaN(Number(name)))
+    .map((name) => [Sw3[name], messagePair(`devices.idcard.sw3.${name}`)]),
+) as Record<Sw3, MessagePair>;
 
-export function sw3Meaning(sw3: number): { zh: string; en: string } {
-  const known = (SW3_MEANING as Record<number, { zh: string; en: string } | undefined>)[sw3];
-  const hex = sw3.toString(16).padStart(2, '0').toUpperCase();
-  return known ?? { zh: `未知状态 0x${hex}`, en: `unknown status 0x${hex}` };
+export function sw3Meaning(sw3: number): MessagePair {
+  const known = (SW3_MEANING as Record<number, MessagePair | undefined>)[sw3];
+  return known ?? messagePair('devices.idcard.sw3.unknown', { hex: sw3.toString(16).padStart(2, '0').toUpperCase() });
 }
 
 export function xorCheck(bytes: Uint8Array, from = 0, to = bytes.length): number {

@@ -13,6 +13,7 @@ import {
 } from './idcard-protocol.ts';
 import { decodeCardText, type CardText } from './idcard-text.ts';
 import type { DecodedPhoto, WltPhotoDecoder } from './wlt-decoder.ts';
+import { messagePair } from '../../i18n/bilingual.ts';
 
 export type { ByteTransport };
 
@@ -29,20 +30,6 @@ export type IdCardErrorCode =
   | 'ABORTED'
   | 'PORT_ERROR';
 
-const MESSAGES: Record<IdCardErrorCode, { zh: string; en: string }> = {
-  NO_CARD: { zh: '未放置身份证', en: 'no ID card on the reader' },
-  SELECT_FAILED: { zh: '选取身份证失败，请重新放置', en: 'could not select the card; place it again' },
-  READ_FAILED: { zh: '读取身份证失败，请重新放置', en: 'reading the card failed; place it again' },
-  CARD_REMOVED: { zh: '读卡过程中身份证被移开', en: 'the card was removed during the read' },
-  TIMEOUT: { zh: '身份证阅读器无应答', en: 'the ID card reader did not answer' },
-  DEVICE_STATUS: { zh: '身份证阅读器返回错误状态', en: 'the ID card reader reported an error' },
-  BAD_PAYLOAD: { zh: '身份证数据格式错误', en: 'malformed card data' },
-  BUSY: { zh: '身份证阅读器正忙', en: 'the ID card reader is busy' },
-  CLOSED: { zh: '身份证阅读器已关闭', en: 'the ID card reader is closed' },
-  ABORTED: { zh: '已取消等待身份证', en: 'waiting for a card was cancelled' },
-  PORT_ERROR: { zh: '身份证阅读器串口写入失败', en: 'writing to the ID card reader port failed' },
-};
-
 const RETRYABLE: ReadonlySet<IdCardErrorCode> = new Set(['NO_CARD', 'SELECT_FAILED', 'READ_FAILED', 'CARD_REMOVED']);
 
 export class IdCardError extends Error {
@@ -55,7 +42,7 @@ export class IdCardError extends Error {
     readonly sw3: number | null = null,
     cause?: unknown,
   ) {
-    const m = MESSAGES[code];
+    const m = messagePair(`devices.idcard.error.${code}`);
     const status = sw3 === null ? '' : ` (SW3 0x${sw3.toString(16).padStart(2, '0').toUpperCase()}: ${sw3Meaning(sw3).en})`;
     super(`${m.en}${status}`, cause === undefined ? undefined : { cause });
     this.zh = sw3 === null ? m.zh : `${m.zh}（${sw3Meaning(sw3).zh}）`;

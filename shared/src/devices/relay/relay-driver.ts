@@ -17,6 +17,7 @@ import {
   unpackBits,
   type ModbusResponse,
 } from './modbus-rtu.ts';
+import { bilingual } from '../../i18n/bilingual.ts';
 
 /** Bytes out, bytes in. `onData` may return an unsubscribe function. */
 /** The relay's byte line: the common device transport. */
@@ -35,7 +36,7 @@ export class RelayTimeoutError extends RelayError {
     readonly request: Uint8Array,
     readonly timeoutMs: number,
   ) {
-    super(`Modbus slave did not answer ${toHex(request)} within ${timeoutMs} ms / 继电器无应答`);
+    super(bilingual('devices.relay.timeout', { request: toHex(request), ms: timeoutMs }));
   }
 }
 
@@ -45,7 +46,7 @@ export class RelayCrcError extends RelayError {
     readonly request: Uint8Array,
     readonly crcErrors: number,
   ) {
-    super(`Modbus response to ${toHex(request)} failed its CRC (${crcErrors} bad candidate(s)); check wiring and baud rate / 继电器应答校验错误`);
+    super(bilingual('devices.relay.crc', { request: toHex(request), count: crcErrors }));
   }
 }
 
@@ -66,7 +67,7 @@ export class RelayExceptionError extends RelayError {
     readonly functionCode: number,
     readonly code: number,
   ) {
-    super(`Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) for function 0x${functionCode.toString(16).padStart(2, '0')} / 继电器返回异常码 ${code}`);
+    super(bilingual('devices.relay.exception', { code, name: EXCEPTION_NAMES[code] ?? 'unknown', function: functionCode.toString(16).padStart(2, '0') }));
   }
 }
 
@@ -217,7 +218,7 @@ export class RelayDriver {
         this.pending = undefined;
         this.parser.flush();
         const crcErrors = this.parser.stats.crcErrors - crcBefore;
-        if (pending.mismatched > 0) reject(new RelayResponseError(`${lastMismatch} (request ${toHex(request)}; ${pending.mismatched} unmatched answer(s)) / 继电器应答与请求不符`));
+        if (pending.mismatched > 0) reject(new RelayResponseError(bilingual('devices.relay.mismatch', { detail: lastMismatch, request: toHex(request), count: pending.mismatched })));
         else reject(crcErrors > 0 ? new RelayCrcError(request, crcErrors) : new RelayTimeoutError(request, this.timeoutMs));
       }, this.timeoutMs);
       const pending: Pending = {

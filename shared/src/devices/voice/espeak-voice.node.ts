@@ -21,6 +21,7 @@ import { ESPEAK_DEFAULT_SPEED, ESPEAK_DEFAULT_VOLUME, ESPEAK_VOICE, espeakArgs, 
 import { DEFAULT_MAX_UTTERANCE_CHARS, cleanUtteranceText } from './voice-output.ts';
 import type { UtteranceOptions, UtteranceOutcome, UtteranceResult, VoiceOutput } from './voice-output.ts';
 import { finishStreamedWav, parseWav } from './wav.ts';
+import { bilingual, bilingualError } from '../../i18n/bilingual.ts';
 
 export interface EspeakVoiceOptions {
   /** The espeak-ng executable; 'espeak-ng' on the PATH by default. */
@@ -128,7 +129,7 @@ export class EspeakVoice implements VoiceOutput {
    */
   speak(text: string, options: EspeakUtteranceOptions = {}): Promise<EspeakUtteranceResult> {
     const enqueuedAt = performance.now();
-    if (this.closed) return Promise.reject(new Error('语音输出已关闭 / the voice output is closed'));
+    if (this.closed) return Promise.reject(bilingualError('devices.voice.closed'));
     let clean: string;
     try {
       clean = cleanUtteranceText(text, this.maxChars);
@@ -188,7 +189,7 @@ export class EspeakVoice implements VoiceOutput {
       try {
         child = spawn(this.binary, job.args, { stdio: ['pipe', this.capture ? 'pipe' : 'ignore', 'pipe'] });
       } catch (err) {
-        const detail = `无法启动 espeak-ng / cannot start espeak-ng (${(err as Error).message})`;
+        const detail = `${bilingual('devices.voice.cannotStart')} (${(err as Error).message})`;
         resolve({ ...this.unstarted(job, 'error'), startedAt, detail });
         return;
       }
@@ -230,13 +231,13 @@ export class EspeakVoice implements VoiceOutput {
       child.on('error', (err: NodeJS.ErrnoException) => {
         // Only a failed start ends the utterance here; a failed kill leaves the time-out in charge.
         if (child.pid === undefined) {
-          finish(`无法启动 espeak-ng / cannot start espeak-ng (${err.code ?? err.message}); Debian: apt-get install espeak-ng`);
+          finish(`${bilingual('devices.voice.cannotStart')} (${err.code ?? err.message}); Debian: apt-get install espeak-ng`);
         }
       });
       child.on('close', (code, signal) => {
-        if (code !== 0) finish(`espeak-ng 异常退出 / espeak-ng exited with ${code ?? signal}: ${stderr.trim()}`);
+        if (code !== 0) finish(`${bilingual('devices.voice.exited')} (${code ?? signal}): ${stderr.trim()}`);
         else if (!this.capture && /error|unknown pcm|cannot/i.test(stderr)) {
-          finish(`espeak-ng 未能播放（没有声音设备？）/ espeak-ng did not play (no sound device?): ${stderr.trim()}`);
+          finish(`${bilingual('devices.voice.didNotPlay')}: ${stderr.trim()}`);
         } else finish();
       });
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -260,7 +261,7 @@ export class EspeakVoice implements VoiceOutput {
     const wav = finishStreamedWav(audio);
     const info = parseWav(wav);
     if (info === undefined || info.dataBytes === 0) {
-      Object.assign(result, { outcome: 'error', detail: 'espeak-ng 没有输出音频 / espeak-ng produced no audio' });
+      Object.assign(result, { outcome: 'error', detail: bilingual('devices.voice.noAudio') });
       return;
     }
     result.wav = wav;
@@ -271,7 +272,7 @@ export class EspeakVoice implements VoiceOutput {
       writeFileSync(path, wav);
       result.wavPath = path;
     } catch (err) {
-      Object.assign(result, { outcome: 'error', detail: `无法写入音频文件 / cannot write the WAV file ${path}: ${(err as Error).message}` });
+      Object.assign(result, { outcome: 'error', detail: `${bilingual('devices.voice.cannotWrite')} ${path}: ${(err as Error).message}` });
     }
   }
 }

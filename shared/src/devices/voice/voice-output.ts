@@ -1,3 +1,5 @@
+import { bilingual } from '../../i18n/bilingual.ts';
+
 /**
  * One shape for everything that speaks an announcement: a serial TTS chip behind VoiceQueue, or the
  * PC's own speakers through espeak-ng (espeak-voice.node.ts). Pure: types and text checks only.
@@ -63,13 +65,10 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u20
  */
 export function cleanUtteranceText(text: string, maxChars = DEFAULT_MAX_UTTERANCE_CHARS): string {
   const clean = String(text).replace(LINE_BREAKS, ' ').replace(CONTROLS, '').replace(/\s+/g, ' ').trim();
-  if (clean === '') throw new UtteranceTextError('empty', '播报文本为空 / the announcement text is empty');
+  if (clean === '') throw new UtteranceTextError('empty', bilingual('devices.voice.empty'));
   const length = [...clean].length;
   if (length > maxChars) {
-    throw new UtteranceTextError(
-      'too-long',
-      `播报文本过长：${length} 字，最多 ${maxChars} 字 / the announcement text is too long: ${length} characters, at most ${maxChars}`,
-    );
+    throw new UtteranceTextError('too-long', bilingual('devices.voice.tooLong', { length, max: maxChars }));
   }
   return clean;
 }

@@ -1,10 +1,12 @@
 import * as app from './app.ts';
 import * as booth from './booth.ts';
+import * as devices from './devices.ts';
 import * as enrol from './enrol.ts';
 import * as error from './error.ts';
 import * as face from './face.ts';
 import * as gate from './gate.ts';
 import * as link from './link.ts';
+import * as signing from './signing.ts';
 
 /**
  * The one message catalogue: every text Kawei shows or prints, in Chinese (zh-CN, the default) and
@@ -16,9 +18,9 @@ import * as link from './link.ts';
  *
  * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
  */
-export const NAMESPACES = { app, link, enrol, face, gate, booth, error } as const;
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices } as const;
 
 export const CATALOGUE = {
-  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN },
-  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en },
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en },
 } as const;

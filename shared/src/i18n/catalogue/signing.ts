@@ -1,0 +1,61 @@
+import type { SigningErrorCode } from '../../signing/signing-errors.ts';
+
+/**
+ * The signing layer's errors (shared/src/signing/signing-errors.ts), as `signing.<CODE>`: Chinese is
+ * shown to the expert, English goes to logs and technicians.
+ */
+export const zhCN = {
+  'signing.MODULE_LOAD_FAILED': '无法加载 USB Key 驱动程序',
+  'signing.TOKEN_NOT_FOUND': '未检测到 USB Key，请插入',
+  'signing.TOKEN_REMOVED': 'USB Key 已拔出',
+  'signing.TOKEN_ERROR': 'USB Key 返回错误，请重新插入或联系工作人员',
+  'signing.PIN_INCORRECT': 'PIN 码错误，请重新输入',
+  'signing.PIN_LOCKED': 'PIN 码已锁定，请联系工作人员',
+  'signing.PIN_FORMAT': 'PIN 码格式不正确',
+  'signing.KEY_NOT_FOUND': 'USB Key 中没有可用的签名证书',
+  'signing.KEY_AMBIGUOUS': 'USB Key 中有多张签名证书，未指定使用哪一张',
+  'signing.ALGORITHM_UNSUPPORTED': '证书的密钥算法不受支持',
+  'signing.SIGNER_CLOSED': '签名会话已关闭，请重新输入 PIN 码',
+  'signing.SIGN_FAILED': '签名失败',
+  'signing.CERT_MALFORMED': '证书格式错误',
+  'signing.CERT_UNTRUSTED': '证书不是由受信任的 CA 签发',
+  'signing.CERT_EXPIRED': '证书已过期',
+  'signing.CERT_NOT_YET_VALID': '证书尚未生效',
+  'signing.CERT_KEY_USAGE': '证书不能用于数字签名',
+  'signing.CERT_REVOKED': '证书已吊销',
+  'signing.CRL_UNAVAILABLE': '无法确认证书是否已吊销（没有该 CA 的证书吊销列表，或吊销列表已过期）',
+  'signing.TRUST_LIST_EMPTY': '未配置受信任的 CA 证书',
+  'signing.TRUST_LIST_BAD_FILE': '受信任 CA 证书文件无法读取',
+  'signing.CMS_MALFORMED': '签名数据格式错误',
+  'signing.CMS_DIGEST_MISMATCH': '签名与内容不符（内容已被改动）',
+  'signing.CMS_SIGNATURE_INVALID': '签名值无效',
+  'signing.CMS_CERT_MISMATCH': '签名中的证书与签名者不符',
+} as const satisfies Record<`signing.${SigningErrorCode}`, string>;
+
+export const en: Record<keyof typeof zhCN, string> = {
+  'signing.MODULE_LOAD_FAILED': 'the USB key driver (PKCS#11 module) could not be loaded',
+  'signing.TOKEN_NOT_FOUND': 'no USB key found; insert it',
+  'signing.TOKEN_REMOVED': 'the USB key was removed',
+  'signing.TOKEN_ERROR': 'the USB key reported an error; re-insert it or call staff',
+  'signing.PIN_INCORRECT': 'wrong PIN; enter it again',
+  'signing.PIN_LOCKED': 'the PIN is locked; call staff',
+  'signing.PIN_FORMAT': 'the PIN has the wrong format',
+  'signing.KEY_NOT_FOUND': 'no certificate with a matching private key on the USB key',
+  'signing.KEY_AMBIGUOUS': 'several signing certificates on the USB key and none was chosen',
+  'signing.ALGORITHM_UNSUPPORTED': 'the certificate key algorithm is not supported',
+  'signing.SIGNER_CLOSED': 'the signing session is closed; enter the PIN again',
+  'signing.SIGN_FAILED': 'signing failed',
+  'signing.CERT_MALFORMED': 'malformed certificate',
+  'signing.CERT_UNTRUSTED': 'the certificate is not issued by a trusted CA',
+  'signing.CERT_EXPIRED': 'the certificate has expired',
+  'signing.CERT_NOT_YET_VALID': 'the certificate is not yet valid',
+  'signing.CERT_KEY_USAGE': 'the certificate is not valid for digital signatures',
+  'signing.CERT_REVOKED': 'the certificate has been revoked',
+  'signing.CRL_UNAVAILABLE': 'the revocation status of the certificate is unavailable (no CRL of its CA, or the CRL is out of date)',
+  'signing.TRUST_LIST_EMPTY': 'no trusted CA certificates are configured',
+  'signing.TRUST_LIST_BAD_FILE': 'a trusted CA certificate file could not be read',
+  'signing.CMS_MALFORMED': 'malformed CMS signature',
+  'signing.CMS_DIGEST_MISMATCH': 'the signature does not match the content (content changed)',
+  'signing.CMS_SIGNATURE_INVALID': 'the signature value is invalid',
+  'signing.CMS_CERT_MISMATCH': 'the certificate in the signature does not match the signer',
+};
