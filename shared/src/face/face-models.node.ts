@@ -56,6 +56,58 @@ export async function initFaceBackend(backend: FaceBackend = 'wasm'): Promise<vo
   await backendReady;
 }
 
+let generation = 0;
+
+/**
+ * Incremented by every `resetFaceBackend`: tensors made before (every loaded model's weights) belong
+ * to a discarded backend, so a pipeline that loaded its models under another generation reloads them.
+ */
+export function faceBackendGeneration(): number {
+  return generation;
+}
+
+/**
+ * A WebAssembly failure in the tfjs wasm backend: Emscripten's `Aborted()` (out of memory) or a trap
+ * ("memory access out of bounds", "unreachable"). After one, the module's memory is not to be trusted
+ * and every later kernel fails or returns garbage: the backend must be replaced.
+ */
+export function isRuntimeFailure(error: unknown): boolean {
+  if (error instanceof WebAssembly.RuntimeError) return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /Aborted\(|memory access out of bounds|RuntimeError|unreachable|out of memory|Cannot allocate/i.test(message);
+}
+
+/** True when a trivial kernel gives the right answer (the backend's memory is sane). */
+export async function faceBackendHealthy(): Promise<boolean> {
+  try {
+    const t = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3]), 1));
+    const values = await t.data();
+    t.dispose();
+    return values[0] === 2 && values[1] === 3 && values[2] === 4;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replaces the current tfjs backend with a fresh instance (for wasm: a new WebAssembly module and
+ * memory) and bumps the generation. Every tensor of the old backend is gone: callers reload their models.
+ */
+export async function resetFaceBackend(): Promise<void> {
+  await initFaceBackend(backendName ?? 'wasm');
+  const name = backendName ?? 'wasm';
+  const factory = tf.findBackendFactory(name);
+  if (!factory) throw new Error(`tfjs backend ${name} is not registered`);
+  try {
+    tf.removeBackend(name); // disposes the broken instance (errors there are the breakage itself)
+  } catch {
+    // the old module may fail while disposing; it is dropped either way
+  }
+  tf.registerBackend(name, factory, name === 'wasm' ? 2 : 1);
+  await switchBackend(name);
+  generation += 1;
+}
+
 async function switchBackend(backend: FaceBackend): Promise<void> {
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
   await tf.ready();
@@ -106,9 +158,10 @@ export function weightMapFromDisk(manifestFile: string): tf.NamedTensorMap {
   return tf.io.decodeWeights(data, specs);
 }
 
-export function faceModelPaths(modelsDir = DEFAULT_MODELS_DIR): { detector: string; mesh: string; recognition: string } {
+export function faceModelPaths(modelsDir = DEFAULT_MODELS_DIR): { detector: string; fullRangeDetector: string; mesh: string; recognition: string } {
   return {
     detector: join(modelsDir, FACE_MODEL_FILES.detector.dir, FACE_MODEL_FILES.detector.json),
+    fullRangeDetector: join(modelsDir, FACE_MODEL_FILES.fullRangeDetector.dir, FACE_MODEL_FILES.fullRangeDetector.json),
     mesh: join(modelsDir, FACE_MODEL_FILES.mesh.dir, FACE_MODEL_FILES.mesh.json),
     recognition: join(modelsDir, FACE_MODEL_FILES.recognition.dir, FACE_MODEL_FILES.recognition.manifest),
   };

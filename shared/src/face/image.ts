@@ -101,3 +101,36 @@ export function crop(image: RgbaImage, x: number, y: number, width: number, heig
   }
   return { width: w, height: h, data: out };
 }
+
+/**
+ * Shrinks by an integer factor, each output pixel the mean of a factor × factor block (box filter):
+ * no aliasing, unlike `resize` far below half size. Trailing rows/columns that do not fill a block are
+ * dropped (at most factor − 1 pixels).
+ */
+export function downscaleArea(image: RgbaImage, factor: number): RgbaImage {
+  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`downscaleArea: factor must be a positive integer, got ${factor}`);
+  if (factor === 1) return image;
+  const { width: w, data } = image;
+  const width = Math.max(1, Math.floor(image.width / factor));
+  const height = Math.max(1, Math.floor(image.height / factor));
+  const out = new Uint8ClampedArray(width * height * 4);
+  const sums = new Float64Array(width * 4);
+  const n = Math.min(factor, image.width) * Math.min(factor, image.height);
+  for (let v = 0; v < height; v++) {
+    sums.fill(0);
+    for (let dy = 0; dy < factor && v * factor + dy < image.height; dy++) {
+      const row = (v * factor + dy) * w * 4;
+      for (let u = 0; u < width; u++) {
+        for (let dx = 0; dx < factor && u * factor + dx < image.width; dx++) {
+          const s = row + (u * factor + dx) * 4;
+          sums[u * 4] = (sums[u * 4] as number) + (data[s] as number);
+          sums[u * 4 + 1] = (sums[u * 4 + 1] as number) + (data[s + 1] as number);
+          sums[u * 4 + 2] = (sums[u * 4 + 2] as number) + (data[s + 2] as number);
+          sums[u * 4 + 3] = (sums[u * 4 + 3] as number) + (data[s + 3] as number);
+        }
+      }
+    }
+    for (let k = 0; k < width * 4; k++) out[v * width * 4 + k] = Math.round((sums[k] as number) / n);
+  }
+  return { width, height, data: out };
+}

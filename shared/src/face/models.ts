@@ -8,6 +8,8 @@
 export const FACE_MODEL_FILES = {
   /** MediaPipe BlazeFace short range (selfie distance), tfjs graph. */
   detector: { dir: 'facemesh-detection-short', json: 'model.json' },
+  /** MediaPipe BlazeFace full range (192×192, faces at any distance), tfjs graph: photos, not frames. */
+  fullRangeDetector: { dir: 'facemesh-detection-full', json: 'model.json' },
   /** MediaPipe FaceMesh, 468 points, tfjs graph. */
   mesh: { dir: 'facemesh', json: 'model.json' },
   /** face-api's dlib-style ResNet, 128-d descriptor of a 150×150 aligned face (weights only). */
