@@ -5,6 +5,7 @@ import {
   CONTENT_SECURITY_POLICY,
   FALLBACK_MIME_TYPE,
   isAppOrigin,
+  isDeviceAccessGranted,
   isPermissionGranted,
   isTrustedIpcSender,
   mimeTypeFor,
@@ -12,6 +13,7 @@ import {
   responseHeadersFor,
   type PermissionQuery,
 } from '@kawei/shared/electron/secure-policy.ts';
+import { KioskCloseGuard, RendererRecovery } from '@kawei/shared/electron/kiosk-policy.ts';
 
 const RENDERER_DIR = resolve('/srv/kawei/dist/renderer');
 
@@ -77,7 +79,7 @@ describe('MIME types and response headers', () => {
     expect(mimeTypeFor('/x/README')).toBe(FALLBACK_MIME_TYPE);
   });
 
-  it('sends the strict CSP with every file', () => {
+  it('sends the strict CSP with every file, letting the face guidance compile WebAssembly and nothing more', () => {
     const headers = responseHeadersFor('/x/index.html');
     expect(headers['Content-Security-Policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(headers['X-Content-Type-Options']).toBe('nosniff');
@@ -86,7 +88,8 @@ describe('MIME types and response headers', () => {
     );
     expect(directives).toEqual({
       'default-src': "'self'",
-      'script-src': "'self'",
+      // The tfjs wasm backend of the face guidance; without it the packaged app cannot guide a face.
+      'script-src': "'self' 'wasm-unsafe-eval'",
       'style-src': "'self' 'unsafe-inline'",
       'img-src': "'self' data: blob:",
       'media-src': "'self' blob: mediastream:",
@@ -153,5 +156,55 @@ describe('isPermissionGranted', () => {
     expect(isPermissionGranted({ ...camera, mediaTypes: ['unknown'] })).toBe(false);
     expect(isPermissionGranted({ ...camera, mediaTypes: [undefined] })).toBe(false);
     expect(isPermissionGranted({ ...camera, mediaTypes: ['video', 'screen'] })).toBe(false);
+  });
+});
+
+describe('isDeviceAccessGranted', () => {
+  it('grants no HID, serial or USB device to any origin, the app included', () => {
+    for (const deviceType of ['hid', 'serial', 'usb']) {
+      expect(isDeviceAccessGranted({ deviceType, origin: 'kawei://app' })).toBe(false);
+      expect(isDeviceAccessGranted({ deviceType, origin: 'https://evil.example' })).toBe(false);
+    }
+  });
+});
+
+describe('RendererRecovery', () => {
+  function clock(start = 1_000_000) {
+    let t = start;
+    return { now: () => t, advance: (ms: number) => (t += ms) };
+  }
+
+  it('reloads at once for the first crashes, then waits longer each time, up to the ceiling', () => {
+    const c = clock();
+    const recovery = new RendererRecovery({ maxQuickReloads: 3, windowMs: 60_000, firstDelayMs: 5_000, maxDelayMs: 40_000, now: c.now });
+    const delays = Array.from({ length: 7 }, () => {
+      const d = recovery.decide({ quitting: false });
+      c.advance(1_000);
+      return d.action === 'reload' ? d.delayMs : -1;
+    });
+    expect(delays).toEqual([0, 0, 0, 5_000, 10_000, 20_000, 40_000]);
+  });
+
+  it('forgets crashes older than its window: a renderer that crashes once a day always reloads at once', () => {
+    const c = clock();
+    const recovery = new RendererRecovery({ maxQuickReloads: 1, windowMs: 60_000, now: c.now });
+    for (let day = 0; day < 5; day++) {
+      expect(recovery.decide({ quitting: false })).toMatchObject({ action: 'reload', delayMs: 0, recentCrashes: 1 });
+      c.advance(24 * 3600_000);
+    }
+  });
+
+  it('does not reload while the app is quitting', () => {
+    expect(new RendererRecovery().decide({ quitting: true })).toEqual({ action: 'none', why: 'quitting' });
+  });
+});
+
+describe('KioskCloseGuard', () => {
+  it('refuses to close the kiosk until the app quits', () => {
+    const guard = new KioskCloseGuard();
+    expect(guard.shouldPreventClose()).toBe(true);
+    guard.beginQuit();
+    expect(guard.shouldPreventClose()).toBe(false);
+    expect(guard.isQuitting).toBe(true);
   });
 });

@@ -2,13 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import vm from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { boothContract } from '@kawei/shared/contract/booth.contract.ts';
 import { BRIDGE_GLOBAL, type PreloadBridge } from '@kawei/shared/contract/bridge.ts';
 import { ipcCallChannel, ipcEventChannel, type CallResult, type Contract } from '@kawei/shared/contract/contract.ts';
 import { gateContract } from '@kawei/shared/contract/gate.contract.ts';
 import { APP_ENTRY_URL, CONTENT_SECURITY_POLICY } from '@kawei/shared/electron/secure-policy.ts';
 import { APP_LAYOUT } from '@kawei/shared/electron/app-layout.ts';
+import { UNRESPONSIVE_GRACE_MS } from '@kawei/shared/electron/kiosk-policy.ts';
 import { buildElectron, type ElectronApp, type ElectronBuildResult } from '../scripts/build-electron.node.ts';
 import {
   createFakeMainElectron,
@@ -236,12 +237,84 @@ describe.each(APPS)('$app main bundle', ({ app, contract }) => {
   it('refuses navigation, redirects, webviews and pop-ups in every web contents', () => {
     const contents = fake.createWebContents();
     fake.emitApp('web-contents-created', {}, contents);
-    for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+    for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
       let prevented = false;
       for (const handler of contents.handlers.get(event) ?? []) handler({ preventDefault: () => (prevented = true) });
       expect(prevented, event).toBe(true);
     }
     expect(contents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    let bluetoothPrevented = false;
+    let bluetoothChoice: unknown = 'none';
+    for (const handler of contents.handlers.get('select-bluetooth-device') ?? []) {
+      handler({ preventDefault: () => (bluetoothPrevented = true) }, [{ deviceId: 'x' }], (id: unknown) => (bluetoothChoice = id));
+    }
+    expect([bluetoothPrevented, bluetoothChoice]).toEqual([true, '']);
+  });
+
+  it('grants no HID, serial or USB device and cancels every device chooser', () => {
+    const decide = fake.devicePermissionHandler;
+    if (!decide) throw new Error('no device permission handler');
+    for (const deviceType of ['hid', 'serial', 'usb']) expect(decide({ deviceType, origin: 'kawei://app', device: {} })).toBe(false);
+    const choosers: [string, unknown[]][] = [
+      ['select-hid-device', [{ deviceList: [{ deviceId: 'h' }] }]],
+      ['select-serial-port', [[{ portId: 'p' }], {}]],
+      ['select-usb-device', [{ deviceList: [{ deviceId: 'u' }] }]],
+    ];
+    for (const [event, args] of choosers) {
+      const handlers = fake.sessionHandlers.get(event) ?? [];
+      expect(handlers, event).toHaveLength(1);
+      let prevented = false;
+      let chosen: unknown = 'none';
+      handlers[0]!({ preventDefault: () => (prevented = true) }, ...args, (id?: unknown) => (chosen = id ?? null));
+      expect(prevented, event).toBe(true);
+      expect([null, ''], event).toContain(chosen);
+    }
+  });
+
+  it('reloads the app after its renderer is gone, at once for the first crashes, then after a wait', () => {
+    vi.useFakeTimers();
+    try {
+      const window = fake.windows[0]!;
+      const before = window.loads.length;
+      const gone = () => window.webContents.handlers.get('render-process-gone')!.forEach((h) => h({}, { reason: 'crashed', exitCode: 11 }));
+      for (let i = 0; i < 3; i++) gone();
+      expect(window.loads.slice(before)).toEqual([APP_ENTRY_URL, APP_ENTRY_URL, APP_ENTRY_URL]);
+      gone();
+      expect(window.loads.length - before).toBe(3);
+      vi.runOnlyPendingTimers();
+      expect(window.loads.length - before).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('kills a renderer that stays unresponsive, not one that recovers', () => {
+    vi.useFakeTimers();
+    try {
+      const window = fake.windows[0]!;
+      window.emit('unresponsive');
+      vi.advanceTimersByTime(UNRESPONSIVE_GRACE_MS - 1);
+      window.emit('responsive');
+      vi.advanceTimersByTime(UNRESPONSIVE_GRACE_MS);
+      expect(window.webContents.crashes).toBe(0);
+      window.emit('unresponsive');
+      vi.advanceTimersByTime(UNRESPONSIVE_GRACE_MS);
+      expect(window.webContents.crashes).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses to close the kiosk window until the app quits', () => {
+    const window = fake.windows[0]!;
+    const close = () => {
+      let prevented = false;
+      window.emit('close', { preventDefault: () => (prevented = true) });
+      return prevented;
+    };
+    expect(close()).toBe(true);
+    fake.emitApp('before-quit', { preventDefault: () => {} });
+    expect(close()).toBe(false);
   });
 });
 

@@ -111,7 +111,12 @@ export interface FakeWebContents {
 export interface FakeWindow {
   options: Record<string, unknown>;
   loadedUrl: string | null;
-  webContents: FakeWebContents;
+  /** Every loadURL, in order (the first load, then reloads after a renderer is gone). */
+  loads: string[];
+  webContents: FakeWebContents & { crashes: number };
+  /** The window's own events (close, unresponsive…), as BrowserWindow.on registered them. */
+  handlers: Map<string, Handler[]>;
+  emit: (event: string, ...args: unknown[]) => void;
 }
 
 export interface FakeMainElectron {
@@ -123,6 +128,8 @@ export interface FakeMainElectron {
   ipcHandlers: Map<string, Handler>;
   permissionRequestHandler: Handler | null;
   permissionCheckHandler: Handler | null;
+  devicePermissionHandler: Handler | null;
+  sessionHandlers: Map<string, Handler[]>;
   windows: FakeWindow[];
   exitCode: number | null;
   /** Resolves app.whenReady(). */
@@ -157,6 +164,8 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
     ipcHandlers,
     permissionRequestHandler: null,
     permissionCheckHandler: null,
+    devicePermissionHandler: null,
+    sessionHandlers: new Map(),
     windows,
     exitCode: null,
     becomeReady: () => becomeReady(),
@@ -183,6 +192,10 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
       isDestroyed: () => false,
       send(channel: string, payload: unknown) {
         contents.sent.push({ channel, payload });
+      },
+      crashes: 0,
+      forcefullyCrashRenderer() {
+        contents.crashes++;
       },
     };
     return contents;
@@ -217,17 +230,28 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
   class BrowserWindow {
     readonly webContents = createWebContents();
     readonly record: FakeWindow;
+    private readonly handlers = new Map<string, Handler[]>();
     constructor(windowOptions: Record<string, unknown>) {
-      this.record = { options: windowOptions, loadedUrl: null, webContents: this.webContents };
+      this.record = {
+        options: windowOptions,
+        loadedUrl: null,
+        loads: [],
+        webContents: this.webContents,
+        handlers: this.handlers,
+        emit: (event, ...args) => {
+          for (const handler of this.handlers.get(event) ?? []) handler(...args);
+        },
+      };
       windows.push(this.record);
       // Electron emits web-contents-created for every new WebContents, the window's included.
       fake.emitApp('web-contents-created', {}, this.webContents);
     }
-    on() {
+    on(event: string, handler: Handler) {
+      this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
       return this;
     }
-    once() {
-      return this;
+    once(event: string, handler: Handler) {
+      return this.on(event, handler);
     }
     isDestroyed = () => false;
     isMinimized = () => false;
@@ -236,6 +260,7 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
     show() {}
     async loadURL(url: string) {
       this.record.loadedUrl = url;
+      this.record.loads.push(url);
       markStarted();
     }
   }
@@ -258,6 +283,12 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
         },
         setPermissionCheckHandler: (handler: Handler) => {
           fake.permissionCheckHandler = handler;
+        },
+        setDevicePermissionHandler: (handler: Handler) => {
+          fake.devicePermissionHandler = handler;
+        },
+        on: (event: string, handler: Handler) => {
+          fake.sessionHandlers.set(event, [...(fake.sessionHandlers.get(event) ?? []), handler]);
         },
       }),
     }),

@@ -5,6 +5,8 @@ import { registerAppSchemeAsPrivileged, serveRendererFrom } from './app-protocol
 import { bindContractCalls, forwardContractEvents, type Dispatch } from './contract-ipc.main.ts';
 import { APP_ENTRY_URL } from './secure-policy.ts';
 import { lockDownWebContents, restrictPermissions } from './web-contents-guards.main.ts';
+import { KioskCloseGuard } from './kiosk-policy.ts';
+import { keepKioskOnScreen } from './kiosk-window.main.ts';
 
 /** What the Electron shell needs from an app's services (createBoothServices, createGateServices). */
 export interface ShellServices<K extends Contract> {
@@ -70,9 +72,13 @@ async function startApp<K extends Contract>(options: SecureAppOptions<K>): Promi
     appVersion: app.getVersion(),
   });
   const unbindCalls = bindContractCalls(options.contract, services.dispatch);
+  // Registered before closeServicesBeforeQuit so that every quit (its own app.quit included) opens the door.
+  const closeGuard = new KioskCloseGuard();
+  app.on('before-quit', () => closeGuard.beginQuit());
   closeServicesBeforeQuit(services, unbindCalls);
 
   const window = createKioskWindow(options.title, inApp(options.preloadPath));
+  keepKioskOnScreen(window, closeGuard);
   const stopForwarding = forwardContractEvents(options.contract, services.events, window.webContents);
   window.on('closed', stopForwarding);
 

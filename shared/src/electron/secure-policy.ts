@@ -13,7 +13,12 @@ export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+/**
+ * The renderer's CSP. `wasm`: the face guidance runs the tfjs wasm backend in the renderer, which
+ * Chromium refuses to compile under `script-src 'self'` alone; 'wasm-unsafe-eval' allows WebAssembly
+ * compilation and nothing else (no eval, no new Function). The Node host serves the same policy.
+ */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ wasm: true });
 
 /** Headers for every file served from kawei://app. The CSP travels as a header, not a <meta>, so the
  * renderer's own HTML cannot weaken it. */
@@ -127,4 +132,12 @@ export function isPermissionGranted(query: PermissionQuery): boolean {
   return (
     query.mediaTypes.length > 0 && query.mediaTypes.every((t) => t !== undefined && GRANTABLE_MEDIA_TYPES.has(t))
   );
+}
+
+/**
+ * WebHID, Web Serial, WebUSB: never, for any origin. The renderer needs no device of its own; the
+ * gate's LED, relay, voice and ID-card reader are serial devices the services drive from Node.
+ */
+export function isDeviceAccessGranted(_query: { readonly deviceType: string; readonly origin: string }): boolean {
+  return false;
 }
