@@ -151,11 +151,11 @@ describe('project material to the booths', () => {
       expect(Buffer.from(bytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
     }
 
-    // a booth seated on another project: 403, the central's signed refusal
+    // a booth seated on another project: the central's signed refusal, the same as for a file that does not exist
     const first = project.files[0]!;
     const refused = await other.client.fetchFile(other.credentials, first.sha256).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/is not seated on a project with file/) });
+    expect(refused).toMatchObject({ code: 'NOT_FOUND', message: `no file ${first.sha256} for this device` });
     const raw = await fetch(`${central.ready.url.replace(/\/$/, '')}/api/device/files/${first.sha256}`);
     expect(raw.status).toBe(401); // no device signature at all
 

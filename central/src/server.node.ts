@@ -14,6 +14,12 @@ import type { CentralStore } from './storage/central-store.ts';
 import type { SyncStore } from './storage/sync-store.ts';
 import { MessageHub } from './sync/message-hub.node.ts';
 import { httpErrorAnswer } from './http/http-errors.ts';
+import { applyServerLimits } from './http/apply-server-limits.node.ts';
+import { trackConnectionsForClose } from './http/connection-drain.node.ts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './http/server-limits.ts';
+import { ThrottleGuard } from './http/throttle-guard.node.ts';
+import { installOperatorThrottle } from './http/admin-auth.node.ts';
+import { WaiterLimits } from './sync/waiter-limits.ts';
 
 /** Requests carry small JSON documents; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -32,6 +38,8 @@ export interface CentralServerOptions {
   messageHub?: MessageHub;
   /** How often sync streams are pinged (dead peers are dropped after one unanswered ping). */
   streamPingMs?: number;
+  /** Timeouts, connection and body caps, throttles (central/src/http/server-limits.ts); each defaults. */
+  limits?: Partial<ServerLimits>;
   /** The data directory: tender files and their grants (central/src/projects/). Without it no file is served. */
   dataDir?: string;
 }
@@ -46,28 +54,49 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   app.setErrorHandler((error, request, reply) => {
     const answer = httpErrorAnswer(error);
     if (answer.internal) request.log.error({ err: error }, 'request failed');
+    if (answer.retryAfterSeconds !== null) reply.header('retry-after', String(answer.retryAfterSeconds));
     return sendJson(reply, answer.status, answer.body);
   });
   app.setNotFoundHandler((request, reply) =>
     sendJson(reply, 404, { error: { code: 'UNKNOWN_CALL', message: `no route ${request.method} ${request.url}` } }),
   );
   acceptRawJsonBodies(app);
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  applyServerLimits(app, limits);
+  const connections = trackConnectionsForClose(app);
+  const guardDeps = { store, now, log: () => app.log };
+  const enrolGuard = new ThrottleGuard('enrol', limits.enrolThrottle, guardDeps);
+  installOperatorThrottle(app, new ThrottleGuard('operator', limits.operatorThrottle, guardDeps));
+  const deviceAuth = {
+    store,
+    now,
+    centralKeys,
+    authThrottle: new ThrottleGuard('device-auth', limits.deviceAuthThrottle, guardDeps),
+    unauthenticatedBodyBytes: limits.unauthenticatedBodyBytes,
+  };
+  const waiters = new WaiterLimits({
+    perDevice: { stream: limits.streamsPerDevice, poll: limits.longPollsPerDevice },
+    total: limits.maxWaiters,
+  });
   // Load the identity before the first request, so a broken database fails `ready`, not a device.
   app.addHook('onReady', async () => {
     await centralKeys();
   });
 
   registerHealthRoute(app, { now, centralKeys });
-  registerEnrolRoute(app, { store, now, centralKeys });
-  app.register(deviceRoutes, { store, now, centralKeys });
-  app.register(deviceFileRoutes, { store, now, centralKeys, dataDir: options.dataDir ?? null });
+  registerEnrolRoute(app, { store, now, centralKeys, throttle: enrolGuard, bodyLimit: limits.unauthenticatedBodyBytes });
+  app.register(deviceRoutes, deviceAuth);
+  app.register(deviceFileRoutes, { ...deviceAuth, dataDir: options.dataDir ?? null });
   app.register(adminRoutes, { store, now });
 
   const hub = options.messageHub ?? new MessageHub();
   // Long polls answer and streams close now, rather than holding the server's close for up to 30 s.
   app.addHook('preClose', async () => hub.close());
-  app.register(syncRoutes, { store, now, centralKeys, hub });
+  app.register(syncRoutes, { ...deviceAuth, hub, waiters });
   app.register(syncAdminRoutes, { store, now, centralKeys, hub });
-  attachSyncStream(app, { store, now, centralKeys, hub, pingMs: options.streamPingMs });
+  attachSyncStream(app, { ...deviceAuth, hub, waiters, pingMs: options.streamPingMs });
+  // Last of the preClose hooks (long polls are answered, streams closed): end every connection
+  // that is not sending an answer, so close never waits on a client (connection-drain.node.ts).
+  app.addHook('preClose', async () => connections.drain());
   return app;
 }

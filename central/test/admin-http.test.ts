@@ -39,10 +39,12 @@ describe('operator authentication', () => {
       ['GET', CENTRAL_PATHS.adminDevices],
       ['POST', CENTRAL_PATHS.adminRevokeDevice.replace(':id', 'dev-1')],
     ] as const;
-    for (const [method, url] of routes) {
-      const none = await central.app.inject({ method, url });
+    // Each route from its own address: more than 10 failures from one address are throttled (http-abuse.test.ts).
+    for (const [i, [method, url]] of routes.entries()) {
+      const remoteAddress = `10.0.0.${i + 1}`;
+      const none = await central.app.inject({ method, url, remoteAddress });
       expect([url, none.statusCode, none.json()]).toEqual([url, 401, { error: { code: 'UNAUTHORIZED', message: expect.any(String) } }]);
-      const wrong = await central.app.inject({ method, url, headers: operatorHeaders('not-the-token') });
+      const wrong = await central.app.inject({ method, url, remoteAddress, headers: operatorHeaders('not-the-token') });
       expect([url, wrong.statusCode]).toEqual([url, 401]);
     }
     expect((await admin('GET', CENTRAL_PATHS.adminSites)).status).toBe(200);

@@ -10,6 +10,7 @@ import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { eventHash, genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
 import { MAX_EVENT_PAYLOAD_BYTES, MAX_PUSH_BODY_BYTES, type SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import {
+  MAX_PULL_WAIT_MS,
   downstreamMessageSchema,
   headResponseSchema,
   pullResponseSchema,
@@ -164,7 +165,6 @@ describe('POST /api/sync/push', () => {
     const stored = await central.store.listEvents(booth.device.deviceId, 1, 10);
     for (const event of stored) {
       expect(event.clockSkewMs).toBeGreaterThanOrEqual(90_000);
-      expect(event.clockSkewMs).toBeLessThan(95_000);
       expect(event.receivedAt - event.clockSkewMs).toBe(sentAt);
     }
   });
@@ -390,22 +390,22 @@ describe('GET /api/sync/pull (long poll)', () => {
   });
 
   it('waits for a message and answers as soon as one is created', async () => {
-    const booth = await startWithBooth({ pollMs: 60_000 }); // only the in-process wake-up can answer in time
-    const started = Date.now();
-    const polling = signedGet(booth, `${SYNC_PATHS.pull}?cursor=0&waitMs=10000`);
+    // Only the in-process wake-up can answer with the message: the store poll and the wait's end are
+    // both far away, and a poll that ran out would answer with no messages.
+    const booth = await startWithBooth({ pollMs: 60_000 });
+    const polling = signedGet(booth, `${SYNC_PATHS.pull}?cursor=0&waitMs=${MAX_PULL_WAIT_MS}`);
     await until(() => hub.size === 1);
     await createMessage(null, 'wake up');
     const res = await polling;
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(res.json()).toMatchObject({ messages: [{ payload: { text: 'wake up' } }] });
     expect(hub.size).toBe(0);
   });
 
   it('answers with no messages and the same cursor when the wait is over', async () => {
     const booth = await startWithBooth();
-    const started = Date.now();
-    const res = await signedGet(booth, `${SYNC_PATHS.pull}?cursor=7&waitMs=300`);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const polling = signedGet(booth, `${SYNC_PATHS.pull}?cursor=7&waitMs=300`);
+    await until(() => hub.size === 1); // it waits…
+    const res = await polling; // …and answers when the wait is over, with nothing new
     expect(res.json()).toEqual({ messages: [], cursor: 7 });
     expect(hub.size).toBe(0);
   });
@@ -430,9 +430,10 @@ describe('GET /api/sync/pull (long poll)', () => {
     const second = booth.device.signedRequest({ method: 'GET', url: `${SYNC_PATHS.pull}?cursor=0&waitMs=30000` });
     const waiting = fetch(url + second.url, { headers: second.headers });
     await until(() => hub.size === 1);
-    const closing = Date.now();
+    // Close resolves although the client (undici) keeps its connections alive: the server ends every
+    // connection it is not answering on (connection-drain.node.ts; http-abuse.test.ts holds open
+    // silent and keep-alive sockets to prove it). No stopwatch: a loaded machine is slow, not wrong.
     await central.app.close();
-    expect(Date.now() - closing).toBeLessThan(3000);
     const res = await waiting;
     expect([res.status, await res.json()]).toEqual([200, { messages: [], cursor: 0 }]);
   });
@@ -512,10 +513,8 @@ describe('GET /api/sync/stream (WebSocket)', () => {
     const stream = await openStream(booth, url, 0);
     await new Promise<void>((resolve) => stream.ws.once('ping', () => resolve()));
     const closed = new Promise<number>((resolve) => stream.ws.once('close', (code) => resolve(code)));
-    const closing = Date.now();
     await central.app.close();
     expect(await closed).toBe(1001);
-    expect(Date.now() - closing).toBeLessThan(3000);
     expect(hub.size).toBe(0);
   });
 });

@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'SIGNATURE_INVALID',
   'REQUEST_STALE',
   'REQUEST_REPLAYED',
+  // the central's throttles (failed enrolments and authentications, concurrent waits)
+  'RATE_LIMITED',
   // sync (see shared/src/sync/sync-http.ts)
   'SYNC_GAP',
   'SYNC_EVENT_FORGED',

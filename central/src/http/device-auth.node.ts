@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ApiError } from '@kawei/shared/errors.ts';
 import type { DeviceRecord } from '@kawei/shared/api/central-http.ts';
 import {
@@ -14,6 +14,7 @@ import { publicKeyFromBase64, signText, verifyText } from '@kawei/shared/crypto/
 import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
 import type { CentralKeys } from './central-keys.node.ts';
 import type { CentralStore } from '../storage/central-store.ts';
+import type { ThrottleGuard } from './throttle-guard.node.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +41,10 @@ export interface DeviceAuthDeps {
   store: CentralStore;
   now: () => number;
   centralKeys: () => Promise<CentralKeys>;
+  /** Counts failed device authentications per peer address; refuses with RATE_LIMITED when locked out. */
+  authThrottle?: ThrottleGuard;
+  /** The body a request may carry before its device is known to be active (default 16 KiB). */
+  unauthenticatedBodyBytes?: number;
 }
 
 /** What a device signed: the method, the path with its query, the headers and the raw body. */
@@ -55,6 +60,57 @@ export type DeviceAuthResult =
   | { ok: true; device: DeviceRecord; nonce: string }
   | { ok: false; error: ApiError; nonce: string | null };
 
+/** The headers of a request whose device is known and whose timestamp is fresh; the body is still unread. */
+interface CheckedHeaders {
+  device: DeviceRecord;
+  nonce: string;
+  timestamp: number;
+  signature: string;
+  now: number;
+}
+
+/** Failures that look like guessing (not a device's stale clock or a replay), counted by the throttle. */
+const GUESSING_CODES: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'DEVICE_UNKNOWN', 'SIGNATURE_INVALID']);
+
+export const DEFAULT_UNAUTHENTICATED_BODY_BYTES = 16 * 1024;
+
+/**
+ * The checks that need no body: auth headers present and well-formed (UNAUTHORIZED) → device known
+ * (DEVICE_UNKNOWN) → timestamp within the window (REQUEST_STALE). Throws ApiError; `onNonce` learns
+ * the nonce as soon as the device is known, so even these refusals can be signed.
+ */
+async function checkHeaders(deps: DeviceAuthDeps, headers: IncomingHttpHeaders, onNonce: (nonce: string) => void): Promise<CheckedHeaders> {
+  const deviceId = singleHeader(headers, DEVICE_AUTH_HEADERS.device);
+  const claimedNonce = singleHeader(headers, DEVICE_AUTH_HEADERS.nonce);
+  if (!NONCE_PATTERN.test(claimedNonce)) {
+    throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.nonce} must match ${NONCE_PATTERN.source}`);
+  }
+  const device = await deps.store.getDevice(deviceId);
+  if (!device) throw new ApiError('DEVICE_UNKNOWN', `device "${deviceId}" is not enrolled at this central`);
+  onNonce(claimedNonce);
+
+  const timestampText = singleHeader(headers, DEVICE_AUTH_HEADERS.timestamp);
+  if (!/^\d{1,15}$/.test(timestampText)) {
+    throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.timestamp} must be epoch milliseconds`);
+  }
+  const timestamp = Number(timestampText);
+  const now = deps.now();
+  if (Math.abs(now - timestamp) > REQUEST_WINDOW_MS) {
+    throw new ApiError('REQUEST_STALE', `request timestamp is ${now - timestamp} ms away from the central's clock`);
+  }
+  const signature = singleHeader(headers, DEVICE_AUTH_HEADERS.signature);
+  return { device, nonce: claimedNonce, timestamp, signature, now };
+}
+
+/** Throws SIGNATURE_INVALID unless the device signed this method, path, timestamp, nonce and body. */
+function checkSignature(checked: CheckedHeaders, method: string, url: string, rawBody: string): void {
+  const devicePublicKey = publicKeyFromBase64(checked.device.publicKey);
+  const message = deviceRequestMessage(method, url, checked.timestamp, checked.nonce, sha256Hex(rawBody));
+  if (!devicePublicKey || !verifyText(devicePublicKey, message, checked.signature)) {
+    throw new ApiError('SIGNATURE_INVALID', 'request signature does not verify with the enrolled key');
+  }
+}
+
 /**
  * The device-authentication check (shared/src/api/device-auth.ts), usable outside a Fastify route
  * (the sync stream authenticates a WebSocket upgrade with it). Checks, in order:
@@ -67,54 +123,29 @@ export type DeviceAuthResult =
 export async function authenticateDeviceRequest(deps: DeviceAuthDeps, request: DeviceRequestParts): Promise<DeviceAuthResult> {
   let nonce: string | null = null;
   try {
-    const deviceId = singleHeader(request.headers, DEVICE_AUTH_HEADERS.device);
-    const claimedNonce = singleHeader(request.headers, DEVICE_AUTH_HEADERS.nonce);
-    if (!NONCE_PATTERN.test(claimedNonce)) {
-      throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.nonce} must match ${NONCE_PATTERN.source}`);
-    }
-    const device = await deps.store.getDevice(deviceId);
-    if (!device) throw new ApiError('DEVICE_UNKNOWN', `device "${deviceId}" is not enrolled at this central`);
-    nonce = claimedNonce;
-
-    const timestampText = singleHeader(request.headers, DEVICE_AUTH_HEADERS.timestamp);
-    if (!/^\d{1,15}$/.test(timestampText)) {
-      throw new ApiError('UNAUTHORIZED', `${DEVICE_AUTH_HEADERS.timestamp} must be epoch milliseconds`);
-    }
-    const timestamp = Number(timestampText);
-    const now = deps.now();
-    if (Math.abs(now - timestamp) > REQUEST_WINDOW_MS) {
-      throw new ApiError('REQUEST_STALE', `request timestamp is ${now - timestamp} ms away from the central's clock`);
-    }
-
-    const signature = singleHeader(request.headers, DEVICE_AUTH_HEADERS.signature);
-    const devicePublicKey = publicKeyFromBase64(device.publicKey);
-    const message = deviceRequestMessage(request.method, request.url, timestamp, nonce, sha256Hex(request.rawBody));
-    if (!devicePublicKey || !verifyText(devicePublicKey, message, signature)) {
-      throw new ApiError('SIGNATURE_INVALID', 'request signature does not verify with the enrolled key');
-    }
-    if (device.status === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${deviceId}" has been revoked`);
+    const checked = await checkHeaders(deps, request.headers, (known) => (nonce = known));
+    checkSignature(checked, request.method, request.url, request.rawBody);
+    const { device, now } = checked;
+    if (device.status === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${device.id}" has been revoked`);
 
     const outcome = await deps.store.acceptDeviceNonce({
-      deviceId,
-      nonce,
+      deviceId: device.id,
+      nonce: checked.nonce,
       expiresAt: now + NONCE_RETENTION_MS,
       now,
     });
     if (outcome === 'replayed') throw new ApiError('REQUEST_REPLAYED', 'this request nonce has been used before');
-    if (outcome === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${deviceId}" has been revoked`);
-    return { ok: true, device, nonce };
+    if (outcome === 'revoked') throw new ApiError('DEVICE_REVOKED', `device "${device.id}" has been revoked`);
+    return { ok: true, device, nonce: checked.nonce };
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, error, nonce };
     throw error;
   }
 }
 
-/** The request's nonce if it is well-formed and names an enrolled device; null otherwise. */
-async function knownDeviceNonce(deps: DeviceAuthDeps, headers: IncomingHttpHeaders): Promise<string | null> {
-  const deviceId = headers[DEVICE_AUTH_HEADERS.device];
-  const nonce = headers[DEVICE_AUTH_HEADERS.nonce];
-  if (typeof deviceId !== 'string' || typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) return null;
-  return (await deps.store.getDevice(deviceId)) ? nonce : null;
+/** Counts a refusal that looks like guessing against the peer address (no-op without a throttle). */
+export async function countAuthFailure(deps: DeviceAuthDeps, source: string, error: ApiError): Promise<void> {
+  if (deps.authThrottle && GUESSING_CODES.has(error.code)) await deps.authThrottle.failed(source);
 }
 
 /** The central's signature of an answer to the request with `nonce` (header DEVICE_AUTH_HEADERS.centralSignature). */
@@ -132,23 +163,51 @@ export function centralAnswerSignatureOfHash(privateKey: KeyObject, nonce: strin
  * Call it inside an encapsulated plugin and register the routes there. From the moment the device
  * is known, every answer — refusals included — carries the central's signature bound to the
  * request's nonce.
+ *
+ * Nothing a stranger sends is read beyond the headers or parsed:
+ *   - onRequest (before the body is read) refuses a throttled peer (RATE_LIMITED), malformed or
+ *     missing auth headers, an unknown device and a stale timestamp; a revoked device may send no
+ *     more than the unauthenticated body limit (413), so the 8 MiB a push allows is for active
+ *     devices only;
+ *   - the body is then read (within the route's limit) and its signature checked BEFORE it is
+ *     parsed as JSON (raw-json-body.node.ts's rawBodyCheck);
+ *   - preHandler runs the whole check (revocation, nonce) as before.
  */
 export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps): void {
   scope.decorateRequest('authenticatedDevice', null);
   scope.decorateRequest('centralSignatureNonce', null);
   scope.decorateRequest('streamedBodySha256', null);
+  const unauthenticatedBodyBytes = deps.unauthenticatedBodyBytes ?? DEFAULT_UNAUTHENTICATED_BODY_BYTES;
 
-  // The body is parsed (and may be refused: malformed JSON, too large) before the preHandler can
-  // check the signature over it. Knowing the device and the nonce up front lets those refusals be
-  // signed too, so the device can tell the central's BAD_INPUT from a stranger's answer.
   scope.addHook('onRequest', async (request) => {
-    request.centralSignatureNonce = await knownDeviceNonce(deps, request.headers);
+    deps.authThrottle?.assertAllowed(request.ip);
+    let checked: CheckedHeaders;
+    try {
+      checked = await checkHeaders(deps, request.headers, (nonce) => (request.centralSignatureNonce = nonce));
+    } catch (error) {
+      if (error instanceof ApiError) await countAuthFailure(deps, request.ip, error);
+      throw error;
+    }
+    if (checked.device.status === 'revoked' && !bodyFits(request.headers, unauthenticatedBodyBytes)) {
+      throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(); // 413, as for any body over its limit
+    }
+    request.rawBodyCheck = async (req, rawBody) => {
+      try {
+        checkSignature(checked, req.method, req.url, rawBody);
+      } catch (error) {
+        if (error instanceof ApiError) await countAuthFailure(deps, req.ip, error);
+        throw error;
+      }
+    };
   });
 
   scope.addHook('preHandler', async (request) => {
     const result = await authenticateDeviceRequest(deps, request);
     request.centralSignatureNonce = result.nonce;
-    if (!result.ok) throw result.error;
+    if (!result.ok) {
+      await countAuthFailure(deps, request.ip, result.error);
+      throw result.error;
+    }
     request.authenticatedDevice = result.device;
   });
 
@@ -160,6 +219,13 @@ export function installDeviceAuth(scope: FastifyInstance, deps: DeviceAuthDeps):
     reply.header(DEVICE_AUTH_HEADERS.centralSignature, centralAnswerSignatureOfHash(privateKey, nonce, reply.statusCode, bodySha256));
     return payload;
   });
+}
+
+/** Whether the declared body is within `limit` bytes (a chunked body of unknown length is not). */
+function bodyFits(headers: IncomingHttpHeaders, limit: number): boolean {
+  const length = headers['content-length'];
+  if (length === undefined) return headers['transfer-encoding'] === undefined;
+  return /^\d+$/.test(length) && Number(length) <= limit;
 }
 
 /** The device the preHandler accepted; for use inside handlers of device-authenticated routes. */

@@ -20,6 +20,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   SIGNATURE_INVALID: 401,
   REQUEST_STALE: 401,
   REQUEST_REPLAYED: 401,
+  RATE_LIMITED: 429,
   SYNC_GAP: 409,
   SYNC_EVENT_FORGED: 422,
   SYNC_CHAIN_BROKEN: 422,
@@ -54,6 +55,17 @@ export interface HttpErrorAnswer {
   body: { error: ApiErrorBody };
   /** True when the fault is ours, so it is worth a log line with the stack. */
   internal: boolean;
+  /** Whole seconds for a Retry-After header (RATE_LIMITED answers), else null. */
+  retryAfterSeconds: number | null;
+}
+
+/**
+ * A 429: too many failures or waits. `retryAfterMs` becomes both the Retry-After header (whole
+ * seconds, rounded up) and `details.retryAfterSeconds`, so a client can wait exactly that long.
+ */
+export function rateLimited(message: string, retryAfterMs: number, details: Record<string, unknown> = {}): ApiError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError('RATE_LIMITED', `${message}; try again in ${retryAfterSeconds} s`, { ...details, retryAfterSeconds });
 }
 
 /** Fastify's own refusals, reworded without its FST_ codes. */
@@ -67,15 +79,21 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 export function httpErrorAnswer(error: unknown): HttpErrorAnswer {
   if (error instanceof ApiError) {
     const status = error instanceof TopologyConflictError ? 409 : STATUS_BY_CODE[error.code];
-    return { status, body: { error: error.toBody() }, internal: status >= 500 };
+    return { status, body: { error: error.toBody() }, internal: status >= 500, retryAfterSeconds: retryAfterOf(error) };
   }
   const fastifyStatus = clientErrorStatus(error);
   if (fastifyStatus !== null) {
     const { code, message } = error as { code?: unknown; message?: unknown };
     const text = (typeof code === 'string' ? FASTIFY_MESSAGES[code] : undefined) ?? String(message);
-    return { status: fastifyStatus, body: { error: { code: 'BAD_INPUT', message: text } }, internal: false };
+    return { status: fastifyStatus, body: { error: { code: 'BAD_INPUT', message: text } }, internal: false, retryAfterSeconds: null };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, internal: true };
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, internal: true, retryAfterSeconds: null };
+}
+
+function retryAfterOf(error: ApiError): number | null {
+  if (error.code !== 'RATE_LIMITED') return null;
+  const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : null;
 }
 
 /** The 4xx status Fastify attached to one of its own errors (body too large, bad media type…), if any. */

@@ -62,7 +62,7 @@ export interface StoredEvent extends SyncEvent {
   clockSkewMs: number;
 }
 
-export const ALERT_KINDS = ['sync.chain_broken', 'sync.event_forged', 'sync.seq_conflict'] as const;
+export const ALERT_KINDS = ['sync.chain_broken', 'sync.event_forged', 'sync.seq_conflict', 'security.throttled'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface NewAlert {

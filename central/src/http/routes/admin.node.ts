@@ -21,7 +21,7 @@ const deviceIdParamsSchema = z.object({ id: idSchema });
 /** The operator's API (Authorization: Bearer <operator token>): topology, enrolment codes, devices. */
 export async function adminRoutes(scope: FastifyInstance, deps: { store: CentralStore; now: () => number }): Promise<void> {
   const { store } = deps;
-  scope.addHook('preHandler', requireOperator(store));
+  scope.addHook('onRequest', requireOperator(store));
 
   scope.get(CENTRAL_PATHS.adminSites, async (_request, reply) => {
     const sites: SiteTree[] = await store.listSiteTrees();

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { BOOTH_FILE_PATH } from '@kawei/shared/api/booth-roster.ts';
 import { deviceOf, installDeviceAuth, type DeviceAuthDeps } from '../device-auth.node.ts';
-import { sendJson } from '../json-reply.node.ts';
 import { parseInput } from '../validate.ts';
 import { checkFileAccess, openStoredFile } from '../../projects/project-files.node.ts';
 
@@ -17,10 +16,10 @@ const paramsSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a fi
 /**
  * `GET BOOTH_FILE_PATH` (shared/src/api/booth-roster.ts): one tender file, streamed, to a booth
  * seated on a project that lists it (central/src/projects/project-files.node.ts, the grants
- * publish-project writes). Device-authenticated like every device route. Unknown hash: 404
- * NOT_FOUND. A device that is no booth, or a booth not seated on such a project (on its latest
- * day): 403 with code UNAUTHORIZED ("not allowed") in the usual `{ error }` body — the device is
- * who it says, it just may not have this file.
+ * publish-project writes). Device-authenticated like every device route. An unknown hash, a device
+ * that is no booth, or a booth not seated on a project listing it (on its latest day) all get the
+ * same 404 NOT_FOUND "no file … for this device": telling "not yours" from "does not exist" would
+ * let any device learn which hashes are tender files.
  *
  * Integrity. The other device routes sign their JSON answers over the body's SHA-256. A file of up
  * to 200 MB is streamed, not held, so its answer is signed over the hash the grant names — which is
@@ -35,14 +34,14 @@ export async function deviceFileRoutes(scope: FastifyInstance, deps: DeviceFileR
   scope.get(BOOTH_FILE_PATH, { exposeHeadRoute: false }, async (request, reply) => {
     const device = deviceOf(request);
     const { sha256 } = parseInput(paramsSchema, request.params, 'file');
-    if (deps.dataDir === null) throw new ApiError('NOT_FOUND', `no file ${sha256} at this central`);
+    // "No such file" and "not yours" get the very same answer (status, code, text), so a device
+    // cannot probe which hashes are tender files. Both cases read the same grants first, so the
+    // time taken differs only by an in-memory filter.
+    const notForYou = () => new ApiError('NOT_FOUND', `no file ${sha256} for this device`);
+    if (deps.dataDir === null) throw notForYou();
     const boothId = device.target.kind === 'booth' ? device.target.boothId : null;
     const access = await checkFileAccess(deps.dataDir, sha256, boothId);
-    if (access.kind === 'unknown') throw new ApiError('NOT_FOUND', `no project at this central lists file ${sha256}`);
-    if (access.kind === 'forbidden') {
-      const who = boothId === null ? `device "${device.id}" is not a booth` : `booth "${boothId}" is not seated on a project with file ${sha256}`;
-      return sendJson(reply, 403, { error: { code: 'UNAUTHORIZED', message: who } });
-    }
+    if (access.kind !== 'granted') throw notForYou();
     const opened = await openStoredFile(deps.dataDir, sha256);
     if (!opened) throw new ApiError('NOT_FOUND', `file ${sha256} of project ${access.project} is missing from the central's file store`);
     request.streamedBodySha256 = sha256;

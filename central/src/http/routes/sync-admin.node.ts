@@ -24,7 +24,7 @@ export async function syncAdminRoutes(
   deps: { store: CentralStore & SyncStore; now: () => number; centralKeys: () => Promise<CentralKeys>; hub: MessageHub },
 ): Promise<void> {
   const { store, hub } = deps;
-  scope.addHook('preHandler', requireOperator(store));
+  scope.addHook('onRequest', requireOperator(store));
 
   scope.post(SYNC_ADMIN_PATHS.messages, async (request, reply) => {
     const input = parseInput(createMessageRequestSchema, request.body, 'create message');

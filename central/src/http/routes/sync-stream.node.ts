@@ -5,14 +5,17 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, badInput } from '@kawei/shared/errors.ts';
 import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth.ts';
 import { MAX_PULL_MESSAGES, pullQuerySchema, SYNC_PATHS, type StreamFrame } from '@kawei/shared/sync/sync-http.ts';
-import { authenticateDeviceRequest, centralAnswerSignature } from '../device-auth.node.ts';
-import { httpErrorAnswer } from '../http-errors.ts';
+import { authenticateDeviceRequest, centralAnswerSignature, countAuthFailure } from '../device-auth.node.ts';
+import { httpErrorAnswer, rateLimited } from '../http-errors.ts';
 import type { SyncRouteDeps } from './sync.node.ts';
+import { WAITERS_FULL_RETRY_MS } from '../../sync/waiter-limits.ts';
 
 /** Every so often each stream is pinged; a peer that has not answered the previous ping is dropped. */
 export const DEFAULT_STREAM_PING_MS = 30_000;
 /** On shutdown, streams get this long to finish their closing handshake before they are cut. */
 const CLOSE_GRACE_MS = 1000;
+/** The close code of a stream replaced by a newer stream of the same device (WaiterLimits). */
+export const STREAM_REPLACED_CLOSE_CODE = 4001;
 
 const streamQuerySchema = pullQuerySchema.pick({ cursor: true });
 
@@ -53,20 +56,44 @@ export function attachSyncStream(app: FastifyInstance, deps: SyncRouteDeps & { p
     }
     void (async () => {
       let nonce: string | null = null;
+      const source = request.socket.remoteAddress ?? 'unknown';
+      try {
+        deps.authThrottle?.assertAllowed(source);
+      } catch (error) {
+        return writeRefusal(socket, error, null);
+      }
       try {
         const auth = await authenticateDeviceRequest(deps, { method: request.method ?? 'GET', url, headers: request.headers, rawBody: '' });
         nonce = auth.nonce;
         const { privateKey } = await deps.centralKeys();
         const sign = (status: number, body: string) => (nonce === null ? null : centralAnswerSignature(privateKey, nonce, status, body));
-        if (!auth.ok) return writeRefusal(socket, auth.error, sign);
+        if (!auth.ok) {
+          await countAuthFailure(deps, source, auth.error);
+          return writeRefusal(socket, auth.error, sign);
+        }
         const query = streamQuerySchema.safeParse(Object.fromEntries(new URL(url, 'http://central').searchParams));
         if (!query.success) return writeRefusal(socket, badInput(query.error, 'sync stream'), sign);
         if (socket.destroyed || closing) return socket.destroy();
+        // One stream per device (by default): a newer one replaces the older, even mid-handshake.
+        const holder: { session: StreamSession | null; replaced: boolean } = { session: null, replaced: false };
+        const release = deps.waiters.admit('stream', auth.device.id, () => {
+          holder.replaced = true;
+          holder.session?.replace();
+        });
+        if (release === null) {
+          return writeRefusal(socket, rateLimited('too many streams and long polls are open at this central', WAITERS_FULL_RETRY_MS, { scope: 'server' }), sign);
+        }
         upgradeSignatures.set(request, sign(101, '')!);
+        socket.once('close', release);
         wss.handleUpgrade(request, socket, head, (ws) => {
           const session = new StreamSession(ws, auth.device.id, query.data.cursor, deps, app);
+          holder.session = session;
           sessions.add(session);
-          ws.once('close', () => sessions.delete(session));
+          ws.once('close', () => {
+            sessions.delete(session);
+            release();
+          });
+          if (holder.replaced) session.replace();
         });
       } catch (error) {
         app.log.error({ err: error }, 'sync stream upgrade failed');
@@ -138,11 +165,19 @@ class StreamSession {
 
   /** Closes with 1001 (going away); a peer that does not complete the handshake in time is cut. */
   shutDown(): Promise<void> {
-    if (!this.closed) {
-      this.ws.close(1001, 'central shutting down');
-      setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
-    }
+    this.closeWith(1001, 'central shutting down');
     return this.gone;
+  }
+
+  /** The same device opened a newer stream: this one ends (4001) and the newer one carries on. */
+  replace(): void {
+    this.closeWith(STREAM_REPLACED_CLOSE_CODE, 'replaced by a newer stream of this device');
+  }
+
+  private closeWith(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** Sends every message after the cursor; concurrent wake-ups fold into one more round. */
@@ -201,6 +236,7 @@ function writeRefusal(socket: Duplex, error: unknown, sign: ((status: number, bo
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
   ];
+  if (answer.retryAfterSeconds !== null) lines.push(`Retry-After: ${answer.retryAfterSeconds}`);
   const signature = sign?.(answer.status, body) ?? null;
   if (signature !== null) lines.push(`${DEVICE_AUTH_HEADERS.centralSignature}: ${signature}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);

@@ -22,10 +22,14 @@ import { parseInput } from '../validate.ts';
 import type { CentralStore } from '../../storage/central-store.ts';
 import type { AlertKind, SyncStore } from '../../storage/sync-store.ts';
 import type { MessageHub } from '../../sync/message-hub.node.ts';
+import { WAITERS_FULL_RETRY_MS, type WaiterLimits } from '../../sync/waiter-limits.ts';
+import { rateLimited } from '../http-errors.ts';
 
 export interface SyncRouteDeps extends DeviceAuthDeps {
   store: CentralStore & SyncStore;
   hub: MessageHub;
+  /** Caps streams and long polls per device and in all (central/src/sync/waiter-limits.ts). */
+  waiters: WaiterLimits;
 }
 
 /**
@@ -189,8 +193,9 @@ async function refuse(
 
 /**
  * The long poll's wait: resolves with the first messages after `cursor`, or [] when `waitMs` has
- * passed, the client has gone away or the server is closing. Whatever ends it removes the waiter
- * and its timer, so an abandoned poll leaves nothing behind.
+ * passed, the client has gone away, the server is closing or the same device started a newer poll
+ * beyond its allowance (WaiterLimits). Whatever ends it removes the waiter, its slot and its timer,
+ * so an abandoned poll leaves nothing behind. Refused with RATE_LIMITED when the server is full.
  */
 function waitForMessages(
   deps: SyncRouteDeps,
@@ -200,6 +205,13 @@ function waitForMessages(
   response: ServerResponse,
 ): Promise<DownstreamMessage[]> {
   return new Promise((resolve, reject) => {
+    // The slot comes first: evicting this device's oldest poll answers it before this one waits.
+    const admitted = deps.waiters.admit('poll', deviceId, () => finish(null, []));
+    if (admitted === null) {
+      reject(rateLimited('too many streams and long polls are open at this central', WAITERS_FULL_RETRY_MS, { scope: 'server' }));
+      return;
+    }
+    const release = admitted;
     let done = false;
     let querying = false;
     let again = false;
@@ -207,6 +219,7 @@ function waitForMessages(
       if (done) return;
       done = true;
       clearTimeout(timer);
+      release();
       unsubscribe();
       response.off('close', onClientGone);
       if (error) reject(error);
