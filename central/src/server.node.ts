@@ -42,6 +42,14 @@ export interface CentralServerOptions {
   limits?: Partial<ServerLimits>;
   /** The data directory: tender files and their grants (central/src/projects/). Without it no file is served. */
   dataDir?: string;
+  /**
+   * The central's TLS certificate and key (PEM; central/src/cli/central-tls.node.ts). `serve` always
+   * gives them: devices talk to the central only over TLS pinned to this key. Without them the server
+   * speaks plain HTTP, which only in-process tests (inject, or a loopback port) use.
+   */
+  tls?: { cert: string; key: string };
+  /** SHA-256 of the TLS key's SPKI, returned with every enrolment code made over the admin API. */
+  tlsFingerprint?: string;
 }
 
 /** The central's HTTP API (shared/src/api/central-http.ts). Call `listen` or `inject` on the result. */
@@ -49,7 +57,12 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   const { store } = options;
   const now = options.now ?? Date.now;
   const centralKeys = centralKeysLoader(store);
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // TLS 1.2 at least; the key's owner is proved to devices by its pinned fingerprint, not by a CA.
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+  }) as unknown as FastifyInstance;
 
   app.setErrorHandler((error, request, reply) => {
     const answer = httpErrorAnswer(error);
@@ -87,7 +100,7 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   registerEnrolRoute(app, { store, now, centralKeys, throttle: enrolGuard, bodyLimit: limits.unauthenticatedBodyBytes });
   app.register(deviceRoutes, deviceAuth);
   app.register(deviceFileRoutes, { ...deviceAuth, dataDir: options.dataDir ?? null });
-  app.register(adminRoutes, { store, now });
+  app.register(adminRoutes, { store, now, tlsFingerprint: options.tlsFingerprint ?? null });
 
   const hub = options.messageHub ?? new MessageHub();
   // Long polls answer and streams close now, rather than holding the server's close for up to 30 s.

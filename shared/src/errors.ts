@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'CENTRAL_URL_INVALID',
   'CENTRAL_UNREACHABLE',
   'CENTRAL_BAD_RESPONSE',
+  'CENTRAL_TLS_MISMATCH',
   // device authentication at the central
   'DEVICE_UNKNOWN',
   'DEVICE_REVOKED',

@@ -13,6 +13,8 @@ import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { createMessageRequestSchema } from '@kawei/shared/sync/sync-http.ts';
 import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import type { CliIo } from './cli-io.ts';
+import { ensureCentralTls } from './central-tls.node.ts';
+import { formatFingerprint, shortFingerprint } from '@kawei/shared/api/central-tls.ts';
 import { buildFaceRegistry, type FaceRegistry } from '../experts/face-registry.node.ts';
 import { planFaces, type FacesPlan } from '../experts/plan-faces.node.ts';
 import { ExpertRegistryError } from '../experts/registry-schema.ts';
@@ -52,11 +54,13 @@ export async function sitesCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 export async function enrolCodeCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, storage } = parseCommandArgs('enrol-code', args, {
+  const { values, storage, dataDir } = parseCommandArgs('enrol-code', args, {
     booth: { type: 'string' },
     gate: { type: 'string' },
     ttl: { type: 'string', default: String(DEFAULT_ENROL_CODE_TTL_MINUTES) },
     json: { type: 'boolean', default: false },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   });
   const booth = values['booth'] as string | undefined;
   const gate = values['gate'] as string | undefined;
@@ -69,8 +73,14 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
   });
   if (!request.success) throw badInput(request.error, 'enrol-code');
 
+  // The same key `serve` presents (made now if this runs first): the technician types its fingerprint.
+  const tls = await ensureCentralTls({
+    dataDir,
+    certFile: values['tls-cert'] as string | undefined,
+    keyFile: values['tls-key'] as string | undefined,
+  });
   const { issued, position } = await withStore(storage, async (store) => {
-    const issued = await issueEnrolCode(store, { ...request.data, now: Date.now() });
+    const issued = await issueEnrolCode(store, { ...request.data, now: Date.now(), centralFingerprint: tls.fingerprint });
     return { issued, position: await store.getPosition(issued.target) };
   });
   if (values['json']) {
@@ -81,6 +91,9 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
     [
       `注册码 / enrolment code:   ${issued.code}`,
       `位置 / position:           ${position ? describePosition(position) : ''} [${targetId(issued.target)}]`,
+      `中心密钥指纹 / central key fingerprint（在设备上输入 / type on the device）:`,
+      `                           ${shortFingerprint(tls.fingerprint)}`,
+      `完整 / full (SHA-256 SPKI): ${formatFingerprint(tls.fingerprint)}`,
       `有效期至 / expires:        ${formatLocalTime(issued.expiresAt)}（${request.data.ttlMinutes} 分钟 / minutes）`,
       `只能使用一次 / works once.`,
       '',

@@ -20,11 +20,13 @@ import type { CliIo } from './cli-io.ts';
 export const USAGE = `kawei-central — 卡位中心服务器 / Kawei central server
 
 用法 / usage:
-  kawei-central serve [--host 127.0.0.1] [--port 8600]    启动中心服务 / run the server
+  kawei-central serve [--host 127.0.0.1] [--port 8600] [--tls-name NAME]... [--tls-cert FILE --tls-key FILE]
+                                                           启动中心服务（HTTPS；默认在 DIR/tls 生成自签名证书）
+                                                           / run the server (HTTPS; a self-signed certificate made in DIR/tls by default)
   kawei-central seed-demo                                  载入演示拓扑 / load the demo topology
   kawei-central sites                                      站点、评标室、卡位、闸机 / sites, rooms, booths, gates
-  kawei-central enrol-code (--booth ID | --gate ID) [--ttl MINUTES] [--json]
-                                                           生成一次性注册码 / make a one-time enrolment code
+  kawei-central enrol-code (--booth ID | --gate ID) [--ttl MINUTES] [--json] [--tls-cert FILE --tls-key FILE]
+                                                           生成一次性注册码，附中心密钥指纹 / make a one-time enrolment code, with the central's key fingerprint
   kawei-central devices [--json]                           列出设备 / list devices
   kawei-central revoke DEVICE_ID                           停用设备 / revoke a device
   kawei-central publish-rosters --result result.json [--experts REGISTRY_DIR [--day day.json] [--strict]] [--json]

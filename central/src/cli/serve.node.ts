@@ -4,22 +4,36 @@ import { buildCentralServer } from '../server.node.ts';
 import { ensureOperatorToken } from './operator-token.node.ts';
 import { parseCommandArgs, UsageError } from './cli-args.node.ts';
 import type { CliIo } from './cli-io.ts';
+import { ensureCentralTls, type CentralTls } from './central-tls.node.ts';
+import { formatFingerprint } from '@kawei/shared/api/central-tls.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8600;
 
 /**
- * `serve`: runs the HTTP API until SIGTERM or SIGINT. Stdout carries one JSON line,
- * {"event":"listening","url":…}, once the port is bound (with --port 0, the port the system chose);
- * people-facing notes and Fastify's logs go to stderr.
+ * `serve`: runs the HTTPS API until SIGTERM or SIGINT. Stdout carries one JSON line,
+ * {"event":"listening","url":"https://…","fingerprint":…}, once the port is bound (with --port 0,
+ * the port the system chose); people-facing notes and Fastify's logs go to stderr. There is no plain
+ * HTTP mode: the certificate is the installation's own (made in DIR/tls on first start, see
+ * central-tls.node.ts) or the one given with --tls-cert/--tls-key.
  */
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values, dataDir, storage } = parseCommandArgs('serve', args, {
     host: { type: 'string', default: DEFAULT_HOST },
     port: { type: 'string', default: String(DEFAULT_PORT) },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'tls-name': { type: 'string', multiple: true },
   });
   const host = String(values['host']);
   const port = parsePort(String(values['port']));
+  const tls = await ensureCentralTls({
+    dataDir,
+    names: [host, ...((values['tls-name'] as unknown as string[] | undefined) ?? [])],
+    certFile: values['tls-cert'] as string | undefined,
+    keyFile: values['tls-key'] as string | undefined,
+  });
+  io.stderr.write(tlsNote(tls));
 
   const store = await openStore(storage);
   try {
@@ -31,12 +45,19 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         `警告：找不到操作员令牌文件 ${token.file}，管理接口将无法使用\nwarning: operator token file ${token.file} is missing; the admin API cannot be used\n`,
       );
     }
-    const app = buildCentralServer({ store, dataDir, logger: { level: 'info', stream: process.stderr } });
+    const app = buildCentralServer({
+      store,
+      dataDir,
+      logger: { level: 'info', stream: process.stderr },
+      tls: { cert: tls.cert, key: tls.key },
+      tlsFingerprint: tls.fingerprint,
+    });
     const stopped = untilSignal(['SIGTERM', 'SIGINT']);
     await app.listen({ host, port });
     const { centralId } = await store.getCentralIdentity();
     const bound = (app.server.address() as AddressInfo).port;
-    io.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://${urlHost(host)}:${bound}`, centralId })}\n`);
+    const url = `https://${urlHost(host)}:${bound}`;
+    io.stdout.write(`${JSON.stringify({ event: 'listening', url, centralId, fingerprint: tls.fingerprint })}\n`);
     const signal = await stopped;
     io.stderr.write(`收到 ${signal}，正在关闭 / ${signal}: closing\n`);
     await app.close();
@@ -44,6 +65,19 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+function tlsNote(tls: CentralTls): string {
+  const what = {
+    made: ['已生成本中心的 TLS 密钥与自签名证书', 'made the central\'s TLS key and self-signed certificate'],
+    reissued: ['已用原密钥重新签发 TLS 证书（新增主机名）', 're-issued the TLS certificate over the same key (new host names)'],
+    loaded: ['使用 TLS 证书', 'using the TLS certificate'],
+    given: ['使用指定的 TLS 证书', 'using the given TLS certificate'],
+  }[tls.state];
+  return (
+    `${what[0]}：${tls.certFile}\n${what[1]}: ${tls.certFile}\n` +
+    `中心密钥指纹 / central key fingerprint (SHA-256 SPKI):\n  ${formatFingerprint(tls.fingerprint)}\n`
+  );
 }
 
 function parsePort(text: string): number {

@@ -27,6 +27,11 @@ export interface IssuedEnrolCode {
   code: string;
   target: EnrolTarget;
   expiresAt: number;
+  /**
+   * SHA-256 (hex) of the central's TLS key, which the technician types with the code so the device
+   * sends it only to this central (null: the caller serves no TLS, as in-process tests).
+   */
+  centralFingerprint: string | null;
 }
 
 const MAX_DRAWS = 5;
@@ -34,7 +39,7 @@ const MAX_DRAWS = 5;
 /** Issues a code for a booth or gate; shared by the admin API and the CLI. */
 export async function issueEnrolCode(
   store: CentralStore,
-  request: { target: EnrolTarget; ttlMinutes: number; now: number },
+  request: { target: EnrolTarget; ttlMinutes: number; now: number; centralFingerprint?: string | null },
 ): Promise<IssuedEnrolCode> {
   const expiresAt = request.now + request.ttlMinutes * 60_000;
   // A collision with an existing (even long-used) code is astronomically rare; drawing again is
@@ -47,7 +52,7 @@ export async function issueEnrolCode(
       createdAt: request.now,
       expiresAt,
     });
-    if (created) return { code: formatEnrolCode(code), target: request.target, expiresAt };
+    if (created) return { code: formatEnrolCode(code), target: request.target, expiresAt, centralFingerprint: request.centralFingerprint ?? null };
   }
   throw new ApiError('INTERNAL', `could not draw an unused enrolment code in ${MAX_DRAWS} attempts`);
 }

@@ -96,7 +96,11 @@ async function checkHeaders(deps: DeviceAuthDeps, headers: IncomingHttpHeaders, 
   const timestamp = Number(timestampText);
   const now = deps.now();
   if (Math.abs(now - timestamp) > REQUEST_WINDOW_MS) {
-    throw new ApiError('REQUEST_STALE', `request timestamp is ${now - timestamp} ms away from the central's clock`);
+    // The central's time rides in the refusal, which is signed over the device's fresh nonce: the
+    // device sets its clock offset from this and from no unsigned answer.
+    throw new ApiError('REQUEST_STALE', `request timestamp is ${now - timestamp} ms away from the central's clock`, {
+      centralTime: now,
+    });
   }
   const signature = singleHeader(headers, DEVICE_AUTH_HEADERS.signature);
   return { device, nonce: claimedNonce, timestamp, signature, now };

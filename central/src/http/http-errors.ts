@@ -30,6 +30,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   CENTRAL_URL_INVALID: 500,
   CENTRAL_UNREACHABLE: 500,
   CENTRAL_BAD_RESPONSE: 500,
+  CENTRAL_TLS_MISMATCH: 500,
   // Gate kiosk only (staff and camera); never from the central.
   STAFF_PIN_WRONG: 500,
   STAFF_LOCKED_OUT: 500,

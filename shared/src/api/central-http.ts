@@ -131,6 +131,8 @@ export const createEnrolCodeResponseSchema = z.object({
   code: z.string(),
   target: enrolTargetSchema,
   expiresAt: z.number(),
+  /** SHA-256 (hex) of the central's TLS key, typed on the device with the code (null without TLS). */
+  centralFingerprint: z.string().nullable(),
 });
 
 export const siteTreeSchema = siteSchema.extend({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCodeSchema } from '../errors.ts';
 import { boothPositionSchema, gatePositionSchema, idSchema, type Position } from '../domain/topology.ts';
 import { enrolCodeSchema } from '../api/central-http.ts';
+import { fingerprintInputSchema } from '../api/central-tls.ts';
 
 /**
  * What both apps share about themselves: whether they are provisioned (enrolled with a central),
@@ -41,6 +42,8 @@ function statusSchema<P extends z.ZodType<Position>>(position: P) {
       appVersion: z.string(),
       deviceId: idSchema,
       centralUrl: z.string(),
+      /** SHA-256 (hex) of the central's TLS key that this device pinned at enrolment. */
+      centralFingerprint: z.string(),
       centralId: z.string(),
       enrolledAt: z.number(),
       position: position,
@@ -55,8 +58,9 @@ export type BoothStatus = z.infer<typeof boothStatusSchema>;
 export type GateStatus = z.infer<typeof gateStatusSchema>;
 
 /**
- * What a technician types as the central's address. "10.0.0.5:8080" becomes "http://10.0.0.5:8080";
- * a trailing slash is dropped; only http(s) with a host is accepted.
+ * What a technician types as the central's address. "10.0.0.5:8080" becomes "https://10.0.0.5:8080";
+ * a trailing slash is dropped; only https with a host is accepted: rosters, faces, bidder names and
+ * tender files never cross the LAN in clear.
  */
 export const centralUrlSchema = z
   .string()
@@ -64,7 +68,7 @@ export const centralUrlSchema = z
   .min(1, 'enter the central address')
   .max(200)
   .transform((raw, ctx) => {
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
     let url: URL;
     try {
       url = new URL(withScheme);
@@ -72,8 +76,8 @@ export const centralUrlSchema = z
       ctx.addIssue({ code: 'custom', message: 'not a valid address' });
       return z.NEVER;
     }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-      ctx.addIssue({ code: 'custom', message: 'the address must be http:// or https:// with a host' });
+    if (url.protocol !== 'https:' || !url.hostname) {
+      ctx.addIssue({ code: 'custom', message: 'the address must be https:// with a host' });
       return z.NEVER;
     }
     if (url.search || url.hash || url.username || url.password) {
@@ -83,5 +87,11 @@ export const centralUrlSchema = z
     return url.origin + url.pathname.replace(/\/+$/, '');
   });
 
-export const enrolInputSchema = z.object({ centralUrl: centralUrlSchema, code: enrolCodeSchema }).strict();
+/**
+ * The enrolment form: the address, the one-time code and the central's TLS key fingerprint printed
+ * with the code (shared/src/api/central-tls.ts), which the device checks before it sends the code.
+ */
+export const enrolInputSchema = z
+  .object({ centralUrl: centralUrlSchema, code: enrolCodeSchema, centralFingerprint: fingerprintInputSchema })
+  .strict();
 export const noInputSchema = z.object({}).strict();

@@ -19,6 +19,8 @@ import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.nod
 import { randomToken, sha256Hex } from '../crypto/hash.node.ts';
 import { BOOTH_FILE_PATH } from '../api/booth-roster.ts';
 import { WebSocket } from 'ws';
+import type { IncomingHttpHeaders } from 'node:http';
+import { PinnedCentralAgent, pinnedRequest, readBody } from './pinned-tls.node.ts';
 import {
   SYNC_PATHS,
   headResponseSchema,
@@ -32,40 +34,73 @@ import {
 
 export const CENTRAL_REQUEST_TIMEOUT_MS = 8000;
 
+export interface CentralClientOptions {
+  /**
+   * The central's TLS key: the full SHA-256 of its SPKI once enrolled, or at enrolment the prefix
+   * (≥ 32 hex digits) the technician typed. No byte is sent to a server with another key.
+   */
+  tlsPin: string;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
 /**
- * Talks HTTP to the central. Every failure becomes an ApiError with a code the UI can translate:
- * the central's own refusal keeps its code; no answer is CENTRAL_UNREACHABLE; an answer that is not
- * ours (wrong shape, missing or wrong central signature) is CENTRAL_BAD_RESPONSE.
+ * Talks HTTPS to the central, over a connection pinned to its TLS key (PinnedCentralAgent). Every
+ * failure becomes an ApiError with a code the UI can translate: the central's own refusal keeps its
+ * code; another key at the address is CENTRAL_TLS_MISMATCH; no answer is CENTRAL_UNREACHABLE; an
+ * answer that is not ours (wrong shape, missing or wrong central signature) is CENTRAL_BAD_RESPONSE.
  */
 export class CentralClient {
   /**
    * Central clock − device clock, learnt when the central refuses a request as stale. Booth PCs run
    * for months on a UPS without a time server; a drifted clock must not stop sync, so the request
    * timestamps (replay protection) follow the central's clock while event times stay the device's
-   * own (the central records their skew).
+   * own (the central records their skew). The central's time is taken only from its signed refusal
+   * (bound to this request's fresh nonce), never from an unsigned answer such as /api/health.
    */
   private clockOffsetMs = 0;
+  readonly agent: PinnedCentralAgent;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
 
   constructor(
     readonly baseUrl: string,
-    private readonly timeoutMs = CENTRAL_REQUEST_TIMEOUT_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: CentralClientOptions,
+  ) {
+    this.agent = new PinnedCentralAgent(options.tlsPin);
+    this.timeoutMs = options.timeoutMs ?? CENTRAL_REQUEST_TIMEOUT_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   get clockOffset(): number {
     return this.clockOffsetMs;
   }
 
-  /** Runs a signed call; if the central finds its timestamp stale, learns the central's time and retries once. */
+  /** The full SHA-256 of the central's TLS key met on the last connection that matched the pin. */
+  get seenTlsKey(): string | null {
+    return this.agent.seenSpki;
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Runs a signed call; if the central refuses its timestamp as stale, takes the central's time from
+   * that refusal — accepted only because its signature by the pinned key over this request's nonce
+   * verified — and retries once.
+   */
   private async withClockCorrection<T>(call: () => Promise<T>): Promise<T> {
+    const sentAt = this.now();
     try {
       return await call();
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'REQUEST_STALE') throw error;
-      const sentAt = this.now();
-      const { time } = await this.health();
+      const centralTime = signedCentralTime(error);
+      if (centralTime === null) throw error;
       const receivedAt = this.now();
-      this.clockOffsetMs = time - (sentAt + receivedAt) / 2;
+      this.clockOffsetMs = centralTime - (sentAt + receivedAt) / 2;
       return call();
     }
   }
@@ -74,6 +109,7 @@ export class CentralClient {
     return Math.round(this.now() + this.clockOffsetMs);
   }
 
+  /** The central's unsigned liveness answer: for people and scripts, never for the device's clock. */
   async health(): Promise<z.infer<typeof healthResponseSchema>> {
     const res = await this.send('GET', CENTRAL_PATHS.health, undefined, {});
     return parseBody(healthResponseSchema, res.body, res.status);
@@ -92,27 +128,13 @@ export class CentralClient {
     headers: Record<string, string>,
     timeoutMs = this.timeoutMs,
     cancel?: AbortSignal,
-  ): Promise<{ status: number; body: string; headers: Headers }> {
-    let response: Response;
+  ): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
     const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      response = await fetch(this.baseUrl + path, {
-        method,
-        body,
-        headers,
-        signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout,
-        redirect: 'error',
-      });
-    } catch (error) {
-      throw new ApiError('CENTRAL_UNREACHABLE', `${this.baseUrl}: ${describeFetchError(error)}`);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw new ApiError('CENTRAL_UNREACHABLE', `${this.baseUrl}: ${describeFetchError(error)}`);
-    }
-    return { status: response.status, body: text, headers: response.headers };
+    const url = this.baseUrl + path;
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+    const response = await pinnedRequest(this.agent, url, { method, headers, body, signal });
+    const text = (await readBody(response, MAX_ANSWER_BYTES, url)).toString('utf8');
+    return { status: response.statusCode ?? 0, body: text, headers: response.headers };
   }
 
   /** A request signed with the device key; the answer must carry the pinned central's signature. */
@@ -128,9 +150,9 @@ export class CentralClient {
     const { headers, nonce } = signedHeaders(credentials, method, path, body, this.deviceTimestamp());
     if (payload !== undefined) headers['content-type'] = 'application/json';
     const res = await this.send(method, path, payload === undefined ? undefined : body, headers, timeoutMs, cancel);
-    const centralSignature = res.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
+    const centralSignature = res.headers[DEVICE_AUTH_HEADERS.centralSignature];
     const genuine =
-      centralSignature !== null &&
+      typeof centralSignature === 'string' &&
       verifyText(
         credentials.centralPublicKey,
         centralResponseMessage(nonce, res.status, sha256Hex(res.body)),
@@ -145,10 +167,15 @@ export class CentralClient {
     return { status: res.status, body: res.body };
   }
 
+  /** Parses an answer that signedRequest verified: a refusal in it is marked as the central's own. */
+  private static parseSigned<T>(schema: z.ZodType<T>, res: { status: number; body: string }): T {
+    return parseBody(schema, res.body, res.status, true);
+  }
+
   async deviceMe(credentials: DeviceCredentials): Promise<DeviceMeResponse> {
     return this.withClockCorrection(async () => {
       const res = await this.signedRequest(credentials, 'GET', CENTRAL_PATHS.deviceMe);
-      return parseBody(deviceMeResponseSchema, res.body, res.status);
+      return CentralClient.parseSigned(deviceMeResponseSchema, res);
     });
   }
 
@@ -156,14 +183,14 @@ export class CentralClient {
   async push(credentials: DeviceCredentials, request: PushRequest): Promise<PushResponse> {
     return this.withClockCorrection(async () => {
       const res = await this.signedRequest(credentials, 'POST', SYNC_PATHS.push, request, PUSH_TIMEOUT_MS);
-      return parseBody(pushResponseSchema, res.body, res.status);
+      return CentralClient.parseSigned(pushResponseSchema, res);
     });
   }
 
   async head(credentials: DeviceCredentials): Promise<HeadResponse> {
     return this.withClockCorrection(async () => {
       const res = await this.signedRequest(credentials, 'GET', SYNC_PATHS.head);
-      return parseBody(headResponseSchema, res.body, res.status);
+      return CentralClient.parseSigned(headResponseSchema, res);
     });
   }
 
@@ -188,47 +215,30 @@ export class CentralClient {
     const url = this.baseUrl + path;
     const { headers, nonce } = signedHeaders(credentials, 'GET', path, '', this.deviceTimestamp());
     const timeout = AbortSignal.timeout(options.timeoutMs ?? FETCH_FILE_TIMEOUT_MS);
-    const controller = new AbortController();
-    const signal = AbortSignal.any([timeout, controller.signal, ...(options.cancel ? [options.cancel] : [])]);
-    let response: Response;
-    try {
-      response = await fetch(url, { method: 'GET', headers, signal, redirect: 'error' });
-    } catch (error) {
-      throw new ApiError('CENTRAL_UNREACHABLE', `${this.baseUrl}: ${describeFetchError(error)}`);
-    }
+    const signal = options.cancel ? AbortSignal.any([timeout, options.cancel]) : timeout;
+    const response = await pinnedRequest(this.agent, url, { method: 'GET', headers, signal });
+    const status = response.statusCode ?? 0;
     const genuine = (bodySha256: string) => {
-      const signature = response.headers.get(DEVICE_AUTH_HEADERS.centralSignature);
-      return signature !== null && verifyText(credentials.centralPublicKey, centralResponseMessage(nonce, response.status, bodySha256), signature);
+      const signature = response.headers[DEVICE_AUTH_HEADERS.centralSignature];
+      return typeof signature === 'string' && verifyText(credentials.centralPublicKey, centralResponseMessage(nonce, status, bodySha256), signature);
     };
 
-    if (response.status !== 200) {
+    if (status !== 200) {
       // A refusal is small JSON, signed like any other answer.
-      let text: string;
-      try {
-        text = await readCapped(response, 64 * 1024, controller).then((b) => Buffer.from(b).toString('utf8'));
-      } catch (error) {
-        if (error instanceof ApiError) throw error;
-        throw new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`);
-      }
+      const text = (await readBody(response, 64 * 1024, url)).toString('utf8');
       if (!genuine(sha256Hex(text))) {
-        throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: answer not signed by the central this device enrolled with (HTTP ${response.status})`);
+        throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: answer not signed by the central this device enrolled with (HTTP ${status})`);
       }
-      parseBody(z.unknown(), text, response.status);
-      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: HTTP ${response.status} instead of the file`);
+      parseBody(z.unknown(), text, status, true);
+      throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: HTTP ${status} instead of the file`);
     }
 
-    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const declared = Number(response.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > cap) {
-      controller.abort();
+      response.destroy();
       throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file is ${declared} bytes, more than the ${cap} expected`, { bytes: declared, cap });
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = await readCapped(response, cap, controller);
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      throw new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`);
-    }
+    const bytes = await readBody(response, cap, url);
     const actual = sha256Hex(bytes);
     if (actual !== sha256) {
       throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file received does not match its SHA-256 (got ${actual}); it was not kept`, {
@@ -242,7 +252,7 @@ export class CentralClient {
     if (!genuine(actual)) {
       throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: file not signed by the central this device enrolled with`);
     }
-    return bytes;
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /**
@@ -253,7 +263,7 @@ export class CentralClient {
     const path = `${SYNC_PATHS.pull}?cursor=${cursor}&waitMs=${waitMs}`;
     return this.withClockCorrection(async () => {
       const res = await this.signedRequest(credentials, 'GET', path, undefined, waitMs + this.timeoutMs, cancel);
-      return parseBody(pullResponseSchema, res.body, res.status);
+      return CentralClient.parseSigned(pullResponseSchema, res);
     });
   }
 
@@ -270,9 +280,14 @@ export class CentralClient {
   private openStreamOnce(credentials: DeviceCredentials, cursor: number, onFrame: (text: string) => void): Promise<WebSocket> {
     const path = `${SYNC_PATHS.stream}?cursor=${cursor}`;
     const { headers, nonce } = signedHeaders(credentials, 'GET', path, '', this.deviceTimestamp());
-    const url = this.baseUrl.replace(/^http/, 'ws') + path;
+    const url = this.baseUrl.replace(/^https:/, 'wss:') + path;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers, handshakeTimeout: this.timeoutMs, maxPayload: 16 * 1024 * 1024 });
+      if (!url.startsWith('wss:')) {
+        reject(new ApiError('CENTRAL_URL_INVALID', `${this.baseUrl}: the central is reached over https only`));
+        return;
+      }
+      // The pinned agent opens the socket: the signed upgrade is written only to the central's key.
+      const ws = new WebSocket(url, { headers, agent: this.agent, handshakeTimeout: this.timeoutMs, maxPayload: 16 * 1024 * 1024 });
       let verified = false;
       ws.on('message', (data) => {
         if (verified) onFrame(String(data));
@@ -293,14 +308,23 @@ export class CentralClient {
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () => {
           try {
-            parseBody(z.unknown(), text, res.statusCode ?? 500);
+            // A refusal counts (and its time may set the clock) only if the pinned central signed it.
+            const status = res.statusCode ?? 500;
+            const signature = res.headers[DEVICE_AUTH_HEADERS.centralSignature];
+            const signed =
+              typeof signature === 'string' &&
+              verifyText(credentials.centralPublicKey, centralResponseMessage(nonce, status, sha256Hex(text)), signature);
+            if (!signed) throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: HTTP ${status} not signed by the central this device enrolled with`);
+            parseBody(z.unknown(), text, status, true);
             reject(new ApiError('CENTRAL_BAD_RESPONSE', `${url}: HTTP ${res.statusCode} instead of a stream`));
           } catch (error) {
             reject(error);
           }
         });
       });
-      ws.once('error', (error) => reject(new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`)));
+      ws.once('error', (error) =>
+        reject(error instanceof ApiError ? error : new ApiError('CENTRAL_UNREACHABLE', `${url}: ${describeFetchError(error)}`)),
+      );
     });
   }
 }
@@ -318,6 +342,9 @@ export interface FetchFileOptions {
   timeoutMs?: number;
   cancel?: AbortSignal;
 }
+
+/** The largest JSON answer read (a long poll's batch of messages with face templates). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** Long enough for a 500-event batch to be verified and fsynced on a busy 2-core central. */
 const PUSH_TIMEOUT_MS = 30_000;
@@ -358,7 +385,17 @@ export function credentialsFrom(identity: {
   return { deviceId: identity.deviceId, privateKey: identity.privateKey, centralPublicKey };
 }
 
-function parseBody<T>(schema: z.ZodType<T>, text: string, status: number): T {
+/** Refusals whose body the pinned central signed (over this request's nonce): their details are its word. */
+const signedRefusals = new WeakSet<ApiError>();
+
+/** The central's clock from a signed REQUEST_STALE refusal; null from anything unsigned or malformed. */
+export function signedCentralTime(error: ApiError): number | null {
+  if (!signedRefusals.has(error)) return null;
+  const parsed = z.object({ centralTime: z.number().int().positive() }).safeParse(error.details);
+  return parsed.success ? parsed.data.centralTime : null;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, text: string, status: number, signed = false): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -367,32 +404,16 @@ function parseBody<T>(schema: z.ZodType<T>, text: string, status: number): T {
   }
   if (status >= 400) {
     const err = z.object({ error: apiErrorBodySchema }).safeParse(json);
-    if (err.success) throw ApiError.fromBody(err.data.error);
+    if (err.success) {
+      const refusal = ApiError.fromBody(err.data.error);
+      if (signed) signedRefusals.add(refusal);
+      throw refusal;
+    }
     throw new ApiError('CENTRAL_BAD_RESPONSE', `HTTP ${status} without a readable error`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ApiError('CENTRAL_BAD_RESPONSE', `HTTP ${status}: unexpected answer shape`);
   return parsed.data;
-}
-
-/** Reads a response body, aborting (and failing) as soon as it passes `cap` bytes. */
-async function readCapped(response: Response, cap: number, controller: AbortController): Promise<Uint8Array> {
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      controller.abort();
-      await reader.cancel().catch(() => undefined);
-      throw new ApiError('CENTRAL_BAD_RESPONSE', `${response.url}: the answer is longer than ${cap} bytes; it was not kept`, { cap });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function describeFetchError(error: unknown): string {

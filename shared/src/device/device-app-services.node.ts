@@ -61,7 +61,7 @@ export function createDeviceAppCore<K extends DeviceKind>(kind: K, options: Devi
   }
   const calls: DeviceCalls<DeviceStatus<K>> = {
     getStatus: async () => identity.status(),
-    enrol: async ({ centralUrl, code }) => identity.enrol(centralUrl, code),
+    enrol: async ({ centralUrl, code, centralFingerprint }) => identity.enrol(centralUrl, code, centralFingerprint),
     checkLink: async () => identity.checkLink(),
   };
   return {

@@ -4,6 +4,7 @@ import { enrolProofMessage, normaliseEnrolCode } from '../api/central-http.ts';
 import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } from '../crypto/ed25519.node.ts';
 import type { DeviceKind, Position } from '../domain/topology.ts';
 import type { LinkStatus } from '../contract/device-status.ts';
+import { fingerprintInputSchema } from '../api/central-tls.ts';
 import { CentralClient, credentialsFrom, type DeviceCredentials, type FetchFileOptions } from './central-client.node.ts';
 import { DeviceStore, type DeviceIdentity, type InboxMessage } from './device-store.node.ts';
 import { LinkMonitor } from './link-monitor.node.ts';
@@ -22,6 +23,8 @@ export type DeviceStatus<K extends DeviceKind> =
       appVersion: string;
       deviceId: string;
       centralUrl: string;
+      /** SHA-256 (hex) of the central's TLS key pinned at enrolment ('' on a device enrolled before TLS). */
+      centralFingerprint: string;
       centralId: string;
       enrolledAt: number;
       position: PositionOf<K>;
@@ -50,6 +53,9 @@ export interface DeviceIdentityOptions<K extends DeviceKind> {
 }
 
 export const DEFAULT_LINK_INTERVAL_MS = 5000;
+
+/** A pin no SHA-256 starts with (not hex): matches no key. */
+const NO_PIN = 'none'.repeat(8);
 
 /**
  * A booth's or a gate's identity: not provisioned until a technician enrols it with a one-time code,
@@ -87,6 +93,7 @@ export class DeviceIdentityService<K extends DeviceKind> {
       appVersion: this.options.appVersion,
       deviceId: id.deviceId,
       centralUrl: id.centralUrl,
+      centralFingerprint: id.centralTlsSpkiSha256 ?? '',
       centralId: id.centralId,
       enrolledAt: id.enrolledAt,
       position: id.position as PositionOf<K>,
@@ -156,11 +163,16 @@ export class DeviceIdentityService<K extends DeviceKind> {
     return () => this.listeners.delete(listener);
   }
 
-  /** Enrols once. Concurrent calls (a double tap) wait for the first and then see ALREADY_ENROLLED. */
-  async enrol(centralUrl: string, code: string): Promise<DeviceStatus<K>> {
+  /**
+   * Enrols once, with the central whose TLS key matches `centralFingerprint` (what `enrol-code`
+   * printed with the code; at least 32 hex digits): the code is sent only to that key, and the full
+   * key is pinned from then on. Concurrent calls (a double tap) wait for the first and then see
+   * ALREADY_ENROLLED.
+   */
+  async enrol(centralUrl: string, code: string, centralFingerprint: string): Promise<DeviceStatus<K>> {
     while (this.enrolling) await this.enrolling.catch(() => undefined);
     if (this.identity) throw new ApiError('ALREADY_ENROLLED', 'this device is already enrolled');
-    this.enrolling = this.doEnrol(centralUrl, code);
+    this.enrolling = this.doEnrol(centralUrl, code, centralFingerprint);
     try {
       return await this.enrolling;
     } finally {
@@ -177,12 +189,25 @@ export class DeviceIdentityService<K extends DeviceKind> {
   async close(): Promise<void> {
     await this.monitor.stop();
     if (this.sync) await Promise.all([this.sync.sender.stop(), this.sync.puller.stop()]);
+    this.client?.close();
     this.listeners.clear();
     this.messageListeners.clear();
   }
 
-  private async doEnrol(centralUrl: string, code: string): Promise<DeviceStatus<K>> {
-    const client = new CentralClient(centralUrl);
+  private async doEnrol(centralUrl: string, code: string, centralFingerprint: string): Promise<DeviceStatus<K>> {
+    const fingerprint = fingerprintInputSchema.safeParse(centralFingerprint);
+    if (!fingerprint.success) {
+      throw new ApiError('BAD_INPUT', `central fingerprint: ${fingerprint.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    const client = new CentralClient(centralUrl, { tlsPin: fingerprint.data });
+    try {
+      return await this.enrolWith(client, code);
+    } finally {
+      client.close();
+    }
+  }
+
+  private async enrolWith(client: CentralClient, code: string): Promise<DeviceStatus<K>> {
     const keys = generateEd25519();
     const privateKey = privateKeyFromPkcs8(keys.privateKeyPkcs8);
     const normalised = normaliseEnrolCode(code);
@@ -200,6 +225,8 @@ export class DeviceIdentityService<K extends DeviceKind> {
     if (!publicKeyFromBase64(answer.centralPublicKey)) {
       throw new ApiError('CENTRAL_BAD_RESPONSE', 'the central sent no usable public key');
     }
+    const tlsKey = client.seenTlsKey;
+    if (tlsKey === null) throw new ApiError('CENTRAL_TLS_MISMATCH', 'the enrolment answer came over no pinned connection');
     const identity: DeviceIdentity = {
       deviceId: answer.deviceId,
       kind: this.options.kind,
@@ -208,6 +235,7 @@ export class DeviceIdentityService<K extends DeviceKind> {
       centralUrl: client.baseUrl,
       centralId: answer.centralId,
       centralPublicKey: answer.centralPublicKey,
+      centralTlsSpkiSha256: tlsKey,
       position: answer.position,
       enrolledAt: answer.enrolledAt,
     };
@@ -220,7 +248,9 @@ export class DeviceIdentityService<K extends DeviceKind> {
 
   private connect(identity: DeviceIdentity): void {
     const privateKey = privateKeyFromPkcs8(identity.privateKeyPkcs8);
-    const client = new CentralClient(identity.centralUrl);
+    // A device enrolled before TLS has no pin: every connection then fails as CENTRAL_TLS_MISMATCH
+    // (shown on its status) until a technician enrols it again; it never falls back to plain HTTP.
+    const client = new CentralClient(identity.centralUrl, { tlsPin: identity.centralTlsSpkiSha256 ?? NO_PIN });
     const credentials = credentialsFrom({
       deviceId: identity.deviceId,
       privateKey,

@@ -6,8 +6,10 @@ import type { LinkStatus } from '../contract/device-status.ts';
  * (and whenever `checkNow` is called) and turns the outcome into a LinkStatus.
  *   - success → online
  *   - the central knows us not (revoked, unknown) → refused: the technician must act
- *   - anything else (no answer, an answer not signed by our central, our clock too far off) → offline,
- *     with the reason so the technician screen can say which.
+ *   - anything else (no answer, a server at the address whose TLS key is not the pinned one
+ *     (CENTRAL_TLS_MISMATCH: nothing was sent to it), an answer not signed by our central, our clock
+ *     too far off) → offline, with the reason so the technician screen can say which. An impostor
+ *     may be gone a minute later, so a key mismatch is not a refusal by the central.
  */
 const REFUSING_CODES: ReadonlySet<ErrorCode> = new Set(['DEVICE_REVOKED', 'DEVICE_UNKNOWN']);
 

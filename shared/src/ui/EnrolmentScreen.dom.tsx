@@ -4,14 +4,15 @@ import type { DeviceKind } from '../domain/topology.ts';
 import { errorMessage } from '../i18n/messages.ts';
 import type { ApiError } from '../errors.ts';
 import { toApiError } from './api-hooks.dom.tsx';
-import { checkEnrolForm, formatCodeInput, type EnrolFormValues } from './enrol-form.ts';
+import { checkEnrolForm, formatCodeInput, formatFingerprintInput, type EnrolFormValues } from './enrol-form.ts';
 import { useOtherLanguage, useT } from './i18n.dom.tsx';
 import { ScreenFrame } from './ScreenFrame.dom.tsx';
 import { StatusFooter } from './StatusFooter.dom.tsx';
 
 /**
- * The technician's screen on a fresh device: the central's address and the one-time code, one big
- * button. Problems the form can see are shown under the fields before anything is sent; what the
+ * The technician's screen on a fresh device: the central's address, the one-time code and the
+ * central's key fingerprint printed with it (the device talks only to the server holding that key),
+ * one big button. Problems the form can see are shown under the fields before anything is sent; what the
  * central says comes back as an ApiError and is shown, translated, in one alert.
  */
 export function EnrolmentScreen({
@@ -27,7 +28,7 @@ export function EnrolmentScreen({
   const { t, lang } = useT();
   const tOther = useOtherLanguage();
   const { token } = theme.useToken();
-  const [values, setValues] = useState<EnrolFormValues>({ centralUrl: '', code: '' });
+  const [values, setValues] = useState<EnrolFormValues>({ centralUrl: '', code: '', centralFingerprint: '' });
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof EnrolFormValues, string>>>({});
   const [submitError, setSubmitError] = useState<ApiError | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -119,6 +120,29 @@ export function EnrolmentScreen({
               />
             </Form.Item>
 
+            <Form.Item
+              label={t('enrol.fingerprint.label')}
+              htmlFor="enrol-fingerprint"
+              validateStatus={fieldErrors.centralFingerprint ? 'error' : undefined}
+              help={fieldErrors.centralFingerprint ?? t('enrol.fingerprint.help')}
+              style={fieldItemStyle}
+            >
+              <Input
+                id="enrol-fingerprint"
+                data-testid="enrol-fingerprint"
+                size="large"
+                value={values.centralFingerprint}
+                placeholder={t('enrol.fingerprint.placeholder')}
+                onChange={(event) => edit('centralFingerprint', formatFingerprintInput(event.target.value))}
+                autoComplete="off"
+                autoCapitalize="characters"
+                spellCheck={false}
+                maxLength={100}
+                disabled={submitting}
+                style={fingerprintInputStyle}
+              />
+            </Form.Item>
+
             {submitError ? (
               <div style={{ marginBottom: 24 }}>
                 <Alert data-testid="enrol-error" type="error" showIcon title={errorMessage(submitError.code, lang)} />
@@ -162,4 +186,9 @@ const codeInputStyle: CSSProperties = {
   fontFamily: '"Noto Sans Mono CJK SC", "DejaVu Sans Mono", ui-monospace, monospace',
   fontSize: 30,
   letterSpacing: '0.15em',
+};
+const fingerprintInputStyle: CSSProperties = {
+  fontFamily: codeInputStyle.fontFamily,
+  fontSize: 20,
+  letterSpacing: '0.05em',
 };

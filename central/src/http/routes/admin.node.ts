@@ -19,7 +19,10 @@ import { parseInput } from '../validate.ts';
 const deviceIdParamsSchema = z.object({ id: idSchema });
 
 /** The operator's API (Authorization: Bearer <operator token>): topology, enrolment codes, devices. */
-export async function adminRoutes(scope: FastifyInstance, deps: { store: CentralStore; now: () => number }): Promise<void> {
+export async function adminRoutes(
+  scope: FastifyInstance,
+  deps: { store: CentralStore; now: () => number; tlsFingerprint?: string | null },
+): Promise<void> {
   const { store } = deps;
   scope.addHook('onRequest', requireOperator(store));
 
@@ -45,7 +48,12 @@ export async function adminRoutes(scope: FastifyInstance, deps: { store: Central
 
   scope.post(CENTRAL_PATHS.adminEnrolmentCodes, async (request, reply) => {
     const input = parseInput(createEnrolCodeRequestSchema, request.body, 'create enrolment code');
-    const issued = await issueEnrolCode(store, { target: input.target, ttlMinutes: input.ttlMinutes, now: deps.now() });
+    const issued = await issueEnrolCode(store, {
+      target: input.target,
+      ttlMinutes: input.ttlMinutes,
+      now: deps.now(),
+      centralFingerprint: deps.tlsFingerprint ?? null, // the central's TLS key, typed with the code
+    });
     return sendJson(reply, 201, issued);
   });
 
