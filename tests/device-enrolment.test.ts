@@ -9,16 +9,21 @@ import { DEVICE_AUTH_HEADERS, deviceRequestMessage } from '@kawei/shared/api/dev
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
 import { ApiError } from '@kawei/shared/errors.ts';
-import { ENTRY, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
+import { centralHttpsJson } from '@kawei/shared/device/pinned-tls.node.ts';
+import { cpSync, readFileSync } from 'node:fs';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { ENTRY, fingerprintOf, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
 
 /**
  * The enrolment slice across real processes: a central started from its CLI on a SQLite file, codes
- * made by the CLI, and the device's own identity service (the code both apps run) enrolling over HTTP.
+ * made by the CLI, and the device's own identity service (the code both apps run) enrolling over
+ * HTTPS pinned to the fingerprint `enrol-code` prints.
  */
 const dir = mkdtempSync(join(tmpdir(), 'kawei-enrol-'));
 const centralData = join(dir, 'central');
 let central: Running<Listening>;
 let centralUrl: string;
+let fp: string;
 
 async function cli(args: string[]): Promise<string> {
   const out = await runNode(ENTRY.central, [...args, '--data', centralData]);
@@ -51,17 +56,19 @@ beforeAll(async () => {
     quiet: true,
   });
   centralUrl = central.ready.url.replace(/\/$/, '');
+  fp = fingerprintOf(central);
 }, 60_000);
 afterAll(async () => {
   await central?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('device enrolment against a real central', () => {
+// Every test runs CLI processes (each a few seconds on a busy 2-core CI machine) besides the central.
+describe('device enrolment against a real central', { timeout: 120_000 }, () => {
   it('enrols a booth, stores its identity privately, and stays enrolled after a restart', async () => {
     const device = freshDevice('booth', 'booth-a5');
     expect(device.service.status().provisioning).toBe('unprovisioned');
-    const status = await device.service.enrol(centralUrl, await code('--booth', 'room-5-A3'));
+    const status = await device.service.enrol(centralUrl, await code('--booth', 'room-5-A3'), fp);
     expect(status).toMatchObject({
       provisioning: 'enrolled',
       position: { kind: 'booth', room: { number: 5 }, booth: { label: 'A3' } },
@@ -74,21 +81,21 @@ describe('device enrolment against a real central', () => {
     const reopened = freshDevice('booth', 'booth-a5');
     const again = await reopened.service.checkLink();
     expect(again).toMatchObject({ provisioning: 'enrolled', link: { state: 'online' }, position: { booth: { label: 'A3' } } });
-    expect(await refusal(reopened.service.enrol(centralUrl, await code('--booth', 'room-5-B1')))).toBe('ALREADY_ENROLLED');
+    expect(await refusal(reopened.service.enrol(centralUrl, await code('--booth', 'room-5-B1'), fp))).toBe('ALREADY_ENROLLED');
     await reopened.service.close();
     reopened.store.close();
   });
 
   it('refuses unknown, used, expired and wrong-kind codes, and an unreachable central', async () => {
     const gate = freshDevice('gate', 'gate-entrance');
-    expect(await refusal(gate.service.enrol(centralUrl, 'ABCD-EFGH'))).toBe('ENROL_CODE_INVALID');
-    expect(await refusal(gate.service.enrol(centralUrl, await code('--booth', 'room-5-C1')))).toBe('ENROL_CODE_WRONG_KIND');
+    expect(await refusal(gate.service.enrol(centralUrl, 'ABCD-EFGH', fp))).toBe('ENROL_CODE_INVALID');
+    expect(await refusal(gate.service.enrol(centralUrl, await code('--booth', 'room-5-C1'), fp))).toBe('ENROL_CODE_WRONG_KIND');
     const once = await code('--gate', 'gate-entrance');
-    await gate.service.enrol(centralUrl, once);
+    await gate.service.enrol(centralUrl, once, fp);
 
     const second = freshDevice('gate', 'gate-entrance-2');
-    expect(await refusal(second.service.enrol(centralUrl, once))).toBe('ENROL_CODE_USED');
-    expect(await refusal(second.service.enrol('http://127.0.0.1:9', await code('--gate', 'gate-room-3')))).toBe(
+    expect(await refusal(second.service.enrol(centralUrl, once, fp))).toBe('ENROL_CODE_USED');
+    expect(await refusal(second.service.enrol('https://127.0.0.1:9', await code('--gate', 'gate-room-3'), fp))).toBe(
       'CENTRAL_UNREACHABLE',
     );
     for (const d of [gate, second]) {
@@ -99,7 +106,7 @@ describe('device enrolment against a real central', () => {
 
   it('refuses a forged, a tampered and a replayed device request on the wire', async () => {
     const device = freshDevice('booth', 'booth-wire');
-    const status = await device.service.enrol(centralUrl, await code('--booth', 'room-5-B2'));
+    const status = await device.service.enrol(centralUrl, await code('--booth', 'room-5-B2'), fp);
     if (status.provisioning !== 'enrolled') throw new Error('not enrolled');
     const identity = device.store.identity()!;
     const key = privateKeyFromPkcs8(identity.privateKeyPkcs8);
@@ -114,8 +121,8 @@ describe('device enrolment against a real central', () => {
       };
     };
     const get = async (headers: Record<string, string>) => {
-      const res = await fetch(centralUrl + CENTRAL_PATHS.deviceMe, { headers });
-      return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
+      const res = await centralHttpsJson(centralUrl + CENTRAL_PATHS.deviceMe, fp, { headers });
+      return { status: res.status, body: res.body as { error?: { code: string } } };
     };
 
     const genuine = signedHeaders();
@@ -132,12 +139,14 @@ describe('device enrolment against a real central', () => {
     device.store.close();
   });
 
-  it('treats an answer from a central other than the enrolled one as not genuine', async () => {
+  it('treats an answer from a central other than the enrolled one as not genuine, even over the pinned TLS key', async () => {
     const device = freshDevice('booth', 'booth-pinned');
-    await device.service.enrol(centralUrl, await code('--booth', 'room-5-C3'));
-    // A second central (another key) on another port, then point the stored identity at it.
+    await device.service.enrol(centralUrl, await code('--booth', 'room-5-C3'), fp);
+    // A second central on another port holding a copy of the first one's TLS key (a stolen key, a
+    // proxy) but its own signing key: TLS passes, the answers' signatures do not.
     const otherData = join(dir, 'other-central');
     await runNode(ENTRY.central, ['seed-demo', '--data', otherData]);
+    cpSync(join(centralData, 'tls'), join(otherData, 'tls'), { recursive: true });
     const other = await startNode<Listening>(ENTRY.central, ['serve', '--data', otherData, '--port', '0'], {
       label: 'other',
       quiet: true,
@@ -160,11 +169,93 @@ describe('device enrolment against a real central', () => {
 
   it('shows a revoked device as refused', async () => {
     const device = freshDevice('gate', 'gate-revoked');
-    const status = await device.service.enrol(centralUrl, await code('--gate', 'gate-room-3'));
+    const status = await device.service.enrol(centralUrl, await code('--gate', 'gate-room-3'), fp);
     if (status.provisioning !== 'enrolled') throw new Error('not enrolled');
     await cli(['revoke', status.deviceId]);
     expect(await device.service.checkLink()).toMatchObject({ link: { state: 'refused', reason: 'DEVICE_REVOKED' } });
     await device.service.close();
     device.store.close();
   });
+  it('sends the code only to the key the technician confirmed: a wrong fingerprint or an impostor learns nothing', async () => {
+    const device = freshDevice('booth', 'booth-impostor');
+    const theCode = await code('--booth', 'room-5-A1');
+    // The genuine central, but the technician typed another fingerprint.
+    const wrong = `${fp.slice(0, 31)}${fp[31] === '0' ? '1' : '0'}`;
+    expect(await refusal(device.service.enrol(centralUrl, theCode, wrong))).toBe('CENTRAL_TLS_MISMATCH');
+
+    // An impostor on the LAN answering TLS with its own certificate: it sees a handshake, no byte of the request.
+    const impostor = await startImpostor();
+    try {
+      expect(await refusal(device.service.enrol(`https://127.0.0.1:${impostor.port}`, theCode, fp))).toBe('CENTRAL_TLS_MISMATCH');
+      expect(impostor.connections()).toBeGreaterThan(0);
+      expect(impostor.received()).toBe('');
+    } finally {
+      await impostor.close();
+    }
+    expect(device.service.status().provisioning).toBe('unprovisioned');
+
+    // The code was never sent, so it still works at the genuine central.
+    const status = await device.service.enrol(centralUrl, theCode, fp.slice(0, 32));
+    expect(status).toMatchObject({ provisioning: 'enrolled', centralFingerprint: fp });
+    expect(device.store.identity()?.centralTlsSpkiSha256).toBe(fp);
+    await device.service.close();
+    device.store.close();
+  });
+
+  it('after enrolment talks to nothing but the pinned key: an impostor on the central\'s own port is refused', async () => {
+    const device = freshDevice('booth', 'booth-same-port');
+    await device.service.enrol(centralUrl, await code('--booth', 'room-5-A2'), fp);
+    const port = Number(new URL(centralUrl).port);
+    await central.stop();
+    const impostor = await startImpostor(port);
+    try {
+      expect(await device.service.checkLink()).toMatchObject({ link: { state: 'offline', reason: 'CENTRAL_TLS_MISMATCH' } });
+      expect(impostor.connections()).toBeGreaterThan(0);
+      expect(impostor.received()).toBe('');
+    } finally {
+      await impostor.close();
+      central = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--port', String(port)], {
+        label: 'central',
+        quiet: true,
+      });
+    }
+    expect(fingerprintOf(central)).toBe(fp);
+    expect(await device.service.checkLink()).toMatchObject({ link: { state: 'online' } });
+    await device.service.close();
+    device.store.close();
+  });
 });
+
+/**
+ * A TLS server with a certificate of its own (made by a throwaway `kawei-central` data directory):
+ * counts connections and records every byte a client sends over TLS.
+ */
+async function startImpostor(port = 0): Promise<{ port: number; connections: () => number; received: () => string; close: () => Promise<void> }> {
+  const impostorData = mkdtempSync(join(dir, 'impostor-'));
+  await runNode(ENTRY.central, ['enrol-code', '--gate', 'nothing', '--data', impostorData]); // makes DIR/tls, then fails on the gate
+  const server: TlsServer = createTlsServer({
+    cert: readFileSync(join(impostorData, 'tls', 'central.crt')),
+    key: readFileSync(join(impostorData, 'tls', 'central.key')),
+  });
+  let handshakes = 0; // TCP connections
+  let received = '';
+  // A client that refuses the key drops the connection right after its side of the handshake, often
+  // before the server has seen it complete: count connections, and record what arrives over TLS.
+  server.on('connection', () => handshakes++);
+  server.on('secureConnection', (socket) => {
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => undefined);
+  });
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const bound = (server.address() as { port: number }).port;
+  return {
+    port: bound,
+    connections: () => handshakes,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -27,6 +27,8 @@ export interface Serving {
   child: ChildProcess;
   url: string;
   centralId: string;
+  /** SHA-256 (hex) of the TLS key's SPKI, from the listening line. */
+  fingerprint: string;
   stderr: () => string;
   /** Resolves with the exit code once the process has gone. */
   exited: Promise<number | null>;
@@ -44,8 +46,10 @@ export function startServe(args: string[]): Promise<Serving> {
   return new Promise((resolve, reject) => {
     void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const event = JSON.parse(line) as { event: string; url: string; centralId: string };
-      if (event.event === 'listening') resolve({ child, url: event.url, centralId: event.centralId, stderr: () => stderr, exited });
+      const event = JSON.parse(line) as { event: string; url: string; centralId: string; fingerprint: string };
+      if (event.event === 'listening') {
+        resolve({ child, url: event.url, centralId: event.centralId, fingerprint: event.fingerprint, stderr: () => stderr, exited });
+      }
     });
   });
 }

@@ -13,6 +13,7 @@ import { TestDevice, isCentralSignature } from './device-signer.ts';
 import { attempt } from './store-fixtures.ts';
 import { runCli, startServe, type Serving } from './cli-process.ts';
 import { useTempDir } from './temp-dir.ts';
+import { centralHttpsJson } from '@kawei/shared/device/pinned-tls.node.ts';
 
 const tempDir = useTempDir();
 const CODE_PATTERN = new RegExp(`^[${ENROL_CODE_ALPHABET}]{4}-[${ENROL_CODE_ALPHABET}]{4}$`);
@@ -41,36 +42,38 @@ describe('kawei-central serve with the operator commands beside it', () => {
     expect(seeded.code).toBe(0);
     const issued = await runCli(['enrol-code', '--booth', 'room-5-B3', '--json', '--data', data]);
     expect(issued.code).toBe(0);
-    const { code } = JSON.parse(issued.stdout) as { code: string };
+    const { code, centralFingerprint } = JSON.parse(issued.stdout) as { code: string; centralFingerprint: string };
     expect(code).toMatch(CODE_PATTERN);
+    // enrol-code names the key serve presents.
+    expect(centralFingerprint).toBe(serving.fingerprint);
 
     const device = new TestDevice();
-    const enrolled = await fetch(serving.url + CENTRAL_PATHS.enrol, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(device.enrolRequest(code, 'booth')),
+    const enrolled = await centralHttpsJson(serving.url + CENTRAL_PATHS.enrol, serving.fingerprint, {
+      json: device.enrolRequest(code, 'booth'),
     });
     expect(enrolled.status).toBe(201);
-    const enrolment = enrolResponseSchema.parse(await enrolled.json());
+    const enrolment = enrolResponseSchema.parse(enrolled.body);
     expect(enrolment).toMatchObject({ centralId: serving.centralId, position: { booth: { id: 'room-5-B3' } } });
     device.deviceId = enrolment.deviceId;
 
     const request = device.signedRequest({ method: 'GET', url: CENTRAL_PATHS.deviceMe });
-    const me = await fetch(serving.url + request.url, { headers: request.headers });
-    const body = await me.text();
+    const me = await centralHttpsJson(serving.url + request.url, serving.fingerprint, { headers: request.headers });
     expect(me.status).toBe(200);
+    const signature = me.headers[DEVICE_AUTH_HEADERS.centralSignature];
     expect(
       isCentralSignature(enrolment.centralPublicKey, {
         nonce: request.nonce,
         status: 200,
-        body,
-        signature: me.headers.get(DEVICE_AUTH_HEADERS.centralSignature) ?? undefined,
+        body: me.text,
+        signature: typeof signature === 'string' ? signature : undefined,
       }),
     ).toBe(true);
 
     const token = readFileSync(tokenFile, 'utf8').trim();
-    const devices = await fetch(serving.url + CENTRAL_PATHS.adminDevices, { headers: { authorization: `Bearer ${token}` } });
-    expect(devicesResponseSchema.parse(await devices.json()).devices.map((d) => d.id)).toEqual([enrolment.deviceId]);
+    const devices = await centralHttpsJson(serving.url + CENTRAL_PATHS.adminDevices, serving.fingerprint, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(devicesResponseSchema.parse(devices.body).devices.map((d) => d.id)).toEqual([enrolment.deviceId]);
 
     serving.child.kill('SIGTERM');
     expect(await serving.exited).toBe(0);
@@ -86,7 +89,9 @@ describe('kawei-central serve with the operator commands beside it', () => {
     serving = await startServe(['--data', data, '--port', '0']);
     expect(readFileSync(join(data, 'operator-token'), 'utf8')).toBe(token);
     expect(serving.stderr()).not.toContain('operator token created');
-    const sites = await fetch(serving.url + CENTRAL_PATHS.adminSites, { headers: { authorization: `Bearer ${token.trim()}` } });
+    const sites = await centralHttpsJson(serving.url + CENTRAL_PATHS.adminSites, serving.fingerprint, {
+      headers: { authorization: `Bearer ${token.trim()}` },
+    });
     expect(sites.status).toBe(200);
   });
 });

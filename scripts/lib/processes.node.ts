@@ -93,6 +93,15 @@ export function runNode(
 export interface Listening {
   event: 'listening';
   url: string;
+  /** The central's: SHA-256 (hex) of its TLS key's SPKI, which devices pin at enrolment. */
+  fingerprint?: string;
+}
+
+/** The central's TLS fingerprint from its listening line (kawei-central serve always prints one). */
+export function fingerprintOf(central: { ready: Listening }): string {
+  const fingerprint = central.ready.fingerprint;
+  if (!fingerprint) throw new Error(`${central.ready.url} printed no TLS fingerprint`);
+  return fingerprint;
 }
 export interface AppListening extends Listening {
   app: 'booth' | 'gate';

@@ -302,7 +302,7 @@ describe('typed client', () => {
     client.on('status', (s) => statuses.push(s));
     host.latest().ready();
 
-    const pending = client.api.enrol({ centralUrl: '10.0.0.5:8600', code: 'ABCD-EFGH' });
+    const pending = client.api.enrol({ centralUrl: '10.0.0.5:8600', code: 'ABCD-EFGH', centralFingerprint: '3f2a9c01b7d4e5f60718293a4b5c6d7e' });
     const [call] = host.latest().calls();
     expect(call).toMatchObject({ name: 'enrol', input: { centralUrl: '10.0.0.5:8600', code: 'ABCD-EFGH' } });
     host.latest().push({ t: 'result', id: call!.id, result: { ok: false, error: { code: 'ENROL_CODE_USED', message: 'used' } } });
@@ -333,7 +333,7 @@ describe('typed client', () => {
     const client = createApiConnection(boothContract, createBridgeTransport(bridge, 'booth'));
     expect(client.connection.get()).toEqual({ status: 'ready', transport: 'bridge' });
     expect(await client.api.getStatus({})).toEqual(unprovisionedBooth);
-    await expect(client.api.enrol({ centralUrl: 'x', code: 'y' })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(client.api.enrol({ centralUrl: 'x', code: 'y', centralFingerprint: 'z' })).rejects.toMatchObject({ code: 'INTERNAL' });
     await expect(client.api.checkLink({})).rejects.toMatchObject({ code: 'UNKNOWN_CALL' });
 
     const seen: unknown[] = [];

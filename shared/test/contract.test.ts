@@ -82,17 +82,26 @@ describe('event hub', () => {
 
 describe('device contracts', () => {
   it('normalises what a technician types', () => {
-    const parsed = boothContract.calls.enrol.input.parse({ centralUrl: ' 10.0.0.5:8600/ ', code: 'abcd efgh' });
-    expect(parsed).toEqual({ centralUrl: 'http://10.0.0.5:8600', code: 'ABCDEFGH' });
+    const parsed = boothContract.calls.enrol.input.parse({
+      centralUrl: ' 10.0.0.5:8600/ ',
+      code: 'abcd efgh',
+      centralFingerprint: '3F2A 9C01:B7D4-E5F6 0718 293A 4B5C 6D7E',
+    });
+    expect(parsed).toEqual({ centralUrl: 'https://10.0.0.5:8600', code: 'ABCDEFGH', centralFingerprint: '3f2a9c01b7d4e5f60718293a4b5c6d7e' });
   });
 
   it('refuses addresses and codes that cannot be right', () => {
+    const fp = '3f2a9c01b7d4e5f60718293a4b5c6d7e';
     const bad = [
-      { centralUrl: 'ftp://10.0.0.5', code: 'ABCDEFGH' },
-      { centralUrl: 'http://10.0.0.5/?x=1', code: 'ABCDEFGH' },
-      { centralUrl: '', code: 'ABCDEFGH' },
-      { centralUrl: '10.0.0.5', code: 'ABCD' },
-      { centralUrl: '10.0.0.5', code: 'ABCD-EFG0' }, // 0 is not in the alphabet
+      { centralUrl: 'ftp://10.0.0.5', code: 'ABCDEFGH', centralFingerprint: fp },
+      { centralUrl: 'https://10.0.0.5/?x=1', code: 'ABCDEFGH', centralFingerprint: fp },
+      { centralUrl: 'http://10.0.0.5:8600', code: 'ABCDEFGH', centralFingerprint: fp }, // never in clear
+      { centralUrl: '', code: 'ABCDEFGH', centralFingerprint: fp },
+      { centralUrl: '10.0.0.5', code: 'ABCD', centralFingerprint: fp },
+      { centralUrl: '10.0.0.5', code: 'ABCD-EFG0', centralFingerprint: fp }, // 0 is not in the alphabet
+      { centralUrl: '10.0.0.5', code: 'ABCDEFGH' }, // no fingerprint
+      { centralUrl: '10.0.0.5', code: 'ABCDEFGH', centralFingerprint: fp.slice(0, 31) }, // under 128 bits
+      { centralUrl: '10.0.0.5', code: 'ABCDEFGH', centralFingerprint: `${fp.slice(0, 31)}g` }, // not hex
     ];
     for (const input of bad) expect(boothContract.calls.enrol.input.safeParse(input).success).toBe(false);
   });
