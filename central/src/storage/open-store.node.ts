@@ -1,3 +1,4 @@
+import type { CentralSqlStore } from './central-sql-store.node.ts';
 import { SqliteCentralStore } from './sqlite-central-store.node.ts';
 import { PostgresCentralStore } from './postgres-central-store.node.ts';
 
@@ -15,8 +16,8 @@ export type OpenStoreOptions =
   /** postgres://user@host:port/database: several centrals (sites) on one database. */
   | { backend: 'postgres'; url: string };
 
-/** Either store; both implement CentralStore and SyncStore. */
-export type KaweiStore = SqliteCentralStore | PostgresCentralStore;
+/** The one store (central-sql-store.node.ts), on either database; it implements CentralStore and SyncStore. */
+export type KaweiStore = CentralSqlStore;
 
 export async function openStore(options: OpenStoreOptions): Promise<KaweiStore> {
   return options.backend === 'sqlite' ? SqliteCentralStore.open(options.databaseFile) : PostgresCentralStore.open(options.url);

@@ -6,9 +6,8 @@ import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import type { Alert, AlertKind, StoredEvent } from './sync-store.ts';
 
 /**
- * What the SQLite and the PostgreSQL stores share: the shape of their rows (the two schemas are
- * table for table the same) and the mapping from rows to the domain types. One place, so the two
- * backends cannot drift apart.
+ * The shape of the central's rows (the same on SQLite and PostgreSQL; the tables are typed from them
+ * in central-schema.ts) and the mapping from rows to the domain types.
  */
 
 export interface AlertRow {

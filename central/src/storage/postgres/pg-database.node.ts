@@ -1,15 +1,12 @@
-import { Pool, types as pgTypes, type PoolClient, type QueryResultRow } from 'pg';
+import { sql, type Kysely } from 'kysely';
+import { Pool, types as pgTypes } from 'pg';
+import { PG_LOCK_SPACE, PG_LOCKS } from '../central-sql-store.node.ts';
+import type { CentralMigration } from '../central-schema.ts';
 
 /**
- * The small amount of machinery the PostgreSQL store needs around `pg`: a pool whose BIGINTs come
- * back as numbers, transactions that always end (COMMIT, ROLLBACK, or a discarded connection),
- * advisory-lock keys, and numbered migrations.
+ * What the PostgreSQL store needs around `pg`: a pool whose BIGINTs come back as numbers, and the
+ * numbered migrations recorded in schema_migrations.
  */
-
-/** Anything that runs a query: the pool (autocommit) or the client of a transaction. */
-export interface Sql {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
-}
 
 const INT8_OID = 20;
 
@@ -33,100 +30,39 @@ export function createPool(url: string): Pool {
   return pool;
 }
 
-/** What a transaction's work returns to be rolled back instead of committed, with a result all the same. */
-export class Rollback<T> {
-  constructor(readonly value: T) {}
-}
-
-/**
- * Runs `work` in one transaction on one connection: COMMIT if it returns, ROLLBACK if it throws or
- * returns a Rollback. A connection whose transaction did not end cleanly (BEGIN, COMMIT or ROLLBACK
- * failed: the server went away, the network broke) is destroyed rather than returned to the pool in
- * an unknown state.
- */
-export async function inTransaction<T>(
-  pool: Pool,
-  work: (sql: PoolClient) => Promise<T | Rollback<T>>,
-  begin = 'BEGIN',
-): Promise<T> {
-  const client = await pool.connect();
-  let reusable = false;
-  try {
-    await client.query(begin);
-    let result: T | Rollback<T>;
-    try {
-      result = await work(client);
-    } catch (error) {
-      await client.query('ROLLBACK').then(
-        () => (reusable = true),
-        () => undefined,
-      );
-      throw error;
-    }
-    await client.query(result instanceof Rollback ? 'ROLLBACK' : 'COMMIT');
-    reusable = true;
-    return result instanceof Rollback ? result.value : result;
-  } finally {
-    client.release(!reusable);
-  }
-}
-
-/**
- * Advisory locks are named by two int4 keys: the first says "Kawei" (so other applications sharing
- * the database cannot collide with us by accident), the second which lock.
- */
-const KAWEI_LOCK_SPACE = 0x4b415745; // 'KAWE'
-export const LOCKS = {
-  migrations: 1,
-  centralWrites: 2,
-  messages: 3,
-} as const;
-
-/** Takes a transaction-level advisory lock: held until COMMIT or ROLLBACK, released by them. */
-export async function lockForTransaction(sql: Sql, lock: keyof typeof LOCKS): Promise<void> {
-  await sql.query('SELECT pg_advisory_xact_lock($1, $2)', [KAWEI_LOCK_SPACE, LOCKS[lock]]);
-}
-
-export interface PgMigration {
-  version: number;
-  description: string;
-  sql: string;
-}
-
 /**
  * Applies the migrations the database has not had yet, each in its own transaction together with its
  * row in schema_migrations. Every transaction first takes the migrations advisory lock and then reads
  * the version, so two processes opening a new database at once apply each migration exactly once:
  * the second waits, then finds it done. Refuses a database newer than this program.
  */
-export async function migrate(pool: Pool, migrations: readonly PgMigration[]): Promise<void> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the tables they type exist
+export async function migratePostgres(db: Kysely<any>, migrations: readonly CentralMigration[]): Promise<void> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migrations must be numbered 1, 2, 3…; found ${m.version} at ${i + 1}`);
   });
-  await inTransaction(pool, async (sql) => {
-    await lockForTransaction(sql, 'migrations');
-    await sql.query(`
+  const lockMigrations = (trx: Kysely<any>) =>
+    sql`SELECT pg_advisory_xact_lock(${PG_LOCK_SPACE.kawei}, ${PG_LOCKS.migrations})`.execute(trx);
+  await db.transaction().execute(async (trx) => {
+    await lockMigrations(trx);
+    await sql`
       CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY,
         description TEXT NOT NULL,
         applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-      )`);
+      )`.execute(trx);
   });
   for (const migration of migrations) {
-    await inTransaction(pool, async (sql) => {
-      await lockForTransaction(sql, 'migrations');
-      const current = await currentVersion(sql);
+    await db.transaction().execute(async (trx) => {
+      await lockMigrations(trx);
+      const { rows } = await sql<{ version: number | null }>`SELECT max(version) AS version FROM schema_migrations`.execute(trx);
+      const current = rows[0]?.version ?? 0;
       if (current > migrations.length) {
         throw new Error(`database is at schema version ${current}, newer than this program (${migrations.length})`);
       }
       if (current >= migration.version) return;
-      await sql.query(migration.sql);
-      await sql.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
+      for (const statement of migration.statements(trx.schema, 'postgres')) await trx.executeQuery(statement.compile());
+      await sql`INSERT INTO schema_migrations (version, description) VALUES (${migration.version}, ${migration.description})`.execute(trx);
     });
   }
-}
-
-async function currentVersion(sql: Sql): Promise<number> {
-  const { rows } = await sql.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
-  return rows[0]?.version ?? 0;
 }
