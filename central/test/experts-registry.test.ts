@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidIdNumber } from '@kawei/shared/devices/idcard/idcard-text.ts';
 import { type FacePipeline, loadFacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
@@ -49,6 +50,23 @@ beforeAll(async () => {
   writeFileSync(join(photos, 'E202', 'group.jpg'), encodeJpeg(crop(pair, x0 - margin, y0 - margin, x1 - x0 + 2 * margin, y1 - y0 + 2 * margin)));
   writeFileSync(join(photos, 'E202', 'blank.jpg'), encodeJpeg({ width: 400, height: 400, data: new Uint8Array(400 * 400 * 4).fill(140) }));
   writeFileSync(join(photos, 'E202', 'notes.png'), 'not a picture');
+  // E203: a WebP copy of its photo (read, used); E205: a GIF (refused: format)
+  writeFileSync(join(photos, 'E203', '2.webp'), await sharp(readFileSync(join(photos, 'E203', '1.jpg'))).webp({ quality: 90 }).toBuffer());
+  writeFileSync(join(photos, 'E205', 'scan.gif'), await sharp(readFileSync(join(photos, 'E205', '1.jpg'))).gif().toBuffer());
+  // E204: its photo widened, with a second, smaller head to the right (a bystander the selfie-range
+  // detector misses and the full-range one finds): refused
+  const e204 = readFileSync(join(photos, 'E204', '1.jpg'));
+  const meta = await sharp(e204).metadata();
+  const [w, h] = [meta.width as number, meta.height as number];
+  const big = boxes.reduce((a, b) => (b.width > a.width ? b : a));
+  const head = crop(pair, big.x - big.width * 0.6, big.y - big.width * 0.6, big.width * 2.2, big.width * 2.2);
+  const headJpeg = await sharp(encodeJpeg(head)).resize(Math.round(h * 0.5)).toBuffer();
+  const bystander = await sharp(e204)
+    .extend({ right: w, background: '#8a8f96' })
+    .composite([{ input: headJpeg, left: Math.round(w * 1.2), top: Math.round(h * 0.4) }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  writeFileSync(join(photos, 'E204', 'with-bystander.jpg'), bystander);
   first = await buildFaceRegistry(demo.dir, pipeline);
 }, 120_000);
 
@@ -92,24 +110,28 @@ describe('buildFaceRegistry', () => {
     }
     expect(first.experts.find((e) => e.id === 'E201')).toMatchObject({ name: '张明远', maskedName: '张*远', photosUsed: 2, photosTotal: 2 });
     expect(first.experts.find((e) => e.id === 'E202')).toMatchObject({ photosUsed: 1, photosTotal: 4 });
+    expect(first.experts.find((e) => e.id === 'E203')).toMatchObject({ photosUsed: 2, photosTotal: 2 }); // JPEG + WebP
+    expect(first.experts.find((e) => e.id === 'E204')).toMatchObject({ photosUsed: 1, photosTotal: 2 });
     // five different people: no two templates would match each other
     const ts = first.experts.map((e) => e.template as Float32Array);
     for (let i = 0; i < ts.length; i++) for (let j = i + 1; j < ts.length; j++) expect(cosineSimilarity(ts[i]!, ts[j]!)).toBeLessThan(FACE_MATCH_THRESHOLD);
   });
 
-  it('refuses a group photo, a picture without a face and a file that is no image, with the reason', () => {
+  it('refuses a group photo, a bystander far behind, a picture without a face, a file that is no image and a GIF, with the reason', () => {
     expect(first.refused).toEqual([
       { expert: 'E202', file: 'photos/E202/blank.jpg', reason: 'no_face' },
       { expert: 'E202', file: 'photos/E202/group.jpg', reason: 'several_faces' },
       { expert: 'E202', file: 'photos/E202/notes.png', reason: 'unreadable' },
+      { expert: 'E204', file: 'photos/E204/with-bystander.jpg', reason: 'several_faces' },
+      { expert: 'E205', file: 'photos/E205/scan.gif', reason: 'unsupported_format' },
     ]);
   });
 
   it('keeps the results per photo in an encrypted cache: a second build computes nothing and gives the same templates', async () => {
-    expect(first.cache).toEqual({ hits: 0, misses: 9 });
+    expect(first.cache).toEqual({ hits: 0, misses: 12 });
     expect(statSync(join(demo.dir, CACHE_KEY_FILE)).mode & 0o777).toBe(0o600);
     const again = await buildFaceRegistry(demo.dir, pipeline);
-    expect(again.cache).toEqual({ hits: 9, misses: 0 });
+    expect(again.cache).toEqual({ hits: 12, misses: 0 });
     expect(again.refused).toEqual(first.refused);
     for (const [i, e] of again.experts.entries()) {
       expect(Buffer.from((e.template as Float32Array).buffer).equals(Buffer.from((first.experts[i]?.template as Float32Array).buffer))).toBe(true);
@@ -117,15 +139,15 @@ describe('buildFaceRegistry', () => {
     }
     // at rest the embeddings are not in the clear
     const file = readFileSync(join(demo.dir, CACHE_FILE));
-    const e203 = first.experts.find((e) => e.id === 'E203')?.template as Float32Array; // one photo: template = its embedding
-    expect(file.includes(Buffer.from(e203.buffer, e203.byteOffset, 64))).toBe(false);
+    const e205 = first.experts.find((e) => e.id === 'E205')?.template as Float32Array; // one photo used: template = its embedding
+    expect(file.includes(Buffer.from(e205.buffer, e205.byteOffset, 64))).toBe(false);
   }, 60_000);
 
   it('recomputes (and loses nothing) when the key no longer opens the cache', async () => {
     writeFileSync(join(demo.dir, CACHE_KEY_FILE), randomBytes(32), { mode: 0o600 });
     const rebuilt = await buildFaceRegistry(demo.dir, pipeline);
     // refusals carry no secret and stay cached; every embedding is recomputed
-    expect(rebuilt.cache).toEqual({ hits: 3, misses: 6 });
+    expect(rebuilt.cache).toEqual({ hits: 5, misses: 7 });
     for (const [i, e] of rebuilt.experts.entries()) {
       expect(cosineSimilarity(e.template as Float32Array, first.experts[i]?.template as Float32Array)).toBeGreaterThan(0.99999);
     }

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { maskName } from '@kawei/shared/api/gate-roster.ts';
 import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
-import { decodeImage } from '@kawei/shared/face/image-decode.node.ts';
+import { FaceRuntimeError } from '@kawei/shared/face/face-pipeline.node.ts';
+import { decodePhoto, ImageDecodeError, MAX_PHOTO_BYTES } from '@kawei/shared/face/image-decode.node.ts';
 import { padEdge } from '@kawei/shared/face/image.ts';
 import { meanEmbedding } from '@kawei/shared/face/matching.ts';
 import { assessQuality, QUALITY_DEFAULTS, type QualityOptions, toGray } from '@kawei/shared/face/quality.ts';
@@ -30,9 +31,15 @@ export const CACHE_FILE = 'face-cache.sqlite';
 export const CACHE_KEY_FILE = 'face-cache.key';
 /** Edge padding before detection, as a fraction of the photo's longer side. */
 export const DEFAULT_PAD = 0.25;
-/** Larger photo files are refused unread. */
-export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
-const PHOTO_NAME = /^[^.].*\.(jpe?g|png)$/i;
+/** Larger photo files are refused unread (image-decode.node.ts). */
+export { MAX_PHOTO_BYTES };
+const PHOTO_NAME = /^[^.].*\.(jpe?g|png|webp|gif|tiff?|bmp|heic|heif|avif)$/i; // the unsupported ones get a clear refusal
+/**
+ * What the pipeline does with a registration photo, part of the cache recipe: a change here makes
+ * every cached result stale. v2: sharp decoding (EXIF orientation, WebP, bounded size) and the
+ * full-range detector (faces at any distance; a second face anywhere refuses the photo).
+ */
+const DETECTION_RECIPE = 'sharp-2048/near+full-v2';
 
 export type RegistryPipeline = Pick<FacePipeline, 'model' | 'describeStill'>;
 
@@ -109,7 +116,12 @@ function listPhotos(dir: string, id: string): string[] {
     .sort();
 }
 
-/** One registration photo through the pipeline: refused with the reason, or its embedding and thumbnail. */
+/**
+ * One registration photo through the pipeline: refused with the reason, or its embedding and thumbnail.
+ * Phone and ID-card photos: decoded upright (EXIF), bounded in size, faces looked for at any distance
+ * (the full-range detector), so a second person anywhere in the photo refuses it as `several_faces`.
+ * A face-runtime failure is thrown (FaceRuntimeError), not refused: it says nothing about the photo.
+ */
 export async function examinePhoto(
   bytes: Uint8Array,
   pipeline: RegistryPipeline,
@@ -118,15 +130,19 @@ export async function examinePhoto(
 ): Promise<CachedPhoto> {
   let image;
   try {
-    image = decodeImage(bytes);
-  } catch {
-    return { ok: false, refusal: 'unreadable' };
+    image = await decodePhoto(bytes);
+  } catch (error) {
+    if (error instanceof ImageDecodeError) {
+      return { ok: false, refusal: error.reason === 'unsupported_format' ? 'unsupported_format' : error.reason === 'too_large' ? 'image_too_large' : 'unreadable' };
+    }
+    throw error;
   }
   const padded = pad > 0 ? padEdge(image, Math.round(pad * Math.max(image.width, image.height))) : image;
-  const { frame, faces } = await pipeline.describeStill(padded);
+  const { frame, faces } = await pipeline.describeStill(padded, { range: 'any' });
+  if (faces.length > 1) return { ok: false, refusal: 'several_faces' };
   const report = assessQuality(frame, toGray(padded), quality);
   const face = faces[0];
-  if (!report.ok || faces.length !== 1 || !face) return { ok: false, refusal: report.reason ?? (faces.length === 0 ? 'no_face' : 'several_faces') };
+  if (!report.ok || !face) return { ok: false, refusal: report.reason ?? 'no_face' };
   return { ok: true, quality: report.score, embedding: face.embedding, thumbnail: makeThumbnail(padded, face.face.box) };
 }
 
@@ -134,7 +150,7 @@ export async function buildFaceRegistry(dir: string, pipeline: RegistryPipeline,
   const experts = readRegistryFile(dir);
   const pad = options.pad ?? DEFAULT_PAD;
   const quality = options.quality ?? {};
-  const recipe = JSON.stringify({ model: pipeline.model, pad, quality: { ...QUALITY_DEFAULTS, ...quality }, thumb: [THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT] });
+  const recipe = JSON.stringify({ model: pipeline.model, detection: DETECTION_RECIPE, pad, quality: { ...QUALITY_DEFAULTS, ...quality }, thumb: [THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT] });
   let cache: FaceCache;
   try {
     cache = openFaceCache(options.cacheFile ?? join(dir, CACHE_FILE), options.keyFile ?? join(dir, CACHE_KEY_FILE), recipe);
@@ -158,7 +174,7 @@ export async function buildFaceRegistry(dir: string, pipeline: RegistryPipeline,
         const rel = `${PHOTOS_DIR}/${expert.id}/${name}`;
         const path = join(dir, PHOTOS_DIR, expert.id, name);
         if (statSync(path).size > MAX_PHOTO_BYTES) {
-          refused.push({ expert: expert.id, file: rel, reason: 'unreadable' });
+          refused.push({ expert: expert.id, file: rel, reason: 'image_too_large' });
           continue;
         }
         const bytes = readFileSync(path);
@@ -168,7 +184,14 @@ export async function buildFaceRegistry(dir: string, pipeline: RegistryPipeline,
           hits++;
         } else {
           misses++;
-          result = await examinePhoto(bytes, pipeline, pad, quality);
+          try {
+            result = await examinePhoto(bytes, pipeline, pad, quality);
+          } catch (error) {
+            // the runtime restarted itself; this photo is reported and tried afresh next time (not cached)
+            if (!(error instanceof FaceRuntimeError)) throw error;
+            refused.push({ expert: expert.id, file: rel, reason: 'face_runtime_error' });
+            continue;
+          }
           cache.put(hash, result);
         }
         if (result.ok) used.push(result);

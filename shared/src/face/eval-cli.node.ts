@@ -8,7 +8,7 @@ import { loadFacePipeline } from './face-pipeline.node.ts';
 /**
  * `npm run face-eval -- DIR [--pad 0.5] [--backend wasm|cpu] [--models DIR]`
  *
- * DIR holds one folder per person with that person's images (JPEG/PNG). Every image is embedded
+ * DIR holds one folder per person with that person's images (JPEG/PNG/WebP; others are reported as skipped). Every image is embedded
  * (largest face), every unordered pair scored by cosine similarity, and one JSON object printed:
  * { auc, eer, eer_threshold, tar_at_far_1e-3, tar_at_far_1e-2, threshold, threshold_rule, pairs,
  *   genuine, impostor, genuine_min, impostor_max, images, people, failed_images }.
@@ -58,6 +58,14 @@ async function main(): Promise<number> {
   const pipeline = await loadFacePipeline({ backend: args.data.backend, ...(args.data.models ? { modelsDir: resolve(args.data.models) } : {}) });
   try {
     const set = await embedLabelledImages(pipeline, images, { pad: args.data.pad });
+    for (const f of set.failed) process.stderr.write(`跳过 / skipped ${f.file}: ${f.reason}\n`);
+    const people = new Set(set.items.map((i) => i.person));
+    const anyGenuine = [...people].some((p) => set.items.filter((i) => i.person === p).length > 1);
+    if (people.size < 2 || !anyGenuine) {
+      process.stderr.write('可用图像不足以计算指标（需至少两人、且至少一人有两张） / too few usable images for metrics (need two people and one person with two images)\n');
+      process.stdout.write(`${JSON.stringify({ images: set.items.length, people: people.size, failed_images: set.failed }, null, 2)}\n`);
+      return 0;
+    }
     process.stdout.write(`${JSON.stringify(evaluateEmbeddedSet(set), null, 2)}\n`);
     return 0;
   } finally {
