@@ -4,6 +4,7 @@ import { encodeEmbedding } from '@kawei/shared/api/gate-roster.ts';
 import type { DrawResult } from '../draw/day-schema.ts';
 import type { RegisteredExpert } from '../experts/face-registry.node.ts';
 import { seatedBooths, type SeatedBooth } from './booth-seats.ts';
+import { bilingualLines } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * The `faces.booth` messages of the day (shared/src/api/booth-roster.ts): each booth device with a
@@ -55,8 +56,7 @@ export function formatBoothsWithoutFace(seats: readonly SeatedBooth[]): string {
   if (seats.length === 0) return '';
   return (
     [
-      `警告：${seats.length} 个卡位收不到人脸模板，专家无法在卡位刷脸登录（需工作人员协助）：`,
-      `WARNING: ${seats.length} booth(s) get no face template; their expert cannot log in by face (staff must help):`,
+      bilingualLines('projects.faces.warning', { count: seats.length }),
       ...seats.map((s) => `  ${s.seat.site}/${s.seat.room} ${s.seat.label} (${s.seat.expert})`),
     ].join('\n') + '\n'
   );

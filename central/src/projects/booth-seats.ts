@@ -1,5 +1,6 @@
 import type { DeviceRecord, SiteTree } from '@kawei/shared/api/central-http.ts';
 import type { DrawResult, Seat } from '../draw/day-schema.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * The draw's seats matched to the central's booths and their active devices, the way
@@ -33,6 +34,6 @@ export function seatedBooths(result: DrawResult, sites: readonly SiteTree[], dev
 
 /** One line for a seat that got nothing: where, who, and why. */
 export function undeliveredLine(u: { expert: string; site: string; room: string; label: string; why: 'no_such_booth' | 'no_device' }): string {
-  const why = u.why === 'no_such_booth' ? '中心无此卡位 / no such booth' : '该卡位尚无已注册设备 / no enrolled device';
-  return `  未送达 / not delivered: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${why}`;
+  const why = bilingual(u.why === 'no_such_booth' ? 'projects.seats.noSuchBooth' : 'projects.seats.noDevice');
+  return `  ${bilingual('projects.seats.notDelivered')}: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${why}`;
 }

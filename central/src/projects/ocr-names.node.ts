@@ -5,6 +5,7 @@ import type { ImageRedaction } from '@kawei/shared/api/booth-roster.ts';
 import { type Bidder, buildNeedles, findNames, type Needle } from '@kawei/shared/tender/blind-match.ts';
 import { extractTextItems, paintRedactions, redactTextItems } from '@kawei/shared/tender/blind-redactor.node.ts';
 import { loadPdfjs, napiCanvas, tenderPdfParams } from '@kawei/shared/tender/pdfjs.node.ts';
+import { messagePair, messagePairBy } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * Bidders' names inside page images, found at publish time by OCR (blind projects, 暗标): the booth's
@@ -119,18 +120,14 @@ export async function checkTesseract(binary = tesseractBinary()): Promise<{ vers
   const r = await run(binary, ['--list-langs'], null, 15_000);
   if (r.error || r.code !== 0) {
     const why = r.error ? (r.error.code === 'ENOENT' ? 'not found' : r.error.message) : `exit ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 200)}`;
-    throw new OcrUnavailableError(
-      `无法运行文字识别程序 ${binary}（apt-get install tesseract-ocr tesseract-ocr-chi-sim）`,
-      `cannot run the OCR program ${binary} (${why}; apt-get install tesseract-ocr tesseract-ocr-chi-sim)`,
-    );
+    const m = messagePair('projects.ocr.cannotRun', { binary, why });
+    throw new OcrUnavailableError(m.zh, m.en);
   }
   const langs = new Set(`${r.stdout}\n${r.stderr}`.split(/\r?\n/).map((l) => l.trim()));
   const missing = OCR_LANGUAGES.split('+').filter((l) => !langs.has(l));
   if (missing.length > 0) {
-    throw new OcrUnavailableError(
-      `文字识别程序缺少语言包 ${missing.join('、')}（apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng）`,
-      `the OCR program lacks language data ${missing.join(', ')} (apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng)`,
-    );
+    const m = messagePairBy('projects.ocr.missingLanguages', (lang) => ({ languages: missing.join(lang === 'en' ? ', ' : '、') }));
+    throw new OcrUnavailableError(m.zh, m.en);
   }
   const version = await run(binary, ['--version'], null, 15_000);
   return { version: (version.stdout || version.stderr).split(/\r?\n/)[0]?.trim() ?? '' };

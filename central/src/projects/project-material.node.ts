@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { projectBidderSchema, projectCriterionSchema } from '@kawei/shared/api/booth-roster.ts';
 import { MAX_TENDER_FILE_BYTES } from './project-files.node.ts';
+import { type MessagePair, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * A project's evaluation material as the trading centre hands it over, in one folder:
@@ -76,15 +77,17 @@ export interface ProjectMaterial {
   files: CheckedFile[];
 }
 
-interface Problem {
-  zh: string;
-  en: string;
+type Problem = MessagePair;
+
+function materialError(m: MessagePair): MaterialError {
+  return new MaterialError(m.zh, m.en);
 }
 
 function fail(problems: readonly Problem[], dir: string): never {
+  const head = messagePair('projects.material.invalid', { dir });
   throw new MaterialError(
-    `项目材料有误（${dir}）：\n${problems.map((p) => `  ${p.zh}`).join('\n')}`,
-    `the project material in ${dir} is not usable:\n${problems.map((p) => `  ${p.en}`).join('\n')}`,
+    `${head.zh}\n${problems.map((p) => `  ${p.zh}`).join('\n')}`,
+    `${head.en}\n${problems.map((p) => `  ${p.en}`).join('\n')}`,
   );
 }
 
@@ -115,22 +118,22 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
   try {
     stat = statSync(dir);
   } catch {
-    throw new MaterialError(`找不到项目材料目录：${dir}`, `the project material folder does not exist: ${dir}`);
+    throw materialError(messagePair('projects.material.noFolder', { dir }));
   }
-  if (!stat.isDirectory()) throw new MaterialError(`项目材料不是目录：${dir}`, `the project material is not a folder: ${dir}`);
+  if (!stat.isDirectory()) throw materialError(messagePair('projects.material.notFolder', { dir }));
   const file = join(dir, PROJECT_FILE);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new MaterialError(`无法读取项目说明 ${file}：${(error as Error).message}`, `cannot read ${file}: ${(error as Error).message}`);
+    throw materialError(messagePair('projects.material.unreadable', { file, reason: (error as Error).message }));
   }
   const parsed = projectMaterialSchema.safeParse(raw);
   if (!parsed.success) {
     fail(
       parsed.error.issues.map((i) => {
         const where = i.path.join('.') || '(root)';
-        return { zh: `${PROJECT_FILE} 的 ${where} 不符合要求：${i.message}`, en: `${PROJECT_FILE} ${where}: ${i.message}` };
+        return messagePair('projects.material.schema', { file: PROJECT_FILE, where, reason: i.message });
       }),
       dir,
     );
@@ -138,13 +141,13 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
   const m = parsed.data;
   const problems: Problem[] = [];
 
-  for (const id of duplicates(m.criteria.map((c) => c.id))) problems.push({ zh: `评分项编号重复：${id}`, en: `criterion id used twice: ${id}` });
-  for (const code of duplicates(m.bidders.map((b) => b.code))) problems.push({ zh: `投标人代码重复：${code}`, en: `bidder code used twice: ${code}` });
-  for (const p of duplicates(m.files.map((f) => f.path))) problems.push({ zh: `文件重复列出：${p}`, en: `file listed twice: ${p}` });
+  for (const id of duplicates(m.criteria.map((c) => c.id))) problems.push(messagePair('projects.material.criterionTwice', { id }));
+  for (const code of duplicates(m.bidders.map((b) => b.code))) problems.push(messagePair('projects.material.bidderTwice', { code }));
+  for (const p of duplicates(m.files.map((f) => f.path))) problems.push(messagePair('projects.material.fileTwice', { path: p }));
   const startsAt = m.startsAt === null ? null : Date.parse(m.startsAt);
   const endsAt = m.endsAt === null ? null : Date.parse(m.endsAt);
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
-    problems.push({ zh: `结束时间 ${m.endsAt} 不晚于开始时间 ${m.startsAt}`, en: `endsAt ${m.endsAt} is not after startsAt ${m.startsAt}` });
+    problems.push(messagePair('projects.material.endsBeforeStart', { endsAt: m.endsAt ?? '', startsAt: m.startsAt ?? '' }));
   }
 
   const codes = new Set(m.bidders.map((b) => b.code));
@@ -152,11 +155,11 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
   const files: CheckedFile[] = [];
   for (const f of m.files) {
     if (!codes.has(f.bidder)) {
-      problems.push({ zh: `文件 ${f.path} 的投标人代码 ${f.bidder} 不在投标人名单中`, en: `file ${f.path} names bidder ${f.bidder}, who is not in the bidder list` });
+      problems.push(messagePair('projects.material.unknownBidder', { path: f.path, bidder: f.bidder }));
     }
     const absolute = resolve(dir, f.path);
     if (isAbsolute(f.path) || !isInside(realDir, absolute)) {
-      problems.push({ zh: `文件路径必须在材料目录之内：${f.path}`, en: `file path must stay inside the material folder: ${f.path}` });
+      problems.push(messagePair('projects.material.outside', { path: f.path }));
       continue;
     }
     let size: number;
@@ -165,22 +168,19 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
       if (!s.isFile()) throw new Error('not a file');
       size = s.size;
     } catch {
-      problems.push({ zh: `找不到文件：${f.path}`, en: `file not found: ${f.path}` });
+      problems.push(messagePair('projects.material.missing', { path: f.path }));
       continue;
     }
     if (size === 0) {
-      problems.push({ zh: `文件为空：${f.path}`, en: `file is empty: ${f.path}` });
+      problems.push(messagePair('projects.material.empty', { path: f.path }));
       continue;
     }
     if (size > maxBytes) {
-      problems.push({
-        zh: `文件过大：${f.path}（${formatMb(size)}，上限 ${formatMb(maxBytes)}）`,
-        en: `file too large: ${f.path} (${formatMb(size)}, the limit is ${formatMb(maxBytes)})`,
-      });
+      problems.push(messagePair('projects.material.tooLarge', { path: f.path, size: formatMb(size), max: formatMb(maxBytes) }));
       continue;
     }
     if (!startsWithPdfHeader(absolute)) {
-      problems.push({ zh: `不是 PDF 文件（开头不是 %PDF-）：${f.path}`, en: `not a PDF (it does not start with %PDF-): ${f.path}` });
+      problems.push(messagePair('projects.material.notPdf', { path: f.path }));
       continue;
     }
     files.push({ path: f.path, absolute, bidder: f.bidder, title: f.title, bytes: size, sha256: '' });

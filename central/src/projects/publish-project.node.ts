@@ -12,6 +12,8 @@ import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.t
 import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
 import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFilesCheck } from './tender-file-check.node.ts';
+import { type MessagePair, bilingual, messagePair, messagePairBy } from '@kawei/shared/i18n/bilingual.ts';
+import { type Lang, translate } from '@kawei/shared/i18n/messages.ts';
 
 /**
  * `publish-project --result result.json --project CODE --material DIR [--no-ocr] [--json]`: hands one project's
@@ -98,22 +100,24 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
   const code = values['project'] as string | undefined;
   const materialDir = values['material'] as string | undefined;
   if (resultFile === undefined || code === undefined || materialDir === undefined) {
-    throw new UsageError('请指定 --result 抽取结果文件、--project 项目编号 和 --material 材料目录', 'give --result result.json, --project CODE and --material DIR');
+    throw usageError(messagePair('projects.publish.usage'));
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(resultFile, 'utf8'));
   } catch (error) {
-    throw new UsageError(`无法读取抽取结果：${resultFile}`, `cannot read ${resultFile}: ${(error as Error).message}`);
+    throw usageError(messagePair('projects.publish.resultUnreadable', { file: resultFile, reason: (error as Error).message }));
   }
   const parsedResult = drawResultSchema.safeParse(raw);
   if (!parsedResult.success) throw badInput(parsedResult.error, 'publish-project');
   const result = parsedResult.data;
   const known = result.draws.map((d) => d.project);
   if (!known.includes(code)) {
-    throw new UsageError(
-      `抽取结果中没有项目 ${code}（本次抽取的项目：${known.join('、') || '无'}）`,
-      `the draw result has no project ${code} (this draw's projects: ${known.join(', ') || 'none'})`,
+    throw usageError(
+      messagePairBy('projects.publish.noSuchProject', (lang) => ({
+        code,
+        known: known.join(lang === 'en' ? ', ' : '、') || translate(lang, 'projects.mode.none'),
+      })),
     );
   }
 
@@ -128,9 +132,9 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
   // roster.booth; the material must say the same, so the two messages a booth gets never disagree.
   const drawBlind = result.blind.includes(code);
   if (material.blind !== drawBlind) {
-    throw new UsageError(
-      `项目 ${code} 的材料写明${material.blind ? '暗标' : '明标'}，但抽取结果定为${drawBlind ? '暗标' : '明标'}；请修改 project.json 的 blind`,
-      `the material of ${code} says blind: ${material.blind}, the draw says blind: ${drawBlind}; fix "blind" in project.json`,
+    const mode = (lang: Lang, blind: boolean): string => (lang === 'en' ? String(blind) : translate(lang, blind ? 'projects.mode.blind' : 'projects.mode.open'));
+    throw usageError(
+      messagePairBy('projects.publish.blindMismatch', (lang) => ({ code, material: mode(lang, material.blind), draw: mode(lang, drawBlind) })),
     );
   }
 
@@ -144,14 +148,15 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
         // A long file takes seconds: a line every ~200 pages on stderr, so staff see it move.
         if (page === pages || page - lastLine >= 200) {
           lastLine = page === pages ? 0 : page;
-          io.stderr.write(`检查图片 / scanning images: ${path} ${page}/${pages}\n`);
+          io.stderr.write(`${bilingual('projects.publish.scanning')}: ${path} ${page}/${pages}\n`);
         }
       },
       ocr: values['no-ocr'] !== true,
       // OCR takes about a second a page: a line each.
       onOcrPage: ({ path, page, done, total, found, ms, failed }) => {
-        const what = failed ? '失败 / failed' : `${found}`;
-        io.stderr.write(`文字识别 / OCR: ${path} 第 ${page} 页 / page ${page} (${done}/${total}) ${what} ${(ms / 1000).toFixed(1)} s\n`);
+        const what = failed ? bilingual('projects.publish.ocrFailed') : `${found}`;
+        const where = `${path} ${bilingual('projects.publish.page', { page })}`;
+        io.stderr.write(`${bilingual('projects.publish.ocr')}: ${where} (${done}/${total}) ${what} ${(ms / 1000).toFixed(1)} s\n`);
       },
     });
   } catch (error) {
@@ -227,42 +232,71 @@ function fileOcrSummary(ocr: NonNullable<TenderFilesCheck['files'][number]['ocr'
   };
 }
 
+function usageError(m: MessagePair): UsageError {
+  return new UsageError(m.zh, m.en);
+}
+
+/** A message as two lines: Chinese, then English. */
+function pairLines(m: MessagePair): string[] {
+  return [m.zh, m.en];
+}
+
 export function formatPublishSummary(s: PublishProjectSummary): string {
   const total = s.files.reduce((n, f) => n + f.bytes, 0);
   const fresh = s.files.filter((f) => f.stored).length;
-  const mode = s.blind ? '暗标' : '明标';
+  const project = messagePairBy('projects.summary.project', (lang) => ({
+    project: s.project,
+    title: s.title,
+    date: s.date,
+    mode: translate(lang, s.blind ? 'projects.mode.blind' : 'projects.mode.open'),
+    bidders: s.bidders,
+    files: s.files.length,
+    size: formatMb(total),
+    fresh,
+  }));
+  const pages = (lang: Lang, list: readonly number[]): string => (lang === 'en' ? formatPageList(list, ', ') : formatPageList(list));
   return [
-    `项目 ${s.project}「${s.title}」（${s.date}，${mode}）：投标人 ${s.bidders} 家，文件 ${s.files.length} 个，共 ${formatMb(total)}（新存入 ${fresh} 个）`,
-    `project ${s.project} "${s.title}" (${s.date}, ${s.blind ? 'blind' : 'open'}): ${s.bidders} bidder(s), ${s.files.length} file(s), ${formatMb(total)} (${fresh} newly stored)`,
-    `已授权卡位 ${s.booths} 个，下发 project.booth 消息 ${s.sent} 条 / ${s.booths} booth(s) granted, ${s.sent} project.booth message(s) sent`,
+    project.zh,
+    project.en,
+    bilingual('projects.summary.granted', { booths: s.booths, sent: s.sent }),
     ...s.files.map((f) => `  ${f.bidder}  ${f.sha256.slice(0, 12)}…  ${formatMb(f.bytes)}  ${f.path}`),
     ...s.undelivered.map((u) => undeliveredLine(u)),
     ...(s.ocrAvailable === false && s.imageWarnings.length > 0
       ? [
-          `注意（暗标）：未进行文字识别（${s.ocrNoteChinese ?? s.ocrNote ?? ''}），图片中的投标人名称未遮盖`,
-          `  note (blind): no OCR (${s.ocrNote ?? ''}): names inside images are not covered`,
+          ...pairLines(
+            messagePairBy('projects.summary.noOcr', (lang) => ({ reason: (lang === 'en' ? s.ocrNote : (s.ocrNoteChinese ?? s.ocrNote)) ?? '' })),
+          ),
         ]
       : []),
     ...s.imageWarnings.flatMap((w) => [
-      ...(w.ocr?.coveredPages ?? []).flatMap((c) => [
-        `OCR：投标人${w.bidder}的文件 ${w.path} 第 ${c.page} 页图片中识别出投标人名称 ${c.names} 处，已遮盖`,
-        `  OCR covered ${c.names} name${c.names === 1 ? '' : 's'} in images on page ${c.page} of ${w.path}`,
-      ]),
+      ...(w.ocr?.coveredPages ?? []).flatMap((c) =>
+        pairLines(
+          messagePairBy('projects.summary.ocrCovered', (lang) => ({
+            bidder: w.bidder,
+            path: w.path,
+            page: c.page,
+            // "1 name", "2 names": English counts in words, Chinese says 处 after the number.
+            names: lang === 'en' ? `${c.names} name${c.names === 1 ? '' : 's'}` : c.names,
+          })),
+        ),
+      ),
       ...(w.ocr && w.ocr.failedPages.length > 0
-        ? [
-            `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.ocr.failedPages.map((f) => f.page))} 页文字识别失败，图片中的名称未遮盖`,
-            `  note (blind): OCR failed on page(s) ${formatPageList(
-              w.ocr.failedPages.map((f) => f.page),
-              ', ',
-            )} of ${w.path} (${w.ocr.failedPages[0]?.reason ?? ''}): names inside those images are not covered`,
-          ]
+        ? pairLines(
+            messagePairBy('projects.summary.ocrPagesFailed', (lang) => ({
+              bidder: w.bidder,
+              path: w.path,
+              pages: pages(lang, w.ocr?.failedPages.map((f) => f.page) ?? []),
+              reason: w.ocr?.failedPages[0]?.reason ?? '',
+            })),
+          )
         : []),
-      w.ocr
-        ? `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.imagePages)} 页含图片，已做文字识别，但无法保证识别出图片中的全部投标人名称（印章、手写、模糊扫描件等），请在评标前人工核查`
-        : `注意（暗标）：投标人${w.bidder}的文件 ${w.path} 第 ${formatPageList(w.imagePages)} 页含图片，系统无法识别图片中的投标人名称，请在评标前人工核查`,
-      w.ocr
-        ? `  note (blind): ${w.path} (bidder ${w.bidder}) has images on page(s) ${formatPageList(w.imagePages, ', ')}; OCR ran, but it can miss names inside images (seals, handwriting, blurred scans) — check them by hand before the evaluation`
-        : `  note (blind): ${w.path} (bidder ${w.bidder}) has images on page(s) ${formatPageList(w.imagePages, ', ')}; names inside images are not covered — check them by hand before the evaluation`,
+      ...pairLines(
+        messagePairBy(w.ocr ? 'projects.summary.imagesAfterOcr' : 'projects.summary.imagesNoOcr', (lang) => ({
+          bidder: w.bidder,
+          path: w.path,
+          pages: pages(lang, w.imagePages),
+        })),
+      ),
     ]),
     '',
   ].join('\n');

@@ -3,6 +3,7 @@ import { BLIND_IMAGE_WARN_SHARE } from '@kawei/shared/contract/booth-session.ts'
 import { buildNeedles, type Bidder } from '@kawei/shared/tender/blind-match.ts';
 import { openTenderDocument, TenderFileError } from '@kawei/shared/tender/tender-document.node.ts';
 import { checkTesseract, ocrNames, OcrUnavailableError, type OcrFailedPage } from './ocr-names.node.ts';
+import { type MessagePair, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * What publish-project checks inside each PDF before a booth is told about it, with the same pdf.js
@@ -59,6 +60,10 @@ export class TenderFileCheckError extends Error {
   }
 }
 
+function checkError(m: MessagePair): TenderFileCheckError {
+  return new TenderFileCheckError(m.zh, m.en);
+}
+
 export interface CheckTenderFilesInput {
   files: readonly { path: string; absolute: string; bidder: string }[];
   /** The bidder list when the project is blind; null for an open project (no image scan). */
@@ -77,13 +82,14 @@ export async function checkTenderFiles(input: CheckTenderFilesInput): Promise<Te
       buildNeedles([...input.blindBidders]);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      throw new TenderFileCheckError(`暗标投标人名单无法用于遮盖：${text}`, `the blind bidder list cannot be used for redaction: ${text}`);
+      throw checkError(messagePair('projects.check.badBidders', { reason: text }));
     }
   }
   let ocr: TenderFilesCheck['ocr'] = null;
   if (input.blindBidders) {
     if (input.ocr === false) {
-      ocr = { available: false, reason: { chinese: '已按 --no-ocr 跳过文字识别', english: 'OCR skipped (--no-ocr)' } };
+      const skipped = messagePair('projects.check.ocrSkipped');
+      ocr = { available: false, reason: { chinese: skipped.zh, english: skipped.en } };
     } else {
       try {
         await checkTesseract();
@@ -101,15 +107,9 @@ export async function checkTenderFiles(input: CheckTenderFilesInput): Promise<Te
       doc = await openTenderDocument({ path: f.absolute });
     } catch (error) {
       if (error instanceof TenderFileError && error.code === 'TENDER_ENCRYPTED') {
-        throw new TenderFileCheckError(
-          `文件 ${f.path} 设有密码，卡位无法打开；请投标人提供未加密的文件`,
-          `file ${f.path} is password-protected and a booth cannot open it; ask for an unencrypted copy`,
-        );
+        throw checkError(messagePair('projects.check.encrypted', { path: f.path }));
       }
-      throw new TenderFileCheckError(
-        `文件 ${f.path} 无法作为 PDF 打开（文件损坏？）`,
-        `file ${f.path} does not open as a PDF (damaged?): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw checkError(messagePair('projects.check.notPdf', { path: f.path, reason: error instanceof Error ? error.message : String(error) }));
     }
     try {
       const pages = doc.info.pageCount;

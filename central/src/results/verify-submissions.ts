@@ -39,15 +39,15 @@ import type { RevocationCheck, TrustList } from '@kawei/shared/signing/trust-lis
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import type { StoredEvent, SyncStore } from '../storage/sync-store.ts';
 import type { CentralStore } from '../storage/central-store.ts';
+import { type MessagePair, messagePair, withDetail } from '@kawei/shared/i18n/bilingual.ts';
 
 export type SubmissionKind = 'commitment' | 'score-sheet';
 
 /** Codes of this check on top of the signing layer's. */
-export const SUBMISSION_MESSAGES = {
-  PAYLOAD_INVALID: { zh: '事件内容不符合格式', en: 'the event payload does not match its schema' },
-  DOCUMENT_MISMATCH: { zh: '事件内容与签名文件不一致，已被改动', en: 'the event does not match the signed document: it was changed' },
-  ROSTER_MISMATCH: { zh: '与中心下发给该卡位的当日名单不符', en: 'does not match the roster the central sent this booth for that day' },
-} as const;
+const SUBMISSION_PROBLEM_CODES = ['PAYLOAD_INVALID', 'DOCUMENT_MISMATCH', 'ROSTER_MISMATCH'] as const;
+export const SUBMISSION_MESSAGES: Readonly<Record<(typeof SUBMISSION_PROBLEM_CODES)[number], MessagePair>> = Object.fromEntries(
+  SUBMISSION_PROBLEM_CODES.map((code) => [code, messagePair(`results.problem.${code}`)]),
+) as Record<(typeof SUBMISSION_PROBLEM_CODES)[number], MessagePair>;
 export type SubmissionCode = keyof typeof SUBMISSION_MESSAGES | SigningErrorCode;
 
 export interface SubmissionProblem {
@@ -57,16 +57,10 @@ export interface SubmissionProblem {
 }
 
 /** What the operator should know about a submission without making it invalid. */
-export const SUBMISSION_WARNINGS = {
-  REVOKED_BEFORE_RECEIPT: {
-    zh: '证书在签名后、中心收到前被吊销，请核实签名时间',
-    en: 'the certificate was revoked after the signing time but before the central received it: check the signing time',
-  },
-  NO_ROSTER: {
-    zh: '中心没有向该卡位下发当日名单，无法核对专家、代号与项目',
-    en: 'the central sent this booth no roster for that day: expert, code name and project cannot be cross-checked',
-  },
-} as const;
+const SUBMISSION_WARNING_CODES = ['REVOKED_BEFORE_RECEIPT', 'NO_ROSTER'] as const;
+export const SUBMISSION_WARNINGS: Readonly<Record<(typeof SUBMISSION_WARNING_CODES)[number], MessagePair>> = Object.fromEntries(
+  SUBMISSION_WARNING_CODES.map((code) => [code, messagePair(`results.warning.${code}`)]),
+) as Record<(typeof SUBMISSION_WARNING_CODES)[number], MessagePair>;
 export type SubmissionWarningCode = keyof typeof SUBMISSION_WARNINGS;
 
 export interface SubmissionWarning {
@@ -255,8 +249,8 @@ export async function verifySubmission(
     if (result.signingTime) verdict.signedAt = result.signingTime.getTime();
     if (mismatches.length > 0) {
       const fields = mismatches.join(', ');
-      const m = SUBMISSION_MESSAGES.DOCUMENT_MISMATCH;
-      verdict.problems.push({ code: 'DOCUMENT_MISMATCH', zh: `${m.zh}（字段：${fields}）`, en: `${m.en} (fields: ${fields})` });
+      const m = withDetail(SUBMISSION_MESSAGES.DOCUMENT_MISMATCH, messagePair('results.detail.fields', { fields }));
+      verdict.problems.push({ code: 'DOCUMENT_MISMATCH', ...m });
     }
     const roster = rosterCheck(verdict, rosters);
     if (roster?.kind === 'problem') verdict.problems.push(roster.problem);
@@ -302,8 +296,8 @@ function rosterCheck(
   const differing = sameDay.map((r) => compared(r).flatMap(([field, ours, theirs]) => (ours === theirs ? [] : [field])));
   if (differing.some((fields) => fields.length === 0)) return null;
   const fields = differing.at(-1)!.join(', ');
-  const m = SUBMISSION_MESSAGES.ROSTER_MISMATCH;
-  return { kind: 'problem', problem: { code: 'ROSTER_MISMATCH', zh: `${m.zh}（字段：${fields}）`, en: `${m.en} (fields: ${fields})` } };
+  const m = withDetail(SUBMISSION_MESSAGES.ROSTER_MISMATCH, messagePair('results.detail.fields', { fields }));
+  return { kind: 'problem', problem: { code: 'ROSTER_MISMATCH', ...m } };
 }
 
 // ── revocation ──────────────────────────────────────────────────────────────────────────────────
@@ -332,13 +326,8 @@ async function revokedBeforeReceipt(
   const ca = d === undefined ? before[0]!.subject !== first.subject || before[0]!.serial !== first.serial : d['leaf'] === false;
   const signed = new Date(signedAt).toISOString();
   const received = new Date(receivedAt).toISOString();
-  const m = SUBMISSION_WARNINGS.REVOKED_BEFORE_RECEIPT;
-  return {
-    code: 'REVOKED_BEFORE_RECEIPT',
-    zh: `${m.zh}（${ca ? `路径上的 CA 证书 ${serial}` : `证书 ${serial}`} 吊销于 ${revokedAt}；签名时间 ${signed}；中心收到于 ${received}）`,
-    en: `${m.en} (${ca ? `the CA certificate ${serial} on its path` : `certificate ${serial}`} revoked ${revokedAt}; signed ${signed}; received ${received})`,
-    revokedAt,
-  };
+  const detail = messagePair(ca ? 'results.detail.revokedCa' : 'results.detail.revokedLeaf', { serial, revokedAt, signed, received });
+  return { code: 'REVOKED_BEFORE_RECEIPT', ...withDetail(SUBMISSION_WARNINGS.REVOKED_BEFORE_RECEIPT, detail), revokedAt };
 }
 
 function checkOf(c: RevocationCheck): SubmissionRevocationCheck {
@@ -502,8 +491,8 @@ async function verifyCms(signedText: string, cmsBase64: string, trustList: Trust
   try {
     der = Uint8Array.from(atob(cmsBase64), (c) => c.charCodeAt(0));
   } catch {
-    const m = SIGNING_MESSAGES.CMS_MALFORMED;
-    return { ok: false, code: 'CMS_MALFORMED', zh: `${m.zh}（不是 base64）`, en: `${m.en} (not base64)`, subject: null, signingTime: null };
+    const m = withDetail(SIGNING_MESSAGES.CMS_MALFORMED, messagePair('results.detail.notBase64'));
+    return { ok: false, code: 'CMS_MALFORMED', ...m, subject: null, signingTime: null };
   }
   return verifyDetachedCms(new TextEncoder().encode(signedText), der, trustList, at === undefined ? {} : { at });
 }
@@ -511,8 +500,7 @@ async function verifyCms(signedText: string, cmsBase64: string, trustList: Trust
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────────
 
 function problem(code: keyof typeof SUBMISSION_MESSAGES, detail: string): SubmissionProblem {
-  const m = SUBMISSION_MESSAGES[code];
-  return { code, zh: `${m.zh}（${detail}）`, en: `${m.en} (${detail})` };
+  return { code, ...withDetail(SUBMISSION_MESSAGES[code], detail) };
 }
 
 function schemaProblem(error: z.ZodError, under?: string): SubmissionProblem {

@@ -1,4 +1,4 @@
-import { type MessageKey, type TranslateArgs, translate } from './messages.ts';
+import { type Lang, type MessageKey, type MessageParams, type TranslateArgs, translate } from './messages.ts';
 
 /**
  * Terminal and log text in both languages, from the one catalogue: CLIs, scripts and errors a
@@ -14,6 +14,15 @@ export interface MessagePair {
 /** The two texts of `key`, filled with the same parameters. */
 export function messagePair<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): MessagePair {
   return { zh: translate('zh-CN', key, ...args), en: translate('en', key, ...args) };
+}
+
+/**
+ * The two texts of `key` with parameters that differ by language: a list joined with '、' or ', ',
+ * 暗标 or "blind".
+ */
+export function messagePairBy<K extends MessageKey>(key: K, params: (lang: Lang) => MessageParams<K>): MessagePair {
+  const fill = (lang: Lang): string => translate(lang, key, ...([params(lang)] as unknown as TranslateArgs<K>));
+  return { zh: fill('zh-CN'), en: fill('en') };
 }
 
 /** "中文 / English" on one line: error messages, single-line CLI output. */
@@ -47,4 +56,10 @@ export class BilingualError extends Error {
 /** `throw bilingualError('tender.notPdf', { file })`: a BilingualError for `key`. */
 export function bilingualError<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): BilingualError {
   return new BilingualError(key, messagePair(key, ...args));
+}
+
+/** `pair` with a detail in brackets: "…（detail）" in Chinese, "… (detail)" in English. */
+export function withDetail(pair: MessagePair, detail: MessagePair | string): MessagePair {
+  const d = typeof detail === 'string' ? { zh: detail, en: detail } : detail;
+  return { zh: `${pair.zh}（${d.zh}）`, en: `${pair.en} (${d.en})` };
 }
