@@ -1,6 +1,7 @@
 import * as app from './app.ts';
 import * as booth from './booth.ts';
 import * as devices from './devices.ts';
+import * as draw from './draw.ts';
 import * as enrol from './enrol.ts';
 import * as error from './error.ts';
 import * as face from './face.ts';
@@ -20,9 +21,9 @@ import * as signing from './signing.ts';
  *
  * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
  */
-export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects } as const;
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw } as const;
 
 export const CATALOGUE = {
-  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN },
-  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en },
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en },
 } as const;
