@@ -304,6 +304,12 @@ describe('hostile JSON', () => {
     expect([pushed.statusCode, errorOf(pushed).code]).toEqual([400, 'BAD_INPUT']);
     expect(errorOf(pushed).message).toMatch(/nests 20001 levels deep; at most 100/);
 
+    // The same depth inside an event's payload once overflowed the stack of the checks after the parser (500).
+    const [event] = new EventChain(booth.deviceId, booth.privateKey).append(1, () => ({ payload: { PAYLOAD: 1 } }));
+    const deepPayload = JSON.stringify(pushRequest([event!])).replace('{"PAYLOAD":1}', `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`);
+    const inPayload = await central.app.inject(booth.signedRequest({ method: 'POST', url: SYNC_PATHS.push, body: deepPayload }));
+    expect([inPayload.statusCode, errorOf(inPayload).code]).toEqual([400, 'BAD_INPUT']);
+
     const nested = `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`;
     const enrolled = await central.app.inject({ method: 'POST', url: CENTRAL_PATHS.enrol, headers: { 'content-type': 'application/json' }, payload: nested });
     expect([enrolled.statusCode, errorOf(enrolled).code]).toEqual([400, 'BAD_INPUT']);

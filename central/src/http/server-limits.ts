@@ -40,12 +40,12 @@ const MINUTE = 60_000;
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
   headersTimeoutMs: 10_000,
-  // A push of 8 MiB over a slow booth link still fits; a long poll waits at most 60 s after its
+  // A push of 8 MiB over a slow booth link still fits; a long poll waits at most 30 s after its
   // headers (pullQuerySchema), which this does not cover: requestTimeout ends when the request
   // (not the answer) has arrived.
   requestTimeoutMs: 60_000,
   keepAliveTimeoutMs: 10_000,
-  // Longer than the longest long poll (60 s): the socket is silent while the poll waits.
+  // Longer than the longest long poll (30 s, MAX_PULL_WAIT_MS): the socket is silent while the poll waits.
   connectionTimeoutMs: 120_000,
   maxRequestsPerSocket: 1000,
   maxConnections: 2000,
