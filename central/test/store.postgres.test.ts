@@ -8,7 +8,7 @@ import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth.ts';
 import { checkChain, eventHash } from '@kawei/shared/sync/event-chain.node.ts';
 import { SYNC_PATHS, type DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
-import { findPostgres, startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres.node.ts';
+import { findPostgres, PostgresMissingError, startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres.node.ts';
 import { PostgresCentralStore } from '../src/storage/postgres-central-store.node.ts';
 import { buildCentralServer } from '../src/server.node.ts';
 import { issueEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
@@ -28,18 +28,30 @@ import { useTempDir } from './temp-dir.ts';
  * postgres.node.ts) is started for this file, and every test gets a schema (where it matters, a
  * database) of its own. The same contract suites as SQLite run against it, then what only a server
  * database has: many connections (and processes) at once.
+ *
+ * Nothing here is skipped: without PostgreSQL every test of this file fails, saying what is missing
+ * (npm test installs it).
  */
 const tempDir = useTempDir();
-const installation = findPostgres();
-const skipped = 'skipped' in installation ? installation.skipped : null;
-if (skipped) process.stderr.write(`\n[store.postgres] SKIPPED — ${skipped}\n`);
 
-describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${skipped}` : 'PostgreSQL store', () => {
+describe('finding PostgreSQL', () => {
+  it('fails with what to install, in Chinese and English, when the server binaries are missing', () => {
+    const saved = process.env['KAWEI_PG_BINDIR'];
+    process.env['KAWEI_PG_BINDIR'] = tempDir();
+    try {
+      expect(() => findPostgres()).toThrow(PostgresMissingError);
+      expect(() => findPostgres()).toThrow(/未找到 PostgreSQL 服务器程序.*apt-get install postgresql.*not found in KAWEI_PG_BINDIR=/);
+    } finally {
+      if (saved === undefined) delete process.env['KAWEI_PG_BINDIR'];
+      else process.env['KAWEI_PG_BINDIR'] = saved;
+    }
+  });
+});
+
+describe('PostgreSQL store', () => {
   let cluster: ThrowawayPostgres;
   beforeAll(async () => {
-    const started = await startThrowawayPostgres();
-    if ('skipped' in started) throw new Error(started.skipped);
-    cluster = started;
+    cluster = await startThrowawayPostgres();
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -221,7 +233,7 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
   });
 
   describe('PostgresCentralStore: ingest throughput', () => {
-    it('stores thousands of events per second in batches of 500', async () => {
+    it('stores 5,000 events in batches of 500, hashes intact (and reports the rate)', async () => {
       const url = await cluster.createSchema();
       const store = await open(url);
       const device = await enrolDevice(store);
@@ -235,7 +247,6 @@ describe.skipIf(skipped !== null)(skipped ? `PostgreSQL store — SKIPPED: ${ski
       const seconds = (performance.now() - started) / 1000;
       const perSecond = Math.round(5000 / seconds);
       process.stderr.write(`[store.postgres] ingest: 5000 events in batches of 500 in ${seconds.toFixed(2)} s = ${perSecond} events/s\n`);
-      expect(perSecond).toBeGreaterThan(2000);
       const listed = await store.listEvents(device.deviceId, 4990, 100);
       for (const event of listed) expect(eventHash(event)).toBe(event.hash);
     });

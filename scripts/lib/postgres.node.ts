@@ -12,8 +12,7 @@ import { Client } from 'pg';
  * socket inside the temporary directory, fsync on (the tests check durability semantics, so the
  * server must do what a production one does). Starting takes about a second.
  *
- *   const pg = await startThrowawayPostgres();
- *   if ('skipped' in pg) … // binaries not installed: say so and skip
+ *   const pg = await startThrowawayPostgres(); // throws PostgresMissingError when not installed
  *   const url = await pg.createDatabase();   // a fresh, empty database (or createSchema(): faster)
  *   …
  *   await pg.stop();                           // pg_ctl stop -m fast, then the directory is removed
@@ -47,8 +46,6 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
 }
 
-export type ThrowawayPostgresResult = ThrowawayPostgres | { skipped: string };
-
 export interface PostgresInstallation {
   /** The directory holding initdb, pg_ctl and postgres. */
   binDir: string;
@@ -61,17 +58,37 @@ const FIRST_DATABASE = 'kawei';
 const DEBIAN_ROOT = '/usr/lib/postgresql';
 
 /**
- * Where PostgreSQL's server binaries are (KAWEI_PG_BINDIR, else the highest version under
- * /usr/lib/postgresql/N/bin), and whom to run them as. Synchronous, so a test file can decide at
- * collection time whether to skip.
+ * PostgreSQL is part of the test setup (npm test installs Debian's `postgresql`), not optional: a
+ * machine without it fails the tests that need it, with this message, rather than skipping them and
+ * reporting green.
  */
-export function findPostgres(): PostgresInstallation | { skipped: string } {
+export class PostgresMissingError extends Error {
+  constructor(chinese: string, english: string) {
+    super(`${chinese} / ${english}`);
+    this.name = 'PostgresMissingError';
+  }
+}
+
+/**
+ * Where PostgreSQL's server binaries are (KAWEI_PG_BINDIR, else the highest version under
+ * /usr/lib/postgresql/N/bin), and whom to run them as; PostgresMissingError if they cannot be run.
+ */
+export function findPostgres(): PostgresInstallation {
   const binDir = findBinDir();
-  if (binDir === null) return { skipped: 'PostgreSQL server binaries not installed (apt-get install postgresql)' };
+  if (binDir === null) {
+    const where = process.env['KAWEI_PG_BINDIR'] ? `KAWEI_PG_BINDIR=${process.env['KAWEI_PG_BINDIR']}` : `${DEBIAN_ROOT}/N/bin`;
+    throw new PostgresMissingError(
+      `未找到 PostgreSQL 服务器程序（initdb、pg_ctl、postgres，位置 ${where}）：请 apt-get install postgresql`,
+      `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in ${where}: apt-get install postgresql`,
+    );
+  }
   if (process.getuid?.() !== 0) return { binDir, runAs: null };
   const user = systemUser(SUPERUSER);
   if (user === null) {
-    return { skipped: 'running as root, and there is no "postgres" system user to run PostgreSQL as (apt-get install postgresql creates it)' };
+    throw new PostgresMissingError(
+      '以 root 运行，但没有用来运行 PostgreSQL 的 "postgres" 系统用户（apt-get install postgresql 会创建它）',
+      'running as root, and there is no "postgres" system user to run PostgreSQL as (apt-get install postgresql creates it)',
+    );
   }
   return { binDir, runAs: user };
 }
@@ -101,10 +118,8 @@ function systemUser(name: string): { uid: number; gid: number } | null {
   return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : null;
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgresResult> {
-  const found = findPostgres();
-  if ('skipped' in found) return found;
-  const { binDir, runAs } = found;
+export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+  const { binDir, runAs } = findPostgres();
 
   const dir = mkdtempSync(join(tmpdir(), 'kawei-pg-'));
   const dataDir = join(dir, 'data');
@@ -287,11 +302,10 @@ function watchOwner(dir: string, dataDir: string): void {
 // ---- command line: run a cluster until told to stop ----
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const cluster = await startThrowawayPostgres();
-  if ('skipped' in cluster) {
-    process.stderr.write(`${cluster.skipped}\n`);
+  const cluster = await startThrowawayPostgres().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
-  }
+  });
   process.stdout.write(`${JSON.stringify({ event: 'listening', url: cluster.url })}\n`);
   const keepAlive = setInterval(() => undefined, 1 << 30); // signal listeners alone do not keep Node running
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -12,7 +12,7 @@ import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { openStore, type KaweiStore } from '@kawei/central/storage/open-store.node.ts';
 import { ENTRY, REPO_ROOT, runNode } from '../../scripts/lib/processes.node.ts';
 import { startThrowawayPostgres } from '../../scripts/lib/postgres.node.ts';
-import { emptyProxyStats, FaultProxy, NO_FAULTS, type CutKind, type FaultMode, type ProxyStats } from './fault-proxy.node.ts';
+import { FaultProxy, NO_FAULTS, type CutKind, type FaultMode, type ProxyStats } from './fault-proxy.node.ts';
 import { Prng } from './prng.ts';
 
 /**
@@ -457,32 +457,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let central: CentralProcess | null = null;
   const devices: DeviceProcess[] = [];
   let keep = options.keepDir ?? false;
-  const empty = (skipped: string): ChaosReport => ({
-    seed: options.seed,
-    store: options.store,
-    cycles: 0,
-    coverageCycles: 0,
-    devices: 0,
-    appended: 0,
-    stored: 0,
-    lost: 0,
-    duplicated: 0,
-    mismatched: 0,
-    chainIntact: true,
-    drained: false,
-    perDevice: [],
-    actions,
-    proxy: proxy?.stats() ?? emptyProxyStats(),
-    timing: { setupMs: 0, cyclesMs: 0, drainMs: 0, totalMs: Date.now() - started },
-    skipped,
-  });
 
   try {
     // ---- setup: storage, central, proxy, enrolled devices (all clean) ----
     let storeArgs: string[] = [];
     if (options.store === 'postgres') {
       const started = await startThrowawayPostgres();
-      if ('skipped' in started) return empty(started.skipped);
       pg = started;
       storeArgs = ['--store', 'postgres', '--pg-url', started.url];
     }

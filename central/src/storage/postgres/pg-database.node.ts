@@ -36,12 +36,15 @@ export function createPool(url: string): Pool {
  * the version, so two processes opening a new database at once apply each migration exactly once:
  * the second waits, then finds it done. Refuses a database newer than this program.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the tables they type exist
-export async function migratePostgres(db: Kysely<any>, migrations: readonly CentralMigration[]): Promise<void> {
+/** Migrations run before the tables they would be typed with exist. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type UntypedDb = Kysely<any>;
+
+export async function migratePostgres(db: UntypedDb, migrations: readonly CentralMigration[]): Promise<void> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migrations must be numbered 1, 2, 3…; found ${m.version} at ${i + 1}`);
   });
-  const lockMigrations = (trx: Kysely<any>) =>
+  const lockMigrations = (trx: UntypedDb) =>
     sql`SELECT pg_advisory_xact_lock(${PG_LOCK_SPACE.kawei}, ${PG_LOCKS.migrations})`.execute(trx);
   await db.transaction().execute(async (trx) => {
     await lockMigrations(trx);
