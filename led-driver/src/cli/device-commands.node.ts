@@ -10,8 +10,9 @@ import { RelayDriver, RelayError, RelayTimeoutError } from '@kawei/shared/device
 import { EspeakVoice } from '@kawei/shared/devices/voice/espeak-voice.node.ts';
 import { VoiceQueue, syn6288Chip, xfs5152Chip } from '@kawei/shared/devices/voice/voice-queue.ts';
 import type { UtteranceResult } from '@kawei/shared/devices/voice/voice-queue.ts';
-import { CliError, EXIT } from './cli-error.ts';
+import { CliError, EXIT, cliError } from './cli-error.ts';
 import { openDevicePort } from './open-port.node.ts';
+import { bilingual, messagePair, messagePairBy, withDetail } from '@kawei/shared/i18n/bilingual.ts';
 
 export type Print = (line: string) => void;
 
@@ -28,10 +29,10 @@ export interface LedTestArgs {
 
 function ledFailure(r: LedResult): CliError {
   if (r.error === 'timeout') {
-    return new CliError('显示屏无应答：检查波特率、屏地址和 485 接线（A/B 是否接反）', 'the display did not answer: check baud rate, address and RS-485 wiring (A/B swapped?)', EXIT.device);
+    return cliError(messagePair('ledDriver.led.noAnswer'), EXIT.device);
   }
-  if (r.error === 'write_failed') return new CliError('串口写入失败：线缆是否已拔出？', 'writing to the port failed: was the cable unplugged?', EXIT.port);
-  return new CliError(`显示屏拒绝了命令（${r.detail ?? r.error ?? ''}）`, `the display refused the command (${r.detail ?? r.error ?? ''})`, EXIT.device);
+  if (r.error === 'write_failed') return cliError(messagePair('ledDriver.led.writeFailed'), EXIT.port);
+  return cliError(messagePair('ledDriver.led.refused', { detail: r.detail ?? r.error ?? '' }), EXIT.device);
 }
 
 export async function ledTest(a: LedTestArgs, print: Print): Promise<LedResult> {
@@ -42,15 +43,15 @@ export async function ledTest(a: LedTestArgs, print: Print): Promise<LedResult> 
     if (a.brightness !== undefined) {
       const b = await led.setBrightness(a.brightness);
       if (!b.ok) throw ledFailure(b);
-      print(`亮度已设为 ${a.brightness} / brightness set to ${a.brightness}`);
+      print(bilingual('ledDriver.led.brightness', { level: a.brightness }));
     }
     const r = await led.show(a.area, a.text, a.clearAfterMs === undefined ? {} : { clearAfterMs: a.clearAfterMs });
     if (!r.ok) throw ledFailure(r);
-    print(`已显示 / shown: 「${a.text}」 area ${a.area}${r.acked ? `, 应答 / acknowledged in ${r.ms.toFixed(1)} ms` : ''}`);
+    print(`${bilingual('ledDriver.led.shown')}: 「${a.text}」 area ${a.area}${r.acked ? `, ${bilingual('ledDriver.led.acknowledged')} in ${r.ms.toFixed(1)} ms` : ''}`);
     if (a.clearAfterMs !== undefined) {
       // Stay until the driver's timer has cleared the area, so the technician sees it happen.
       await new Promise((resolve) => setTimeout(resolve, a.clearAfterMs! + 300));
-      print(`已清屏 / cleared after ${a.clearAfterMs} ms`);
+      print(bilingual('ledDriver.led.cleared', { ms: a.clearAfterMs }));
     }
     return r;
   } finally {
@@ -70,9 +71,9 @@ export interface SpeakArgs {
 }
 
 function speechFailure(r: UtteranceResult & { detail?: string }): CliError {
-  if (r.detail) return new CliError(`播报失败：${r.detail}`, `speaking failed: ${r.detail}`, EXIT.device);
-  if (r.outcome === 'timeout') return new CliError('语音模块未在限时内播完：检查波特率与模块电源', 'the voice module did not finish in time: check baud rate and power', EXIT.device);
-  return new CliError('语音模块拒绝了文本（编码或长度不对？）', 'the voice module refused the text (wrong encoding or too long?)', EXIT.device);
+  if (r.detail) return cliError(messagePair('ledDriver.voice.failed', { detail: r.detail }), EXIT.device);
+  if (r.outcome === 'timeout') return cliError(messagePair('ledDriver.voice.timeout'), EXIT.device);
+  return cliError(messagePair('ledDriver.voice.refused'), EXIT.device);
 }
 
 export async function speakTest(a: SpeakArgs, print: Print): Promise<UtteranceResult> {
@@ -82,7 +83,7 @@ export async function speakTest(a: SpeakArgs, print: Print): Promise<UtteranceRe
     try {
       const r = await voice.speak(a.text, options);
       if (r.outcome !== 'spoken') throw speechFailure(r);
-      print(`已播报（espeak-ng）/ spoken: 「${a.text}」`);
+      print(`${bilingual('ledDriver.voice.spokenEspeak')}: 「${a.text}」`);
       return r;
     } finally {
       await voice.close();
@@ -93,7 +94,7 @@ export async function speakTest(a: SpeakArgs, print: Print): Promise<UtteranceRe
   try {
     const r = await queue.speak(a.text, options);
     if (r.outcome !== 'spoken') throw speechFailure(r);
-    print(`已播报 / spoken: 「${a.text}」 (${(r.endedAt - r.startedAt).toFixed(0)} ms)`);
+    print(`${bilingual('ledDriver.voice.spoken')}: 「${a.text}」 (${(r.endedAt - r.startedAt).toFixed(0)} ms)`);
     return r;
   } finally {
     queue.close();
@@ -115,8 +116,8 @@ function relayFailure(e: unknown): never {
   if (e instanceof RelayError) {
     const timeout = e instanceof RelayTimeoutError;
     throw timeout
-      ? new CliError('继电器板无应答：检查从站地址、波特率、485 接线', `the relay board did not answer: check slave address, baud rate, RS-485 wiring (${e.message})`, EXIT.device)
-      : new CliError(`继电器板返回错误：${e.message}`, `the relay board answered with an error: ${e.message}`, EXIT.device);
+      ? cliError(withDetail(messagePair('ledDriver.relay.noAnswer'), e.message), EXIT.device)
+      : cliError(messagePair('ledDriver.relay.error', { detail: e.message }), EXIT.device);
   }
   throw e;
 }
@@ -126,9 +127,9 @@ export async function pulseTest(a: RelayArgs, print: Print): Promise<{ heldMs: n
   const relay = new RelayDriver(port, { slave: a.slave });
   try {
     const p = await relay.pulse(a.coil, a.ms).catch(relayFailure);
-    print(`闸机线圈 ${a.coil} 已脉冲 / coil ${a.coil} pulsed: ${p.heldMs.toFixed(0)} ms`);
+    print(`${bilingual('ledDriver.relay.pulsed', { coil: a.coil })}: ${p.heldMs.toFixed(0)} ms`);
     const inputs = a.inputs > 0 ? await relay.readDiscreteInputs(0, a.inputs).catch(relayFailure) : [];
-    if (inputs.length > 0) print(`输入 / inputs: ${inputs.map((v, i) => `${i}=${v ? 1 : 0}`).join(' ')}`);
+    if (inputs.length > 0) print(`${bilingual('ledDriver.relay.inputs')}: ${inputs.map((v, i) => `${i}=${v ? 1 : 0}`).join(' ')}`);
     return { heldMs: p.heldMs, inputs };
   } finally {
     relay.close();
@@ -160,14 +161,15 @@ export async function readCardTest(a: ReadCardArgs, print: Print): Promise<{ nam
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), a.waitMs);
   try {
-    print(`请放置身份证… / place an ID card… (${Math.round(a.waitMs / 1000)} s)`);
+    print(`${bilingual('ledDriver.card.place')} (${Math.round(a.waitMs / 1000)} s)`);
     const card = await reader.waitForCard({ signal: abort.signal }).catch((e: unknown) => {
-      if (abort.signal.aborted) throw new CliError('未检测到身份证', 'no ID card was placed in time', EXIT.device);
-      if (e instanceof IdCardError) throw new CliError(`读卡失败：${e.zh}`, `card read failed: ${e.en}`, EXIT.device);
+      if (abort.signal.aborted) throw cliError(messagePair('ledDriver.card.none'), EXIT.device);
+      if (e instanceof IdCardError) throw cliError(messagePairBy('ledDriver.card.failed', (lang) => ({ reason: lang === 'en' ? e.en : e.zh })), EXIT.device);
       throw e;
     });
     const masked = { name: maskName(card.text.name), idNumber: maskIdNumber(card.text.idNumber) };
-    print(`读卡成功 / card read: ${masked.name} ${masked.idNumber}, 照片 / photo ${card.wlt.length} B${card.photo ? '' : '（未解码 / not decoded）'}`);
+    const photo = `${bilingual('ledDriver.card.photo')} ${card.wlt.length} B${card.photo ? '' : `（${bilingual('ledDriver.card.notDecoded')}）`}`;
+    print(`${bilingual('ledDriver.card.read')}: ${masked.name} ${masked.idNumber}, ${photo}`);
     return masked;
   } finally {
     clearTimeout(timer);

@@ -6,6 +6,7 @@
 import { readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 export interface PortListing {
   path: string;
@@ -75,12 +76,15 @@ function scanDev(dev = '/dev'): { path: string; manufacturer?: string; serialNum
 }
 
 export function formatPortTable(ports: readonly PortListing[]): string {
-  if (ports.length === 0) return '未发现串口 / no serial ports found';
+  if (ports.length === 0) return bilingual('ledDriver.ports.none');
   return ports
     .map((p) => {
       const id = p.vendorId ? ` [${p.vendorId}:${p.productId ?? '?'}]` : '';
       const maker = p.manufacturer ? ` ${p.manufacturer}` : '';
-      const stable = p.stable.length > 0 ? `\n    稳定路径 / stable: ${p.stable.join('\n                     ')}` : '';
+      const label = `    ${bilingual('ledDriver.ports.stable')}: `;
+      // Continuation lines line up under the first path (a hanzi takes two columns).
+      const indent = ' '.repeat([...label].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e80 ? 2 : 1), 0));
+      const stable = p.stable.length > 0 ? `\n${label}${p.stable.join(`\n${indent}`)}` : '';
       return `${p.path}${id}${maker}${stable}`;
     })
     .join('\n');

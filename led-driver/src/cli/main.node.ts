@@ -16,18 +16,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { formatSeatMessage } from '../led-driver.ts';
-import { CliError, EXIT } from './cli-error.ts';
+import { CliError, EXIT, cliError } from './cli-error.ts';
 import { ledTest, pulseTest, readCardTest, speakTest } from './device-commands.node.ts';
 import { formatPortTable, listPorts } from './list-ports.node.ts';
 import { type RunningSimulator, parseKinds, startSimulator } from './simulate.node.ts';
+import { bilingual, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
-const USAGE = `用法 / usage: kawei-devices <list|led|speak|pulse|read-card|simulate> …
-  list                          列出串口 / list serial ports (--json)
-  led PATH                      显示测试文字 / show a test message (--protocol bx|alpha --text --area --clear-after MS --brightness 1-16 --address --baud)
-  speak PATH|espeak             播报测试语句 / speak a test sentence (--chip syn6288|xfs5152 --text --volume --speed --baud)
-  pulse PATH                    闸机开闸脉冲 / pulse a turnstile coil (--slave --coil --ms --inputs N --baud)
-  read-card PATH                读身份证 / read an ID card (--wait MS --baud)
-  simulate KIND…|all            在 pty 上运行模拟设备 / run simulators on pty pairs (led-bx led-alpha syn6288 xfs5152 relay idcard; --dir)`;
+const USAGE = `${bilingual('ledDriver.usage')}: kawei-devices <list|led|speak|pulse|read-card|simulate> …
+  list                          ${bilingual('ledDriver.usage.list')} (--json)
+  led PATH                      ${bilingual('ledDriver.usage.led')} (--protocol bx|alpha --text --area --clear-after MS --brightness 1-16 --address --baud)
+  speak PATH|espeak             ${bilingual('ledDriver.usage.speak')} (--chip syn6288|xfs5152 --text --volume --speed --baud)
+  pulse PATH                    ${bilingual('ledDriver.usage.pulse')} (--slave --coil --ms --inputs N --baud)
+  read-card PATH                ${bilingual('ledDriver.usage.readCard')} (--wait MS --baud)
+  simulate KIND…|all            ${bilingual('ledDriver.usage.simulate')} (led-bx led-alpha syn6288 xfs5152 relay idcard; --dir)`;
 
 const options = {
   json: { type: 'boolean' },
@@ -60,12 +61,12 @@ function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const detail = r.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new CliError(`参数错误：${detail}`, `bad option: ${detail}`, EXIT.usage);
+  throw cliError(messagePair('ledDriver.badOption', { detail }), EXIT.usage);
 }
 
 function needPath(positionals: string[]): string {
   const path = positionals[1];
-  if (!path) throw new CliError('请给出串口路径（用 list 查看）', 'give the serial port path (see "list")', EXIT.usage);
+  if (!path) throw cliError(messagePair('ledDriver.noPath'), EXIT.usage);
   return path;
 }
 
@@ -74,7 +75,7 @@ async function main(argv: string[], print: (l: string) => void): Promise<number>
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new CliError(`参数错误：${(e as Error).message}`, `bad arguments: ${(e as Error).message}`, EXIT.usage);
+    throw cliError(messagePair('ledDriver.badArguments', { detail: (e as Error).message }), EXIT.usage);
   }
   const { values: v, positionals } = parsed;
   const command = positionals[0];
@@ -171,7 +172,7 @@ async function main(argv: string[], print: (l: string) => void): Promise<number>
         print(JSON.stringify({ event: 'simulating', devices: running.map((s) => ({ kind: s.kind, hostPath: s.hostPath, baud: s.baud })) }));
       } catch (e) {
         await stop();
-        throw new CliError(`无法启动模拟设备：${(e as Error).message}`, `cannot start the simulators: ${(e as Error).message}`, EXIT.port);
+        throw cliError(messagePair('ledDriver.cannotSimulate', { reason: (e as Error).message }), EXIT.port);
       }
       const seen = new Map<RunningSimulator, number>();
       const timer = setInterval(() => {
@@ -189,8 +190,10 @@ async function main(argv: string[], print: (l: string) => void): Promise<number>
       await stop();
       return EXIT.ok;
     }
-    default:
-      throw new CliError(`未知命令 ${command}`, `unknown command ${command}\n${USAGE}`, EXIT.usage);
+    default: {
+      const m = messagePair('ledDriver.unknownCommand', { command });
+      throw new CliError(m.zh, `${m.en}\n${USAGE}`, EXIT.usage);
+    }
   }
 }
 
@@ -198,9 +201,9 @@ main(process.argv.slice(2), (l) => process.stdout.write(`${l}\n`))
   .then((code) => process.exit(code))
   .catch((e: unknown) => {
     if (e instanceof CliError) {
-      process.stderr.write(`错误 / error: ${e.zh}\n       ${e.en}\n`);
+      process.stderr.write(`${bilingual('ledDriver.error')}: ${e.zh}\n       ${e.en}\n`);
       process.exit(e.exitCode);
     }
-    process.stderr.write(`内部错误 / internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`${bilingual('ledDriver.internalError')}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(EXIT.device);
   });

@@ -14,7 +14,8 @@ import { type PtyPair, startPtyPair } from '@kawei/shared/devices/pty-pair.node.
 import { RelaySimulator } from '@kawei/shared/devices/relay/relay-simulator.ts';
 import { Syn6288Simulator } from '@kawei/shared/devices/voice/simulators/syn6288-simulator.ts';
 import { Xfs5152Simulator } from '@kawei/shared/devices/voice/simulators/xfs5152-simulator.ts';
-import { CliError, EXIT } from './cli-error.ts';
+import { EXIT, cliError } from './cli-error.ts';
+import { bilingual, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 export const SIMULATED_KINDS = ['led-bx', 'led-alpha', 'syn6288', 'xfs5152', 'relay', 'idcard'] as const;
 export type SimulatedKind = (typeof SIMULATED_KINDS)[number];
@@ -62,13 +63,13 @@ export async function startSimulator(kind: SimulatedKind, dir: string): Promise<
   let state: SimulatorState;
   if (kind === 'led-bx' || kind === 'led-alpha') {
     const panel = new LedPanelSimulator({ protocol: kind === 'led-bx' ? 'onbon-bx' : 'alpha' });
-    detach = attachLedPanel(panel, devicePort, { onUpdate: () => log(`LED: ${panel.render() || '（空白 / blank）'}`) }).close;
+    detach = attachLedPanel(panel, devicePort, { onUpdate: () => log(`LED: ${panel.render() || `（${bilingual('ledDriver.simulate.blank')}）`}`) }).close;
     state = { kind: 'led', panel };
   } else if (kind === 'syn6288' || kind === 'xfs5152') {
     const sim = kind === 'syn6288' ? new Syn6288Simulator(devicePort) : new Xfs5152Simulator(devicePort);
     let reported = 0;
     const timer = setInterval(() => {
-      for (; reported < sim.spoken.length; reported++) log(`语音 / voice: 「${sim.spoken[reported]?.text ?? ''}」`);
+      for (; reported < sim.spoken.length; reported++) log(`${bilingual('ledDriver.simulate.voice')}: 「${sim.spoken[reported]?.text ?? ''}」`);
     }, 50);
     detach = () => {
       clearInterval(timer);
@@ -82,7 +83,7 @@ export async function startSimulator(kind: SimulatedKind, dir: string): Promise<
     const timer = setInterval(() => {
       for (; reported < relay.pulses.length; reported++) {
         const p = relay.pulses[reported];
-        if (p) log(`闸机 / relay: coil ${p.coil} pulsed ${Math.round(p.ms)} ms`);
+        if (p) log(`${bilingual('ledDriver.simulate.relay')}: coil ${p.coil} pulsed ${Math.round(p.ms)} ms`);
       }
     }, 50);
     detach = () => clearInterval(timer);
@@ -116,10 +117,10 @@ function kindOf(kind: SimulatedKind): 'led' | 'voice' | 'relay' | 'idcard' {
 
 export function parseKinds(args: readonly string[]): SimulatedKind[] {
   const wanted = args.includes('all') ? [...SIMULATED_KINDS] : args;
-  if (wanted.length === 0) throw new CliError(`请指定要模拟的设备：${SIMULATED_KINDS.join(' ')} 或 all`, `name the devices to simulate: ${SIMULATED_KINDS.join(' ')} or all`, EXIT.usage);
+  if (wanted.length === 0) throw cliError(messagePair('ledDriver.simulate.noKinds', { kinds: SIMULATED_KINDS.join(' ') }), EXIT.usage);
   return wanted.map((k) => {
     if (!(SIMULATED_KINDS as readonly string[]).includes(k)) {
-      throw new CliError(`未知设备类型 ${k}（可选：${SIMULATED_KINDS.join(' ')}）`, `unknown device kind ${k} (one of: ${SIMULATED_KINDS.join(' ')})`, EXIT.usage);
+      throw cliError(messagePair('ledDriver.simulate.unknownKind', { kind: k, kinds: SIMULATED_KINDS.join(' ') }), EXIT.usage);
     }
     return k as SimulatedKind;
   });

@@ -6,6 +6,7 @@
  */
 import fontkit from '@pdf-lib/fontkit';
 import type { Contour, GlyphOutline, OutlineFont } from './dot-matrix.ts';
+import { bilingualError } from '@kawei/shared/i18n/bilingual.ts';
 
 /** The slice of fontkit's font object used here (its published typings lack TTCs and OS/2 fields). */
 interface FontkitFace {
@@ -42,7 +43,7 @@ export class FontkitOutlineFont implements OutlineFont {
       | FontkitCollection;
     const faces = 'fonts' in opened ? opened.fonts : [opened];
     const face = faces.find((f) => (f.familyName ?? '').includes(family)) ?? faces[0];
-    if (!face) throw new Error('字体文件中没有字形 / no font face in the file');
+    if (!face) throw bilingualError('ledDriver.panel.noFace');
     this.face = face;
     this.family = face.familyName ?? '';
     this.unitsPerEm = face.unitsPerEm;

@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { type OutlineFont, rasteriseLine } from './dot-matrix.ts';
 import type { LedPanelSimulator } from './led-panel-simulator.ts';
 import { FontkitOutlineFont } from './outline-font.node.ts';
+import { bilingualError } from '@kawei/shared/i18n/bilingual.ts';
 
 export const DEFAULT_PANEL_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 
@@ -19,10 +20,7 @@ export function loadPanelFont(path = DEFAULT_PANEL_FONT): FontkitOutlineFont {
   const cached = fonts.get(path);
   if (cached) return cached;
   if (!existsSync(path)) {
-    throw new Error(
-      `找不到字体文件 ${path}：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）或指定 fontPath / ` +
-        `font file ${path} not found: install fonts-noto-cjk (apt-get install fonts-noto-cjk) or pass fontPath`,
-    );
+    throw bilingualError('ledDriver.panel.noFontFile', { path });
   }
   const font = new FontkitOutlineFont(readFileSync(path), 'SC');
   fonts.set(path, font);
