@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -32,14 +32,31 @@ describe('SqliteCentralStore: the file', () => {
     expect(userVersion()).toBe(migrated);
   });
 
-  it('keeps the database, which holds the private key, readable by its owner only', async () => {
+  it('keeps the database, which holds the private key, readable by its owner only, whatever the umask', async () => {
     const dir = tempDir();
     const file = join(dir, 'data', 'central.sqlite');
+    const umask = process.umask(0o000); // the loosest: nothing may rely on it
+    try {
+      const store = SqliteCentralStore.open(file);
+      await store.createSite({ name: '甲' }); // writes, so the -wal and -shm files exist
+      await store.raiseAlert({ deviceId: null, kind: 'sync.event_forged', detail: {}, createdAt: 1 });
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) expect([path, statSync(path).mode & 0o777]).toEqual([path, 0o600]);
+      expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+      await store.close();
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('tightens a central.sqlite and its -wal left 0644 by an older version', async () => {
+    const file = join(tempDir(), 'central.sqlite');
+    const older = SqliteCentralStore.open(file);
+    await older.createSite({ name: '乙' });
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) chmodSync(path, 0o644);
     const store = SqliteCentralStore.open(file);
-    await store.createSite({ name: '甲' }); // writes, so the -wal and -shm files exist
+    await store.createSite({ name: '丙' });
     for (const path of [file, `${file}-wal`, `${file}-shm`]) expect([path, statSync(path).mode & 0o777]).toEqual([path, 0o600]);
-    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
-    await store.close();
+    await Promise.all([older.close(), store.close()]);
   });
 
   it('lets exactly one of four processes racing for the same code win', async () => {
