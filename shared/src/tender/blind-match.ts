@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bilingualError } from '../i18n/bilingual.ts';
 
 /**
  * Finding bidders' names in extracted text, for blind review (暗标). Pure: no PDF here, only the
@@ -66,7 +67,7 @@ export function buildNeedles(bidders: readonly Bidder[]): Needle[] {
       if ([...form].length < 2) continue;
       const other = seen.get(form);
       if (other !== undefined && other !== b.code) {
-        throw new Error(`两个投标人有相同的名称或别名 “${form}” / two bidders share the name or alias "${form}"`);
+        throw bilingualError('tender.sharedName', { form });
       }
       seen.set(form, b.code);
     }

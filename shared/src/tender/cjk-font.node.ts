@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { bilingualError } from '../i18n/bilingual.ts';
 
 /**
  * The CJK font the demo tenders are typeset in: Debian's fonts-noto-cjk ships Noto Sans CJK as a
@@ -18,7 +19,7 @@ export function loadCjkFont(collection = DEFAULT_CJK_COLLECTION, postscriptName 
   const cached = fontCache.get(key);
   if (cached) return cached;
   if (!existsSync(collection)) {
-    throw new Error(`找不到中文字体 ${collection}（apt-get install fonts-noto-cjk）/ CJK font not found: ${collection} (install fonts-noto-cjk)`);
+    throw bilingualError('tender.font.missing', { path: collection });
   }
   const bytes = readFileSync(collection);
   const font = extractFromCollection(bytes, postscriptName);
@@ -38,7 +39,7 @@ export function extractFromCollection(file: Uint8Array, postscriptName: string):
     names.push(name ?? '?');
     if (name === postscriptName) return copySfnt(file, view, offset);
   }
-  throw new Error(`字体集中没有 ${postscriptName} / no ${postscriptName} in the collection (has ${names.join(', ')})`);
+  throw bilingualError('tender.font.notInCollection', { name: postscriptName, names: names.join(', ') });
 }
 
 /** The bytes of one table of a standalone sfnt (OTF/TTF), or null. */

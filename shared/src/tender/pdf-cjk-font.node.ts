@@ -2,6 +2,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { type PDFDocument, PDFHexString, type PDFRef, PDFString } from 'pdf-lib';
 import subsetFont from 'subset-font';
 import { loadCjkFont, sfntTable } from './cjk-font.node.ts';
+import { bilingualError } from '../i18n/bilingual.ts';
 
 /**
  * A CJK font for pdf-lib documents, written as a Type0 / CIDFontType0 font whose program is the
@@ -54,12 +55,12 @@ export function cidOfGlyph(charset: CffCharset, gid: number): number {
   for (const r of charset.ranges ?? []) {
     if (gid - 1 >= r.offset && gid - 1 <= r.offset + r.nLeft) return r.first + (gid - 1 - r.offset);
   }
-  throw new Error(`字体字符集中没有字形 ${gid} / glyph ${gid} is not in the font's charset`);
+  throw bilingualError('tender.font.notInCharset', { gid });
 }
 
 function openFont(bytes: Uint8Array): FontkitFont {
   const font = fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as unknown as FontkitFont;
-  if (!font['CFF ']?.isCIDFont) throw new Error('需要 CID 字体（CFF 轮廓）的中文字体 / a CJK font with CID-keyed CFF outlines is required');
+  if (!font['CFF ']?.isCIDFont) throw bilingualError('tender.font.notCid');
   return font;
 }
 
@@ -122,11 +123,11 @@ export class CjkPdfFont {
     for (const [char, slot] of this.slots) {
       const cid = cidOfGlyph(subsetCharset, subsetFace.glyphForCodePoint(char.codePointAt(0) ?? 0x3f).id);
       if (cid !== slot.code) {
-        throw new Error(`字体子集改变了“${char}”的 CID（${slot.code} → ${cid}）/ the subset changed the CID of "${char}" (${slot.code} → ${cid})`);
+        throw bilingualError('tender.font.cidChanged', { char, before: slot.code, after: cid });
       }
     }
     const cffBytes = sfntTable(subset, 'CFF ');
-    if (!cffBytes) throw new Error('字体子集没有 CFF 表 / the font subset has no CFF table');
+    if (!cffBytes) throw bilingualError('tender.font.noCff');
     const ctx = this.doc.context;
     const cids = [...this.used.keys()].sort((a, b) => a - b);
     const tagLetters = Array.from({ length: 6 }, (_, i) => String.fromCharCode(65 + ((cids.length * 7 + i * 5) % 26))).join('');

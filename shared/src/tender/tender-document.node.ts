@@ -10,6 +10,7 @@ import { LruCache } from './lru.ts';
 import { loadPdfjs, napiCanvas, tenderPdfParams } from './pdfjs.node.ts';
 import { imageRedactionSchema, MAX_IMAGE_REDACTIONS, type ImageRedaction } from './image-redaction.ts';
 import { paintWatermark, watermarkOptionsSchema, type WatermarkOptions } from './watermark.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 /**
  * One tender file as the booth viewer sees it, for blind and open projects alike, all on the trusted
@@ -129,7 +130,7 @@ export type OpenTenderOptions = z.input<typeof openOptionsSchema> & { blind?: { 
 export async function openTenderDocument(source: { path: string } | { data: Uint8Array }, options: OpenTenderOptions = {}): Promise<TenderDocument> {
   const parsed = openOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new TenderFileError('TENDER_BAD_OPTIONS', `打开标书的参数有误 / bad tender-file options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new TenderFileError('TENDER_BAD_OPTIONS', `${bilingual('tender.badOptions')}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const opts = parsed.data;
   const needles = opts.blind ? buildNeedles(opts.blind.bidders) : null;
@@ -137,7 +138,7 @@ export async function openTenderDocument(source: { path: string } | { data: Uint
   try {
     data = 'path' in source ? new Uint8Array(await readFile(source.path)) : new Uint8Array(source.data); // a copy: pdf.js takes ownership
   } catch (cause) {
-    throw new TenderFileError('TENDER_UNREADABLE', '无法读取标书文件 / cannot read the tender file', { cause });
+    throw new TenderFileError('TENDER_UNREADABLE', bilingual('tender.unreadable'), { cause });
   }
   const pdfjs = await loadPdfjs();
   let pdf: PDFDocumentProxy;
@@ -146,8 +147,8 @@ export async function openTenderDocument(source: { path: string } | { data: Uint
   } catch (cause) {
     const encrypted = (cause as { name?: string }).name === 'PasswordException';
     throw encrypted
-      ? new TenderFileError('TENDER_ENCRYPTED', '标书文件已加密，无法打开 / the tender file is password-protected', { cause })
-      : new TenderFileError('TENDER_UNREADABLE', '标书文件已损坏或不是 PDF / the tender file is damaged or not a PDF', { cause });
+      ? new TenderFileError('TENDER_ENCRYPTED', bilingual('tender.encrypted'), { cause })
+      : new TenderFileError('TENDER_UNREADABLE', bilingual('tender.damaged'), { cause });
   }
   let imageBoxes: Map<number, RedactionBox[]>;
   try {
@@ -173,10 +174,10 @@ function imageBoxesByPage(redactions: readonly ImageRedaction[], bidders: readon
   const byPage = new Map<number, RedactionBox[]>();
   for (const r of redactions) {
     if (r.page > pageCount) {
-      throw new TenderFileError('TENDER_BAD_OPTIONS', `图片遮盖框的页码超出范围：${r.page}（共 ${pageCount} 页）/ image redaction on page ${r.page}, the file has ${pageCount}`);
+      throw new TenderFileError('TENDER_BAD_OPTIONS', bilingual('tender.redactionPage', { page: r.page, pages: pageCount }));
     }
     if (!codes.has(r.code)) {
-      throw new TenderFileError('TENDER_BAD_OPTIONS', `图片遮盖框的投标人代号不在名单中：${r.code} / image redaction for bidder code ${r.code}, not among the bidders`);
+      throw new TenderFileError('TENDER_BAD_OPTIONS', bilingual('tender.redactionCode', { code: r.code }));
     }
     const list = byPage.get(r.page) ?? [];
     list.push({ code: r.code, rects: r.rects.map((q) => ({ x: q.x, y: q.y, width: q.width, height: q.height })), source: 'image' });
@@ -211,9 +212,9 @@ class PdfTenderDocument implements TenderDocument {
   }
 
   private check(page: number): void {
-    if (this.closed) throw new TenderFileError('TENDER_CLOSED', '标书已关闭 / the tender file is closed');
+    if (this.closed) throw new TenderFileError('TENDER_CLOSED', bilingual('tender.closed'));
     if (!Number.isInteger(page) || page < 1 || page > this.info.pageCount) {
-      throw new TenderFileError('TENDER_PAGE_RANGE', `页码超出范围：${page}（共 ${this.info.pageCount} 页）/ page ${page} out of range 1-${this.info.pageCount}`);
+      throw new TenderFileError('TENDER_PAGE_RANGE', bilingual('tender.pageRange', { page, pages: this.info.pageCount }));
     }
   }
 
@@ -234,14 +235,14 @@ class PdfTenderDocument implements TenderDocument {
     this.check(pageNo);
     const { min, max } = this.opts.scaleLimits;
     if (!(scale >= min && scale <= max)) {
-      throw new TenderFileError('TENDER_BAD_OPTIONS', `缩放比例须在 ${min}–${max} 之间 / scale must be within ${min}-${max}`);
+      throw new TenderFileError('TENDER_BAD_OPTIONS', bilingual('tender.scaleRange', { min, max }));
     }
     const format = options.format ?? 'png';
     const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? 85)));
     let watermark: WatermarkOptions | null = null;
     if (options.watermark !== undefined) {
       const parsed = watermarkOptionsSchema.safeParse(options.watermark);
-      if (!parsed.success) throw new TenderFileError('TENDER_BAD_OPTIONS', '水印参数有误 / bad watermark options');
+      if (!parsed.success) throw new TenderFileError('TENDER_BAD_OPTIONS', bilingual('tender.badWatermark'));
       watermark = parsed.data;
     }
     const key = `${pageNo}:${scale}:${format}:${format === 'jpeg' ? quality : ''}:${watermark ? `${watermark.opacity ?? ''}:${watermark.text}` : ''}`;
@@ -309,7 +310,7 @@ class PdfTenderDocument implements TenderDocument {
   }
 
   outline(): Promise<OutlineEntry[]> {
-    if (this.closed) return Promise.reject(new TenderFileError('TENDER_CLOSED', '标书已关闭 / the tender file is closed'));
+    if (this.closed) return Promise.reject(new TenderFileError('TENDER_CLOSED', bilingual('tender.closed')));
     this.outlineCache ??= this.loadOutline();
     return this.outlineCache;
   }
@@ -335,7 +336,7 @@ class PdfTenderDocument implements TenderDocument {
   }
 
   async search(query: string, options: { maxHits?: number } = {}): Promise<SearchHit[]> {
-    if (this.closed) throw new TenderFileError('TENDER_CLOSED', '标书已关闭 / the tender file is closed');
+    if (this.closed) throw new TenderFileError('TENDER_CLOSED', bilingual('tender.closed'));
     const needle = normalizeText(query);
     if (needle.length === 0) return [];
     const maxHits = options.maxHits ?? 500;
