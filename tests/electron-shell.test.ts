@@ -318,6 +318,58 @@ describe.each(APPS)('$app main bundle', ({ app, contract }) => {
   });
 });
 
+/** The technician's config that switches liveness off, per app (test-only: refused when packaged). */
+const LIVENESS_OFF: Record<ElectronApp, Record<string, unknown>> = {
+  'booth-client': { livenessChallenges: 0 },
+  'gate-kiosk': { liveness: 'off' },
+};
+
+describe.each(APPS)('$app main bundle with liveness switched off', ({ app }) => {
+  async function start(isPackaged: boolean) {
+    const workDir = await mkdtemp(join(tmpdir(), `kawei-${app}-liveness-`));
+    const appPath = join(workDir, 'app');
+    const userData = join(workDir, 'userData');
+    await mkdir(join(appPath, APP_LAYOUT.rendererDir), { recursive: true });
+    await mkdir(userData, { recursive: true });
+    await writeFile(join(appPath, APP_LAYOUT.rendererDir, 'index.html'), '<!doctype html><title>kawei</title>');
+    await writeFile(join(userData, 'config.json'), JSON.stringify(LIVENESS_OFF[app]));
+    const fake = createFakeMainElectron({ appPath, userData, version: '0.1.0', isPackaged });
+    const file = bundlesOf(app).mainBundle;
+    loadCommonJsBundle(file, await readFile(file, 'utf8'), fake.electron, requireFrom(join(REPO_ROOT, app)));
+    fake.becomeReady();
+    await fake.started;
+    return { fake, workDir };
+  }
+
+  it('a packaged build refuses to start and tells the technician why, in Chinese and English', async () => {
+    const { fake, workDir } = await start(true);
+    try {
+      expect(fake.exitCode).toBe(1);
+      expect(fake.windows).toHaveLength(0);
+      expect(fake.errorBoxes).toHaveLength(1);
+      const content = fake.errorBoxes[0]!.content;
+      expect(content).toMatch(/正式安装包拒绝仅供测试的配置/);
+      expect(content).toMatch(/a packaged build refuses test-only settings/);
+      expect(content).toContain(app === 'booth-client' ? 'livenessChallenges=0' : 'liveness=off');
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unpackaged build starts with it (developers, tests)', async () => {
+    const { fake, workDir } = await start(false);
+    try {
+      expect(fake.exitCode).toBeNull();
+      expect(fake.errorBoxes).toEqual([]);
+      expect(fake.windows).toHaveLength(1);
+    } finally {
+      fake.emitApp('will-quit', { preventDefault: () => {} });
+      await new Promise((done) => setTimeout(done, 50));
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('real output directory', () => {
   it('buildElectron writes <app>/dist-electron by default, where electron-builder packs it from', async () => {
     const { mainBundle, preloadBundle } = await buildElectron('booth-client');

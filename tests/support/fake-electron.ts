@@ -131,6 +131,8 @@ export interface FakeMainElectron {
   devicePermissionHandler: Handler | null;
   sessionHandlers: Map<string, Handler[]>;
   windows: FakeWindow[];
+  /** dialog.showErrorBox calls: what the technician would read. */
+  errorBoxes: { title: string; content: string }[];
   exitCode: number | null;
   /** Resolves app.whenReady(). */
   becomeReady: () => void;
@@ -140,7 +142,13 @@ export interface FakeMainElectron {
   emitApp: (event: string, ...args: unknown[]) => void;
 }
 
-export function createFakeMainElectron(options: { appPath: string; userData: string; version: string }): FakeMainElectron {
+export function createFakeMainElectron(options: {
+  appPath: string;
+  userData: string;
+  version: string;
+  /** app.isPackaged; true (an installed build) unless a test says otherwise. */
+  isPackaged?: boolean;
+}): FakeMainElectron {
   const calls: string[] = [];
   const appHandlers = new Map<string, Handler[]>();
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
@@ -167,6 +175,7 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
     devicePermissionHandler: null,
     sessionHandlers: new Map(),
     windows,
+    errorBoxes: [],
     exitCode: null,
     becomeReady: () => becomeReady(),
     started,
@@ -202,7 +211,7 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
   }
 
   const app = {
-    isPackaged: true,
+    isPackaged: options.isPackaged ?? true,
     enableSandbox: () => calls.push('app.enableSandbox'),
     requestSingleInstanceLock: () => {
       calls.push('app.requestSingleInstanceLock');
@@ -268,6 +277,9 @@ export function createFakeMainElectron(options: { appPath: string; userData: str
   fake.electron = strict('electron (main)', {
     app: strict('app', app),
     BrowserWindow,
+    dialog: strict('dialog', {
+      showErrorBox: (title: string, content: string) => fake.errorBoxes.push({ title, content }),
+    }),
     Menu: strict('Menu', { setApplicationMenu: (menu: unknown) => calls.push(`Menu.setApplicationMenu(${String(menu)})`) }),
     protocol: strict('protocol', {
       registerSchemesAsPrivileged: (schemes: unknown[]) => {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeZodError } from '@kawei/shared/errors.ts';
+import type { TestOnlySetting } from '@kawei/shared/device/test-only-settings.ts';
 
 /** SoftHSM2's module on Debian: the test and demo token. A real key names its vendor's PKCS#11 library. */
 export const DEFAULT_BOOTH_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -40,7 +41,8 @@ export const boothConfigSchema = z
     /**
      * Active liveness challenges per face check (login, re-check, unlock), in a CSPRNG order with a
      * blink. 0 switches liveness OFF — a test-only setting (the pipeline cannot be shown a live face
-     * in a unit test); the services log a warning when it is used.
+     * in a unit test, the demo's camera is a still photo): a packaged build refuses to start with it,
+     * any other build warns and reports it to the central (boothTestOnlySettings).
      */
     livenessChallenges: z.number().int().min(0).max(4).default(3),
   })
@@ -82,4 +84,17 @@ export function loadBoothConfig(file: string | undefined): BoothConfig {
     throw new BoothConfigError(`评标席配置文件 ${file} 不是有效的 JSON`, `${file} is not valid JSON: ${(e as Error).message}`);
   }
   return parseBoothConfig(raw, file);
+}
+
+/** The config's test-only settings (device/test-only-settings.ts): liveness off. */
+export function boothTestOnlySettings(config: BoothConfig): TestOnlySetting[] {
+  if (config.livenessChallenges !== 0) return [];
+  return [
+    {
+      setting: 'livenessChallenges',
+      value: 0,
+      zh: '人脸核验不做活体检测，一张照片即可通过（仅供测试）',
+      en: 'face checks run without liveness, a photo passes them (test-only)',
+    },
+  ];
 }

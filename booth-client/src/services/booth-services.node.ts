@@ -10,7 +10,8 @@ import { ApiError } from '@kawei/shared/errors.ts';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { FACE_EMBEDDING_MODEL } from '@kawei/shared/face/models.ts';
 import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
-import { loadBoothConfig, type BoothConfig } from './booth-config.ts';
+import { reportTestOnlySettings } from '@kawei/shared/device/test-only-settings.ts';
+import { boothTestOnlySettings, loadBoothConfig, type BoothConfig } from './booth-config.ts';
 import { openBoothDatabase } from './booth-database.node.ts';
 import { createBoothFiles } from './files/booth-files.node.ts';
 import { createScoreSheet } from './scoring/score-sheet.node.ts';
@@ -62,9 +63,8 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   const core = createDeviceAppCore('booth', options, database.db);
   const { identity } = core;
   const transaction = <T>(fn: () => T): T => core.store.transaction(fn);
-  if (config.livenessChallenges === 0) {
-    console.warn('[booth] livenessChallenges is 0: face checks run WITHOUT liveness (a test-only setting)');
-  }
+  // Liveness off (test-only): warned, and reported to the central as device.config_warning.
+  reportTestOnlySettings(identity, boothTestOnlySettings(config), { app: 'booth' });
 
   const position = (): BoothPosition | null => {
     const s = identity.status();

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeZodError } from '@kawei/shared/errors.ts';
+import type { TestOnlySetting } from '@kawei/shared/device/test-only-settings.ts';
 
 const path = z.string().min(1).max(512);
 const baud = z.union([z.literal(1200), z.literal(2400), z.literal(4800), z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200)]);
@@ -59,7 +60,8 @@ export type GateDevicesConfig = z.output<typeof gateDevicesConfigSchema>;
 export const gateConfigSchema = z
   .object({
     /** Active liveness: by role when absent (entrance on, room door off — the expert passed the
-     * entrance's check minutes before). */
+     * entrance's check minutes before). An explicit 'off' (also at the entrance) is test-only: a
+     * packaged build refuses it, any other build warns and reports it (gateTestOnlySettings). */
     liveness: z.enum(['off', 'active']).optional(),
     /** After a decision, how long before the next person is checked (unless the face leaves). */
     cooldownMs: z.number().int().min(500).max(60_000).default(4000),
@@ -107,4 +109,17 @@ export function loadGateConfig(file: string | undefined): GateConfig {
     throw new GateConfigError(`闸机配置文件 ${file} 不是有效的 JSON`, `${file} is not valid JSON: ${(e as Error).message}`);
   }
   return parseGateConfig(raw, file);
+}
+
+/** The config's test-only settings (device/test-only-settings.ts): liveness forced off for every role. */
+export function gateTestOnlySettings(config: GateConfig): TestOnlySetting[] {
+  if (config.liveness !== 'off') return [];
+  return [
+    {
+      setting: 'liveness',
+      value: 'off',
+      zh: '入口闸机也不做活体检测，一张照片即可通过（仅供测试；会议室门口默认不做，无需此项）',
+      en: 'no liveness even at the entrance, a photo passes (test-only; room doors skip it by default without this)',
+    },
+  ];
 }

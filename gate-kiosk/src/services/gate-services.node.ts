@@ -14,7 +14,8 @@ import { FaceCheck } from './check/face-check.node.ts';
 import type { GateStanding } from './check/gate-decision.ts';
 import { gateDay } from './check/gate-day.ts';
 import { GateDevices, seatAnnouncement } from './devices/gate-devices.node.ts';
-import { loadGateConfig, type GateConfig } from './gate-config.ts';
+import { reportTestOnlySettings } from '@kawei/shared/device/test-only-settings.ts';
+import { gateTestOnlySettings, loadGateConfig, type GateConfig } from './gate-config.ts';
 import { openGateDatabase } from './gate-database.node.ts';
 import { GateJournal } from './monitor/gate-journal.node.ts';
 import { GateMonitorService } from './monitor/gate-monitor.node.ts';
@@ -50,6 +51,8 @@ export function createGateServices(options: GateServicesOptions): AppServices<Ga
   if (database.imported.length > 0) console.warn(`[gate] merged ${database.imported.join(', ')} into device.sqlite`);
   const core = createDeviceAppCore('gate', options, database.db);
   const { identity } = core;
+  // Liveness forced off (test-only): warned, and reported to the central as device.config_warning.
+  reportTestOnlySettings(identity, gateTestOnlySettings(config), { app: 'gate' });
   const transaction = <T>(fn: () => T): T => core.store.transaction(fn);
 
   const standing = (): GateStanding | null => {

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { app, BrowserWindow, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import type { Contract, EventHub } from '../contract/contract.ts';
 import { registerAppSchemeAsPrivileged, serveRendererFrom } from './app-protocol.main.ts';
 import { bindContractCalls, forwardContractEvents, type Dispatch } from './contract-ipc.main.ts';
@@ -19,7 +20,14 @@ export interface ServicesContext {
   /** Electron's per-app userData directory: the device store lives here. */
   dataDir: string;
   appVersion: string;
+  /** app.isPackaged: an installed build, which must refuse test-only settings (device/test-only-settings.ts). */
+  isPackaged: boolean;
+  /** The technician's config, `<userData>/config.json`, when that file exists. */
+  configFile: string | undefined;
 }
+
+/** Where an installed app reads its technician's config (the booth's or the gate's JSON). */
+export const CONFIG_FILE_NAME = 'config.json';
 
 export interface SecureAppOptions<K extends Contract> {
   contract: K;
@@ -57,6 +65,8 @@ export function runSecureApp<K extends Contract>(options: SecureAppOptions<K>): 
     .then(() => startApp(options))
     .catch((error: unknown) => {
       console.error('[kawei] the app could not start', error);
+      // A kiosk has no terminal: the technician must read why (config errors are zh-CN / English).
+      dialog.showErrorBox('卡位无法启动 / Kawei cannot start', error instanceof Error ? error.message : String(error));
       app.exit(1);
     });
 }
@@ -67,9 +77,13 @@ async function startApp<K extends Contract>(options: SecureAppOptions<K>): Promi
   restrictPermissions(session.defaultSession);
   serveRendererFrom(inApp(options.rendererDir));
 
+  const dataDir = app.getPath('userData');
+  const configFile = join(dataDir, CONFIG_FILE_NAME);
   const services = await options.createServices({
-    dataDir: app.getPath('userData'),
+    dataDir,
     appVersion: app.getVersion(),
+    isPackaged: app.isPackaged,
+    configFile: existsSync(configFile) ? configFile : undefined,
   });
   const unbindCalls = bindContractCalls(options.contract, services.dispatch);
   // Registered before closeServicesBeforeQuit so that every quit (its own app.quit included) opens the door.
