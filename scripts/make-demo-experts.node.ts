@@ -14,6 +14,8 @@ import type { RgbaImage } from '@kawei/shared/face/face-types.ts';
 import { dayInputSchema, type DayInput } from '@kawei/central/draw/day-schema.ts';
 import { examinePhoto } from '@kawei/central/experts/face-registry.node.ts';
 import { PHOTOS_DIR, REGISTRY_FILE, registryFileSchema, type RegistryExpert } from '@kawei/central/experts/registry-schema.ts';
+import { type MessagePair, bilingualLines, messagePair } from '@kawei/shared/i18n/bilingual.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 
 /**
  * `node --import tsx scripts/make-demo-experts.node.ts OUT_DIR [--date YYYY-MM-DD]`
@@ -80,8 +82,8 @@ function cutSquare(image: RgbaImage, cx: number, cy: number, side: number, degre
   return warpSimilarity(image, { a, b, tx: side / 2 - (a * cx - b * cy), ty: side / 2 - (b * cx + a * cy) }, side);
 }
 
-function fail(zh: string, en: string): never {
-  process.stderr.write(`错误：${zh}\nerror: ${en}\n`);
+function fail(m: MessagePair): never {
+  process.stderr.write(`${translate('zh-CN', 'demo.error')}：${m.zh}\n${translate('en', 'demo.error')}: ${m.en}\n`);
   process.exit(2);
 }
 
@@ -90,13 +92,13 @@ async function main(): Promise<void> {
   try {
     parsed = parseArgs({ args: process.argv.slice(2), options: { date: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    fail(`参数有误：${(error as Error).message}`, `bad arguments: ${(error as Error).message}`);
+    fail(messagePair('demo.badArguments', { detail: (error as Error).message }));
   }
-  if (parsed.positionals.length !== 1) fail('用法：make-demo-experts.node.ts 输出目录 [--date YYYY-MM-DD]', 'usage: make-demo-experts.node.ts OUT_DIR [--date YYYY-MM-DD]');
+  if (parsed.positionals.length !== 1) fail(messagePair('demo.experts.usage'));
   const outDir = resolve(parsed.positionals[0]!);
   const config = configSchema.parse(JSON.parse(readFileSync(CONFIG, 'utf8')));
   const date = parsed.values.date ?? config.date;
-  if (!z.iso.date().safeParse(date).success) fail(`日期无效：${date}`, `not a date (YYYY-MM-DD): ${date}`);
+  if (!z.iso.date().safeParse(date).success) fail(messagePair('demo.experts.badDate', { date }));
 
   const pipeline = await loadFacePipeline();
   const registry: RegistryExpert[] = [];
@@ -108,18 +110,18 @@ async function main(): Promise<void> {
       const { faces } = await pipeline.describeStill(image);
       const [nx, ny] = e.photo.near;
       const found = faces.find(({ face: { box: b } }) => nx >= b.x && nx <= b.x + b.width && ny >= b.y && ny <= b.y + b.height);
-      if (!found) fail(`sample${e.photo.sample}.jpg 中 (${nx}, ${ny}) 处没有人脸`, `no face at (${nx}, ${ny}) in sample${e.photo.sample}.jpg`);
+      if (!found) fail(messagePair('demo.experts.noFace', { sample: e.photo.sample, x: nx, y: ny }));
       const { box, mesh } = found.face;
       const [eyeL, eyeR] = fivePointsFromMesh(mesh) as [Point2, Point2];
       const roll = e.photo.level ? Math.round((Math.atan2(eyeR[1] - eyeL[1], eyeR[0] - eyeL[0]) * 180) / Math.PI) : 0;
       const cut = cutSquare(image, snap(box.x + box.width / 2), snap(box.y + box.height / 2), snap(Math.max(box.width, box.height) * e.photo.scale), roll);
       const bytes = new Uint8Array(jpeg.encode({ width: cut.width, height: cut.height, data: Buffer.from(cut.data.buffer, cut.data.byteOffset, cut.data.byteLength) }, 90).data);
       const verdict = await examinePhoto(bytes, pipeline);
-      if (!verdict.ok) fail(`${e.id} 的照片未通过质量检查：${verdict.refusal}`, `the photo made for ${e.id} fails the registry's quality gate: ${verdict.refusal}`);
+      if (!verdict.ok) fail(messagePair('demo.experts.photoRefused', { id: e.id, reason: verdict.refusal }));
       for (const [other, embedding] of embeddings) {
         const similarity = cosineSimilarity(embedding, verdict.embedding);
         if (similarity >= FACE_MATCH_THRESHOLD) {
-          fail(`${e.id} 与 ${other} 的人脸过于相似（${similarity.toFixed(3)}）`, `${e.id} and ${other} look like one person to the model (${similarity.toFixed(3)})`);
+          fail(messagePair('demo.experts.tooSimilar', { id: e.id, other, similarity: similarity.toFixed(3) }));
         }
       }
       embeddings.set(e.id, verdict.embedding);
@@ -157,8 +159,7 @@ async function main(): Promise<void> {
   writeFileSync(dayFile, `${JSON.stringify(day, null, 2)}\n`);
   writeFileSync(
     join(outDir, 'README.txt'),
-    '演示用专家登记册：姓名与身份证号均为虚构；照片取自 @vladmandic/face-api 的演示图片（MIT）。\n' +
-      'Demo expert registry: names and ID numbers are fictional; photos are cut from @vladmandic/face-api demo images (MIT).\n' +
+    `${bilingualLines('demo.experts.readme')}\n` +
       'Made by scripts/make-demo-experts.node.ts from resources/demo/demo-experts.json.\n',
   );
   process.stdout.write(`${JSON.stringify({ event: 'demo-experts', dir: outDir, day: dayFile, date, experts })}\n`);

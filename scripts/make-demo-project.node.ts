@@ -5,6 +5,7 @@ import { makeTenderPdf } from '@kawei/shared/tender/make-tender-pdf.node.ts';
 import { dayInputSchema, type DayProject } from '@kawei/central/draw/day-schema.ts';
 import { expectedBlind } from '@kawei/central/draw/check-rules.ts';
 import { PROJECT_FILE, projectMaterialSchema } from '@kawei/central/projects/project-material.node.ts';
+import { bilingual, bilingualLines } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * `node --import tsx scripts/make-demo-project.node.ts OUT_DIR --day day.json [--pages N]`
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const outDir = positionals[0];
   const pages = Number(values.pages);
   if (!outDir || positionals.length !== 1 || !values.day || !Number.isInteger(pages) || pages < 8 || pages > 5000) {
-    console.error('用法 / usage: make-demo-project.node.ts OUT_DIR --day day.json [--pages N (8-5000)]');
+    console.error(`${bilingual('demo.usage')}: make-demo-project.node.ts OUT_DIR --day day.json [--pages N (8-5000)]`);
     process.exit(2);
   }
   const day = dayInputSchema.parse(JSON.parse(readFileSync(values.day, 'utf8')));
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
       writeFileSync(join(projectDir, made.fileName), made.bytes);
       files.push({ file: join(projectDir, made.fileName), bidder: b.code, pages: made.pageCount, bytes: made.bytes.length, licencePage: made.licencePage });
       listed.push({ path: made.fileName, bidder: b.code, title: made.fileName.replace(/\.pdf$/i, '') });
-      console.error(`${p.id}/${made.fileName}: ${made.pageCount} 页 / pages, ${(made.bytes.length / 1e6).toFixed(2)} MB, ${Math.round(performance.now() - started)} ms`);
+      console.error(`${p.id}/${made.fileName}: ${made.pageCount} ${bilingual('demo.pages')}, ${(made.bytes.length / 1e6).toFixed(2)} MB, ${Math.round(performance.now() - started)} ms`);
     }
     const material = projectMaterialSchema.parse({
       title,
@@ -97,14 +98,13 @@ async function main(): Promise<void> {
   }
   writeFileSync(
     join(dir, 'README.txt'),
-    '演示用评标材料：项目、投标人及投标文件内容均为虚构。\n' +
-      'Demo evaluation material: the projects, bidders and tender contents are fictional.\n' +
+    `${bilingualLines('demo.project.readme')}\n` +
       'Made by scripts/make-demo-project.node.ts; publish with kawei-central publish-project --material DIR.\n',
   );
   console.log(JSON.stringify({ event: 'demo-project', dir, date: day.date, pages, projects }));
 }
 
 main().catch((error: unknown) => {
-  console.error(`生成演示项目材料失败 / making the demo project material failed: ${(error as Error).stack ?? String(error)}`);
+  console.error(`${bilingual('demo.project.failed')}: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { makeTenderPdf } from '@kawei/shared/tender/make-tender-pdf.node.ts';
 import { loadPdfjs } from '@kawei/shared/tender/pdfjs.node.ts';
 import { openTenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * `node --import tsx scripts/make-demo-tenders.node.ts OUT_DIR [--pages N] [--measure]`
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const outDir = positionals[0];
   const pages = Number(values.pages);
   if (!outDir || !Number.isInteger(pages) || pages < 8 || pages > 5000) {
-    console.error('用法 / usage: make-demo-tenders.node.ts OUT_DIR [--pages N (8-5000)] [--measure]');
+    console.error(`${bilingual('demo.usage')}: make-demo-tenders.node.ts OUT_DIR [--pages N (8-5000)] [--measure]`);
     process.exit(2);
   }
   const dir = resolve(outDir);
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     writeFileSync(file, made.bytes);
     const ms = Math.round(performance.now() - started);
     files.push({ file, code: b.code, pages: made.pageCount, bytes: made.bytes.length, ms });
-    console.error(`${made.fileName}: ${made.pageCount} 页 / pages, ${(made.bytes.length / 1e6).toFixed(2)} MB, ${ms} ms`);
+    console.error(`${made.fileName}: ${made.pageCount} ${bilingual('demo.pages')}, ${(made.bytes.length / 1e6).toFixed(2)} MB, ${ms} ms`);
   }
   const bidders = BIDDERS.map((b) => ({ name: b.name, code: b.code, aliases: [b.englishName] }));
   writeFileSync(join(dir, 'bidders.json'), JSON.stringify(bidders, null, 2) + '\n');
@@ -111,6 +112,6 @@ async function measure(file: string, bidders: { name: string; code: string; alia
 }
 
 main().catch((error: unknown) => {
-  console.error(`生成演示标书失败 / making the demo tenders failed: ${(error as Error).stack ?? String(error)}`);
+  console.error(`${bilingual('demo.tenders.failed')}: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
 });

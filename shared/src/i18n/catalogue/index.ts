@@ -1,5 +1,6 @@
 import * as app from './app.ts';
 import * as booth from './booth.ts';
+import * as demo from './demo.ts';
 import * as devices from './devices.ts';
 import * as draw from './draw.ts';
 import * as enrol from './enrol.ts';
@@ -23,9 +24,9 @@ import * as tender from './tender.ts';
  *
  * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
  */
-export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender } as const;
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo } as const;
 
 export const CATALOGUE = {
-  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN },
-  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en },
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en },
 } as const;
