@@ -113,3 +113,4 @@ const shutdown = async () => {
 };
 process.once('SIGINT', () => void shutdown());
 process.once('SIGTERM', () => void shutdown());
+process.once('SIGHUP', () => void shutdown()); // a closed terminal: the same clean stop
