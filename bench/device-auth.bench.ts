@@ -6,7 +6,7 @@ import { CentralClient, credentialsFrom } from '@kawei/shared/device/central-cli
 import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
-import { ENTRY, runNode, startNode, type Listening } from '../scripts/lib/processes.node.ts';
+import { ENTRY, fingerprintOf, runNode, startNode, type Listening } from '../scripts/lib/processes.node.ts';
 import { summarise, type BenchResult } from './bench.ts';
 
 /**
@@ -31,7 +31,7 @@ export async function run(): Promise<BenchResult> {
     const out = await runNode(ENTRY.central, ['enrol-code', '--booth', 'room-3-A1', '--json', '--data', data]);
     const store = DeviceStore.open(join(dir, 'device', 'device.sqlite'));
     const identity = new DeviceIdentityService({ kind: 'booth', store, appVersion: 'bench', linkIntervalMs: 3_600_000 });
-    await identity.enrol(url, (JSON.parse(out.stdout) as { code: string }).code);
+    await identity.enrol(url, (JSON.parse(out.stdout) as { code: string }).code, fingerprintOf(central));
     await identity.close();
     const id = store.identity()!;
     const credentials = credentialsFrom({
@@ -39,7 +39,7 @@ export async function run(): Promise<BenchResult> {
       privateKey: privateKeyFromPkcs8(id.privateKeyPkcs8),
       centralPublicKey: id.centralPublicKey,
     });
-    const client = new CentralClient(url);
+    const client = new CentralClient(url, { tlsPin: fingerprintOf(central) });
 
     const time = async (fn: () => Promise<unknown>) => {
       for (let i = 0; i < WARMUP; i++) await fn();

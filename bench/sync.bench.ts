@@ -15,7 +15,7 @@ import { EventLog } from '@kawei/shared/sync/event-log.node.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { MAX_BATCH_EVENTS, SYNC_EVENT_VERSION, type SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { openStore, type KaweiStore } from '@kawei/central/storage/open-store.node.ts';
-import { ENTRY, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
+import { ENTRY, fingerprintOf, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
 import { startThrowawayPostgres } from '../scripts/lib/postgres.node.ts';
 import { runChaos, type ChaosReport } from '../tests/chaos/chaos-harness.node.ts';
 import { seedFromEnv } from '../tests/chaos/prng.ts';
@@ -74,7 +74,16 @@ async function startCentral(dataDir: string, storeArgs: string[], port = 0): Pro
     quiet: true,
   });
   const url = running.ready.url.replace(/\/$/, '');
+  tlsPins.set(url, fingerprintOf(running));
   return { running, url, port: Number(new URL(url).port), dataDir, storeArgs };
+}
+
+/** The TLS key each central started here presents (a central keeps its key across restarts). */
+const tlsPins = new Map<string, string>();
+function clientFor(url: string): CentralClient {
+  const tlsPin = tlsPins.get(url);
+  if (!tlsPin) throw new Error(`no central started at ${url}`);
+  return new CentralClient(url, { tlsPin });
 }
 
 async function enrolCode(central: Pick<Central, 'dataDir' | 'storeArgs'>, booth: string): Promise<string> {
@@ -84,7 +93,7 @@ async function enrolCode(central: Pick<Central, 'dataDir' | 'storeArgs'>, booth:
 
 /** Enrols a bare device (keys and credentials only: no log, no sender), as doEnrol does. */
 async function enrolBare(url: string, code: string): Promise<{ credentials: DeviceCredentials; key: KeyObject; deviceId: string }> {
-  const client = new CentralClient(url);
+  const client = clientFor(url);
   const keys = generateEd25519();
   const key = privateKeyFromPkcs8(keys.privateKeyPkcs8);
   const normalised = normaliseEnrolCode(code);
@@ -130,7 +139,7 @@ function buildBatches(deviceId: string, key: KeyObject, after: { seq: number; ha
 
 /** Sequential pushes of `batches` over HTTP; events per second. */
 async function pushAll(url: string, credentials: DeviceCredentials, batches: SyncEvent[][]): Promise<number> {
-  const client = new CentralClient(url);
+  const client = clientFor(url);
   const started = performance.now();
   for (const events of batches) {
     const answer = await client.push(credentials, { sentAt: Date.now(), events });
@@ -220,7 +229,7 @@ function checkChainOnly(deviceId: string, publicKey: KeyObject, batches: SyncEve
 }
 
 async function healthPerSecond(url: string): Promise<number> {
-  const client = new CentralClient(url);
+  const client = clientFor(url);
   for (let i = 0; i < 200; i++) await client.health();
   const started = performance.now();
   for (let i = 0; i < HEALTH_REQUESTS; i++) await client.health();
@@ -240,7 +249,7 @@ async function measureDevice(dir: string): Promise<{
   const store = DeviceStore.open(deviceFile);
   let service = new DeviceIdentityService({ kind: 'booth', store, appVersion: 'bench' });
   try {
-    await service.enrol(central.url, await enrolCode(central, 'room-3-A2'));
+    await service.enrol(central.url, await enrolCode(central, 'room-3-A2'), tlsPins.get(central.url)!);
     await service.waitForSync(10_000);
     const identity = store.identity()!;
 

@@ -8,6 +8,7 @@ import { ApiError } from '@kawei/shared/errors.ts';
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
 import { CentralClient, credentialsFrom, type DeviceCredentials } from '@kawei/shared/device/central-client.node.ts';
+import { centralHttpsJson } from '@kawei/shared/device/pinned-tls.node.ts';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { boothRosterPayloadSchema, facesBoothPayloadSchema, projectBoothPayloadSchema } from '@kawei/shared/api/booth-roster.ts';
 import { drawResultSchema, type DrawResult } from '@kawei/central/draw/day-schema.ts';
@@ -64,11 +65,14 @@ const booths: Booth[] = [];
 async function enrolBooth(boothId: string): Promise<Booth> {
   const store = DeviceStore.open(join(dir, boothId, 'device.sqlite'));
   const service = new DeviceIdentityService({ kind: 'booth', store, appVersion: 't', linkIntervalMs: 200 });
-  const code = JSON.parse(await cli(ENTRY.central, ['enrol-code', '--booth', boothId, '--json', '--data', centralData])) as { code: string };
-  await service.enrol(central.ready.url.replace(/\/$/, ''), code.code);
+  const code = JSON.parse(await cli(ENTRY.central, ['enrol-code', '--booth', boothId, '--json', '--data', centralData])) as {
+    code: string;
+    centralFingerprint: string;
+  };
+  await service.enrol(central.ready.url.replace(/\/$/, ''), code.code, code.centralFingerprint);
   const identity = store.identity()!;
   const credentials = credentialsFrom({ deviceId: identity.deviceId, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralPublicKey: identity.centralPublicKey });
-  const booth = { store, service, credentials, client: new CentralClient(identity.centralUrl) };
+  const booth = { store, service, credentials, client: new CentralClient(identity.centralUrl, { tlsPin: identity.centralTlsSpkiSha256! }) };
   booths.push(booth);
   return booth;
 }
@@ -156,7 +160,7 @@ describe('project material to the booths', () => {
     const refused = await other.client.fetchFile(other.credentials, first.sha256).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ code: 'NOT_FOUND', message: `no file ${first.sha256} for this device` });
-    const raw = await fetch(`${central.ready.url.replace(/\/$/, '')}/api/device/files/${first.sha256}`);
+    const raw = await centralHttpsJson(`${central.ready.url.replace(/\/$/, '')}/api/device/files/${first.sha256}`, seated.store.identity()!.centralTlsSpkiSha256!);
     expect(raw.status).toBe(401); // no device signature at all
 
     // a hash no project lists: 404

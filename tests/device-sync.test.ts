@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { DeviceIdentityService } from '@kawei/shared/device/device-identity.node.ts';
 import { CentralClient, credentialsFrom } from '@kawei/shared/device/central-client.node.ts';
-import { privateKeyFromPkcs8, publicKeyFromBase64 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { generateEd25519, privateKeyFromPkcs8, publicKeyFromBase64, signText } from '@kawei/shared/crypto/ed25519.node.ts';
+import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
+import { DEVICE_AUTH_HEADERS, centralResponseMessage } from '@kawei/shared/api/device-auth.ts';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { checkChain, genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
 import { EventLog } from '@kawei/shared/sync/event-log.node.ts';
 import { PullClient } from '@kawei/shared/sync/pull-client.node.ts';
@@ -13,7 +17,7 @@ import { SyncSender } from '@kawei/shared/sync/sync-sender.node.ts';
 import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node.ts';
-import { ENTRY, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
+import { ENTRY, fingerprintOf, runNode, startNode, type Listening, type Running } from '../scripts/lib/processes.node.ts';
 
 /**
  * The device's sync against a real central process: events reach the central exactly once and in
@@ -37,13 +41,15 @@ async function startCentral(): Promise<void> {
   });
   port = Number(new URL(central.ready.url).port);
 }
-const centralUrl = () => `http://127.0.0.1:${port}`;
+const centralUrl = () => `https://127.0.0.1:${port}`;
+/** The central's TLS key: the same across restarts (it lives in the data directory). */
+const tlsPin = () => fingerprintOf(central!);
 
 async function enrolledBooth(name: string, boothId: string) {
   const store = DeviceStore.open(join(dir, name, 'device.sqlite'));
   const service = new DeviceIdentityService({ kind: 'booth', store, appVersion: 't', linkIntervalMs: 200 });
   const code = (JSON.parse(await cli(['enrol-code', '--booth', boothId, '--json'])) as { code: string }).code;
-  const status = await service.enrol(centralUrl(), code);
+  const status = await service.enrol(centralUrl(), code, tlsPin());
   if (status.provisioning !== 'enrolled') throw new Error('not enrolled');
   return { store, service, deviceId: status.deviceId };
 }
@@ -72,7 +78,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('device sync against a real central', () => {
+// Each test runs CLI processes beside the central: minutes, not seconds, on a loaded 2-core machine.
+describe('device sync against a real central', { timeout: 120_000 }, () => {
   it('delivers every event exactly once, in order, and the chain verifies at the central', async () => {
     const { store, service, deviceId } = await enrolledBooth('booth-1', 'room-3-A1');
     for (let i = 0; i < 40; i++) service.recordEvent('diagnostic.tick', { n: i });
@@ -164,7 +171,7 @@ describe('device sync against a real central', () => {
     });
     const TWO_HOURS = 2 * 3600_000;
     const fastClock = () => Date.now() + TWO_HOURS;
-    const client = new CentralClient(centralUrl(), 8000, fastClock);
+    const client = new CentralClient(centralUrl(), { tlsPin: tlsPin(), now: fastClock });
     const log = EventLog.open(store, deviceId, credentials.privateKey, fastClock);
     log.append('diagnostic.tick', { clock: 'fast' });
     const sender = new SyncSender({ log, client, credentials, now: fastClock });
@@ -176,6 +183,54 @@ describe('device sync against a real central', () => {
     expect(last.payload).toEqual({ clock: 'fast' });
     expect(Math.abs(last.clockSkewMs + TWO_HOURS)).toBeLessThan(5_000);
     store.close();
+  });
+
+  it('takes the central\'s time only from its signed refusal: an unsigned or forged time is ignored', async () => {
+    const { store, service, deviceId } = await enrolledBooth('booth-7', 'room-5-C1');
+    await service.close();
+    const identity = store.identity()!;
+    const credentials = credentialsFrom({
+      deviceId,
+      privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8),
+      centralPublicKey: identity.centralPublicKey,
+    });
+    // Something holding the central's TLS key (a stolen copy, a proxy) but not its signing key: it
+    // claims the device is stale and offers a time ten hours ahead, on every route and on /api/health.
+    const TEN_HOURS = 10 * 3600_000;
+    const forgedKey = privateKeyFromPkcs8(generateEd25519().privateKeyPkcs8);
+    let signWithForgedKey = false;
+    const fake = createHttpsServer(
+      { cert: readFileSync(join(centralData, 'tls', 'central.crt')), key: readFileSync(join(centralData, 'tls', 'central.key')) },
+      (req, res) => {
+        const future = Date.now() + TEN_HOURS;
+        const health = req.url === '/api/health';
+        const body = JSON.stringify(
+          health ? { ok: true, centralId: 'x', time: future } : { error: { code: 'REQUEST_STALE', message: 'stale', details: { centralTime: future } } },
+        );
+        const nonce = req.headers[DEVICE_AUTH_HEADERS.nonce];
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (signWithForgedKey && typeof nonce === 'string') {
+          headers[DEVICE_AUTH_HEADERS.centralSignature] = signText(forgedKey, centralResponseMessage(nonce, 401, sha256Hex(body)));
+        }
+        res.writeHead(health ? 200 : 401, headers).end(body);
+      },
+    );
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', () => resolve()));
+    const client = new CentralClient(`https://127.0.0.1:${(fake.address() as AddressInfo).port}`, { tlsPin: tlsPin() });
+    try {
+      expect((await client.health()).time).toBeGreaterThan(Date.now() + TEN_HOURS / 2); // it is served, and ignored
+      for (const forged of [false, true]) {
+        signWithForgedKey = forged;
+        await expect(client.deviceMe(credentials)).rejects.toMatchObject({ code: 'CENTRAL_BAD_RESPONSE' });
+        await expect(client.openStream(credentials, 0, () => undefined)).rejects.toMatchObject({ code: 'CENTRAL_BAD_RESPONSE' });
+        expect(client.clockOffset).toBe(0);
+      }
+    } finally {
+      client.close();
+      fake.closeAllConnections();
+      await new Promise<void>((resolve) => fake.close(() => resolve()));
+      store.close();
+    }
   });
 
   it('falls back to long polling when the stream cannot be opened', async () => {
@@ -197,7 +252,7 @@ describe('device sync against a real central', () => {
     const received: DownstreamMessage[] = [];
     const puller = new PullClient({
       log,
-      client: new NoUpgrades(centralUrl()),
+      client: new NoUpgrades(centralUrl(), { tlsPin: tlsPin() }),
       credentials,
       streamFailuresBeforeFallback: 1,
       longPollWaitMs: 2_000,
@@ -205,7 +260,10 @@ describe('device sync against a real central', () => {
     });
     puller.start();
     await cli(['message', '--device', deviceId, '--type', 'supervisor.notice', '--text', '长轮询']);
-    await expect.poll(() => received.length, { timeout: 15_000 }).toBe(1);
+    // Earlier broadcasts (`message --all`) may come first, depending on how far the enrolling service
+    // read before it closed: what counts is that this one arrives, once, by long poll.
+    await expect.poll(() => received.filter((m) => m.payload['text'] === '长轮询').length, { timeout: 15_000 }).toBe(1);
+    expect(new Set(received.map((m) => m.id)).size).toBe(received.length);
     expect(puller.status().transport).toBe('long-poll');
     await puller.stop();
     store.close();

@@ -27,8 +27,11 @@ async function cli(entry: string, args: string[]): Promise<string> {
 async function enrolled(kind: 'booth' | 'gate', target: string) {
   const store = DeviceStore.open(join(dir, target, 'device.sqlite'));
   const service = new DeviceIdentityService({ kind, store, appVersion: 't', linkIntervalMs: 200 });
-  const code = JSON.parse(await cli(ENTRY.central, ['enrol-code', `--${kind}`, target, '--json', '--data', centralData])) as { code: string };
-  await service.enrol(central.ready.url.replace(/\/$/, ''), code.code);
+  const code = JSON.parse(await cli(ENTRY.central, ['enrol-code', `--${kind}`, target, '--json', '--data', centralData])) as {
+    code: string;
+    centralFingerprint: string;
+  };
+  await service.enrol(central.ready.url.replace(/\/$/, ''), code.code, code.centralFingerprint);
   return { store, service };
 }
 

@@ -170,7 +170,11 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
   log(`启动卡位终端并注册 / starting the booth ${boothId} and enrolling it`);
   await startBooth();
   const code = (JSON.parse(await central.cli('enrol-code', '--booth', boothId, '--json')) as { code: string }).code;
-  const status = await client!.call<{ provisioning: string; deviceId?: string }>('enrol', { centralUrl: central.centralUrl, code });
+  const status = await client!.call<{ provisioning: string; deviceId?: string }>('enrol', {
+    centralUrl: central.centralUrl,
+    code,
+    centralFingerprint: central.centralFingerprint,
+  });
   if (status.provisioning !== 'enrolled' || !status.deviceId) throw new Error('the booth did not enrol');
   const boothDeviceId = status.deviceId;
 

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { z } from 'zod';
 import { gateDay } from '../../gate-kiosk/src/services/check/gate-day.ts';
-import { ENTRY, REPO_ROOT, runNode, startNode, type Listening, type Running } from './processes.node.ts';
+import { ENTRY, REPO_ROOT, fingerprintOf, runNode, startNode, type Listening, type Running } from './processes.node.ts';
 
 /** The demo expert in the day's pool but never drawn (make-demo-experts.node.ts), used as the stranger. */
 const STRANGER_ID = 'E204';
@@ -45,6 +45,8 @@ export interface DemoCentralOptions {
 export interface DemoCentral {
   readonly date: string;
   readonly centralUrl: string;
+  /** SHA-256 of the central's TLS key (what enrol-code prints); devices enrol with it and pin it. */
+  readonly centralFingerprint: string;
   readonly centralData: string;
   /** The face registry folder (experts.json + photos), the stranger taken out. */
   readonly registryDir: string;
@@ -122,12 +124,15 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
 
   let centralProc: Running<Listening> | null = null;
   let centralPort = o.centralPort ?? 0;
+  let centralFingerprint = '';
   const startCentral = async (): Promise<void> => {
     centralProc = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort)], {
       label: 'central',
       quiet: o.quiet ?? true,
     });
     centralPort = Number(new URL(centralProc.ready.url).port);
+    // The key lives in the data directory: a restarted central presents the same one.
+    centralFingerprint = fingerprintOf(centralProc);
   };
   await startCentral();
   const stopCentral = async (): Promise<void> => {
@@ -137,7 +142,8 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
 
   return {
     date,
-    centralUrl: `http://127.0.0.1:${centralPort}`,
+    centralUrl: `https://127.0.0.1:${centralPort}`,
+    centralFingerprint,
     centralData,
     registryDir,
     dayFile: made.day,

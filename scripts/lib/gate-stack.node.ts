@@ -99,7 +99,11 @@ export async function startGateStack(o: GateStackOptions): Promise<GateStack> {
   );
   const client = await connectHost(gate.ready.launchUrl);
   const code = (JSON.parse(await central.cli('enrol-code', '--gate', o.gateId ?? DEMO_GATE_ID, '--json')) as { code: string }).code;
-  const status = await client.call<{ provisioning: string; deviceId?: string; position?: { site: { id: string } } }>('enrol', { centralUrl, code });
+  const status = await client.call<{ provisioning: string; deviceId?: string; position?: { site: { id: string } } }>('enrol', {
+    centralUrl,
+    code,
+    centralFingerprint: central.centralFingerprint,
+  });
   if (status.provisioning !== 'enrolled' || !status.deviceId || !status.position) throw new Error('the gate did not enrol');
   const gateDeviceId = status.deviceId;
   const site = status.position.site.id;

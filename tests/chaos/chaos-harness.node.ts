@@ -396,6 +396,7 @@ class DeviceProcess extends Managed {
     private readonly dataDir: string,
     private readonly centralUrl: string,
     private readonly code: string,
+    private readonly fingerprint: string,
     public everyMs: number,
     logFile: string,
   ) {
@@ -407,7 +408,7 @@ class DeviceProcess extends Managed {
   }
 
   protected async launch(): Promise<Child> {
-    const args = ['--data', this.dataDir, '--central', this.centralUrl, '--code', this.code];
+    const args = ['--data', this.dataDir, '--central', this.centralUrl, '--code', this.code, '--fingerprint', this.fingerprint];
     args.push('--label', this.label, '--every-ms', String(this.everyMs), '--link-ms', '1000');
     const child = new Child(DEVICE_ENTRY, args, this.logFile, (line) => {
       if (line.event === 'appended' && typeof line['n'] === 'number') this.printedMaxN = Math.max(this.printedMaxN, line['n']);
@@ -469,10 +470,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const seeded = await runNode(ENTRY.central, ['seed-demo', '--data', centralData, ...storeArgs]);
     if (seeded.code !== 0) throw new Error(`seed-demo failed: ${seeded.stderr}`);
     const codes: string[] = [];
+    let fingerprint = '';
     for (let i = 0; i < options.devices; i++) {
       const out = await runNode(ENTRY.central, ['enrol-code', '--booth', BOOTHS[i]!, '--json', '--data', centralData, ...storeArgs]);
       if (out.code !== 0) throw new Error(`enrol-code failed: ${out.stderr}`);
-      codes.push((JSON.parse(out.stdout) as { code: string }).code);
+      const issued = JSON.parse(out.stdout) as { code: string; centralFingerprint: string };
+      codes.push(issued.code);
+      fingerprint = issued.centralFingerprint;
     }
     central = new CentralProcess(centralData, storeArgs, join(dir, 'central.log'));
     central.up();
@@ -480,7 +484,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     proxy = await FaultProxy.start({ target: { port: central.port }, seed: options.seed });
     for (let i = 0; i < options.devices; i++) {
       const label = `device-${i + 1}`;
-      devices.push(new DeviceProcess(label, join(dir, label), proxy.url, codes[i]!, everyMs, join(dir, `${label}.log`)));
+      // The proxy works on TCP: the devices' TLS, pinned to the central's key, passes through it.
+      devices.push(new DeviceProcess(label, join(dir, label), proxy.tlsUrl, codes[i]!, fingerprint, everyMs, join(dir, `${label}.log`)));
     }
     await Promise.all(devices.map((d) => (d.up(), d.starting)));
     const setupMs = Date.now() - started;

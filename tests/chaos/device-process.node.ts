@@ -31,6 +31,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     central: { type: 'string' },
     code: { type: 'string' },
+    fingerprint: { type: 'string' },
     label: { type: 'string', default: 'device' },
     'every-ms': { type: 'string', default: '40' },
     'link-ms': { type: 'string', default: '1000' },
@@ -50,12 +51,14 @@ const store = DeviceStore.open(join(dataDir, 'device.sqlite'));
 const service = new DeviceIdentityService({ kind: 'booth', store, appVersion: 'chaos', linkIntervalMs: linkMs, hostname: label });
 
 if (service.status().provisioning === 'unprovisioned') {
-  if (!values.central || !values.code) throw new Error('a device that is not enrolled needs --central URL and --code CODE');
+  if (!values.central || !values.code || !values.fingerprint) {
+    throw new Error('a device that is not enrolled needs --central URL, --code CODE and --fingerprint HEX');
+  }
   // Enrolment is not what this test is about: the harness enrols with the proxy clean. A transient
   // failure is retried; a refusal (code used, position taken) ends the process with code 3.
   for (let attempt = 1; ; attempt++) {
     try {
-      await service.enrol(values.central, values.code);
+      await service.enrol(values.central, values.code, values.fingerprint);
       break;
     } catch (error) {
       if (error instanceof ApiError && error.code !== 'CENTRAL_UNREACHABLE' && error.code !== 'CENTRAL_BAD_RESPONSE') {

@@ -516,6 +516,11 @@ export class FaultProxy {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The same port for a TLS server behind it: the proxy forwards bytes, so TLS passes through untouched. */
+  get tlsUrl(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
   /** Replaces the whole mode: what is not given is NO_FAULTS's. */
   setMode(mode: Partial<FaultMode>): void {
     this.current = { ...NO_FAULTS, ...mode };

@@ -1,8 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { messages } from '../../shared/src/i18n/messages.ts';
+import { MESSAGES, messages } from '../../shared/src/i18n/messages.ts';
 import { Stack } from './support/stack.ts';
 
 const zh = messages['zh-CN'];
+const zhText = MESSAGES['zh-CN'];
 
 /**
  * A field technician enrols a fresh booth and a fresh gate through their screens against a running
@@ -17,9 +18,10 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => stack.stop());
 
-async function enrol(page: Page, centralUrl: string, code: string): Promise<void> {
+async function enrol(page: Page, centralUrl: string, code: string, fingerprint = stack.centralFingerprint): Promise<void> {
   await page.getByTestId('enrol-central-url').fill(centralUrl);
   await page.getByTestId('enrol-code').fill(code);
+  await page.getByTestId('enrol-fingerprint').fill(fingerprint);
   await page.getByTestId('enrol-submit').click();
 }
 
@@ -32,10 +34,23 @@ test('a booth enrols through its screen and shows its room and seat', async ({ p
   expect(new URL(page.url()).hash).toBe('');
 
   // A wrong code: clear Chinese error, still not provisioned.
-  await enrol(page, stack.centralUrl.replace('http://', ''), 'ZZZZ-ZZZZ');
+  await enrol(page, stack.centralUrl.replace('https://', ''), 'ZZZZ-ZZZZ');
   await expect(page.getByTestId('enrol-error')).toContainText(zh.errors.ENROL_CODE_INVALID);
 
-  await enrol(page, stack.centralUrl.replace('http://', ''), code.toLowerCase());
+  // Plain http is refused by the form; a fingerprint under 32 digits too.
+  await enrol(page, stack.centralUrl.replace('https://', 'http://'), code, stack.centralFingerprint.slice(0, 8));
+  await expect(page.getByText(zhText['enrol.validation.centralUrl.invalid'])).toBeVisible();
+  await expect(page.getByText(zhText['enrol.validation.fingerprint.length'].replace('{count}', '8'))).toBeVisible();
+
+  // The genuine address with another fingerprint (what an impostor's key would show): refused before
+  // the code leaves the booth, with a clear message; the code still works afterwards.
+  const wrong = [...stack.centralFingerprint.slice(0, 32)].map((c) => (c === 'a' ? 'b' : 'a')).join('');
+  await enrol(page, stack.centralUrl, code, wrong);
+  await expect(page.getByTestId('enrol-error')).toContainText(zh.errors.CENTRAL_TLS_MISMATCH);
+
+  // The fingerprint as printed: upper case in groups of four, the first eight groups.
+  const printed = stack.centralFingerprint.slice(0, 32).toUpperCase().match(/.{4}/g)!.join(' ');
+  await enrol(page, stack.centralUrl.replace('https://', ''), code.toLowerCase(), printed);
   await expect(page.getByTestId('idle-screen')).toBeVisible();
   await expect(page.getByTestId('position-label')).toHaveText('3号评标室 · A2 卡位');
   await expect(page.getByTestId('link-badge')).toHaveAttribute('data-state', 'online');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ENTRY,
+  fingerprintOf,
   runNode,
   startNode,
   type AppListening,
@@ -19,6 +20,8 @@ export class Stack {
   readonly centralData = join(this.dir, 'central');
   central: Running<Listening> | null = null;
   private centralPort = 0;
+  /** SHA-256 of the central's TLS key (kept in its data directory, so the same after a restart). */
+  centralFingerprint = '';
   private readonly apps: Running<AppListening>[] = [];
 
   async startCentral(): Promise<string> {
@@ -29,11 +32,12 @@ export class Stack {
       { label: 'central', quiet: true },
     );
     this.centralPort = Number(new URL(this.central.ready.url).port);
+    this.centralFingerprint = fingerprintOf(this.central);
     return this.centralUrl;
   }
 
   get centralUrl(): string {
-    return `http://127.0.0.1:${this.centralPort}`;
+    return `https://127.0.0.1:${this.centralPort}`;
   }
 
   async stopCentral(): Promise<void> {
