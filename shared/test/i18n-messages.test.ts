@@ -46,6 +46,13 @@ describe('message tables', () => {
     }
   });
 
+  it('name every key after its namespace (app and link hold the first UI prefixes, see their headers)', () => {
+    for (const [name, ns] of Object.entries(NAMESPACES)) {
+      if (name === 'app' || name === 'link') continue;
+      for (const key of Object.keys(ns.zhCN)) expect(key.startsWith(`${name}.`), `${key} in ${name}.ts`).toBe(true);
+    }
+  });
+
   it('define every key in exactly one namespace, and combine them all', () => {
     const seen = new Map<string, string>();
     for (const [name, ns] of Object.entries(NAMESPACES)) {
