@@ -118,8 +118,8 @@ export class CjkPdfFont {
         keepFeatures: [],
       }),
     );
-    const subsetCharset = openFont(subset)['CFF ']?.topDict.charset ?? { version: 0 };
     const subsetFace = openFont(subset);
+    const subsetCharset = subsetFace['CFF ']?.topDict.charset ?? { version: 0 };
     for (const [char, slot] of this.slots) {
       const cid = cidOfGlyph(subsetCharset, subsetFace.glyphForCodePoint(char.codePointAt(0) ?? 0x3f).id);
       if (cid !== slot.code) {
