@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { gridCells, type Booth, type Gate, type Position, type Room, type Site } from '@kawei/shared/domain/topology.ts';
@@ -46,8 +46,8 @@ class Rollback<T> extends Error {
 }
 
 const DEFAULT_ALERT_LIMIT = 100;
-/** Rows per multi-row INSERT: 500 events × 12 columns stay far below both databases' parameter limits. */
-const ROWS_PER_INSERT = 500;
+/** The largest multi-row INSERT: 256 events × 12 columns stay far below both databases' parameter limits. */
+const MAX_ROWS_PER_INSERT = 256;
 
 /**
  * The central's store, one implementation on SQLite and on PostgreSQL (Kysely builds each statement
@@ -61,6 +61,8 @@ const ROWS_PER_INSERT = 500;
  */
 export class CentralSqlStore implements CentralStore, SyncStore {
   private closed: Promise<void> | null = null;
+  /** The SQL of multi-row INSERTs by table, columns and row count (see insertRows). */
+  private readonly insertSql = new Map<string, string>();
 
   protected constructor(
     protected readonly db: Db,
@@ -373,27 +375,24 @@ export class CentralSqlStore implements CentralStore, SyncStore {
       if (firstNew.seq !== head.seq + 1) return { kind: 'gap', head, expectedSeq: head.seq + 1 };
       if (firstNew.prevHash !== head.hash) return { kind: 'chain-broken', head, seq: firstNew.seq };
 
-      for (const chunk of chunks(fresh, ROWS_PER_INSERT)) {
-        await trx
-          .insertInto('events')
-          .values(
-            chunk.map((e) => ({
-              device_id: deviceId,
-              seq: e.seq,
-              v: e.v,
-              id: e.id,
-              type: e.type,
-              payload_json: canonicalJson(e.payload),
-              device_time: e.deviceTime,
-              prev_hash: e.prevHash,
-              hash: e.hash,
-              signature: e.signature,
-              received_at: receivedAt,
-              clock_skew_ms: clockSkewMs,
-            })),
-          )
-          .execute();
-      }
+      await this.insertRows(
+        trx,
+        'events',
+        fresh.map((e) => ({
+          device_id: deviceId,
+          seq: e.seq,
+          v: e.v,
+          id: e.id,
+          type: e.type,
+          payload_json: canonicalJson(e.payload),
+          device_time: e.deviceTime,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+          signature: e.signature,
+          received_at: receivedAt,
+          clock_skew_ms: clockSkewMs,
+        })),
+      );
       await trx
         .insertInto('device_heads')
         .values({ device_id: deviceId, seq: last.seq, hash: last.hash })
@@ -503,6 +502,35 @@ export class CentralSqlStore implements CentralStore, SyncStore {
     return this.closed;
   }
 
+  /**
+   * Inserts `rows` (all with the same columns, in the same order) as multi-row INSERTs of 2^k rows,
+   * largest first. Building a 256-row statement with Kysely takes milliseconds — longer than storing
+   * it — so each size's SQL is built once per store and then run with the rows' values; the few
+   * distinct statements also stay in SQLite's statement cache. Built from markers 0, 1, 2…, the
+   * statement is checked to take its parameters row by row, column by column, as they are passed.
+   */
+  private async insertRows<T extends keyof CentralDatabase>(trx: Trx, table: T, rows: Insertable<CentralDatabase[T]>[]): Promise<void> {
+    for (let at = 0; at < rows.length; ) {
+      const size = 2 ** Math.floor(Math.log2(Math.min(rows.length - at, MAX_ROWS_PER_INSERT)));
+      const chunk = rows.slice(at, at + size) as Record<string, unknown>[];
+      const columns = Object.keys(chunk[0]!);
+      const key = `${table}(${columns.join(',')})×${size}`;
+      let text = this.insertSql.get(key);
+      if (text === undefined) {
+        let marker = 0;
+        const markers = chunk.map(() => Object.fromEntries(columns.map((column) => [column, marker++])));
+        const compiled = trx.insertInto(table).values(markers as Insertable<CentralDatabase[T]>[]).compile();
+        if (compiled.parameters.length !== marker || compiled.parameters.some((p, i) => p !== i)) {
+          throw new Error(`the ${key} INSERT does not take its parameters in row order`);
+        }
+        text = compiled.sql;
+        this.insertSql.set(key, text);
+      }
+      await trx.executeQuery(CompiledQuery.raw(text, chunk.flatMap((row) => columns.map((column) => row[column]))));
+      at += size;
+    }
+  }
+
   // ---- transactions ----
 
   /**
@@ -581,7 +609,7 @@ async function insertRoom(trx: Trx, input: NewRoom & { id: string }): Promise<Ro
     .values({ id: room.id, site_id: room.siteId, number: room.number, name: room.name, rows: room.rows, cols: room.cols })
     .execute();
   const booths = gridCells(room.rows, room.cols).map((cell) => ({ id: `${room.id}-${cell.label}`, room_id: room.id, ...cell }));
-  for (const chunk of chunks(booths, ROWS_PER_INSERT)) {
+  for (const chunk of chunks(booths, MAX_ROWS_PER_INSERT)) {
     const ids = chunk.map((b) => b.id);
     const taken = new Set((await trx.selectFrom('booths').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
     const clash = ids.find((id) => taken.has(id));

@@ -11,8 +11,10 @@ import {
   type Compilable,
   type DatabaseConnection,
   type Driver,
+  type SqliteDatabase as KyselySqliteDatabase,
   type TransactionSettings,
 } from 'kysely';
+import type { Statement } from 'better-sqlite3';
 import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { CENTRAL_MIGRATIONS, type CentralDatabase } from './central-schema.ts';
 import { CentralSqlStore } from './central-sql-store.node.ts';
@@ -71,7 +73,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
   private readonly busyTimeoutMs: number;
 
   constructor(private readonly raw: SqliteDatabase) {
-    super({ database: raw });
+    super({ database: withStatementCache(raw) });
     this.busyTimeoutMs = raw.pragma('busy_timeout', { simple: true }) as number;
   }
 
@@ -105,6 +107,30 @@ class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.raw);
   }
+}
+
+/**
+ * Kysely prepares every statement it runs; better-sqlite3 statements can be run again and again, so
+ * the last STATEMENT_CACHE_SIZE are kept by their SQL (the store's queries are a few dozen texts).
+ */
+const STATEMENT_CACHE_SIZE = 200;
+
+function withStatementCache(raw: SqliteDatabase): KyselySqliteDatabase {
+  const cache = new Map<string, Statement>();
+  return {
+    close: () => raw.close(),
+    prepare: (text) => {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text); // re-inserted below: the Map's order is the order of last use
+      } else {
+        statement = raw.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /** Builds SQLite statements without a connection, for the synchronous work of opening. */
