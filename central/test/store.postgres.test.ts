@@ -7,6 +7,7 @@ import { CENTRAL_PATHS, enrolResponseSchema } from '@kawei/shared/api/central-ht
 import { DEVICE_AUTH_HEADERS } from '@kawei/shared/api/device-auth.ts';
 import { checkChain, eventHash } from '@kawei/shared/sync/event-chain.node.ts';
 import { SYNC_PATHS, type DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
+import { centralHttpsJson } from '@kawei/shared/device/pinned-tls.node.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { findPostgres, PostgresMissingError, startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres.node.ts';
 import { PostgresCentralStore } from '../src/storage/postgres-central-store.node.ts';
@@ -347,19 +348,18 @@ describe('PostgreSQL store', () => {
       const { code } = JSON.parse(issued.stdout) as { code: string };
 
       const device = new TestDevice();
-      const enrolled = await fetch(serving.url + CENTRAL_PATHS.enrol, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(device.enrolRequest(code, 'booth')),
+      const enrolled = await centralHttpsJson(serving.url + CENTRAL_PATHS.enrol, serving.fingerprint, {
+        json: device.enrolRequest(code, 'booth'),
       });
       expect(enrolled.status).toBe(201);
-      const answer = enrolResponseSchema.parse(await enrolled.json());
+      const answer = enrolResponseSchema.parse(enrolled.body);
       expect(answer.centralId).toBe(serving.centralId);
 
       const listed = await cli(['devices', '--json', ...pg]);
       expect(JSON.parse(listed.stdout)).toMatchObject({ devices: [{ id: answer.deviceId, target: { boothId: 'room-3-C3' } }] });
-      // Nothing was written to a SQLite file: the data directory holds only the operator token.
-      expect(readdirSync(data)).toEqual(['operator-token']);
+      // Nothing was written to a SQLite file (the data directory holds the operator token and TLS files).
+      expect(readdirSync(data)).toContain('operator-token');
+      expect(readdirSync(data).filter((name) => name.includes('sqlite'))).toEqual([]);
     });
 
     it('refuses --store postgres without a URL, and an unknown store, as usage errors', async () => {
