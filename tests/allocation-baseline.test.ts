@@ -1,10 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from './support/require-tool.node.ts';
 import { checkDrawRules, spreadMetrics } from '@kawei/central/draw/check-rules.ts';
 import type { DayInput } from '@kawei/central/draw/day-schema.ts';
 import { runDraw } from '@kawei/central/draw/run-draw.ts';
 import { generateDay, PRESETS } from '../central/test/draw/generate-day.ts';
 import { checkSeating, drawDay, drawnOf, type DrawnDay } from '../bench/allocation/instance.ts';
-import { minizincAvailable, solveSeating } from '../bench/allocation/minizinc-runner.node.ts';
+import { solveSeating } from '../bench/allocation/minizinc-runner.node.ts';
 
 /**
  * The seat allocation against its reference (issue #4, "Baseline"): bench/allocation/seating.mzn
@@ -15,7 +16,6 @@ import { minizincAvailable, solveSeating } from '../bench/allocation/minizinc-ru
  * `npm run bench -- allocation` does the same at 2,000 experts, with times. A failing day, side by
  * side: node --import tsx bench/allocation/compare.node.ts --preset small --seed 4 --fill 0.85
  */
-const HAVE_MINIZINC = minizincAvailable();
 const LIMIT_MS = 20_000;
 const SECRET = 'a1'.repeat(32);
 
@@ -49,7 +49,8 @@ function handMade(
   };
 }
 
-describe.runIf(HAVE_MINIZINC)('the MiniZinc/Gecode seating model', () => {
+describe('the MiniZinc/Gecode seating model', () => {
+  beforeAll(() => requireTool('minizinc'));
   it('spreads two projects over both rooms, mixes them, and honours reach and disabled booths', async () => {
     // P1 and P2 have three experts each; E6 reaches only S2, whose centre booth is out of service
     const both = ['S1', 'S2'];
@@ -90,7 +91,8 @@ describe.runIf(HAVE_MINIZINC)('the MiniZinc/Gecode seating model', () => {
   });
 });
 
-describe.runIf(HAVE_MINIZINC)('our draw against the Gecode optimum on small generated days', () => {
+describe('our draw against the Gecode optimum on small generated days', () => {
+  beforeAll(() => requireTool('minizinc'));
   // a fixed sample, not chosen by outcome: ten tiny days, thirty small ones with 15 % slack (≈ 4 s)
   const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const behind: string[] = [];
@@ -132,9 +134,3 @@ describe.runIf(HAVE_MINIZINC)('our draw against the Gecode optimum on small gene
     expect(behind.length, 'more than 1 day in 8 behind the optimum: the spread regressed').toBeLessThanOrEqual(Math.floor(days.length / 8));
   });
 });
-
-if (!HAVE_MINIZINC) {
-  describe('the MiniZinc/Gecode seating baseline', () => {
-    it.skip('skipped: minizinc is not installed (Debian: apt-get install -y --no-install-recommends minizinc)', () => {});
-  });
-}

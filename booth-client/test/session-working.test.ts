@@ -5,6 +5,7 @@
  * everything must be in the sync log, waiting to be sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import type { BoothStatus } from '@kawei/shared/contract/device-status.ts';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
@@ -18,15 +19,13 @@ import {
   openBooth,
   removeTempDirs,
   tokenForFile,
-  tokenToolsAvailable,
   waitFor,
   type Booth,
   type Faces,
 } from './booth-test-kit.node.ts';
 
-const available = await tokenToolsAvailable('session-working.test.ts');
-
-describe.skipIf(!available)('while working', () => {
+describe('while working', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: TestToken;
   let pipeline: FacePipeline;
   let faces: Faces;

@@ -6,6 +6,7 @@
  */
 import { commitmentLetterSchema, commitmentSignedPayloadSchema } from '@kawei/shared/api/signed-submissions.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '@kawei/shared/errors.ts';
@@ -31,13 +32,10 @@ import {
   removeTempDirs,
   tempDir,
   tokenForFile,
-  tokenToolsAvailable,
   waitFor,
   type Booth,
   type Faces,
 } from './booth-test-kit.node.ts';
-
-const available = await tokenToolsAvailable('signing-session.test.ts');
 
 describe('the contract codes of signing errors', () => {
   it('maps every signing-layer code to PIN_INCORRECT, PIN_LOCKED, TOKEN_ABSENT, CERT_REJECTED or SIGNING_FAILED', () => {
@@ -84,7 +82,8 @@ describe('the contract codes of signing errors', () => {
   });
 });
 
-describe.skipIf(!available)('commitment letter and score signing with the USB key (SoftHSM2)', () => {
+describe('commitment letter and score signing with the USB key (SoftHSM2)', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: TestToken;
   let pipeline: FacePipeline;
   let faces: Faces;
@@ -297,7 +296,9 @@ describe.skipIf(!available)('commitment letter and score signing with the USB ke
   });
 
   // Last: the token is deleted for good.
-  it('pulling the key locks the screen within 500 ms (booth.token_removed); a face alone does not unlock without the key', async () => {
+  // How soon: the key watch polls every tokenPollMs, and a removal is reported at the first poll after
+  // it (shared/test/signing/token-removal.test.ts steps the poll). No wall-clock budget here.
+  it('pulling the key locks the screen by itself, with no frame or call (booth.token_removed); a face alone does not unlock without the key', async () => {
     const booth = open({ tokenPollMs: 200 });
     try {
       await logIn(booth);
@@ -305,10 +306,7 @@ describe.skipIf(!available)('commitment letter and score signing with the USB ke
       expect((await booth.call<BoothSession>('getSession')).phase).toBe('working');
 
       await token.deleteToken();
-      const pulledAt = Date.now();
-      const ms = await waitFor('the lock', () => booth.sessions.at(-1)?.phase === 'locked', 2000);
-      expect(Date.now() - pulledAt).toBeLessThan(500);
-      expect(ms).toBeLessThan(500);
+      await waitFor('the lock', () => booth.sessions.at(-1)?.phase === 'locked', 10_000);
       expect(booth.sessions.at(-1)).toMatchObject({ phase: 'locked', lockReason: 'token_removed', token: { present: false }, codename: null });
       expect(booth.events('booth.token_removed')[0]!.payload).toMatchObject({ phase: 'working', label: 'expert-key' });
       expect(booth.events('booth.locked').at(-1)!.payload).toMatchObject({ reason: 'token_removed', from: 'working' });

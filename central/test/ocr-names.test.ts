@@ -1,27 +1,17 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import type { ImageRedaction } from '@kawei/shared/api/booth-roster.ts';
 import { buildNeedles } from '@kawei/shared/tender/blind-match.ts';
 import { paintRedactions } from '@kawei/shared/tender/blind-redactor.node.ts';
 import { loadPdfjs, napiCanvas, pdfjsPaths } from '@kawei/shared/tender/pdfjs.node.ts';
-import { checkTesseract, findNamesInWords, ocrNames, OcrUnavailableError, parseTesseractTsv } from '../src/projects/ocr-names.node.ts';
+import { findNamesInWords, ocrNames, OcrUnavailableError, parseTesseractTsv } from '../src/projects/ocr-names.node.ts';
 import { checkTenderFiles } from '../src/projects/tender-file-check.node.ts';
 import { useTempDir } from './temp-dir.ts';
 
 const tempDir = useTempDir();
-
-async function tesseractReady(): Promise<boolean> {
-  try {
-    await checkTesseract();
-    return true;
-  } catch (error) {
-    console.warn(`[ocr-names.test.ts] OCR tests skipped: ${error instanceof Error ? error.message : String(error)}`);
-    return false;
-  }
-}
-const available = await tesseractReady();
 
 const NAME = '南岭虚构科技股份有限公司';
 const BIDDERS = [
@@ -129,7 +119,8 @@ describe('OCR output → names (no tesseract needed)', () => {
   });
 });
 
-describe.skipIf(!available)('OCR of page images (tesseract chi_sim+eng)', () => {
+describe('OCR of page images (tesseract chi_sim+eng)', () => {
+  beforeAll(() => requireTool('tesseract'));
   afterEach(() => {
     delete process.env['KAWEI_TESSERACT'];
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -17,20 +18,11 @@ import { formatPageList } from '../src/projects/tender-file-check.node.ts';
 import { seatedBooths } from '../src/projects/booth-seats.ts';
 import { useTempDir } from './temp-dir.ts';
 import { addCode, attempt } from './store-fixtures.ts';
-import { checkTesseract } from '../src/projects/ocr-names.node.ts';
 import { napiCanvas } from '@kawei/shared/tender/pdfjs.node.ts';
 import { PDFDocument } from 'pdf-lib';
 import { IMAGE_PAGE, makeImagePdf } from '../../shared/test/tender/image-pdf.node.ts';
 
 const tempDir = useTempDir();
-
-const ocrReady = await checkTesseract().then(
-  () => true,
-  (error: unknown) => {
-    console.warn(`[projects.test.ts] OCR tests skipped: ${error instanceof Error ? error.message : String(error)}`);
-    return false;
-  },
-);
 
 /** Two A4 pages; page 2 shows 南岭虚构科技股份有限公司 only inside an image (ocr-names.test.ts has the measured twin). */
 async function nameInImagePdf(): Promise<Uint8Array> {
@@ -288,10 +280,11 @@ describe('publish-project looks inside the PDFs', () => {
 
     const json = io();
     expect(await runCli(['publish-project', '--result', resultFile, '--project', 'GC-01', '--material', material, '--data', data, '--json'], json.io)).toBe(0);
-    // OCR on when tesseract is here (the red image has no name): the page is read, nothing covered
+    // OCR on (the red image has no name): the page is read, nothing covered
+    requireTool('tesseract');
     expect(JSON.parse(json.out())).toMatchObject({
-      ocrAvailable: ocrReady,
-      imageWarnings: [{ bidder: 'B', path: 'scan.pdf', pages: 3, imagePages: [IMAGE_PAGE], ocr: ocrReady ? { pages: [IMAGE_PAGE], covered: 0, failedPages: [] } : null }],
+      ocrAvailable: true,
+      imageWarnings: [{ bidder: 'B', path: 'scan.pdf', pages: 3, imagePages: [IMAGE_PAGE], ocr: { pages: [IMAGE_PAGE], covered: 0, failedPages: [] } }],
     });
 
     // The same file in an open project: names are shown anyway, nothing to warn about.
@@ -305,7 +298,8 @@ describe('publish-project looks inside the PDFs', () => {
     expect(openRun.err()).toBe('');
   });
 
-  it.skipIf(!ocrReady)('covers names OCR finds inside images: imageRedactions in the queued project.booth, an OCR line; --no-ocr and a missing tesseract leave them out', async () => {
+  it('covers names OCR finds inside images: imageRedactions in the queued project.booth, an OCR line; --no-ocr and a missing tesseract leave them out', async () => {
+    requireTool('tesseract');
     const dir = tempDir();
     const { data, resultFile, result } = await centralWithDraw(dir);
     const material = join(dir, 'ocr');

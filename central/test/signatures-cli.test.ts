@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { ROSTER_BOOTH_MESSAGE, type BoothRosterPayload } from '@kawei/shared/api/booth-roster.ts';
 import { COMMITMENT_SIGNED_EVENT, SCORES_SUBMITTED_EVENT } from '@kawei/shared/api/signed-submissions.ts';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
@@ -24,8 +25,8 @@ import { addCode, attempt, openDemoStore } from './store-fixtures.ts';
 import { useTempDir } from './temp-dir.ts';
 import { makeTestCa, type TestCa, type TestToken } from '../../scripts/lib/softhsm-token.node.ts';
 import { asn1Time, caFromParty, makeRootCa, softSigner, type Crl, type OpensslCa, type Party } from '../../shared/test/signing/crl-openssl.node.ts';
-import { signingToolsAvailable, tokenForThisFile } from '../../shared/test/signing/signing-test-support.node.ts';
-import { makeSm2Pki, openssl, opensslSm2Available, type Sm2Pki } from '../../shared/test/signing/sm2-openssl.node.ts';
+import { tokenForThisFile } from '../../shared/test/signing/signing-test-support.node.ts';
+import { makeSm2Pki, type Sm2Pki } from '../../shared/test/signing/sm2-openssl.node.ts';
 
 /*
  * Real signatures (a SoftHSM2 token, ECDSA P-256 keys generated on it; SM2 by the software signer with
@@ -33,10 +34,6 @@ import { makeSm2Pki, openssl, opensslSm2Available, type Sm2Pki } from '../../sha
  * into a real central store as sealed device events through its ingest, then checked by the CLI.
  */
 
-const hsm = await signingToolsAvailable('signatures-cli.test.ts');
-const sm2 = await opensslSm2Available('signatures-cli.test.ts');
-const ssl = (await openssl(['version'])).ok;
-if (!ssl) console.warn('[signatures-cli.test.ts] CRL tests skipped: openssl not installed');
 const tempDir = useTempDir();
 
 const D1 = '2026-11-23';
@@ -148,7 +145,8 @@ type Report = {
   tally: { valid: number; invalid: number };
 };
 
-describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => {
+describe('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: TestToken & { cleanup(): void };
   let provider: Pkcs11Provider;
   let boothTrust: TrustList;
@@ -396,7 +394,8 @@ describe.skipIf(!hsm)('kawei-central signatures (SoftHSM2, ECDSA P-256)', () => 
   });
 });
 
-describe.skipIf(!sm2)('kawei-central signatures (SM2 with SM3, software signer)', () => {
+describe('kawei-central signatures (SM2 with SM3, software signer)', () => {
+  beforeAll(() => requireTool('openssl-sm2'));
   let pki: Sm2Pki;
   let dir: string;
 
@@ -447,7 +446,8 @@ describe.skipIf(!sm2)('kawei-central signatures (SM2 with SM3, software signer)'
   });
 });
 
-describe.skipIf(!ssl)('kawei-central signatures: CRLs, the receipt time, an issuing CA inside the CMS, the roster (OpenSSL CAs)', () => {
+describe('kawei-central signatures: CRLs, the receipt time, an issuing CA inside the CMS, the roster (OpenSSL CAs)', () => {
+  beforeAll(() => requireTool('openssl'));
   const HOUR = 3_600_000;
   const DAY = 24 * HOUR;
   let dir: string;

@@ -6,6 +6,7 @@
  * and be in the sync log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,6 @@ import type { CallResult } from '@kawei/shared/contract/contract.ts';
 import { generateEd25519, privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { DEVICE_STORE_FILE } from '@kawei/shared/device/device-app-services.node.ts';
-import { hasSocat } from '@kawei/shared/devices/pty-pair.node.ts';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import type { RgbaImage } from '@kawei/shared/face/face-types.ts';
 import { readImageFile } from '@kawei/shared/face/image-decode.node.ts';
@@ -35,8 +35,6 @@ import { captureThumbnail } from '../src/services/monitor/thumbnail.node.ts';
 import { DEVICE_DATABASE_FILE } from '@kawei/shared/store/device-database.node.ts';
 
 const DEMO = join(process.cwd(), 'node_modules/@vladmandic/face-api/demo');
-const HAS_SOCAT = hasSocat();
-if (!HAS_SOCAT) console.warn('gate-check-flow: SKIPPED, socat is missing (Debian: apt-get install socat)');
 
 const START = Date.now();
 let clock = START;
@@ -236,7 +234,8 @@ function logEvents(dir: string, type: string) {
   }
 }
 
-describe.skipIf(!HAS_SOCAT)('gate entrance with simulated turnstile, LED and voice', () => {
+describe('gate entrance with simulated turnstile, LED and voice', () => {
+  beforeAll(() => requireTool('socat'));
   let services: Services;
   let dir: string;
   let relay: RunningSimulator;
@@ -540,7 +539,8 @@ describe('room door and liveness (no serial devices)', () => {
   });
 });
 
-describe.skipIf(!HAS_SOCAT)('人证一致: an ID card read at the entrance, then 1:1 with its holder', () => {
+describe('人证一致: an ID card read at the entrance, then 1:1 with its holder', () => {
+  beforeAll(() => requireTool('socat'));
   /** A fresh entrance with the card reader simulator (its test card is on the reader from the start). */
   async function entranceWithCard(): Promise<{ services: Services; dir: string; close: () => Promise<void> }> {
     const simDir = mkdtempSync(join(tmpdir(), 'kawei-gate-card-'));

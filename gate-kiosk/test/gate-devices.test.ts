@@ -2,19 +2,17 @@
  * The gate's device hub against every simulator on real socat pty pairs (the same simulators the
  * technician CLI runs): the turnstile opens (the relay simulator sees the coil pulse), the seat is
  * shown and spoken, an ID card is reported, health follows an unplug and a replug, and a gate with
- * a device missing still starts. Skips, saying why, only when socat is missing.
+ * a device missing still starts. Without socat the suites fail, naming the apt package.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { type RunningSimulator, startSimulator } from '@kawei/led-driver/cli/simulate.node.ts';
 import type { DeviceHealth } from '@kawei/shared/devices/device-health.ts';
-import { hasSocat } from '@kawei/shared/devices/pty-pair.node.ts';
 import { parseGateConfig } from '../src/services/gate-config.ts';
 import { GateDevices, seatAnnouncement } from '../src/services/devices/gate-devices.node.ts';
-
-if (!hasSocat()) console.warn('gate-devices: SKIPPED, socat is missing (Debian: apt-get install socat)');
 
 const SEAT = { roomId: 'room-3', roomNumber: 3, roomName: '3号评标室', label: 'A5' };
 
@@ -33,7 +31,8 @@ describe('seat announcement', () => {
   });
 });
 
-describe.skipIf(!hasSocat())('GateDevices over pty pairs with the simulators', () => {
+describe('GateDevices over pty pairs with the simulators', () => {
+  beforeAll(() => requireTool('socat'));
   let dir: string;
   const sims = new Map<string, RunningSimulator>();
   let devices: GateDevices;
@@ -79,8 +78,8 @@ describe.skipIf(!hasSocat())('GateDevices over pty pairs with the simulators', (
     await waitFor('the coil to drop', () => relay.relay.pulses.length === before + 1);
     const pulse = relay.relay.pulses.at(-1)!;
     expect(pulse.coil).toBe(1);
+    // held at least the configured 300 ms (a timer never fires early); how late it drops depends on the machine
     expect(pulse.ms).toBeGreaterThanOrEqual(290);
-    expect(pulse.ms).toBeLessThan(1000);
   });
 
   it('announces the seat on the LED and by voice at once, and the LED clears after the time-out', async () => {
@@ -115,7 +114,8 @@ describe.skipIf(!hasSocat())('GateDevices over pty pairs with the simulators', (
   });
 });
 
-describe.skipIf(!hasSocat())('a gate with a device missing', () => {
+describe('a gate with a device missing', () => {
+  beforeAll(() => requireTool('socat'));
   it('starts anyway, the missing device down, and openPassage says it failed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kawei-gate-missing-'));
     const config = parseGateConfig({ devices: { relay: { path: join(dir, 'no-such-port') } } });

@@ -8,17 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasSocat } from '@kawei/shared/devices/pty-pair.node.ts';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'kawei-devices.mjs');
-if (!hasSocat()) console.warn('kawei-devices CLI: SKIPPED, socat is missing (Debian: apt-get install socat)');
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(!hasSocat())('kawei-devices', () => {
+describe('kawei-devices', () => {
+  beforeAll(() => requireTool('socat'));
   let dir: string;
   let sim: ChildProcess;
   let output = '';

@@ -1,20 +1,19 @@
 /**
  * The LED driver on a real socat pty pair: ManagedPort on the host end (as on the kiosk), the panel
  * simulator attached to a ManagedPort on the device end. Content arrives, clear-after empties the
- * area, and an unplug gives write_failed until the replug, after which a show works again within 2 s.
- * Skips, saying why, only when socat is missing.
+ * area, and an unplug gives write_failed until the replug, after which a show works again.
+ * Without socat it fails, naming the apt package.
  */
 import iconv from 'iconv-lite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { ManagedPort, type SerialSettings } from '@kawei/shared/devices/managed-port.node.ts';
-import { hasSocat, startPtyPair } from '@kawei/shared/devices/pty-pair.node.ts';
+import { startPtyPair } from '@kawei/shared/devices/pty-pair.node.ts';
 import { ALPHA_SERIAL } from '../src/alpha/alpha-sign.ts';
 import { LedDriver, formatSeatMessage } from '../src/led-driver.ts';
 import { createAlphaProtocol, createBxProtocol } from '../src/led-display.ts';
 import { LedPanelSimulator } from '../src/simulator/led-panel-simulator.ts';
 import { attachLedPanel } from '../src/simulator/led-panel-serial.ts';
-
-if (!hasSocat()) console.warn('led-pty: SKIPPED, socat is missing (Debian: apt-get install socat)');
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -46,8 +45,10 @@ const cases = [
   { name: 'Alpha at 57600 7E2', kind: 'alpha' as const, serial: { ...ALPHA_SERIAL, baudRate: 57600 } as SerialSettings, text: 'ROOM 3 A5' },
 ];
 
-describe.skipIf(!hasSocat()).each(cases)('LED driver over a socat pty pair: $name', ({ kind, serial, text }) => {
-  it('shows, clears after the time-out, fails while unplugged and works again within 2 s of the replug', async () => {
+describe.each(cases)('LED driver over a socat pty pair: $name', ({ kind, serial, text }) => {
+  beforeAll(() => requireTool('socat'));
+  // Hang guards below are generous (10 s): how fast the port comes back is measured by `npm run bench -- devices` (reconnect_ms).
+  it('shows, clears after the time-out, fails while unplugged and works again after the replug', async () => {
     const pair = await startPtyPair();
     cleanups.push(() => pair.close());
     const host = new ManagedPort({ device: 'led-1', kind: 'led', path: pair.a, ...serial, retryIntervalMs: 100 });
@@ -76,22 +77,20 @@ describe.skipIf(!hasSocat()).each(cases)('LED driver over a socat pty pair: $nam
 
     expect(await driver.show(1, 'A6', { clearAfterMs: 250 })).toMatchObject({ ok: true });
     await waitFor('area 1 shown', () => panel.text(1) === 'A6');
-    await waitFor('area 1 cleared by the host timer', () => panel.text(1) === undefined, 2000);
+    await waitFor('area 1 cleared by the host timer', () => panel.text(1) === undefined, 10_000);
     expect(panel.events.some((e) => e.kind === 'clear' && e.area === 1)).toBe(true);
     expect(panel.text(0)).toBe(text);
 
     await pair.unplug();
-    await waitFor('host port down', () => host.health.state === 'down', 2000);
+    await waitFor('host port down', () => host.health.state === 'down', 10_000);
     expect(await driver.show(0, 'A7')).toMatchObject({ ok: false, acked: false, error: 'write_failed' });
 
-    const t0 = Date.now();
     await pair.replug();
-    await host.waitUntilUp(2000);
-    await device.waitUntilUp(2000);
+    await host.waitUntilUp(10_000);
+    await device.waitUntilUp(10_000);
     const again = await driver.show(0, 'A8');
     expect(again).toMatchObject({ ok: true });
-    await waitFor('the panel after the replug', () => panel.text(0) === 'A8', 2000);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    await waitFor('the panel after the replug', () => panel.text(0) === 'A8', 10_000);
     expect(host.health.state).toBe('up');
   });
 });

@@ -1,19 +1,16 @@
 /**
  * The docs picture: decode the PNG (written by pngjs) with an independent reader (chunk CRCs, IHDR,
  * inflate, unfilter) and check that the text line has lit dots and the blank area none. Needs
- * Debian's fonts-noto-cjk; skips, saying why, when it is missing.
+ * Debian's fonts-noto-cjk; fails, naming the package, when it is missing.
  */
-import { existsSync } from 'node:fs';
 import { crc32, inflateSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../tests/support/require-tool.node.ts';
 import { formatSeatMessage } from '../src/led-driver.ts';
 import { createBxProtocol } from '../src/led-display.ts';
 import { rasteriseLine } from '../src/simulator/dot-matrix.ts';
 import { LedPanelSimulator } from '../src/simulator/led-panel-simulator.ts';
-import { DEFAULT_PANEL_FONT, loadPanelFont, renderPanelPicture, renderPanelSimulator } from '../src/simulator/panel-png.node.ts';
-
-const HAS_FONT = existsSync(DEFAULT_PANEL_FONT);
-if (!HAS_FONT) console.warn(`panel-png: SKIPPED, ${DEFAULT_PANEL_FONT} is missing (Debian: apt-get install fonts-noto-cjk)`);
+import { loadPanelFont, renderPanelPicture, renderPanelSimulator } from '../src/simulator/panel-png.node.ts';
 
 interface Decoded {
   width: number;
@@ -75,7 +72,8 @@ function litPixels(d: Decoded, y0: number, y1: number): number {
   return n;
 }
 
-describe.skipIf(!HAS_FONT)('panel PNG', () => {
+describe('panel PNG', () => {
+  beforeAll(() => requireTool('noto-cjk'));
   it('the seat call lights dots in its line and none in the blank area', () => {
     const panel = new LedPanelSimulator({ protocol: 'onbon-bx', areaCount: 2 });
     panel.receive(createBxProtocol().encodeShowText(0, formatSeatMessage(3, 'A5')));

@@ -1,27 +1,17 @@
 /**
  * The reader and the simulator on the two ends of a socat pty pair, through serialport at 115200
- * 8N1: the bytes cross a real tty (chunking, timing). Skips, saying why, when socat is missing.
+ * 8N1: the bytes cross a real tty (chunking, timing). Fails, naming the apt package, without socat.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { IdCardError, IdCardReader } from '../../src/devices/idcard/idcard-reader.ts';
 import { attachSimulatorToPort, IDCARD_DEFAULT_BAUD, serialPortTransport } from '../../src/devices/idcard/idcard-serial.node.ts';
 import { IdCardSimulator } from '../../src/devices/idcard/idcard-simulator.ts';
-
-function hasSocat(): boolean {
-  try {
-    execFileSync('socat', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const SOCAT = hasSocat();
-if (!SOCAT) console.warn('idcard-pty: SKIPPED, socat missing (Debian: apt-get install socat)');
 
 async function waitFor(what: string, ok: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
@@ -40,7 +30,8 @@ async function openPort(path: string): Promise<SerialPort> {
 const closePort = (port: SerialPort | undefined): Promise<void> =>
   new Promise((resolve) => (port?.isOpen ? port.close(() => resolve()) : resolve()));
 
-describe.skipIf(!SOCAT)('ID card reader and simulator over a socat pty pair', () => {
+describe('ID card reader and simulator over a socat pty pair', () => {
+  beforeAll(() => requireTool('socat'));
   let dir = '';
   let socat: ChildProcess | undefined;
   let host: SerialPort | undefined;

@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IdCardError, IdCardReader } from '../../src/devices/idcard/idcard-reader.ts';
 import { IdCardSimulator, TEST_CARD } from '../../src/devices/idcard/idcard-simulator.ts';
 import { encodeResponse } from '../../src/devices/idcard/idcard-protocol.ts';
 import type { WltPhotoDecoder } from '../../src/devices/idcard/wlt-decoder.ts';
+
+// A test that steps the clock and fails midway must not leave the fake clock to the next one.
+afterEach(() => vi.useRealTimers());
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -88,10 +91,16 @@ describe('ID card reader against the simulator', () => {
     sim.placeCard();
     sim.mute = true;
     const reader = new IdCardReader(sim.hostTransport(), { timeoutMs: 50 });
-    const t0 = Date.now();
-    const err = await expectCode(reader.readCard(), 'TIMEOUT');
-    expect(err.step).toBe('FindCard');
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Its own 50 ms, not the 1 s default: the clock is stepped by the test, not read off the machine.
+    vi.useFakeTimers();
+    let settled = false;
+    const failed = expectCode(reader.readCard(), 'TIMEOUT').finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
+    vi.useRealTimers();
+    expect((await failed).step).toBe('FindCard');
     sim.mute = false;
     expect((await reader.readCard()).text.idNumberValid).toBe(true);
   });

@@ -2,7 +2,7 @@
  * Integration against an independent Modbus implementation: a libmodbus RTU slave, compiled here
  * from a C file this test writes, on one end of a socat pty pair; our driver on the other end through
  * serialport at 9600 8N1. Also runs our own simulator over a pty pair, so both sides are exercised
- * on a real tty. Skips (with the reason) only when cc, pkg-config, libmodbus-dev or socat is missing.
+ * on a real tty. Fails, naming the apt packages, when cc, pkg-config, libmodbus-dev or socat is missing.
  */
 import { serialPortTransport } from '../../src/devices/serial-port-transport.node.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -11,31 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { encodeException, encodeReadBitsResponse, encodeWriteSingleCoilResponse, toHex } from '../../src/devices/relay/modbus-rtu.ts';
 import { RelayDriver, RelayExceptionError } from '../../src/devices/relay/relay-driver.ts';
 import { RelaySimulator } from '../../src/devices/relay/relay-simulator.ts';
-
-function missingTools(): string[] {
-  const missing: string[] = [];
-  const has = (cmd: string, args: string[]): boolean => {
-    try {
-      execFileSync(cmd, args, { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!has('cc', ['--version'])) missing.push('cc');
-  if (!has('pkg-config', ['--version'])) missing.push('pkg-config');
-  else if (!has('pkg-config', ['--exists', 'libmodbus'])) missing.push('libmodbus-dev (pkg-config libmodbus)');
-  if (!has('socat', ['-V'])) missing.push('socat');
-  return missing;
-}
-
-const MISSING = missingTools();
-if (MISSING.length > 0) {
-  console.warn(`relay-libmodbus: SKIPPED, missing ${MISSING.join(', ')} (Debian: apt-get install build-essential pkg-config libmodbus-dev socat)`);
-}
 
 /** Discrete inputs the libmodbus slave holds, input 0 first. */
 const INPUT_PATTERN = '10110010';
@@ -115,7 +94,8 @@ function stop(child: ChildProcess | undefined): void {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 }
 
-describe.skipIf(MISSING.length > 0)('relay driver against a libmodbus RTU slave over a socat pty pair', () => {
+describe('relay driver against a libmodbus RTU slave over a socat pty pair', () => {
+  beforeAll(() => requireTool('libmodbus', 'socat'));
   let dir = '';
   let pair: PtyPair | undefined;
   let slave: ChildProcess | undefined;
@@ -201,7 +181,8 @@ describe.skipIf(MISSING.length > 0)('relay driver against a libmodbus RTU slave 
   });
 });
 
-describe.skipIf(MISSING.includes('socat'))('relay driver against our simulator over a socat pty pair', () => {
+describe('relay driver against our simulator over a socat pty pair', () => {
+  beforeAll(() => requireTool('socat'));
   let dir = '';
   let pair: PtyPair | undefined;
   let master: SerialPort | undefined;

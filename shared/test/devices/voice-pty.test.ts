@@ -1,28 +1,19 @@
 /**
  * The voice queue on one end of a real socat pty pair (serialport, 9600 8N1, as the chips default
- * to), each chip simulator on the other. Skips, saying why, only when socat is missing.
+ * to), each chip simulator on the other. Fails, naming the apt package, without socat.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { serialPortTransport as serialTransport } from '../../src/devices/serial-port-transport.node.ts';
 import { Syn6288Simulator } from '../../src/devices/voice/simulators/syn6288-simulator.ts';
 import { Xfs5152Simulator } from '../../src/devices/voice/simulators/xfs5152-simulator.ts';
 import { VoiceQueue, syn6288Chip, xfs5152Chip } from '../../src/devices/voice/voice-queue.ts';
-
-const HAS_SOCAT = (() => {
-  try {
-    execFileSync('socat', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!HAS_SOCAT) console.warn('voice-pty: SKIPPED, socat is missing (Debian: apt-get install socat)');
 
 const SEAT = '请到3号评标室A5号卡位';
 
@@ -70,7 +61,8 @@ const cases = [
   { name: 'XFS5152', chip: xfs5152Chip, Simulator: Xfs5152Simulator },
 ];
 
-describe.skipIf(!HAS_SOCAT).each(cases)('voice queue over a socat pty pair: $name', ({ chip, Simulator }) => {
+describe.each(cases)('voice queue over a socat pty pair: $name', ({ chip, Simulator }) => {
+  beforeAll(() => requireTool('socat'));
   it('queues utterances without overlap and the seat call arrives decoded', async () => {
     const { a, b } = await ptyPair();
     const host = await open(a);

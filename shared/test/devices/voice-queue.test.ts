@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryPipe } from '../../src/devices/voice/memory-pipe.ts';
 import { Syn6288Simulator } from '../../src/devices/voice/simulators/syn6288-simulator.ts';
 import type { SpokenUtterance } from '../../src/devices/voice/simulators/tts-simulator-core.ts';
 import { Xfs5152Simulator } from '../../src/devices/voice/simulators/xfs5152-simulator.ts';
 import { VoiceQueue, syn6288Chip, xfs5152Chip } from '../../src/devices/voice/voice-queue.ts';
 import type { ByteTransport } from '../../src/devices/voice/voice-queue.ts';
+
+// A test that steps the clock and fails midway must not leave the fake clock to the next one.
+afterEach(() => vi.useRealTimers());
 
 const SEAT = '请到3号评标室A5号卡位';
 
@@ -61,9 +64,15 @@ describe('voice queue with a silent line', () => {
   it('times out rather than hanging when nothing answers', async () => {
     const [host] = createMemoryPipe();
     const queue = new VoiceQueue(host, xfs5152Chip, { pollIntervalMs: 5, replyTimeoutMs: 20, utteranceTimeoutMs: 80 });
-    const result = await queue.speak(SEAT);
+    // The clock is stepped by the test: the utterance ends at its own time-out, not at the machine's pace.
+    vi.useFakeTimers();
+    const speaking = queue.speak(SEAT);
+    await vi.advanceTimersByTimeAsync(1000);
+    const result = await speaking;
+    vi.useRealTimers();
     expect(result.outcome).toBe('timeout');
-    expect(result.endedAt - result.startedAt).toBeLessThan(1000);
+    expect(result.endedAt - result.startedAt).toBeGreaterThanOrEqual(80);
+    expect(result.endedAt - result.startedAt).toBeLessThanOrEqual(80 + 20);
     queue.close();
   });
 

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { createDetachedCms, verifyDetachedCms } from '../../src/signing/cms.ts';
 import { normalizeSerial, parseCrl } from '../../src/signing/crl.ts';
 import type { Signer } from '../../src/signing/signer.ts';
@@ -16,10 +17,7 @@ import { createSoftSm2Signer } from '../../src/signing/soft-sm2-signer.node.ts';
 import { loadTrustListFolder } from '../../src/signing/trust-list.node.ts';
 import { checkSigningCertificate, checkTrustListCrls, trustListFromCertificates, type TrustList } from '../../src/signing/trust-list.ts';
 import { asn1Time, caFromParty, makeRootCa, must, softSigner, type Crl, type OpensslCa, type Party } from './crl-openssl.node.ts';
-import { DISTID, makeSm2Pki, openssl, opensslSm2Available, opensslSm2Verify, type Sm2Pki } from './sm2-openssl.node.ts';
-
-const available = (await openssl(['version'])).ok;
-if (!available) console.warn('[crl.test.ts] skipped: openssl not installed');
+import { DISTID, makeSm2Pki, openssl, opensslSm2Verify, type Sm2Pki } from './sm2-openssl.node.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -52,7 +50,8 @@ async function opensslCmsVerifyWithCrl(dir: string, data: Uint8Array, cms: Uint8
   return { ok: result.ok, output: result.output };
 }
 
-describe.skipIf(!available)('certificate revocation by CRL, checked against OpenSSL 3', () => {
+describe('certificate revocation by CRL, checked against OpenSSL 3', () => {
+  beforeAll(() => requireTool('openssl'));
   const dir = mkdtempSync(join(tmpdir(), 'kawei-crl-'));
   const data = new TextEncoder().encode('{"bidder":"B01","expert":"EXPERT-D1G7","tech":41}');
   let root: OpensslCa;
@@ -418,9 +417,8 @@ describe.skipIf(!available)('certificate revocation by CRL, checked against Open
  * revocation verdict is compared with `openssl verify` on the same CRL signed with the empty ID (which
  * ours refuses, as it refuses certificates signed that way).
  */
-const sm2Available = available && (await opensslSm2Available('crl.test.ts'));
-
-describe.skipIf(!sm2Available)('SM2 CRLs (sm2sign-with-sm3, ID 1234567812345678) made by OpenSSL 3', () => {
+describe('SM2 CRLs (sm2sign-with-sm3, ID 1234567812345678) made by OpenSSL 3', () => {
+  beforeAll(() => requireTool('openssl-sm2'));
   const dir = mkdtempSync(join(tmpdir(), 'kawei-crl-sm2-'));
   let pki: Sm2Pki;
   let ca: OpensslCa;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { signCanonicalJson, verifySignedDocument } from '../../src/signing/canonical-signing.ts';
 import { createDetachedCms, verifyDetachedCms } from '../../src/signing/cms.ts';
 import { Pkcs11Provider } from '../../src/signing/pkcs11-provider.node.ts';
@@ -9,9 +10,7 @@ import { loadTrustListFolder } from '../../src/signing/trust-list.node.ts';
 import { parseCertificate, type TrustList } from '../../src/signing/trust-list.ts';
 import * as x509 from '../../src/signing/x509.ts';
 import type { TestToken } from '../../../scripts/lib/softhsm-token.node.ts';
-import { opensslCmsPrint, opensslCmsVerify, signingToolsAvailable, tokenForThisFile, writeBundle } from './signing-test-support.node.ts';
-
-const available = await signingToolsAvailable('pkcs11-cms.test.ts');
+import { opensslCmsPrint, opensslCmsVerify, tokenForThisFile, writeBundle } from './signing-test-support.node.ts';
 
 /** Counts what reaches the token, to prove a refusal happens before signing. */
 function counting(signer: Signer): Signer & { calls: number } {
@@ -39,7 +38,8 @@ const expectCode = async (promise: Promise<unknown>, code: string) => {
   return error;
 };
 
-describe.skipIf(!available)('PKCS#11 (SoftHSM2, RSA-2048) → detached CMS checked by openssl', () => {
+describe('PKCS#11 (SoftHSM2, RSA-2048) → detached CMS checked by openssl', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: TestToken & { cleanup(): void };
   let provider: Pkcs11Provider;
   let trust: TrustList;

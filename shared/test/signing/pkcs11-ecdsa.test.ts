@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { createDetachedCms, verifyDetachedCms } from '../../src/signing/cms.ts';
 import { Pkcs11Provider } from '../../src/signing/pkcs11-provider.node.ts';
 import { loadTrustListFolder } from '../../src/signing/trust-list.node.ts';
-import { opensslCmsPrint, opensslCmsVerify, signingToolsAvailable, tokenForThisFile } from './signing-test-support.node.ts';
+import { opensslCmsPrint, opensslCmsVerify, tokenForThisFile } from './signing-test-support.node.ts';
 
-const available = await signingToolsAvailable('pkcs11-ecdsa.test.ts');
-
-describe.skipIf(!available)('PKCS#11 ECDSA P-256 (SoftHSM2: hash first, r‖s → DER)', () => {
+describe('PKCS#11 ECDSA P-256 (SoftHSM2: hash first, r‖s → DER)', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: Awaited<ReturnType<typeof tokenForThisFile>>;
   let provider: Pkcs11Provider;
 

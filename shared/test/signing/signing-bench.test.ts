@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { measureSigning } from '../../src/signing/signing-bench.node.ts';
 import { loadTrustListFolder } from '../../src/signing/trust-list.node.ts';
-import { signingToolsAvailable, tokenForThisFile } from './signing-test-support.node.ts';
+import { tokenForThisFile } from './signing-test-support.node.ts';
 
-const available = await signingToolsAvailable('signing-bench.test.ts');
-
-describe.skipIf(!available)('measureSigning (what the booth benchmark will call)', () => {
+describe('measureSigning (what the booth benchmark will call)', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: Awaited<ReturnType<typeof tokenForThisFile>>;
   beforeAll(async () => {
     token = await tokenForThisFile({ cas: 1 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { signCanonicalJson, verifySignedDocument } from '../../src/signing/canonical-signing.ts';
 import { createDetachedCms, verifyDetachedCms } from '../../src/signing/cms.ts';
 import type { Signer } from '../../src/signing/signer.ts';
@@ -11,10 +12,9 @@ import { sm2Engine } from '../../src/signing/sm2-engine.ts';
 import { createSoftSm2Signer, parseSm2PrivateKey, softSm2SignerFromFiles } from '../../src/signing/soft-sm2-signer.node.ts';
 import { checkSigningCertificate, parseCertificate, trustListFromCertificates, type TrustList } from '../../src/signing/trust-list.ts';
 import { makeTestCa } from '../../../scripts/lib/softhsm-token.node.ts';
-import { DISTID, makeSm2Pki, openssl, opensslSm2Available, opensslSm2Verify, opensslVersion, type Sm2Pki } from './sm2-openssl.node.ts';
+import { DISTID, makeSm2Pki, openssl, opensslSm2Verify, opensslVersion, type Sm2Pki } from './sm2-openssl.node.ts';
 
-const available = await opensslSm2Available('sm2-cms.test.ts');
-const version = available ? await opensslVersion() : '';
+const version = await opensslVersion();
 const isOpenssl30 = /^OpenSSL 3\.0\./.test(version);
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -58,7 +58,8 @@ async function sm3Hex(dir: string, name: string, data: Uint8Array): Promise<stri
   return result.stdout.split(/\s/)[0]!;
 }
 
-describe.skipIf(!available)('SM2 certificates, CMS and trust list, checked against OpenSSL 3', () => {
+describe('SM2 certificates, CMS and trust list, checked against OpenSSL 3', () => {
+  beforeAll(() => requireTool('openssl-sm2'));
   const dir = mkdtempSync(join(tmpdir(), 'kawei-sm2-cms-'));
   let pki: Sm2Pki;
   let trust: TrustList;
@@ -221,7 +222,9 @@ describe.skipIf(!available)('SM2 certificates, CMS and trust list, checked again
       expect(await verifyDetachedCms(data, timeChanged, trust)).toMatchObject({ ok: false, code: 'CMS_SIGNATURE_INVALID' });
     });
 
-    it.skipIf(!isOpenssl30)('OpenSSL 3.0 `cms -verify` cannot check it (it uses an empty SM2 ID); it accepts the same CMS signed with the empty ID', async () => {
+    it('OpenSSL 3.0 `cms -verify` cannot check it (it uses an empty SM2 ID); it accepts the same CMS signed with the empty ID', async () => {
+      // Debian 12's OpenSSL: what another version's `cms -verify` does with SM2 is to be found out and written here.
+      expect(version, 'this test records OpenSSL 3.0 (Debian 12)').toMatch(/^OpenSSL 3\.0\./);
       const cms = await createDetachedCms(data, signer, { trustList: trust });
       writeFileSync(join(dir, 'content.bin'), data);
       writeFileSync(join(dir, 'ours.cms.der'), cms.der);

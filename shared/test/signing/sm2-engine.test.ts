@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { ecdsaDerToRaw, ecdsaRawToDer } from '../../src/signing/cms.ts';
 import { isSigningError } from '../../src/signing/signing-errors.ts';
 import { SM2_DEFAULT_USER_ID } from '../../src/signing/sm2.ts';
 import { createSm2Engine, SM2P256V1, sm2Engine, type Sm2Curve } from '../../src/signing/sm2-engine.ts';
 import { parseSm2PrivateKey } from '../../src/signing/soft-sm2-signer.node.ts';
-import { openssl, opensslSm2Available, opensslSm2Sign, opensslSm2Verify, SM2_ID } from './sm2-openssl.node.ts';
+import { openssl, opensslSm2Sign, opensslSm2Verify, SM2_ID } from './sm2-openssl.node.ts';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
@@ -170,9 +171,8 @@ describe('SM2 engine on sm2p256v1: behaviour and bad inputs', () => {
   });
 });
 
-const available = await opensslSm2Available('sm2-engine.test.ts');
-
-describe.skipIf(!available)('SM2 engine against OpenSSL 3', () => {
+describe('SM2 engine against OpenSSL 3', () => {
+  beforeAll(() => requireTool('openssl-sm2'));
   const dir = mkdtempSync(join(tmpdir(), 'kawei-sm2-'));
   let d: bigint;
   let point: Uint8Array;

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { sm3 } from '../../src/signing/sm3.ts';
-import { openssl, opensslSm2Available } from './sm2-openssl.node.ts';
+import { openssl } from './sm2-openssl.node.ts';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -26,9 +27,8 @@ describe('SM3 (GB/T 32905)', () => {
   });
 });
 
-const available = await opensslSm2Available('sm3.test.ts');
-
-describe.skipIf(!available)('SM3 against openssl dgst -sm3', () => {
+describe('SM3 against openssl dgst -sm3', () => {
+  beforeAll(() => requireTool('openssl-sm2'));
   const dir = mkdtempSync(join(tmpdir(), 'kawei-sm3-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

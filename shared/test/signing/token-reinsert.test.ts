@@ -2,12 +2,11 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { createDetachedCms, verifyDetachedCms } from '../../src/signing/cms.ts';
 import { Pkcs11Provider } from '../../src/signing/pkcs11-provider.node.ts';
 import { loadTrustListFolder } from '../../src/signing/trust-list.node.ts';
-import { signingToolsAvailable, tokenForThisFile } from './signing-test-support.node.ts';
-
-const available = await signingToolsAvailable('token-reinsert.test.ts');
+import { tokenForThisFile } from './signing-test-support.node.ts';
 
 /**
  * Pulling the key out and putting it back, in one running process. SoftHSM2 reads its token folder at
@@ -15,7 +14,8 @@ const available = await signingToolsAvailable('token-reinsert.test.ts');
  * with `softhsm2-util --delete-token` and put back by restoring the token's files, and without a
  * re-initialisation the module never sees it again (checked below with rescans turned off).
  */
-describe.skipIf(!available)('a USB key pulled out and put back (SoftHSM2 token folder restored)', () => {
+describe('a USB key pulled out and put back (SoftHSM2 token folder restored)', () => {
+  beforeAll(() => requireTool('softhsm2', 'openssl'));
   let token: Awaited<ReturnType<typeof tokenForThisFile>>;
   let saved = '';
 
