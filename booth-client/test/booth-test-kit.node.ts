@@ -24,7 +24,7 @@ import { crop, padEdge, resize } from '@kawei/shared/face/image.ts';
 import { cosineSimilarity } from '@kawei/shared/face/matching.ts';
 import { assessQuality, toGray } from '@kawei/shared/face/quality.ts';
 import { EventLog } from '@kawei/shared/sync/event-log.node.ts';
-import { createTestToken, softhsmAvailable, type TestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { createTestToken, type TestToken } from '../../scripts/lib/softhsm-token.node.ts';
 import { createBoothServices, type BoothServices } from '../src/services/booth-services.node.ts';
 import { parseBoothConfig } from '../src/services/booth-config.ts';
 import { boothDay } from '../src/services/roster/booth-day.ts';
@@ -278,16 +278,6 @@ export async function waitFor(what: string, ok: () => boolean, ms = 5000): Promi
 }
 
 // ── the USB key ──────────────────────────────────────────────────────────────────────────────────
-
-export async function tokenToolsAvailable(file: string): Promise<boolean> {
-  const ssl = await run('openssl', ['version']).then(
-    () => true,
-    () => false,
-  );
-  const hsm = await softhsmAvailable();
-  if (!ssl || !hsm) console.warn(`[${file}] skipped: softhsm2/opensc/openssl missing`);
-  return ssl && hsm;
-}
 
 /** A SoftHSM2 token for this test file; SOFTHSM2_CONF is set for this process (before the first provider). */
 export async function tokenForFile(): Promise<TestToken> {

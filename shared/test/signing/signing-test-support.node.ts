@@ -3,29 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestToken, softhsmAvailable, type TestToken, type TestTokenOptions } from '../../../scripts/lib/softhsm-token.node.ts';
+import { createTestToken, type TestToken, type TestTokenOptions } from '../../../scripts/lib/softhsm-token.node.ts';
 
 const run = promisify(execFile);
-
-async function opensslAvailable(): Promise<boolean> {
-  try {
-    await run('openssl', ['version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether the real parts are here; warns once with what is missing. */
-export async function signingToolsAvailable(file: string): Promise<boolean> {
-  const [hsm, ssl] = await Promise.all([softhsmAvailable(), opensslAvailable()]);
-  if (!hsm || !ssl) {
-    console.warn(
-      `[${file}] skipped: ${[!hsm && 'softhsm2-util/pkcs11-tool (apt softhsm2 opensc)', !ssl && 'openssl'].filter(Boolean).join(' and ')} not installed`,
-    );
-  }
-  return hsm && ssl;
-}
 
 /**
  * A fresh SoftHSM2 token in a temp dir for this test file, with SOFTHSM2_CONF pointed at it for this

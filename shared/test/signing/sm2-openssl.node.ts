@@ -32,14 +32,6 @@ export async function openssl(args: string[], cwd?: string): Promise<OpensslResu
   }
 }
 
-/** Whether an OpenSSL with SM2 and SM3 is installed; warns once with the reason when not. */
-export async function opensslSm2Available(file: string): Promise<boolean> {
-  const [sm2, sm3] = await Promise.all([openssl(['ecparam', '-name', 'SM2', '-noout']), openssl(['list', '-digest-algorithms'])]);
-  const ok = sm2.ok && sm3.ok && /SM3/i.test(sm3.output);
-  if (!ok) console.warn(`[${file}] skipped: openssl with SM2/SM3 (OpenSSL ≥ 3) not installed`);
-  return ok;
-}
-
 export async function opensslVersion(): Promise<string> {
   return (await openssl(['version'])).stdout.trim();
 }
