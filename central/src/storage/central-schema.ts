@@ -1,4 +1,5 @@
-import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type Compilable, type Expression, type Generated, type RawBuilder, type SchemaModule, type SqlBool } from 'kysely';
+import type { ColumnDataType, ColumnDefinitionBuilder, Compilable, Expression, Generated, RawBuilder, SchemaModule, SqlBool } from 'kysely';
+import { sql } from './kysely.node.ts';
 
 type DataTypeExpression = ColumnDataType | Expression<unknown>;
 import type { AlertRow, BoothRow, DeviceRow, EventRow, GateRow, MessageRow, RoomRow, SiteRow } from './store-rows.node.ts';

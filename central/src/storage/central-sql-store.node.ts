@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery, sql, type Insertable, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { Insertable, Kysely, SqlBool, Transaction } from 'kysely';
+import { CompiledQuery, sql } from './kysely.node.ts';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { gridCells, type Booth, type Gate, type Position, type Room, type Site } from '@kawei/shared/domain/topology.ts';

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from './kysely.node.ts';
 import { CENTRAL_MIGRATIONS, type CentralDatabase } from './central-schema.ts';
 import { CentralSqlStore } from './central-sql-store.node.ts';
 import { createPool, migratePostgres } from './postgres/pg-database.node.ts';

@@ -1,4 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  Compilable,
+  DatabaseConnection,
+  Driver,
+  Kysely as KyselyDb,
+  SqliteDatabase as KyselySqliteDatabase,
+  TransactionSettings,
+} from 'kysely';
 import {
   CompiledQuery,
   DummyDriver,
@@ -8,12 +16,7 @@ import {
   SqliteDriver,
   SqliteIntrospector,
   SqliteQueryCompiler,
-  type Compilable,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDatabase as KyselySqliteDatabase,
-  type TransactionSettings,
-} from 'kysely';
+} from './kysely.node.ts';
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, type Migration, type SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { CENTRAL_MIGRATIONS, type CentralDatabase } from './central-schema.ts';
@@ -29,7 +32,7 @@ import { CentralSqlStore } from './central-sql-store.node.ts';
  */
 export class SqliteCentralStore extends CentralSqlStore {
   private constructor(
-    db: Kysely<CentralDatabase>,
+    db: KyselyDb<CentralDatabase>,
     private readonly file: SqliteDatabase,
   ) {
     super(db, 'sqlite');

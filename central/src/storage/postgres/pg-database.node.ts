@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely.node.ts';
 import { Pool, types as pgTypes } from 'pg';
 import { PG_LOCK_SPACE, PG_LOCKS } from '../central-sql-store.node.ts';
 import type { CentralMigration } from '../central-schema.ts';
