@@ -154,7 +154,8 @@ describe('draw → rosters → devices', () => {
     const again = await cli(ENTRY.central, ['publish-rosters', '--result', resultFile, '--experts', demo.dir, '--day', demo.day, '--data', centralData]);
     expect(again).toMatch(/人脸模板：5 人，每台闸机 1 个分包，共 2 台闸机，下发 2 条/);
     expect(again).toMatch(/photo cache: 6 命中 hit\(s\), 0 新计算 computed/);
-    expect(again).toMatch(/photos\/E203\/scan\.png \(E203\): 无法读取（仅支持 JPEG\/PNG） \/ cannot be read \(JPEG or PNG only\) \[unreadable\]/);
+    // The wording is the registry's (sharp decodes JPEG, PNG and WebP now); the reason code is the contract.
+    expect(again).toMatch(/photos\/E203\/scan\.png \(E203\): 无法读取（[^）]+） \/ cannot be read \([^)]+\) \[unreadable\]/);
 
     await gate.service.close();
     gate.store.close();
