@@ -27,7 +27,8 @@ let nodeFrame: FrameObservation;
 const foreignRequests: string[] = [];
 
 test.beforeAll(async () => {
-  test.skip(missing !== null, `face camera tests skipped: ${missing}`);
+  // npm test installs chromium and ffmpeg: a missing one is a broken machine, never a quiet skip.
+  if (missing !== null) throw new Error(`人脸摄像头测试缺少工具 / face camera tests need: ${missing} (apt-get install chromium ffmpeg)`);
   test.setTimeout(120_000);
   dir = mkdtempSync(join(tmpdir(), 'kawei-face-e2e-'));
   await buildFacePage(join(dir, 'page'));
@@ -105,7 +106,9 @@ test('per-frame detector + mesh latency in Chromium', async () => {
   const line = `detect+mesh p50 ${p(timing.detectMeshMs, 0.5).toFixed(1)} ms, p95 ${p(timing.detectMeshMs, 0.95).toFixed(1)} ms; tracking p50 ${p(timing.trackingMs, 0.5).toFixed(1)} ms`;
   test.info().annotations.push({ type: 'chromium latency', description: line });
   console.log(`face in Chromium: ${line}`);
-  // Guidance at frame rate wants well under a frame interval at 10 frames/s; bench/face.bench.ts records the figures.
-  expect(p(timing.detectMeshMs, 0.5)).toBeLessThan(100);
+  // Speed is the benchmark's (bench/face.bench.ts, docs/PERFORMANCE.md), not a test's: a loaded CI machine is
+  // slower, not wrong. Here: every timed frame really ran the detector and the mesh and gave a measurement.
+  expect(timing.detectMeshMs).toHaveLength(30);
+  for (const ms of [...timing.detectMeshMs, ...timing.trackingMs]) expect(Number.isFinite(ms) && ms > 0).toBe(true);
   expect(foreignRequests).toEqual([]);
 });
