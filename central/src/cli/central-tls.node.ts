@@ -5,7 +5,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@kawei/shared/signing/x509.ts';
 import { spkiSha256 } from '@kawei/shared/device/pinned-tls.node.ts';
-import { UsageError } from './cli-args.node.ts';
+import { usageError } from './cli-args.node.ts';
 
 /**
  * The central's TLS identity: the certificate `serve` presents and whose key devices pin.
@@ -86,7 +86,7 @@ export async function ensureCentralTls(options: CentralTlsOptions): Promise<Cent
 function givenTls(options: CentralTlsOptions): CentralTls {
   const { certFile, keyFile } = options;
   if (certFile === undefined || keyFile === undefined) {
-    throw new UsageError('--tls-cert 与 --tls-key 须同时给出', 'give both --tls-cert and --tls-key, or neither');
+    throw usageError('central.tls.bothOrNeither');
   }
   let cert: string;
   let key: string;
@@ -96,13 +96,10 @@ function givenTls(options: CentralTlsOptions): CentralTls {
     new X509Certificate(cert);
     createPrivateKey(key);
   } catch (error) {
-    throw new UsageError(
-      `无法读取 TLS 证书或私钥（PEM）：${(error as Error).message}`,
-      `cannot read the TLS certificate or key (PEM): ${(error as Error).message}`,
-    );
+    throw usageError('central.tls.unreadable', { reason: (error as Error).message });
   }
   if (!sameKey(cert, key)) {
-    throw new UsageError('--tls-key 不是 --tls-cert 证书的私钥', '--tls-key is not the key of the --tls-cert certificate');
+    throw usageError('central.tls.keyMismatch');
   }
   return { cert, key, fingerprint: spkiSha256(cert), certFile, keyFile, state: 'given' };
 }
@@ -155,10 +152,7 @@ async function webCryptoKeys(pem: string): Promise<CryptoKeyPair> {
       publicKey: await webcrypto.subtle.importKey('spki', spki, EC_P256, true, ['verify']),
     } as CryptoKeyPair;
   } catch {
-    throw new UsageError(
-      `${TLS_KEY_FILE} 不是 P-256 密钥，无法自动签发证书；请用 --tls-cert/--tls-key`,
-      `${TLS_KEY_FILE} is not a P-256 key, so no certificate can be issued for it; give --tls-cert/--tls-key`,
-    );
+    throw usageError('central.tls.notP256', { file: TLS_KEY_FILE });
   }
 }
 

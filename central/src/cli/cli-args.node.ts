@@ -1,6 +1,8 @@
 import { resolve, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { STORE_CLI_OPTIONS, storeOptionsFromCli, type OpenStoreOptions } from '../storage/open-store.node.ts';
+import { messagePair, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
+import type { MessageKey, TranslateArgs } from '@kawei/shared/i18n/messages.ts';
 
 /** A mistake in how the CLI was called: reported in Chinese, then English, with exit code 2. */
 export class UsageError extends Error {
@@ -11,6 +13,16 @@ export class UsageError extends Error {
   ) {
     super(english);
   }
+
+  /** The UsageError saying `pair` (from the catalogue, maybe with a detail). */
+  static of(pair: MessagePair): UsageError {
+    return new UsageError(pair.zh, pair.en);
+  }
+}
+
+/** `throw usageError('central.args.device')`: the catalogue's text for `key`, as a UsageError. */
+export function usageError<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): UsageError {
+  return UsageError.of(messagePair(key, ...args));
 }
 
 export const DEFAULT_DATA_DIR = '.kawei-data/central';
@@ -40,15 +52,14 @@ export function parseCommandArgs(
     parsed = parseArgs({ args, options: { ...options, ...DATA_OPTION }, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (error) {
     const message = (error as Error).message;
-    throw new UsageError(`${command} 的参数有误：${message}`, `bad arguments for ${command}: ${message}`);
+    throw usageError('central.args.bad', { command, message });
   }
   const count = parsed.positionals.length;
   if (count < positionals.min || count > positionals.max) {
     const what = positionals.name ?? 'arguments';
-    throw new UsageError(
-      positionals.max === 0 ? `${command} 不接受额外参数：${parsed.positionals.join(' ')}` : `${command} 需要参数 ${what}`,
-      positionals.max === 0 ? `${command} takes no extra arguments: ${parsed.positionals.join(' ')}` : `${command} needs ${what}`,
-    );
+    throw positionals.max === 0
+      ? usageError('central.args.noExtra', { command, extra: parsed.positionals.join(' ') })
+      : usageError('central.args.needs', { command, what });
   }
   const dataDir = resolve(String(parsed.values['data']));
   const databaseFile = join(dataDir, DATABASE_FILE);

@@ -4,14 +4,15 @@
  * operator checking a device's day, and for the end-to-end tests that assert "the central has it".
  */
 import { openStore } from '../storage/open-store.node.ts';
-import { parseCommandArgs, UsageError } from './cli-args.node.ts';
+import { parseCommandArgs, usageError } from './cli-args.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 import type { CliIo } from './cli-io.ts';
-import { formatLocalTime } from './text-format.ts';
+import { formatEventLine } from './text-format.ts';
 
 function boundedInt(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d{1,9}$/.test(text) || n < min || n > max) {
-    throw new UsageError(`--${name} 必须是 ${min} 到 ${max} 之间的整数：${text}`, `--${name} must be an integer from ${min} to ${max}: ${text}`);
+    throw usageError('central.args.integer', { name, min, max, text });
   }
   return n;
 }
@@ -25,7 +26,7 @@ export async function eventsCommand(args: string[], io: CliIo): Promise<number> 
     json: { type: 'boolean', default: false },
   });
   const device = values['device'];
-  if (typeof device !== 'string' || device === '') throw new UsageError('请用 --device 指定设备', 'name the device with --device');
+  if (typeof device !== 'string' || device === '') throw usageError('central.args.device');
   const from = boundedInt('from', String(values['from']), 1, 999_999_999);
   const limit = boundedInt('limit', String(values['limit']), 1, 5000);
   const type = values['type'] as string | undefined;
@@ -35,9 +36,9 @@ export async function eventsCommand(args: string[], io: CliIo): Promise<number> 
     if (values['json']) {
       io.stdout.write(`${JSON.stringify({ events: events.map((e) => ({ seq: e.seq, type: e.type, deviceTime: e.deviceTime, receivedAt: e.receivedAt, payload: e.payload })) })}\n`);
     } else if (events.length === 0) {
-      io.stdout.write('没有事件 / no events\n');
+      io.stdout.write(`${bilingual('central.events.none')}\n`);
     } else {
-      for (const e of events) io.stdout.write(`#${e.seq}  ${formatLocalTime(e.deviceTime)}  ${e.type}  ${JSON.stringify(e.payload)}\n`);
+      for (const e of events) io.stdout.write(formatEventLine(e));
     }
     return 0;
   } finally {

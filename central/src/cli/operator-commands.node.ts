@@ -5,7 +5,9 @@ import { inputHashOf } from '../draw/commitment.ts';
 import { openStore, type KaweiStore, type OpenStoreOptions } from '../storage/open-store.node.ts';
 import { issueEnrolCode } from '../enrolment/enrol-codes.node.ts';
 import { DEMO_TOPOLOGY_FILE, readTopologyFile } from '../topology/topology-file.node.ts';
-import { parseCommandArgs, UsageError } from './cli-args.node.ts';
+import { parseCommandArgs, UsageError, usageError } from './cli-args.node.ts';
+import { bilingual, bilingualLines, messagePairBy, pairLines, withEnglishDetail } from '@kawei/shared/i18n/bilingual.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 import { badInput } from '@kawei/shared/errors.ts';
 import { createEnrolCodeRequestSchema, DEFAULT_ENROL_CODE_TTL_MINUTES } from '@kawei/shared/api/central-http.ts';
 import { describePosition, formatAlerts, formatDevices, formatLocalTime, formatSiteTrees, targetId } from './text-format.ts';
@@ -41,8 +43,7 @@ export async function seedDemoCommand(args: string[], io: CliIo): Promise<number
   const sites = readTopologyFile(DEMO_TOPOLOGY_FILE);
   const { created } = await withStore(storage, (store) => store.importTopology(sites));
   io.stdout.write(
-    `演示拓扑已就绪：新增 ${created.sites} 个站点、${created.rooms} 个评标室、${created.booths} 个卡位、${created.gates} 个闸机\n` +
-      `demo topology ready: added ${created.sites} sites, ${created.rooms} rooms, ${created.booths} booths, ${created.gates} gates\n`,
+`${bilingualLines('central.seedDemo.done', created)}\n`
   );
   return 0;
 }
@@ -65,7 +66,7 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
   const booth = values['booth'] as string | undefined;
   const gate = values['gate'] as string | undefined;
   if ((booth === undefined) === (gate === undefined)) {
-    throw new UsageError('请指定 --booth 卡位编号 或 --gate 闸机编号（二选一）', 'give exactly one of --booth ID or --gate ID');
+    throw usageError('central.args.boothOrGate');
   }
   const request = createEnrolCodeRequestSchema.safeParse({
     target: booth !== undefined ? { kind: 'booth', boothId: booth } : { kind: 'gate', gateId: gate },
@@ -89,13 +90,13 @@ export async function enrolCodeCommand(args: string[], io: CliIo): Promise<numbe
   }
   io.stdout.write(
     [
-      `注册码 / enrolment code:   ${issued.code}`,
-      `位置 / position:           ${position ? describePosition(position) : ''} [${targetId(issued.target)}]`,
-      `中心密钥指纹 / central key fingerprint（在设备上输入 / type on the device）:`,
+      `${bilingual('central.enrol.code')}:   ${issued.code}`,
+      `${bilingual('central.enrol.position')}:           ${position ? describePosition(position) : ''} [${targetId(issued.target)}]`,
+      `${bilingual('central.fingerprint')}（${bilingual('central.enrol.typeOnDevice')}）:`,
       `                           ${shortFingerprint(tls.fingerprint)}`,
-      `完整 / full (SHA-256 SPKI): ${formatFingerprint(tls.fingerprint)}`,
-      `有效期至 / expires:        ${formatLocalTime(issued.expiresAt)}（${request.data.ttlMinutes} 分钟 / minutes）`,
-      `只能使用一次 / works once.`,
+      `${bilingual('central.enrol.full')} (SHA-256 SPKI): ${formatFingerprint(tls.fingerprint)}`,
+      `${bilingual('central.enrol.expires')}:        ${formatLocalTime(issued.expiresAt)}（${request.data.ttlMinutes} ${bilingual('central.enrol.minutes')}）`,
+      `${bilingual('central.enrol.once')}.`,
       '',
     ].join('\n'),
   );
@@ -115,8 +116,7 @@ export async function revokeCommand(args: string[], io: CliIo): Promise<number> 
   const deviceId = positionals[0]!;
   const device = await withStore(storage, (store) => store.revokeDevice(deviceId, Date.now()));
   io.stdout.write(
-    `已停用设备 ${device.id}（${device.kind} ${targetId(device.target)}），停用时间 ${formatLocalTime(device.revokedAt!)}\n` +
-      `revoked device ${device.id} (${device.kind} ${targetId(device.target)}) at ${formatLocalTime(device.revokedAt!)}\n`,
+`${bilingualLines('central.revoke.done', { id: device.id, kind: device.kind, target: targetId(device.target), at: formatLocalTime(device.revokedAt!) })}\n`
   );
   return 0;
 }
@@ -137,12 +137,12 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
   const device = values['device'] as string | undefined;
   const all = values['all'] === true;
   if ((device === undefined) === !all) {
-    throw new UsageError('请指定 --device 设备编号 或 --all（二选一）', 'give exactly one of --device ID or --all');
+    throw usageError('central.args.deviceOrAll');
   }
   const type = values['type'] as string | undefined;
   const text = values['text'] as string | undefined;
   if (type === undefined || text === undefined) {
-    throw new UsageError('请指定 --type 消息类型 和 --text 消息内容', 'give both --type TYPE and --text TEXT');
+    throw usageError('central.args.typeAndText');
   }
   const request = createMessageRequestSchema.safeParse({ deviceId: device ?? null, type, payload: { text } });
   if (!request.success) throw badInput(request.error, 'message');
@@ -156,8 +156,9 @@ export async function messageCommand(args: string[], io: CliIo): Promise<number>
     return 0;
   }
   io.stdout.write(
-    `已排队消息 ${message.id}（发往 ${message.deviceId ?? '全部设备'}，序号 ${message.cursor}）\n` +
-      `queued message ${message.id} for ${message.deviceId ?? 'all devices'} (cursor ${message.cursor})\n`,
+`${pairLines(
+      messagePairBy('central.message.queued', (lang) => ({ id: message.id, to: message.deviceId ?? translate(lang, 'central.message.allDevices'), cursor: message.cursor })),
+    )}\n`,
   );
   return 0;
 }
@@ -180,24 +181,21 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
     json: { type: 'boolean', default: false },
   });
   const file = values['result'] as string | undefined;
-  if (file === undefined) throw new UsageError('请指定 --result 抽取结果文件', 'give --result result.json');
-  const result = drawResultSchema.safeParse(readJsonFile(file, '抽取结果'));
+  if (file === undefined) throw usageError('central.args.result');
+  const result = drawResultSchema.safeParse(readJsonFile(file, 'central.what.result'));
   if (!result.success) throw badInput(result.error, 'publish-rosters');
   const expertsDir = values['experts'] as string | undefined;
   const dayFile = values['day'] as string | undefined;
   if (expertsDir === undefined && (dayFile !== undefined || values['strict'] === true)) {
-    throw new UsageError('--day 与 --strict 只能与 --experts 一起使用', '--day and --strict only go with --experts');
+    throw usageError('central.args.expertsOnly');
   }
   let day: DayInput | undefined;
   if (dayFile !== undefined) {
-    const parsed = dayInputSchema.safeParse(readJsonFile(dayFile, '当日输入'));
+    const parsed = dayInputSchema.safeParse(readJsonFile(dayFile, 'central.what.day'));
     if (!parsed.success) throw badInput(parsed.error, 'publish-rosters --day');
     day = parsed.data;
     if (inputHashOf(day) !== result.data.inputHash) {
-      throw new UsageError(
-        `当日输入文件（day.json）与抽取结果不符：${dayFile} 不是这次抽取所用的文件`,
-        `the day file does not match the draw result (its input hash differs): ${dayFile} is not the file this draw was made from`,
-      );
+      throw usageError('central.dayMismatch', { file: dayFile });
     }
   }
   const registry = expertsDir === undefined ? undefined : await loadRegistry(expertsDir);
@@ -266,26 +264,27 @@ export async function publishRostersCommand(args: string[], io: CliIo): Promise<
       io.stdout.write(`${JSON.stringify({ sent, unmatched: plan.unmatched, ...(summary ? { faces: summary } : {}), ...(booths ? { boothFaces: booths } : {}) })}\n`);
       return 0;
     }
-    io.stdout.write(`已下发名单消息 ${sent} 条 / sent ${sent} roster messages\n`);
+    io.stdout.write(`${bilingual('central.rosters.sent', { sent })}\n`);
     for (const u of plan.unmatched) {
       io.stdout.write(
-        `  未送达 / not delivered: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${u.why === 'no_device' ? '该卡位尚无已注册设备 / no enrolled device' : '中心无此卡位 / no such booth'}\n`,
+        `  ${bilingual('central.rosters.notDelivered')}: ${u.site}/${u.room} ${u.label} (${u.expert}) — ${bilingual(u.why === 'no_device' ? 'central.rosters.noDevice' : 'central.rosters.noBooth')}\n`,
       );
     }
     if (summary) io.stdout.write(formatFacesSummary(summary));
     if (booths) {
-      io.stdout.write(`卡位人脸模板：下发 ${booths.sent} 条 / booth face templates: ${booths.sent} message(s) sent\n`);
-      for (const b of booths.withoutFace) io.stdout.write(`  无人脸模板 / no face template: ${b.site}/${b.room} ${b.label} (${b.expert})\n`);
+      io.stdout.write(`${bilingual('central.rosters.boothFaces', { sent: booths.sent })}\n`);
+      for (const b of booths.withoutFace) io.stdout.write(`  ${bilingual('central.rosters.noFaceTemplate')}: ${b.site}/${b.room} ${b.label} (${b.expert})\n`);
     }
     return 0;
   });
 }
 
-function readJsonFile(file: string, what: string): unknown {
+function readJsonFile(file: string, what: 'central.what.result' | 'central.what.day'): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`无法读取${what}：${file}`, `cannot read ${file}: ${(error as Error).message}`);
+    const m = messagePairBy('central.cannotRead', (lang) => ({ what: translate(lang, what), file }));
+    throw UsageError.of(withEnglishDetail(m, (error as Error).message));
   }
 }
 
@@ -313,7 +312,7 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
   const limitText = String(values['limit']);
   const limit = Number(limitText);
   if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > 1000) {
-    throw new UsageError(`--limit 必须是 1 到 1000 之间的整数：${limitText}`, `--limit must be an integer from 1 to 1000: ${limitText}`);
+    throw usageError('central.args.integer', { name: 'limit', min: 1, max: 1000, text: limitText });
   }
   const device = values['device'] as string | undefined;
   const alerts = await withStore(storage, (store) =>

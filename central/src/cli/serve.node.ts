@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { openStore } from '../storage/open-store.node.ts';
 import { buildCentralServer } from '../server.node.ts';
 import { ensureOperatorToken } from './operator-token.node.ts';
-import { parseCommandArgs, UsageError } from './cli-args.node.ts';
+import { parseCommandArgs, usageError } from './cli-args.node.ts';
+import { bilingual, bilingualLines } from '@kawei/shared/i18n/bilingual.ts';
 import type { CliIo } from './cli-io.ts';
 import { ensureCentralTls, type CentralTls } from './central-tls.node.ts';
 import { formatFingerprint } from '@kawei/shared/api/central-tls.ts';
@@ -39,11 +40,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const token = await ensureOperatorToken(store, dataDir);
     if (token.state === 'created') {
-      io.stderr.write(`已生成操作员令牌，保存在 ${token.file}（仅本用户可读）\noperator token created in ${token.file} (mode 0600)\n`);
+      io.stderr.write(`${bilingualLines('central.serve.tokenCreated', { file: token.file })}\n`);
     } else if (token.state === 'file-missing') {
-      io.stderr.write(
-        `警告：找不到操作员令牌文件 ${token.file}，管理接口将无法使用\nwarning: operator token file ${token.file} is missing; the admin API cannot be used\n`,
-      );
+      io.stderr.write(`${bilingualLines('central.serve.tokenMissing', { file: token.file })}\n`);
     }
     const app = buildCentralServer({
       store,
@@ -59,7 +58,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     const url = `https://${urlHost(host)}:${bound}`;
     io.stdout.write(`${JSON.stringify({ event: 'listening', url, centralId, fingerprint: tls.fingerprint })}\n`);
     const signal = await stopped;
-    io.stderr.write(`收到 ${signal}，正在关闭 / ${signal}: closing\n`);
+    io.stderr.write(`${bilingual('central.serve.closing', { signal })}\n`);
     await app.close();
     return 0;
   } finally {
@@ -68,22 +67,17 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 function tlsNote(tls: CentralTls): string {
-  const what = {
-    made: ['已生成本中心的 TLS 密钥与自签名证书', 'made the central\'s TLS key and self-signed certificate'],
-    reissued: ['已用原密钥重新签发 TLS 证书（新增主机名）', 're-issued the TLS certificate over the same key (new host names)'],
-    loaded: ['使用 TLS 证书', 'using the TLS certificate'],
-    given: ['使用指定的 TLS 证书', 'using the given TLS certificate'],
-  }[tls.state];
+  const what = ({ made: 'central.tls.made', reissued: 'central.tls.reissued', loaded: 'central.tls.loaded', given: 'central.tls.given' } as const)[tls.state];
   return (
-    `${what[0]}：${tls.certFile}\n${what[1]}: ${tls.certFile}\n` +
-    `中心密钥指纹 / central key fingerprint (SHA-256 SPKI):\n  ${formatFingerprint(tls.fingerprint)}\n`
+    `${bilingualLines(what, { file: tls.certFile })}\n` +
+    `${bilingual('central.fingerprint')} (SHA-256 SPKI):\n  ${formatFingerprint(tls.fingerprint)}\n`
   );
 }
 
 function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port > 65535) {
-    throw new UsageError(`端口必须是 0 到 65535 之间的整数：${text}`, `--port must be an integer from 0 to 65535: ${text}`);
+    throw usageError('central.args.port', { text });
   }
   return port;
 }

@@ -32,14 +32,19 @@ import {
   type SubmissionFilter,
   type SubmissionVerdict,
 } from '../results/verify-submissions.ts';
-import { parseCommandArgs, UsageError } from './cli-args.node.ts';
+import { parseCommandArgs, UsageError, usageError } from './cli-args.node.ts';
+import { bilingual, bilingualLabel, bilingualLines, messagePairBy, pairLine, pairLines } from '@kawei/shared/i18n/bilingual.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatLocalTime, formatTable } from './text-format.ts';
 
 /** Some submission did not verify. */
 export const SIGNATURES_INVALID_EXIT = 1;
 
-const KIND_LABEL = { commitment: '承诺书 commitment', 'score-sheet': '评分表 score sheet' } as const;
+const KIND_LABEL = {
+  commitment: bilingualLabel('central.signatures.kind.commitment'),
+  'score-sheet': bilingualLabel('central.signatures.kind.scoreSheet'),
+} as const;
 
 export async function signaturesCommand(args: string[], io: CliIo): Promise<number> {
   const { values, storage } = parseCommandArgs('signatures', args, {
@@ -50,17 +55,17 @@ export async function signaturesCommand(args: string[], io: CliIo): Promise<numb
   });
   const trustDir = values['trust'];
   if (typeof trustDir !== 'string' || trustDir === '') {
-    throw new UsageError('请用 --trust 指定中心的受信任 CA 证书目录', 'name the central\'s folder of trusted CA certificates with --trust DIR');
+    throw usageError('central.args.trust');
   }
   const filter: SubmissionFilter = { date: values['date'] as string | undefined, project: values['project'] as string | undefined };
   if (filter.date !== undefined && !isIsoDate(filter.date)) {
-    throw new UsageError(`--date 应为 YYYY-MM-DD 格式的日期：${filter.date}`, `--date must be a date as YYYY-MM-DD: ${filter.date}`);
+    throw usageError('central.args.date', { date: filter.date });
   }
-  if (filter.project === '') throw new UsageError('--project 不能为空', '--project must not be empty');
+  if (filter.project === '') throw usageError('central.args.project');
   const trust = loadTrust(resolve(trustDir));
   if (storage.backend === 'sqlite' && !existsSync(storage.databaseFile)) {
     // Opening would create an empty store, and "no submissions" would then be a lie.
-    throw new UsageError(`中心数据库不存在：${storage.databaseFile}（请检查 --data）`, `no central database at ${storage.databaseFile} (check --data)`);
+    throw usageError('central.noDatabase', { file: storage.databaseFile });
   }
 
   const store = await openStore(storage);
@@ -79,7 +84,7 @@ export async function signaturesCommand(args: string[], io: CliIo): Promise<numb
   // The folder's own report, for what could not be used; a CRL some verification used is not among them
   // (one of an issuing CA outside the folder is "not a CA of the trust list" to it).
   const crlProblems = (await checkTrustListCrls(trust.list)).problems.filter((p) => !usedSources.has(p.source));
-  for (const p of crlProblems) io.stderr.write(`吊销列表未采用 / CRL not used: ${p.source}: ${p.reason}\n`);
+  for (const p of crlProblems) io.stderr.write(`${bilingual('central.signatures.crlNotUsed')}: ${p.source}: ${p.reason}\n`);
   if (values['json']) {
     io.stdout.write(
       `${JSON.stringify({
@@ -103,13 +108,13 @@ export async function signaturesCommand(args: string[], io: CliIo): Promise<numb
 
 function loadTrust(dir: string): { dir: string; list: TrustList } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(`受信任 CA 证书目录不存在：${dir}`, `no such folder of trusted CA certificates: ${dir}`);
+    throw usageError('central.signatures.trustMissing', { dir });
   }
   try {
     return { dir, list: loadTrustListFolder(dir) };
   } catch (error) {
     if (isSigningError(error)) {
-      throw new UsageError(`无法使用受信任 CA 证书目录：${error.zh}`, `cannot use the folder of trusted CA certificates: ${error.en}`);
+      throw UsageError.of(messagePairBy('central.signatures.trustUnusable', (lang) => ({ reason: lang === 'en' ? error.en : error.zh })));
     }
     throw error;
   }
@@ -130,22 +135,38 @@ export function formatVerdicts(
 ): string {
   const stale = crls.crls.filter((c) => c.stale).length;
   const lines = [
-    `已签名提交的核验（中心受信任 CA 证书 ${trust.list.anchors.length} 张：${trust.dir}）`,
-    `signed submissions verified with the central's trust list (${trust.list.anchors.length} CA certificate(s) in ${trust.dir})`,
-    `核验用到的吊销列表（CRL）${crls.crls.length} 份${stale > 0 ? `（${stale} 份在签名时已过期，仍按其吊销）` : ''}；核验路径上无 CRL 的 CA ${crls.withoutCrl.length} 个，其所签证书吊销状态未知`,
-    `CRLs used by the verifications: ${crls.crls.length}${stale > 0 ? ` (${stale} past nextUpdate at a signing time, still revoking)` : ''}; CAs on verified paths without a CRL: ${crls.withoutCrl.length} (revocation of their certificates unknown)`,
+    bilingualLines('central.signatures.heading', { anchors: trust.list.anchors.length, dir: trust.dir }),
+    pairLines(
+      messagePairBy('central.signatures.crls', (lang) => ({
+        crls: crls.crls.length,
+        stale: stale > 0 ? translate(lang, 'central.signatures.crlsStale', { stale }) : '',
+        withoutCrl: crls.withoutCrl.length,
+      })),
+    ),
   ];
   if (filter.date !== undefined || filter.project !== undefined) {
-    const zh = [filter.date && `日期 ${filter.date}`, filter.project && `项目 ${filter.project}`].filter(Boolean).join('，');
-    const en = [filter.date && `date ${filter.date}`, filter.project && `project ${filter.project}`].filter(Boolean).join(', ');
-    lines.push(`筛选：${zh} / filter: ${en}`);
+    const { date, project } = filter;
+    lines.push(
+      pairLine(
+        messagePairBy('central.signatures.filter', (lang) => ({
+          filter: [
+            date !== undefined && translate(lang, 'central.signatures.filterDate', { date }),
+            project !== undefined && translate(lang, 'central.signatures.filterProject', { project }),
+          ]
+            .filter(Boolean)
+            .join(translate(lang, 'central.signatures.filterSeparator')),
+        })),
+      ),
+    );
   }
   lines.push('');
   let out = `${lines.join('\n')}\n`;
   if (verdicts.length === 0) {
-    out += '（没有已签名的提交 / no signed submissions）\n';
+    out += `（${bilingual('central.signatures.none')}）\n`;
   } else {
-    const header = ['设备 device', '卡位 booth', '序号 seq', '类别 kind', '项目 project', '代号 codename', '签名证书 signer', '签名时间 signed at', '结果 verdict'];
+    const header = (
+      ['central.col.device', 'central.col.booth', 'central.col.seq', 'central.col.submissionKind', 'central.col.project', 'central.col.codename', 'central.col.signer', 'central.col.signedAt', 'central.col.verdict'] as const
+    ).map((key) => bilingualLabel(key));
     const rows = verdicts.map((v) => [
       v.device,
       v.booth ?? '-',
@@ -160,7 +181,7 @@ export function formatVerdicts(
     out += formatTable([header, ...rows]);
     const invalid = verdicts.filter((v) => !v.valid);
     if (invalid.length > 0) {
-      out += '\n无效原因 / why invalid:\n';
+      out += `\n${bilingual('central.signatures.whyInvalid')}:\n`;
       for (const v of invalid) {
         out += `  ${v.device} #${v.seq} ${KIND_LABEL[v.kind]}\n`;
         for (const p of v.problems) out += `    [${p.code}] ${p.zh}\n    ${' '.repeat(p.code.length + 3)}${p.en}\n`;
@@ -168,7 +189,7 @@ export function formatVerdicts(
     }
     const noted = verdicts.filter((v) => v.warnings.length > 0);
     if (noted.length > 0) {
-      out += '\n注意 / note:\n';
+      out += `\n${bilingual('central.signatures.note')}:\n`;
       for (const v of noted) {
         out += `  ${v.device} #${v.seq} ${KIND_LABEL[v.kind]}\n`;
         for (const w of v.warnings) out += `    [${w.code}] ${w.zh}\n    ${' '.repeat(w.code.length + 3)}${w.en}\n`;
@@ -176,18 +197,19 @@ export function formatVerdicts(
     }
   }
   const { valid, invalid } = tally(verdicts);
-  out += `\n有效 ${valid} / 无效 ${invalid}\nvalid ${valid} / invalid ${invalid}\n`;
+  out += `\n${bilingualLines('central.signatures.tally', { valid, invalid })}\n`;
   return out;
 }
 
 /** Valid or not; for a valid one, what revocation could not be checked with (nothing added when good). */
 function verdictCell(v: SubmissionVerdict): string {
-  if (!v.valid) return `无效 invalid ${v.problems[0]?.code ?? ''}`;
+  if (!v.valid) return `${bilingualLabel('central.signatures.invalid')} ${v.problems[0]?.code ?? ''}`;
   const notes = [
-    ...(v.revocation === 'unknown' ? ['吊销未知 revocation unknown'] : []),
-    ...(v.crlStale ? ['CRL 过期 stale CRL'] : []),
+    ...(v.revocation === 'unknown' ? [bilingualLabel('central.signatures.revocationUnknown')] : []),
+    ...(v.crlStale ? [bilingualLabel('central.signatures.crlStale')] : []),
   ];
-  return notes.length === 0 ? '有效 valid' : `有效 valid（${notes.join('；')}）`;
+  const valid = bilingualLabel('central.signatures.valid');
+  return notes.length === 0 ? valid : `${valid}（${notes.join('；')}）`;
 }
 
 /** The certificate's CN when it is the day's code name, masked otherwise; then its serial. */

@@ -1,7 +1,9 @@
 import type { DeviceRecord, EnrolTarget, SiteTree } from '@kawei/shared/api/central-http.ts';
 import type { Position } from '@kawei/shared/domain/topology.ts';
-import type { Alert } from '../storage/sync-store.ts';
 import { formatBoothPosition, formatGatePosition } from '@kawei/shared/i18n/messages.ts';
+import { bilingual, bilingualLabel } from '@kawei/shared/i18n/bilingual.ts';
+import type { Alert, StoredEvent } from '../storage/sync-store.ts';
+import { terminalSafe } from './terminal-safe.ts';
 
 /** Local wall-clock time, which is what an operator compares with the clock on the wall. */
 export function formatLocalTime(ms: number): string {
@@ -25,7 +27,7 @@ export function describePosition(position: Position): string {
 
 /** Sites, rooms (with their booths row by row) and gates, each with the id the other commands take. */
 export function formatSiteTrees(sites: readonly SiteTree[]): string {
-  if (sites.length === 0) return '（尚无站点，可运行 seed-demo / no sites yet; try seed-demo）\n';
+  if (sites.length === 0) return `（${bilingual('central.sites.none')}）\n`;
   const lines: string[] = [];
   for (const site of sites) {
     lines.push(`${site.name}  [${site.id}]`);
@@ -37,7 +39,7 @@ export function formatSiteTrees(sites: readonly SiteTree[]): string {
       }
     }
     for (const gate of site.gates) {
-      const where = gate.role === 'room_door' ? `门禁 room door → ${gate.roomId}` : '入口 area entrance';
+      const where = gate.role === 'room_door' ? `${bilingualLabel('central.sites.roomDoor')} → ${gate.roomId}` : bilingualLabel('central.sites.areaEntrance');
       lines.push(`  ${gate.name}  [${gate.id}]  ${where}`);
     }
   }
@@ -45,15 +47,18 @@ export function formatSiteTrees(sites: readonly SiteTree[]): string {
 }
 
 export function formatDevices(devices: readonly DeviceRecord[]): string {
-  if (devices.length === 0) return '（暂无设备 / no devices）\n';
-  const header = ['设备 device', '类型 kind', '位置 position', '状态 status', '主机 host', '版本 version', '注册 enrolled', '最近 last seen'];
+  if (devices.length === 0) return `（${bilingual('central.devices.none')}）\n`;
+  const header = (
+    ['central.col.device', 'central.col.kind', 'central.col.position', 'central.col.status', 'central.col.host', 'central.col.version', 'central.col.enrolled', 'central.col.lastSeen'] as const
+  ).map((key) => bilingualLabel(key));
   const rows = devices.map((d) => [
     d.id,
     d.kind,
     targetId(d.target),
-    d.status === 'active' ? '在用 active' : `停用 revoked ${formatLocalTime(d.revokedAt ?? 0)}`,
-    d.hostname,
-    d.appVersion,
+    d.status === 'active' ? bilingualLabel('central.device.active') : `${bilingualLabel('central.device.revoked')} ${formatLocalTime(d.revokedAt ?? 0)}`,
+    // The device said these at enrolment: printed escaped, so they cannot drive the operator's terminal.
+    terminalSafe(d.hostname),
+    terminalSafe(d.appVersion),
     formatLocalTime(d.enrolledAt),
     d.lastSeenAt === null ? '-' : formatLocalTime(d.lastSeenAt),
   ]);
@@ -61,10 +66,16 @@ export function formatDevices(devices: readonly DeviceRecord[]): string {
 }
 
 export function formatAlerts(alerts: readonly Alert[]): string {
-  if (alerts.length === 0) return '（暂无告警 / no alerts）\n';
-  const header = ['编号 id', '时间 time', '设备 device', '类型 kind', '详情 detail'];
-  const rows = alerts.map((a) => [String(a.id), formatLocalTime(a.createdAt), a.deviceId ?? '-', a.kind, JSON.stringify(a.detail)]);
+  if (alerts.length === 0) return `（${bilingual('central.alerts.none')}）\n`;
+  const header = (['central.col.id', 'central.col.time', 'central.col.device', 'central.col.kind', 'central.col.detail'] as const).map((key) => bilingualLabel(key));
+  // JSON.stringify escapes C0 controls but not DEL, C1 or the bidi overrides a device may have sent.
+  const rows = alerts.map((a) => [String(a.id), formatLocalTime(a.createdAt), terminalSafe(a.deviceId ?? '-'), terminalSafe(a.kind), terminalSafe(JSON.stringify(a.detail))]);
   return formatTable([header, ...rows]);
+}
+
+/** One reported event on one line: its type and payload are the device's, so printed escaped. */
+export function formatEventLine(e: StoredEvent): string {
+  return `#${e.seq}  ${formatLocalTime(e.deviceTime)}  ${terminalSafe(e.type)}  ${terminalSafe(JSON.stringify(e.payload))}\n`;
 }
 
 /** Columns padded to the widest cell (CJK counted as two columns); the first row is the header. */

@@ -18,6 +18,7 @@ import {
   type RegistryExpert,
 } from './registry-schema.ts';
 import { THUMBNAIL_HEIGHT, THUMBNAIL_WIDTH, makeThumbnail } from './thumbnail.ts';
+import { messagePair, withEnglishDetail } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * Reads the registry folder (registry-schema.ts) and makes each expert's face template: every photo
@@ -92,18 +93,19 @@ function sha256Hex(bytes: Uint8Array): string {
 export function readRegistryFile(dir: string): RegistryExpert[] {
   const file = join(dir, REGISTRY_FILE);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ExpertRegistryError(`找不到专家登记目录：${dir}`, `the expert registry folder does not exist: ${dir}`);
+    throw ExpertRegistryError.of(messagePair('experts.noFolder', { dir }));
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ExpertRegistryError(`无法读取专家名册：${file}`, `cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    throw ExpertRegistryError.of(withEnglishDetail(messagePair('experts.unreadable', { file }), (error as Error).message), { cause: error });
   }
   const parsed = registryFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new ExpertRegistryError(`专家名册格式有误：${file}\n${issues}`, `${file} is not a valid expert list:\n${issues}`);
+    const m = messagePair('experts.invalid', { file });
+    throw new ExpertRegistryError(`${m.zh}\n${issues}`, `${m.en}:\n${issues}`);
   }
   return [...parsed.data].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -155,11 +157,7 @@ export async function buildFaceRegistry(dir: string, pipeline: RegistryPipeline,
   try {
     cache = openFaceCache(options.cacheFile ?? join(dir, CACHE_FILE), options.keyFile ?? join(dir, CACHE_KEY_FILE), recipe);
   } catch (error) {
-    throw new ExpertRegistryError(
-      `无法打开人脸模板缓存（密钥文件须为 32 字节、权限 600）：${(error as Error).message}`,
-      `cannot open the face template cache (the key file must be 32 bytes, mode 600): ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw ExpertRegistryError.of(messagePair('experts.cacheUnusable', { reason: (error as Error).message }), { cause: error });
   }
 
   const out: RegisteredExpert[] = [];

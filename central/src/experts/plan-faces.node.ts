@@ -12,6 +12,7 @@ import { inputHashOf } from '../draw/commitment.ts';
 import type { DayInput, DrawResult } from '../draw/day-schema.ts';
 import type { FaceRegistry } from './face-registry.node.ts';
 import { ExpertRegistryError } from './registry-schema.ts';
+import { messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * The `faces.gate` messages of the day (shared/src/api/gate-roster.ts): every active gate device gets
@@ -64,13 +65,10 @@ export function planFaces(
   partSize: number = FACES_PER_PART,
 ): FacesPlan {
   if (date !== result.date) {
-    throw new ExpertRegistryError(`日期 ${date} 与抽取结果的日期 ${result.date} 不一致`, `date ${date} is not the draw result's date ${result.date}`);
+    throw ExpertRegistryError.of(messagePair('experts.dateMismatch', { date, resultDate: result.date }));
   }
   if (day !== undefined && inputHashOf(day) !== result.inputHash) {
-    throw new ExpertRegistryError(
-      '当日输入文件（day.json）与抽取结果不符：不是这次抽取所用的文件',
-      "the day file does not match the draw result (its input hash differs): it is not the file this draw was made from",
-    );
+    throw ExpertRegistryError.of(messagePair('experts.dayMismatch'));
   }
   if (!Number.isInteger(partSize) || partSize < 1) throw new RangeError('partSize must be a positive integer');
 

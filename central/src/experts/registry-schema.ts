@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '@kawei/shared/domain/topology.ts';
 import { isValidIdNumber } from '@kawei/shared/devices/idcard/idcard-text.ts';
 import { QUALITY_REASONS } from '@kawei/shared/face/face-types.ts';
+import { bilingual, messagePair, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * The expert face registry the trading centre keeps (docs/DRAW.md, "Faces for the gates"):
@@ -25,7 +26,7 @@ export const registryExpertSchema = z
       .string()
       .trim()
       .transform((s) => s.toUpperCase())
-      .refine(isValidIdNumber, '身份证号码无效（18 位，校验位须正确）/ not a valid 18-character ID number (check character)')
+      .refine(isValidIdNumber, bilingual('experts.badIdNumber'))
       .optional(),
   })
   .strict();
@@ -34,7 +35,7 @@ export type RegistryExpert = z.infer<typeof registryExpertSchema>;
 export const registryFileSchema = z.array(registryExpertSchema).superRefine((experts, ctx) => {
   const seen = new Set<string>();
   experts.forEach((e, i) => {
-    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `专家编号重复 / duplicate expert id ${e.id}` });
+    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: bilingual('experts.duplicateId', { id: e.id }) });
     seen.add(e.id);
   });
 });
@@ -49,6 +50,11 @@ export class ExpertRegistryError extends Error {
   ) {
     super(english, options);
   }
+
+  /** The error saying `pair` (from the catalogue, maybe with a detail). */
+  static of(pair: MessagePair, options?: ErrorOptions): ExpertRegistryError {
+    return new ExpertRegistryError(pair.zh, pair.en, options);
+  }
 }
 
 /**
@@ -60,19 +66,6 @@ export const PHOTO_REFUSALS = ['unreadable', 'unsupported_format', 'image_too_la
 export type PhotoRefusal = (typeof PHOTO_REFUSALS)[number];
 
 /** For the operator reading the publish summary: what is wrong with the photo and what to do. */
-export const PHOTO_REFUSAL_TEXT: Record<PhotoRefusal, { zh: string; en: string }> = {
-  unreadable: { zh: '无法读取（文件损坏或不是图像）', en: 'cannot be read (corrupt, or not an image)' },
-  unsupported_format: { zh: '格式不支持（仅支持 JPEG、PNG、WebP）', en: 'unsupported format (JPEG, PNG or WebP only)' },
-  image_too_large: { zh: '图像过大（文件超过 40 MB 或超过 1 亿像素）', en: 'image too large (over 40 MB or 100 megapixels)' },
-  face_runtime_error: { zh: '人脸识别运行时出错（已自动重启），下次发布时重试', en: 'the face runtime failed on it (restarted); retried at the next publish' },
-  no_face: { zh: '照片中没有检测到人脸', en: 'no face found in the photo' },
-  several_faces: { zh: '照片中有多张人脸，须单人照', en: 'more than one face; use a photo of this person alone' },
-  too_small: { zh: '人脸太小，请用更近或更清晰的照片', en: 'the face is too small; use a closer or larger photo' },
-  too_large: { zh: '人脸过大或被裁切', en: 'the face is too large or cut off' },
-  off_centre: { zh: '人脸不在照片中央或超出边缘', en: 'the face is off centre or runs off the edge' },
-  pose: { zh: '未正视镜头（侧脸、仰头或低头）', en: 'not looking straight at the camera (turned, tilted up or down)' },
-  too_dark: { zh: '照片太暗', en: 'too dark' },
-  too_bright: { zh: '照片过曝', en: 'too bright' },
-  low_contrast: { zh: '照片发灰、对比度低', en: 'washed out, low contrast' },
-  blurry: { zh: '照片模糊', en: 'blurred' },
-};
+export const PHOTO_REFUSAL_TEXT: Readonly<Record<PhotoRefusal, MessagePair>> = Object.fromEntries(
+  PHOTO_REFUSALS.map((reason) => [reason, messagePair(`experts.refusal.${reason}`)]),
+) as Record<PhotoRefusal, MessagePair>;

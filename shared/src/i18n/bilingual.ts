@@ -63,3 +63,27 @@ export function withDetail(pair: MessagePair, detail: MessagePair | string): Mes
   const d = typeof detail === 'string' ? { zh: detail, en: detail } : detail;
   return { zh: `${pair.zh}（${d.zh}）`, en: `${pair.en} (${d.en})` };
 }
+
+/** "中文 English" with a space: table headers and short labels in the operator's terminal ("设备 device"). */
+export function bilingualLabel<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): string {
+  const { zh, en } = messagePair(key, ...args);
+  return `${zh} ${en}`;
+}
+
+/**
+ * `pair` with a system detail (an OS error, a parser's message) that only the English side carries:
+ * "…" / "…: detail". The Chinese line stays readable; the technician's English one says why.
+ */
+export function withEnglishDetail(pair: MessagePair, detail: string): MessagePair {
+  return { zh: pair.zh, en: `${pair.en}: ${detail}` };
+}
+
+/** A pair on two lines, Chinese first: what bilingualLines prints, for a pair built with messagePairBy or withDetail. */
+export function pairLines(pair: MessagePair): string {
+  return `${pair.zh}\n${pair.en}`;
+}
+
+/** A pair on one line, "中文 / English". */
+export function pairLine(pair: MessagePair): string {
+  return `${pair.zh} / ${pair.en}`;
+}

@@ -1,10 +1,12 @@
 import * as app from './app.ts';
 import * as booth from './booth.ts';
+import * as central from './central.ts';
 import * as demo from './demo.ts';
 import * as devices from './devices.ts';
 import * as draw from './draw.ts';
 import * as enrol from './enrol.ts';
 import * as error from './error.ts';
+import * as experts from './experts.ts';
 import * as face from './face.ts';
 import * as gate from './gate.ts';
 import * as ledDriver from './led-driver.ts';
@@ -24,9 +26,9 @@ import * as tender from './tender.ts';
  *
  * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
  */
-export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo } as const;
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo, central, experts } as const;
 
 export const CATALOGUE = {
-  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN },
-  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en },
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN, ...central.zhCN, ...experts.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en, ...central.en, ...experts.en },
 } as const;
