@@ -9,6 +9,11 @@ import { hasFfmpeg, makeFakeCameraY4m } from './lib/fake-camera.node.ts';
 import { DEMO_GATE_ID, DEMO_STAFF_PIN, startGateStack } from './lib/gate-stack.node.ts';
 import { REPO_ROOT } from './lib/processes.node.ts';
 import { softhsmAvailable } from './lib/softhsm-token.node.ts';
+import { bilingual, bilingualLabel as label, messagePair, messagePairBy, pairLine, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
+
+/** A pair on two lines, the English one indented under the Chinese: the banner's long facts. */
+const lines = (pair: MessagePair): string => `${pair.zh}\n    / ${pair.en}`;
 
 /**
  * `npm start`: the whole demo on one machine.
@@ -38,21 +43,21 @@ const dataRoot = join(REPO_ROOT, '.kawei-data', 'demo');
 if (!values.keep) rmSync(dataRoot, { recursive: true, force: true });
 
 if (!hasSocat()) {
-  process.stderr.write('演示需要 socat 模拟串口设备 / the demo needs socat for the simulated serial devices: apt-get install -y socat\n');
+  process.stderr.write(`${bilingual('demo.run.needsSocat')}: apt-get install -y socat\n`);
   process.exit(1);
 }
 if (!(await softhsmAvailable())) {
-  process.stderr.write('演示需要 SoftHSM2 与 pkcs11-tool 模拟 USB 密钥 / the demo needs SoftHSM2 and pkcs11-tool for the USB key: apt-get install -y softhsm2 opensc\n');
+  process.stderr.write(`${bilingual('demo.run.needsSofthsm')}: apt-get install -y softhsm2 opensc\n`);
   process.exit(1);
 }
 
 /** room-3 → 3号评标室 (the demo topology's room ids carry the room number). */
 const roomLabel = (roomId: string): string => {
   const n = /(\d+)$/.exec(roomId)?.[1];
-  return n ? `${n}号评标室` : roomId;
+  return n ? translate('zh-CN', 'demo.run.room', { n }) : roomId;
 };
 const say = (line: string) => process.stdout.write(`  · ${line}\n`);
-process.stdout.write('卡位 Kawei 演示启动中 / starting the demo…\n');
+process.stdout.write(`${bilingual('demo.run.starting')}\n`);
 const central = await startDemoCentral({ dir: join(dataRoot, 'central-stack'), centralPort: Number(values['central-port']), log: say });
 const stack = await startGateStack({ dir: join(dataRoot, 'gate-stack'), central, gatePort: Number(values['gate-port']), log: say });
 // Liveness 0: the booth's camera, like the gate's, is a still photo (see booth-stack.node.ts).
@@ -75,23 +80,28 @@ if (!windows[1] && boothFlags.length > 0) windows.push(openHeadless(booth.booth.
 
 const seat = booth.seat;
 process.stdout.write(`
-卡位 Kawei 演示 / demo — ${stack.date}
-  中心 central                     ${stack.centralUrl}
-  闸机 gate (${DEMO_GATE_ID})       ${stack.gate.ready.launchUrl}
-    已注册、已下发今日名单与人脸 / enrolled, today's roster and faces received
-    摄像头 camera: ${walker && gateFlags.length > 0 ? `演示专家 ${walker.id} 的登记照片 / demo expert ${walker.id}'s registration photo` : '（需要 ffmpeg / needs ffmpeg）'}
-    活体检测已关闭：演示摄像头是一张静态照片 / liveness off: the demo camera is a still photo
-    工作人员密码 staff PIN          ${DEMO_STAFF_PIN}
-  卡位终端 booth (${booth.boothId})  ${booth.booth.ready.launchUrl}
-    已注册、已收到今日名单、人脸与项目 ${seat.project}（${booth.material.blind ? '暗标 / blind' : '明标 / open'}，投标文件 ${booth.material.files.length} 份，每份 ${booth.material.files[0]?.pages ?? 0} 页）
-    / enrolled; today's roster, face and project ${seat.project} received (${booth.material.files.length} tender files)
-    代号 code name ${seat.codename}：${roomLabel(seat.room)} ${seat.label}号卡位 / booth ${seat.label} in ${seat.room}；设备 device ${booth.boothDeviceId}
-    摄像头 camera: ${boothFlags.length > 0 ? `演示专家 ${booth.expert.id} 的登记照片（活体检测已关闭）/ demo expert ${booth.expert.id}'s photo (liveness off)` : '（需要 ffmpeg / needs ffmpeg）'}
-    USB 密钥 key: SoftHSM2 令牌 "${booth.token.label}"，PIN ${booth.token.pin}（证书 CN=${seat.codename}，测试 CA ${booth.caPem}）
-    / SoftHSM2 token "${booth.token.label}", PIN ${booth.token.pin} (certificate CN=${seat.codename}, test CA ${booth.caPem})
-${opened ? '' : '\n（未检测到显示器：闸机与卡位终端在无界面的 Chromium 中运行；也可在浏览器中打开上面的地址 / no display: the gate and the booth run in headless Chromium; the URLs above also open in a browser）\n'}
-模拟设备收到的内容会显示在下面 / what the simulated devices receive appears below.
-按 Ctrl-C 退出 / Ctrl-C to stop.
+${bilingual('demo.run.title')} — ${stack.date}
+  ${label('demo.run.central')}                     ${stack.centralUrl}
+  ${label('demo.run.gate')} (${DEMO_GATE_ID})       ${stack.gate.ready.launchUrl}
+    ${bilingual('demo.run.gateReady')}
+    ${label('demo.run.camera')}: ${walker && gateFlags.length > 0 ? bilingual('demo.run.gatePhoto', { id: walker.id }) : `（${bilingual('demo.run.needsFfmpeg')}）`}
+    ${bilingual('demo.run.livenessOff')}
+    ${label('demo.run.staffPin')}          ${DEMO_STAFF_PIN}
+  ${label('demo.run.booth')} (${booth.boothId})  ${booth.booth.ready.launchUrl}
+    ${lines(
+      messagePairBy('demo.run.boothReady', (lang) => ({
+        project: seat.project,
+        mode: translate(lang, booth.material.blind ? 'demo.run.blind' : 'demo.run.open'),
+        files: booth.material.files.length,
+        pages: booth.material.files[0]?.pages ?? 0,
+      })),
+    )}
+    ${label('demo.run.codename')} ${seat.codename}：${pairLine(messagePairBy('demo.run.seat', (lang) => ({ room: lang === 'en' ? seat.room : roomLabel(seat.room), label: seat.label })))}；${label('demo.run.device')} ${booth.boothDeviceId}
+    ${label('demo.run.camera')}: ${boothFlags.length > 0 ? bilingual('demo.run.boothPhoto', { id: booth.expert.id }) : `（${bilingual('demo.run.needsFfmpeg')}）`}
+    ${label('demo.run.usbKey')}: ${lines(messagePair('demo.run.token', { label: booth.token.label, pin: booth.token.pin, codename: seat.codename, ca: booth.caPem }))}
+${opened ? '' : `\n（${bilingual('demo.run.headless')}）\n`}
+${bilingual('demo.run.activityBelow')}
+${bilingual('demo.run.stop')}
 `);
 
 const seen = new Map<string, number>();

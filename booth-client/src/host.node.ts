@@ -5,6 +5,7 @@ import { runAppHostCli } from '@kawei/shared/host/app-host-cli.node.ts';
 import { createBoothServices } from './services/booth-services.node.ts';
 import { BoothConfigError, loadBoothConfig, type BoothConfig } from './services/booth-config.ts';
 import pkg from '../package.json' with { type: 'json' };
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * Runs the booth client without Electron: services + renderer served to Chromium on 127.0.0.1.
@@ -23,7 +24,7 @@ function takeConfigOption(argv: readonly string[]): { configFile: string | undef
     }
     const value = arg === '--config' ? argv[++i] : arg.slice('--config='.length);
     if (value === undefined || value === '' || value.startsWith('--')) {
-      process.stderr.write('参数错误：--config 需要一个文件 / bad arguments: --config needs a file\n');
+      process.stderr.write(`${bilingual('host.cli.configNeedsFile')}\n`);
       process.exit(2);
     }
     configFile = resolve(value);

@@ -156,7 +156,7 @@ describe('a booth data folder of the version before the merge', () => {
     const odd = new Database(join(dir, 'booth-session.sqlite'));
     odd.pragma('user_version = 7');
     odd.close();
-    expect(() => openBoothDatabase(dir)).toThrow(/旧数据文件版本不符 \/ booth-session.sqlite is at schema version 7, expected 1/);
+    expect(() => openBoothDatabase(dir)).toThrow(/旧数据文件版本不符：booth-session.sqlite .* \/ booth-session.sqlite is at schema version 7, expected 1/);
     expect(existsSync(join(dir, 'booth-session.sqlite'))).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { runAppHostCli } from '@kawei/shared/host/app-host-cli.node.ts';
 import { createGateServices } from './services/gate-services.node.ts';
 import { GateConfigError, loadGateConfig } from './services/gate-config.ts';
 import pkg from '../package.json' with { type: 'json' };
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * Runs the gate kiosk without Electron: services + renderer served to Chromium on 127.0.0.1.
@@ -19,7 +20,7 @@ function splitConfigArg(argv: readonly string[]): { configFile: string | undefin
     if (arg === '--config' || arg.startsWith('--config=')) {
       const value = arg === '--config' ? argv[++i] : arg.slice('--config='.length);
       if (value === undefined || value === '' || value.startsWith('--')) {
-        process.stderr.write('参数错误 / bad arguments: --config needs a file\n');
+        process.stderr.write(`${bilingual('host.cli.configNeedsFile')}\n`);
         process.exit(2);
       }
       configFile = resolve(value);

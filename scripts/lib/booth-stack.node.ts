@@ -24,6 +24,7 @@ import { buildNeedles, type Needle } from '@kawei/shared/tender/blind-match.ts';
 import { createTestToken, type TestToken } from './softhsm-token.node.ts';
 import { run, startDemoCentral, type DemoCentral, type DrawSeat, type StackExpert } from './demo-central.node.ts';
 import { ENTRY, REPO_ROOT, startNode, type AppListening, type Running } from './processes.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 const DEMO_PROJECT_ENTRY = join(REPO_ROOT, 'scripts/make-demo-project.node.ts');
 /** The demo token's user PIN (SoftHSM2), typed on the booth's PIN pad. */
@@ -131,7 +132,7 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
   const expert = central.experts.find((e) => e.id === seat.expert)!;
   const boothId = `${seat.room}-${seat.label}`;
 
-  log(`USB 密钥（SoftHSM2）与测试 CA / the USB key (SoftHSM2) and a test CA for ${seat.codename}`);
+  log(bilingual('demo.stack.usbKey', { codename: seat.codename }));
   const token = await createTestToken({ dir: join(o.dir, 'token'), codeName: seat.codename, label: 'expert-key', pin: DEMO_TOKEN_PIN });
   const caPem = join(token.trustDir, 'ca-1.pem');
 
@@ -167,7 +168,7 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
     client = await connectHost(booth.ready.launchUrl);
   };
 
-  log(`启动卡位终端并注册 / starting the booth ${boothId} and enrolling it`);
+  log(bilingual('demo.stack.startBooth', { booth: boothId }));
   await startBooth();
   const code = (JSON.parse(await central.cli('enrol-code', '--booth', boothId, '--json')) as { code: string }).code;
   const status = await client!.call<{ provisioning: string; deviceId?: string }>('enrol', {
@@ -178,11 +179,11 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
   if (status.provisioning !== 'enrolled' || !status.deviceId) throw new Error('the booth did not enrol');
   const boothDeviceId = status.deviceId;
 
-  log('下发当日名单与人脸 / publishing rosters and faces');
+  log(bilingual('demo.stack.publishRosters'));
   await central.publishRosters();
 
   const pages = o.pages ?? 300;
-  log(`生成投标文件（每份 ${pages} 页）并下发项目 ${seat.project} / tender PDFs (${pages} pages each) and project ${seat.project}`);
+  log(bilingual('demo.stack.tenders', { pages, project: seat.project }));
   const made = demoProjectLine.parse(
     JSON.parse((await run(DEMO_PROJECT_ENTRY, [join(o.dir, 'material'), '--day', central.dayFile, '--pages', String(pages)], 'make-demo-project')).trim().split('\n').at(-1) ?? ''),
   );

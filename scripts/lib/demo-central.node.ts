@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { gateDay } from '../../gate-kiosk/src/services/check/gate-day.ts';
 import { ENTRY, REPO_ROOT, fingerprintOf, runNode, startNode, type Listening, type Running } from './processes.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 /** The demo expert in the day's pool but never drawn (make-demo-experts.node.ts), used as the stranger. */
 const STRANGER_ID = 'E204';
@@ -94,10 +95,10 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
   const cli = (...args: string[]) => run(ENTRY.central, [...args, '--data', centralData], `kawei-central ${args[0] ?? ''}`);
   mkdirSync(o.dir, { recursive: true });
 
-  log('中心初始化 / seeding the central');
+  log(bilingual('demo.stack.seedCentral'));
   await cli('seed-demo');
 
-  log('演示专家与人脸库 / demo experts and face registry');
+  log(bilingual('demo.stack.experts'));
   const registryDir = join(o.dir, 'experts');
   const made = demoExpertsLine.parse(JSON.parse((await run(DEMO_EXPERTS_ENTRY, [registryDir, '--date', date], 'make-demo-experts')).trim().split('\n').at(-1) ?? ''));
   // face-api's demo photos hold only five usable, mutually distinct faces, all of them demo experts.
@@ -111,7 +112,7 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
   const registry = z.array(z.object({ id: z.string() }).passthrough()).parse(JSON.parse(readFileSync(registryFile, 'utf8')));
   writeFileSync(registryFile, JSON.stringify(registry.filter((e) => e.id !== strangerId), null, 2));
 
-  log(`当日抽取与座位分配 / today's draw (${date})`);
+  log(bilingual('demo.stack.draw', { date }));
   const secretFile = join(o.dir, 'draw-secret.txt');
   const resultFile = join(o.dir, 'draw-result.json');
   await run(DRAW_ENTRY, ['commit', '--input', made.day, '--secret-out', secretFile], 'kawei-draw commit');

@@ -14,6 +14,7 @@ import { connectHost, type HostClient } from '@kawei/shared/host/host-client.nod
 import { hashStaffPin } from '../../gate-kiosk/src/services/staff/staff-sessions.ts';
 import { startDemoCentral, type DemoCentral, type StackExpert } from './demo-central.node.ts';
 import { ENTRY, startNode, type AppListening, type Running } from './processes.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 export type { StackExpert } from './demo-central.node.ts';
 
@@ -64,7 +65,7 @@ export async function startGateStack(o: GateStackOptions): Promise<GateStack> {
   const { date, centralUrl, experts } = central;
   mkdirSync(o.dir, { recursive: true });
 
-  log('模拟闸机设备 / simulated turnstile, LED panel and voice on pty pairs');
+  log(bilingual('demo.stack.simulatedDevices'));
   const simDir = join(o.dir, 'devices');
   mkdirSync(simDir, { recursive: true });
   const sims = {
@@ -91,7 +92,7 @@ export async function startGateStack(o: GateStackOptions): Promise<GateStack> {
     ),
   );
 
-  log('启动闸机并注册 / starting the gate and enrolling it');
+  log(bilingual('demo.stack.startGate'));
   const gate = await startNode<AppListening>(
     ENTRY.gateHost,
     ['--data', join(o.dir, 'gate'), '--port', String(o.gatePort ?? 0), '--config', configFile, '--link-interval', '300'],
@@ -108,7 +109,7 @@ export async function startGateStack(o: GateStackOptions): Promise<GateStack> {
   const gateDeviceId = status.deviceId;
   const site = status.position.site.id;
 
-  log('下发当日名单与人脸 / publishing rosters and faces');
+  log(bilingual('demo.stack.publishRosters'));
   await central.publishRosters();
 
   const staffMonitor = async (): Promise<GateMonitor> => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
+import { messagePair, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * A throwaway PostgreSQL cluster from Debian's `postgresql` package, for tests and benchmarks: its own
@@ -67,6 +68,10 @@ export class PostgresMissingError extends Error {
     super(`${chinese} / ${english}`);
     this.name = 'PostgresMissingError';
   }
+
+  static of(pair: MessagePair): PostgresMissingError {
+    return new PostgresMissingError(pair.zh, pair.en);
+  }
 }
 
 /**
@@ -77,18 +82,12 @@ export function findPostgres(): PostgresInstallation {
   const binDir = findBinDir();
   if (binDir === null) {
     const where = process.env['KAWEI_PG_BINDIR'] ? `KAWEI_PG_BINDIR=${process.env['KAWEI_PG_BINDIR']}` : `${DEBIAN_ROOT}/N/bin`;
-    throw new PostgresMissingError(
-      `未找到 PostgreSQL 服务器程序（initdb、pg_ctl、postgres，位置 ${where}）：请 apt-get install postgresql`,
-      `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in ${where}: apt-get install postgresql`,
-    );
+    throw PostgresMissingError.of(messagePair('scripts.postgres.missing', { where }));
   }
   if (process.getuid?.() !== 0) return { binDir, runAs: null };
   const user = systemUser(SUPERUSER);
   if (user === null) {
-    throw new PostgresMissingError(
-      '以 root 运行，但没有用来运行 PostgreSQL 的 "postgres" 系统用户（apt-get install postgresql 会创建它）',
-      'running as root, and there is no "postgres" system user to run PostgreSQL as (apt-get install postgresql creates it)',
-    );
+    throw PostgresMissingError.of(messagePair('scripts.postgres.noSystemUser'));
   }
   return { binDir, runAs: user };
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeZodError } from '@kawei/shared/errors.ts';
 import type { TestOnlySetting } from '@kawei/shared/device/test-only-settings.ts';
+import { messagePair, withEnglishDetail, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /** SoftHSM2's module on Debian: the test and demo token. A real key names its vendor's PKCS#11 library. */
 export const DEFAULT_BOOTH_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -57,13 +58,17 @@ export class BoothConfigError extends Error {
     super(`${zh} / ${en}`);
     this.name = 'BoothConfigError';
   }
+
+  static of(pair: MessagePair): BoothConfigError {
+    return new BoothConfigError(pair.zh, pair.en);
+  }
 }
 
 export function parseBoothConfig(raw: unknown, where = 'booth config'): BoothConfig {
   const r = boothConfigSchema.safeParse(raw);
   if (!r.success) {
     const detail = describeZodError(r.error);
-    throw new BoothConfigError(`评标席配置有误（${where}）：${detail}`, `invalid booth config (${where}): ${detail}`);
+    throw BoothConfigError.of(messagePair('booth.config.invalid', { where, detail }));
   }
   return r.data;
 }
@@ -75,13 +80,13 @@ export function loadBoothConfig(file: string | undefined): BoothConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new BoothConfigError(`无法读取评标席配置文件 ${file}`, `cannot read the booth config ${file}: ${(e as Error).message}`);
+    throw BoothConfigError.of(withEnglishDetail(messagePair('booth.config.unreadable', { file }), (e as Error).message));
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new BoothConfigError(`评标席配置文件 ${file} 不是有效的 JSON`, `${file} is not valid JSON: ${(e as Error).message}`);
+    throw BoothConfigError.of(withEnglishDetail(messagePair('booth.config.notJson', { file }), (e as Error).message));
   }
   return parseBoothConfig(raw, file);
 }
@@ -93,8 +98,7 @@ export function boothTestOnlySettings(config: BoothConfig): TestOnlySetting[] {
     {
       setting: 'livenessChallenges',
       value: 0,
-      zh: '人脸核验不做活体检测，一张照片即可通过（仅供测试）',
-      en: 'face checks run without liveness, a photo passes them (test-only)',
+      ...messagePair('booth.config.livenessOff'),
     },
   ];
 }

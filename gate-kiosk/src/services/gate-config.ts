@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeZodError } from '@kawei/shared/errors.ts';
 import type { TestOnlySetting } from '@kawei/shared/device/test-only-settings.ts';
+import { messagePair, withEnglishDetail, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 const path = z.string().min(1).max(512);
 const baud = z.union([z.literal(1200), z.literal(2400), z.literal(4800), z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200)]);
@@ -82,13 +83,17 @@ export class GateConfigError extends Error {
     super(`${zh} / ${en}`);
     this.name = 'GateConfigError';
   }
+
+  static of(pair: MessagePair): GateConfigError {
+    return new GateConfigError(pair.zh, pair.en);
+  }
 }
 
 export function parseGateConfig(raw: unknown, where = 'gate config'): GateConfig {
   const r = gateConfigSchema.safeParse(raw);
   if (!r.success) {
     const detail = describeZodError(r.error);
-    throw new GateConfigError(`闸机配置有误（${where}）：${detail}`, `invalid gate config (${where}): ${detail}`);
+    throw GateConfigError.of(messagePair('gate.config.invalid', { where, detail }));
   }
   return r.data;
 }
@@ -100,13 +105,13 @@ export function loadGateConfig(file: string | undefined): GateConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new GateConfigError(`无法读取闸机配置文件 ${file}`, `cannot read the gate config ${file}: ${(e as Error).message}`);
+    throw GateConfigError.of(withEnglishDetail(messagePair('gate.config.unreadable', { file }), (e as Error).message));
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new GateConfigError(`闸机配置文件 ${file} 不是有效的 JSON`, `${file} is not valid JSON: ${(e as Error).message}`);
+    throw GateConfigError.of(withEnglishDetail(messagePair('gate.config.notJson', { file }), (e as Error).message));
   }
   return parseGateConfig(raw, file);
 }
@@ -118,8 +123,7 @@ export function gateTestOnlySettings(config: GateConfig): TestOnlySetting[] {
     {
       setting: 'liveness',
       value: 'off',
-      zh: '入口闸机也不做活体检测，一张照片即可通过（仅供测试；会议室门口默认不做，无需此项）',
-      en: 'no liveness even at the entrance, a photo passes (test-only; room doors skip it by default without this)',
+      ...messagePair('gate.config.livenessOff'),
     },
   ];
 }

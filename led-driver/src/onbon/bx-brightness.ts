@@ -11,6 +11,7 @@
  * that the controller answers with the ordinary A0 00 ack. The sensor modes (0x02/0x03) are not encoded.
  */
 import { type BxRequestOptions, encodeBxRequest } from './bx-frame.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 export const BX_CMD_SET_BRIGHTNESS = { group: 0xa2, command: 0x07 } as const;
 /** A2 00 is the manual's "ping" (5.5.1); kept for the vendor test vector. */
@@ -29,7 +30,7 @@ export function isBrightnessLevel(level: number): boolean {
 export function encodeBxBrightnessData(levels: number | readonly number[]): Uint8Array {
   const table = typeof levels === 'number' ? new Array<number>(BX_BRIGHTNESS_HALF_HOURS).fill(levels) : [...levels];
   if (table.length !== BX_BRIGHTNESS_HALF_HOURS || !table.every(isBrightnessLevel)) {
-    throw new RangeError(`亮度等级须为 1..16 / brightness levels must be integers 1..16 (one, or ${BX_BRIGHTNESS_HALF_HOURS})`);
+    throw new RangeError(bilingual('ledDriver.brightness.range', { count: BX_BRIGHTNESS_HALF_HOURS }));
   }
   const mode = typeof levels === 'number' ? BX_BRIGHTNESS_MODE_MANUAL : BX_BRIGHTNESS_MODE_TIMETABLE;
   const len = 1 + BX_BRIGHTNESS_HALF_HOURS;

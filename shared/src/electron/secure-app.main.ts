@@ -8,6 +8,7 @@ import { APP_ENTRY_URL } from './secure-policy.ts';
 import { lockDownWebContents, restrictPermissions } from './web-contents-guards.main.ts';
 import { KioskCloseGuard } from './kiosk-policy.ts';
 import { keepKioskOnScreen } from './kiosk-window.main.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 /** What the Electron shell needs from an app's services (createBoothServices, createGateServices). */
 export interface ShellServices<K extends Contract> {
@@ -66,7 +67,7 @@ export function runSecureApp<K extends Contract>(options: SecureAppOptions<K>): 
     .catch((error: unknown) => {
       console.error('[kawei] the app could not start', error);
       // A kiosk has no terminal: the technician must read why (config errors are zh-CN / English).
-      dialog.showErrorBox('卡位无法启动 / Kawei cannot start', error instanceof Error ? error.message : String(error));
+      dialog.showErrorBox(bilingual('app.cannotStart'), error instanceof Error ? error.message : String(error));
       app.exit(1);
     });
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { embedLabelledImages, evaluateEmbeddedSet, listLabelledImages } from './face-eval.node.ts';
 import { loadFacePipeline } from './face-pipeline.node.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 /**
  * `npm run face-eval -- DIR [--pad 0.5] [--backend wasm|cpu] [--models DIR]`
@@ -42,27 +43,27 @@ async function main(): Promise<number> {
   }
   const args = Args.safeParse({ dir: parsed.positionals[0], pad: parsed.values.pad, backend: parsed.values.backend, models: parsed.values.models });
   if (!args.success || parsed.positionals.length !== 1) {
-    process.stderr.write(`参数错误 / bad arguments: ${args.success ? 'exactly one DIR expected' : z.prettifyError(args.error)}\n${usage}`);
+    process.stderr.write(`${bilingual('face.eval.badArguments')}: ${args.success ? 'exactly one DIR expected' : z.prettifyError(args.error)}\n${usage}`);
     return 2;
   }
   const dir = resolve(args.data.dir);
   if (!existsSync(dir)) {
-    process.stderr.write(`目录不存在 / no such directory: ${dir}\n`);
+    process.stderr.write(`${bilingual('face.eval.noDirectory')}: ${dir}\n`);
     return 2;
   }
   const images = listLabelledImages(dir);
   if (images.length < 2) {
-    process.stderr.write(`需要至少两张图像 / need at least two images under ${dir}/<person>/\n`);
+    process.stderr.write(`${bilingual('face.eval.needTwoImages', { dir })}\n`);
     return 2;
   }
   const pipeline = await loadFacePipeline({ backend: args.data.backend, ...(args.data.models ? { modelsDir: resolve(args.data.models) } : {}) });
   try {
     const set = await embedLabelledImages(pipeline, images, { pad: args.data.pad });
-    for (const f of set.failed) process.stderr.write(`跳过 / skipped ${f.file}: ${f.reason}\n`);
+    for (const f of set.failed) process.stderr.write(`${bilingual('face.eval.skipped')} ${f.file}: ${f.reason}\n`);
     const people = new Set(set.items.map((i) => i.person));
     const anyGenuine = [...people].some((p) => set.items.filter((i) => i.person === p).length > 1);
     if (people.size < 2 || !anyGenuine) {
-      process.stderr.write('可用图像不足以计算指标（需至少两人、且至少一人有两张） / too few usable images for metrics (need two people and one person with two images)\n');
+      process.stderr.write(`${bilingual('face.eval.tooFew')}\n`);
       process.stdout.write(`${JSON.stringify({ images: set.items.length, people: people.size, failed_images: set.failed }, null, 2)}\n`);
       return 0;
     }

@@ -15,6 +15,7 @@ import {
 import { downscaleArea } from './image.ts';
 import { FACE_EMBEDDING_MODEL } from './models.ts';
 import { createRecognitionNet, type RecognitionNet } from './recognition-net.ts';
+import { bilingual, messagePair } from '../i18n/bilingual.ts';
 
 /**
  * The trusted-side face pipeline: detector + 468-point FaceMesh → FrameObservation; 5-point alignment
@@ -70,9 +71,9 @@ export interface FacePipeline {
 /** The face runtime failed on this call and was restarted; the next call runs on a fresh backend. */
 export class FaceRuntimeError extends Error {
   override readonly name = 'FaceRuntimeError';
-  readonly chinese = '人脸识别运行时出错，已自动重启，请重试';
+  readonly chinese = messagePair('face.runtime.failed').zh;
   constructor(detail: string, options?: ErrorOptions) {
-    super(`人脸识别运行时出错，已自动重启，请重试 / the face runtime failed and was restarted; try again (${detail})`, options);
+    super(`${bilingual('face.runtime.failed')} (${detail})`, options);
   }
 }
 

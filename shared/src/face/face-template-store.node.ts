@@ -10,6 +10,7 @@ import { padEdge } from './image.ts';
 import { FACE_MATCH_THRESHOLD, match1to1, meanEmbedding, search1toN, TemplateIndex, UNCHECKED_QUALITY } from './matching.ts';
 import { EMBEDDING_SIZE } from './models.ts';
 import { assessQuality, type QualityOptions, toGray } from './quality.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 /**
  * Face templates at rest, on the trusted side only. A template is the unit-length mean of the
@@ -89,7 +90,7 @@ export function loadOrCreateKeyFile(file: string): Buffer {
   }
   const mode = statSync(file).mode & 0o777;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new FaceTemplateError('KEY_FILE', `人脸模板密钥文件权限过宽 / template key file ${file} is readable by others (mode ${mode.toString(8)}); chmod 600 it`);
+    throw new FaceTemplateError('KEY_FILE', bilingual('face.templates.keyMode', { file, mode: mode.toString(8) }));
   }
   const key = readFileSync(file);
   if (key.length !== TEMPLATE_KEY_BYTES) {
@@ -201,7 +202,7 @@ export function openFaceTemplateStore(options: FaceTemplateStoreOptions): FaceTe
     } catch (cause) {
       throw new FaceTemplateError(
         'DECRYPT_FAILED',
-        `人脸模板无法解密 / face template of ${row.person_id} failed authentication (wrong key, or the row was altered)`,
+        bilingual('face.templates.undecryptable', { person: row.person_id }),
         { cause },
       );
     }
@@ -209,7 +210,7 @@ export function openFaceTemplateStore(options: FaceTemplateStoreOptions): FaceTe
 
   function load(personId: string): FaceTemplate {
     const row = selectOne.get(personId) as Row | undefined;
-    if (!row) throw new FaceTemplateError('NOT_ENROLLED', `未登记人脸 / no face template for ${personId}`);
+    if (!row) throw new FaceTemplateError('NOT_ENROLLED', bilingual('face.templates.notEnrolled', { person: personId }));
     return decrypt(row);
   }
 
@@ -243,7 +244,7 @@ export function openFaceTemplateStore(options: FaceTemplateStoreOptions): FaceTe
         const reasons = verdicts.filter((v) => !v.accepted).map((v) => `#${v.index}: ${v.quality.reason ?? 'rejected'}`);
         throw new FaceTemplateError(
           'ENROLMENT_REJECTED',
-          `登记照片不合格 / ${embeddings.length} of ${photos.length} photos usable, ${minPhotos} needed (${reasons.join(', ')})`,
+          bilingual('face.templates.rejected', { usable: embeddings.length, photos: photos.length, needed: minPhotos, reasons: reasons.join(', ') }),
         );
       }
       const quality = scores.reduce((a, b) => a + b, 0) / scores.length;

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import type { RgbaImage } from './face-types.ts';
+import { messagePair, withEnglishDetail, type MessagePair } from '../i18n/bilingual.ts';
 
 /**
  * Image bytes → RGBA, with every size bounded before a pixel is allocated, so that no file can exhaust
@@ -40,39 +41,40 @@ export class ImageDecodeError extends Error {
   ) {
     super(`${chinese} / ${english}`, options);
   }
+
+  /** The error saying `pair` (from the catalogue, maybe with an English-only detail). */
+  static of(reason: ImageDecodeFailure, pair: MessagePair, options?: ErrorOptions): ImageDecodeError {
+    return new ImageDecodeError(reason, pair.zh, pair.en, options);
+  }
 }
 
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
 function unsupported(what: string): ImageDecodeError {
-  return new ImageDecodeError('unsupported_format', `不支持的图像格式（${what}）：仅支持 JPEG、PNG、WebP`, `unsupported image format (${what}): JPEG, PNG or WebP only`);
+  return ImageDecodeError.of('unsupported_format', messagePair('face.image.unsupported', { what }));
 }
 
 function tooLarge(width: number, height: number, limit: number): ImageDecodeError {
-  return new ImageDecodeError(
-    'too_large',
-    `图像过大（${width}×${height}，上限 ${Math.round(limit / 1e6)} 百万像素）`,
-    `image too large (${width}×${height}; at most ${Math.round(limit / 1e6)} megapixels)`,
-  );
+  return ImageDecodeError.of('too_large', messagePair('face.image.tooLarge', { width, height, limit: Math.round(limit / 1e6) }));
 }
 
 /** Decodes a photo (JPEG incl. progressive, PNG, WebP), upright by its EXIF orientation, longer side ≤ maxSide. */
 export async function decodePhoto(bytes: Uint8Array, maxSide: number = MAX_PHOTO_SIDE): Promise<RgbaImage> {
   if (bytes.byteLength > MAX_PHOTO_BYTES) {
-    throw new ImageDecodeError('too_large', `图像文件过大（${bytes.byteLength} 字节）`, `image file too large (${bytes.byteLength} bytes)`);
+    throw ImageDecodeError.of('too_large', messagePair('face.image.fileTooLarge', { bytes: bytes.byteLength }));
   }
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let meta: sharp.Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {
-    throw new ImageDecodeError('unreadable', '无法识别的图像文件（已损坏或不是图像）', `not a readable image (corrupt or not an image): ${(cause as Error).message}`, { cause });
+    throw ImageDecodeError.of('unreadable', withEnglishDetail(messagePair('face.image.unreadable'), (cause as Error).message), { cause });
   }
   if (!meta.format || !FORMATS.has(meta.format)) throw unsupported(meta.format ?? 'unknown');
   if ((meta.pages ?? 1) > 1) throw unsupported(`animated ${meta.format}`);
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  if (width < 1 || height < 1) throw new ImageDecodeError('unreadable', '图像没有尺寸信息', 'the image has no dimensions');
+  if (width < 1 || height < 1) throw ImageDecodeError.of('unreadable', messagePair('face.image.noDimensions'));
   if (width * height > MAX_INPUT_PIXELS) throw tooLarge(width, height, MAX_INPUT_PIXELS);
   try {
     const { data, info } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', sequentialRead: true })
@@ -87,7 +89,7 @@ export async function decodePhoto(bytes: Uint8Array, maxSide: number = MAX_PHOTO
     }
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (cause) {
-    throw new ImageDecodeError('unreadable', '图像数据损坏，无法解码', `the image data is corrupt and cannot be decoded: ${(cause as Error).message}`, { cause });
+    throw ImageDecodeError.of('unreadable', withEnglishDetail(messagePair('face.image.corrupt'), (cause as Error).message), { cause });
   }
 }
 
@@ -97,9 +99,9 @@ export async function readPhotoFile(file: string, maxSide: number = MAX_PHOTO_SI
   try {
     size = statSync(file).size;
   } catch (cause) {
-    throw new ImageDecodeError('unreadable', `无法读取文件：${file}`, `cannot read ${file}: ${(cause as Error).message}`, { cause });
+    throw ImageDecodeError.of('unreadable', withEnglishDetail(messagePair('face.image.cannotRead', { file }), (cause as Error).message), { cause });
   }
-  if (size > MAX_PHOTO_BYTES) throw new ImageDecodeError('too_large', `图像文件过大（${size} 字节）`, `image file too large (${size} bytes)`);
+  if (size > MAX_PHOTO_BYTES) throw ImageDecodeError.of('too_large', messagePair('face.image.fileTooLarge', { bytes: size }));
   return decodePhoto(await readFile(file), maxSide);
 }
 
@@ -121,24 +123,24 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
     } catch (cause) {
       const message = (cause as Error).message;
       if (/maxResolutionInMP|maxMemoryUsageInMB/.test(message)) {
-        throw new ImageDecodeError('too_large', `图像过大（上限 ${MAX_FRAME_PIXELS / 1e6} 百万像素）`, `image too large (at most ${MAX_FRAME_PIXELS / 1e6} megapixels)`, { cause });
+        throw ImageDecodeError.of('too_large', messagePair('face.image.frameTooLarge', { limit: MAX_FRAME_PIXELS / 1e6 }), { cause });
       }
-      throw new ImageDecodeError('unreadable', 'JPEG 数据损坏，无法解码', `corrupt JPEG: ${message}`, { cause });
+      throw ImageDecodeError.of('unreadable', withEnglishDetail(messagePair('face.image.corruptJpeg'), message), { cause });
     }
     return { width: img.width, height: img.height, data: img.data };
   }
   if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
     const size = pngSize(bytes);
-    if (!size) throw new ImageDecodeError('unreadable', 'PNG 文件不完整', 'truncated PNG');
+    if (!size) throw ImageDecodeError.of('unreadable', messagePair('face.image.truncatedPng'));
     if (size.width * size.height > MAX_FRAME_PIXELS) throw tooLarge(size.width, size.height, MAX_FRAME_PIXELS);
     try {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     } catch (cause) {
-      throw new ImageDecodeError('unreadable', 'PNG 数据损坏，无法解码', `corrupt PNG: ${(cause as Error).message}`, { cause });
+      throw ImageDecodeError.of('unreadable', withEnglishDetail(messagePair('face.image.corruptPng'), (cause as Error).message), { cause });
     }
   }
-  throw new ImageDecodeError('unsupported_format', '不支持的图像格式（仅支持 JPEG、PNG 帧）', 'unsupported image format (JPEG or PNG frames only)');
+  throw ImageDecodeError.of('unsupported_format', messagePair('face.image.unsupportedFrame'));
 }
 
 /** Sync decode of a JPEG/PNG file (tests, fixtures); photos from people go through `readPhotoFile`. */

@@ -5,6 +5,7 @@ import type { Contract } from '../contract/contract.ts';
 import type { AppServices, DeviceAppOptions } from '../device/device-app-services.node.ts';
 import { startAppHost } from './app-host.node.ts';
 import { openAppWindow } from './chromium.node.ts';
+import { bilingual, bilingualLines } from '../i18n/bilingual.ts';
 
 export interface AppHostCliOptions<K extends Contract> {
   app: 'booth' | 'gate';
@@ -15,7 +16,7 @@ export interface AppHostCliOptions<K extends Contract> {
   argv?: string[];
 }
 
-const USAGE = `用法 / usage: --data <目录/dir> [--port <端口/port>] [--open] [--link-interval <ms>] [--print-launch-url]`;
+const USAGE = bilingualLines('host.cli.usage');
 
 /**
  * The command line of an app's Node host: opens the data directory, starts the services and the
@@ -41,16 +42,16 @@ export async function runAppHostCli<K extends Contract>(cli: AppHostCliOptions<K
       strict: true,
     }));
   } catch (error) {
-    fail(`参数错误 / bad arguments: ${(error as Error).message}\n${USAGE}`);
+    fail(`${bilingual('host.cli.badArguments', { reason: (error as Error).message })}\n${USAGE}`);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`端口无效 / invalid port: ${values.port}\n${USAGE}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`${bilingual('host.cli.badPort', { port: String(values.port) })}\n${USAGE}`);
   const linkIntervalMs = values['link-interval'] === undefined ? undefined : Number(values['link-interval']);
   if (linkIntervalMs !== undefined && (!Number.isInteger(linkIntervalMs) || linkIntervalMs < 100)) {
-    fail(`链路检测间隔无效 / invalid --link-interval (ms ≥ 100): ${values['link-interval']}`);
+    fail(bilingual('host.cli.badLinkInterval', { value: String(values['link-interval']) }));
   }
   if (!existsSync(resolve(cli.rendererDir, 'index.html'))) {
-    fail(`界面尚未构建 / renderer not built: ${cli.rendererDir} (run: npm run build)`);
+    fail(bilingual('host.cli.notBuilt', { dir: cli.rendererDir }));
   }
   const dataDir = resolve(values.data ?? `.kawei-data/${cli.app}`);
 

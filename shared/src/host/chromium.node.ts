@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CdpPipe } from './cdp-pipe.node.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -103,7 +104,7 @@ async function navigateFirstPage(cdp: CdpPipe, url: string): Promise<void> {
 }
 
 function reportNavigationFailure(error: unknown): void {
-  process.stderr.write(`Chromium 未能打开应用页面 / Chromium could not open the app page: ${(error as Error).message}\n`);
+  process.stderr.write(`${bilingual('host.chromiumFailed')}: ${(error as Error).message}\n`);
 }
 
 /** Opens the app like a kiosk window (`--app`, no address bar) when a display exists; see launchChromium. */

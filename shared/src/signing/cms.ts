@@ -2,6 +2,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.ts';
 import type { SignatureAlgorithm, Signer } from './signer.ts';
+import { withDetail } from '../i18n/bilingual.ts';
 import { SIGNING_MESSAGES, SigningError, type SigningErrorCode, type SigningErrorDetails } from './signing-errors.ts';
 import { SM2_OIDS, type Sm2Engine } from './sm2.ts';
 import { sm2Engine } from './sm2-engine.ts';
@@ -178,12 +179,12 @@ export async function verifyDetachedCms(
   let subject: string | null = null;
   let signingTime: Date | null = null;
   const fail = (code: SigningErrorCode, detail?: string, details?: SigningErrorDetails): VerifyResult => {
-    const m = SIGNING_MESSAGES[code];
+    const m = detail === undefined ? SIGNING_MESSAGES[code] : withDetail(SIGNING_MESSAGES[code], detail);
     return {
       ok: false,
       code,
-      zh: detail === undefined ? m.zh : `${m.zh}（${detail}）`,
-      en: detail === undefined ? m.en : `${m.en} (${detail})`,
+      zh: m.zh,
+      en: m.en,
       subject,
       signingTime,
       ...(details === undefined ? {} : { details }),

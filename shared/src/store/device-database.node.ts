@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkNumbered, openSqliteFile, SQLITE_SIDECARS, tightenSqliteFiles, type Migration, type SqliteDatabase } from './sqlite.node.ts';
+import { bilingual } from '../i18n/bilingual.ts';
 
 /**
  * The one SQLite database of a booth or a gate (`<dataDir>/device.sqlite`): the device's identity
@@ -93,7 +94,7 @@ export function migrateParts(db: SqliteDatabase, parts: readonly SchemaPart[]): 
     if (hasTable) return;
     const before = db.pragma('user_version', { simple: true }) as number;
     if (before >= PARTS_USER_VERSION) {
-      throw new Error(`数据库版本未知 / this device database is at schema version ${before} without its schema_part table`);
+      throw new Error(bilingual('store.unknownVersion', { version: before }));
     }
     db.exec(`CREATE TABLE schema_part (name TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT;
              CREATE TABLE legacy_import (file TEXT PRIMARY KEY, imported_at INTEGER NOT NULL, rows INTEGER NOT NULL) STRICT;`);
@@ -106,9 +107,7 @@ export function migrateParts(db: SqliteDatabase, parts: readonly SchemaPart[]): 
     const row = db.prepare('SELECT version FROM schema_part WHERE name = ?').get(part.name) as { version: number } | undefined;
     const current = row?.version ?? 0;
     if (current > sorted.length) {
-      throw new Error(
-        `数据库比本程序新 / the ${part.name} tables of this device database are at version ${current}, newer than this program (${sorted.length})`,
-      );
+      throw new Error(bilingual('store.newerThanProgram', { part: part.name, current, known: sorted.length }));
     }
     for (const m of sorted.slice(current)) {
       db.transaction(() => {
@@ -149,9 +148,7 @@ function copyLegacyFile(db: SqliteDatabase, path: string, l: LegacyFile): void {
   try {
     const version = db.pragma('legacy.user_version', { simple: true }) as number;
     if (version !== l.userVersion) {
-      throw new Error(
-        `旧数据文件版本不符 / ${l.file} is at schema version ${version}, expected ${l.userVersion}: it was not merged into device.sqlite; keep the file and report it`,
-      );
+      throw new Error(bilingual('store.legacyVersion', { file: l.file, version, expected: l.userVersion }));
     }
     db.transaction(() => {
       let rows = 0;

@@ -40,6 +40,7 @@ import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node
 import { EMBEDDING_SIZE } from '@kawei/shared/face/models.ts';
 import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { openBoothDatabase } from '../booth-database.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 export const BOOTH_FACES_KEY_FILE = 'booth-faces.key';
 
@@ -254,7 +255,7 @@ export class BoothRoster {
     try {
       plain = openSealed(this.key, row, this.aad(row.date, row.expert, row.model));
     } catch (cause) {
-      throw new Error(`人脸模板无法解密 / the face template of ${row.expert} (${row.date}) failed authentication`, { cause });
+      throw new Error(bilingual('booth.roster.undecryptable', { expert: row.expert, date: row.date }), { cause });
     }
     if (plain.length !== EMBEDDING_SIZE * 4) throw new Error(`the stored template has ${plain.length} bytes`);
     return floatsFrom(plain, EMBEDDING_SIZE);

@@ -17,6 +17,7 @@ import { EspeakVoice } from '@kawei/shared/devices/voice/espeak-voice.node.ts';
 import type { VoiceOutput } from '@kawei/shared/devices/voice/voice-output.ts';
 import { VoiceQueue, syn6288Chip, xfs5152Chip } from '@kawei/shared/devices/voice/voice-queue.ts';
 import type { GateDevicesConfig } from '../gate-config.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 /** Device names as they appear in health events and tiles. */
 export const GATE_DEVICE_NAMES: Readonly<Record<DeviceKind, string>> = {
@@ -130,7 +131,7 @@ export class GateDevices {
         this.voice = new EspeakVoice({ defaultVolume: c.voice.volume, defaultSpeed: c.voice.speed });
         this.voiceHealth = health;
       } else {
-        if (!c.voice.path) throw new Error(`语音模块 ${c.voice.chip} 需要串口路径 / voice chip ${c.voice.chip} needs a serial path`);
+        if (!c.voice.path) throw new Error(bilingual('gate.devices.voiceNeedsPath', { chip: c.voice.chip }));
         const port = await this.managed('voice', c.voice.path, c.voice.baud);
         this.voice = new VoiceQueue(port, c.voice.chip === 'xfs5152' ? xfs5152Chip : syn6288Chip);
         this.voiceHealth = port;

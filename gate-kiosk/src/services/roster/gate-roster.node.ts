@@ -37,6 +37,7 @@ import { EMBEDDING_SIZE } from '@kawei/shared/face/models.ts';
 import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import type { PoolPerson, TodayRoster } from '../check/gate-decision.ts';
 import { openGateDatabase } from '../gate-database.node.ts';
+import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
 export const GATE_FACES_KEY_FILE = 'gate-faces.key';
 
@@ -317,7 +318,7 @@ export class GateRoster {
     try {
       plain = openSealed(this.key, row, this.aad(row.date, row.expert, this.options.model));
     } catch (cause) {
-      throw new Error(`人脸模板无法解密 / the face template of ${row.expert} (${row.date}) failed authentication`, { cause });
+      throw new Error(bilingual('gate.roster.undecryptable', { expert: row.expert, date: row.date }), { cause });
     }
     const embedding = floatsFrom(plain, EMBEDDING_SIZE);
     return { embedding, photo: plain.subarray(EMBEDDING_SIZE * 4) };

@@ -38,6 +38,15 @@ export const zhCN = {
   'refused.title': '本设备已被中心拒绝',
   'refused.body': '本设备暂时不能使用。请联系现场技术人员处理。',
   'refused.reason': '原因：{reason}',
+  // the Node host's command line (shared/src/host/app-host-cli.node.ts) and the Electron shell
+  'host.cli.usage': '用法：--data <目录> [--port <端口>] [--open] [--link-interval <毫秒>] [--print-launch-url]',
+  'host.cli.badArguments': '参数错误：{reason}',
+  'host.cli.badPort': '端口无效：{port}',
+  'host.cli.badLinkInterval': '链路检测间隔无效（毫秒，≥ 100）：{value}',
+  'host.cli.notBuilt': '界面尚未构建：{dir}（请运行 npm run build）',
+  'host.cli.configNeedsFile': '参数错误：--config 需要一个文件',
+  'host.chromiumFailed': 'Chromium 未能打开应用页面',
+  'app.cannotStart': '卡位无法启动',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -70,4 +79,12 @@ export const en: Record<keyof typeof zhCN, string> = {
   'refused.title': 'This device was refused by the central',
   'refused.body': 'This device cannot be used for now. Please call the on-site technician.',
   'refused.reason': 'Reason: {reason}',
+  'host.cli.usage': 'usage: --data <dir> [--port <port>] [--open] [--link-interval <ms>] [--print-launch-url]',
+  'host.cli.badArguments': 'bad arguments: {reason}',
+  'host.cli.badPort': 'invalid port: {port}',
+  'host.cli.badLinkInterval': 'invalid --link-interval (ms ≥ 100): {value}',
+  'host.cli.notBuilt': 'renderer not built: {dir} (run: npm run build)',
+  'host.cli.configNeedsFile': 'bad arguments: --config needs a file',
+  'host.chromiumFailed': 'Chromium could not open the app page',
+  'app.cannotStart': 'Kawei cannot start',
 };

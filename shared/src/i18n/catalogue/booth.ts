@@ -121,6 +121,12 @@ export const zhCN = {
   'booth.lock.how.face': '请正视摄像头，人脸核验通过后解锁',
   'booth.lock.how.staff': '请稍候，工作人员将前来处理',
   'booth.lock.saved': '您的评分已保存，不会丢失',
+  // the booth's Node side: its config file and roster store (booth-client/src/services)
+  'booth.config.invalid': '评标席配置有误（{where}）：{detail}',
+  'booth.config.unreadable': '无法读取评标席配置文件 {file}',
+  'booth.config.notJson': '评标席配置文件 {file} 不是有效的 JSON',
+  'booth.config.livenessOff': '人脸核验不做活体检测，一张照片即可通过（仅供测试）',
+  'booth.roster.undecryptable': '人脸模板无法解密：{expert}（{date}）',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -239,4 +245,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'booth.lock.how.face': 'Look at the camera: the screen unlocks after a face check',
   'booth.lock.how.staff': 'Please wait: staff are on their way',
   'booth.lock.saved': 'Your scores are saved',
+  'booth.config.invalid': 'invalid booth config ({where}): {detail}',
+  'booth.config.unreadable': 'cannot read the booth config {file}',
+  'booth.config.notJson': '{file} is not valid JSON',
+  'booth.config.livenessOff': 'face checks run without liveness, a photo passes them (test-only)',
+  'booth.roster.undecryptable': 'the face template of {expert} ({date}) failed authentication',
 };

@@ -114,6 +114,13 @@ export const zhCN = {
   'gate.manual.done': '已开闸，记录编号 {seq}',
   'gate.manual.failed': '开闸失败：{error}',
   'gate.manual.close': '关闭',
+  // the kiosk's Node side: its config file, roster store and devices (gate-kiosk/src/services)
+  'gate.config.invalid': '闸机配置有误（{where}）：{detail}',
+  'gate.config.unreadable': '无法读取闸机配置文件 {file}',
+  'gate.config.notJson': '闸机配置文件 {file} 不是有效的 JSON',
+  'gate.config.livenessOff': '入口闸机也不做活体检测，一张照片即可通过（仅供测试；会议室门口默认不做，无需此项）',
+  'gate.roster.undecryptable': '人脸模板无法解密：{expert}（{date}）',
+  'gate.devices.voiceNeedsPath': '语音模块 {chip} 需要串口路径',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -227,4 +234,10 @@ export const en: Record<keyof typeof zhCN, string> = {
   'gate.manual.done': 'Opened; record number {seq}',
   'gate.manual.failed': 'Opening failed: {error}',
   'gate.manual.close': 'Close',
+  'gate.config.invalid': 'invalid gate config ({where}): {detail}',
+  'gate.config.unreadable': 'cannot read the gate config {file}',
+  'gate.config.notJson': '{file} is not valid JSON',
+  'gate.config.livenessOff': 'no liveness even at the entrance, a photo passes (test-only; room doors skip it by default without this)',
+  'gate.roster.undecryptable': 'the face template of {expert} ({date}) failed authentication',
+  'gate.devices.voiceNeedsPath': 'voice chip {chip} needs a serial path',
 };

@@ -50,6 +50,7 @@ export const zhCN = {
   'ledDriver.simulate.relay': '闸机',
   'ledDriver.panel.noFontFile': '找不到字体文件 {path}：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）或指定 fontPath',
   'ledDriver.panel.noFace': '字体文件中没有字形',
+  'ledDriver.brightness.range': '亮度等级须为 1..16（一个，或 {count} 个）',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -100,4 +101,5 @@ export const en: Record<keyof typeof zhCN, string> = {
   'ledDriver.simulate.relay': 'relay',
   'ledDriver.panel.noFontFile': 'font file {path} not found: install fonts-noto-cjk (apt-get install fonts-noto-cjk) or pass fontPath',
   'ledDriver.panel.noFace': 'no font face in the file',
+  'ledDriver.brightness.range': 'brightness levels must be integers 1..16 (one, or {count})',
 };
