@@ -46,10 +46,6 @@ const DATA: Readonly<Record<string, string>> = {
  * while a listed file no longer needs it).
  */
 const NOT_YET_MIGRATED: Readonly<Record<string, string>> = {
-  'gate-kiosk/src/services/check/announcements.ts': 'the gate\'s Chinese-only voice and LED announcements',
-  'gate-kiosk/src/services/check/gate-decision.ts': 'the LED text naming the room (N号评标室)',
-  'gate-kiosk/src/services/devices/gate-devices.node.ts': 'the spoken seat announcement (请到…号卡位)',
-  'booth-client/src/services/files/booth-files.node.ts': "a blind tender file's title (投标文件（投标人X）)",
   'central/src/storage/open-store.node.ts': '--store / --pg-url argument errors',
   'shared/src/device/test-only-settings.ts': 'the packaged-build refusal of test-only settings',
 };

@@ -42,6 +42,7 @@ import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { sha256Hex, TENDER_FILES_DIR, TENDER_FILES_KEY_FILE, TenderFileCache } from './file-cache.node.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 
 export interface BoothFilesOptions {
   /** The booth's data folder; files go to `<dataDir>/tender-files/`, sealed (file-cache.node.ts). */
@@ -353,7 +354,8 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
         sha256: f.sha256,
         bytes: f.bytes,
         bidderCode: f.bidder,
-        title: pr.blind ? `投标文件（${codeLabel(f.bidder)}）${several ? `（${n}）` : ''}` : f.title,
+        // The file's stored title, in Chinese like the tender it stands for (the bidder's name is hidden).
+        title: pr.blind ? `${translate('zh-CN', 'booth.files.blindTitle', { bidder: codeLabel(f.bidder) })}${several ? `（${n}）` : ''}` : f.title,
         // A page the file does not have is refused when the file is opened (the file is then broken).
         imageRedactions: pr.blind ? (f.imageRedactions ?? []) : null,
         state: 'pending',

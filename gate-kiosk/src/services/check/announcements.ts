@@ -3,7 +3,8 @@
  * expert understands at once; never a name, never a project. A pass names the seat; a refusal says
  * where to go instead, or why and whom to ask.
  */
-import type { RefusalReason, SeatView } from '@kawei/shared/contract/gate-check.ts';
+import { REFUSAL_REASONS, type RefusalReason, type SeatView } from '@kawei/shared/contract/gate-check.ts';
+import { translatorFor } from '@kawei/shared/i18n/messages.ts';
 import type { Redirect } from './gate-decision.ts';
 
 export interface Announcement {
@@ -13,34 +14,21 @@ export interface Announcement {
 
 export type SeatAnnouncer = (seat: SeatView) => Announcement;
 
-const ASK_STAFF = '请联系工作人员';
+/** The sentences are the catalogue's (gate.announce.*); the gate speaks and shows them in Chinese. */
+const zh = translatorFor('zh-CN');
+const ASK_STAFF = zh('gate.announce.askStaff');
 
 /** Refusals that do not redirect: the voice says why, the panel says whom to ask. */
-export const REFUSAL_VOICE: Readonly<Record<RefusalReason, string>> = {
-  unknown_face: `未能识别，${ASK_STAFF}`,
-  not_scheduled_today: `今日没有您的评标安排，${ASK_STAFF}`,
-  wrong_site: `您今日不在本中心评标，${ASK_STAFF}`,
-  wrong_room: `这里不是您的评标室，${ASK_STAFF}`,
-  already_inside: `您今日已经入场，${ASK_STAFF}`,
-  several_faces: '请一人一次通过',
-  liveness_failed: `活体检测未通过，${ASK_STAFF}`,
-  id_card_mismatch: `人证不一致，${ASK_STAFF}`,
-  device_fault: `闸机故障，${ASK_STAFF}`,
-  no_roster: `今日名单未就绪，${ASK_STAFF}`,
-};
+export const REFUSAL_VOICE: Readonly<Record<RefusalReason, string>> = Object.fromEntries(
+  REFUSAL_REASONS.map((reason) => [reason, zh(`gate.announce.voice.${reason}`)]),
+) as Record<RefusalReason, string>;
 
-export const REFUSAL_LED: Readonly<Record<RefusalReason, string>> = {
-  unknown_face: ASK_STAFF,
-  not_scheduled_today: ASK_STAFF,
-  wrong_site: ASK_STAFF,
-  wrong_room: ASK_STAFF,
-  already_inside: ASK_STAFF,
-  several_faces: '请逐一通过',
-  liveness_failed: ASK_STAFF,
-  id_card_mismatch: ASK_STAFF,
-  device_fault: '闸机故障',
-  no_roster: ASK_STAFF,
-};
+export const REFUSAL_LED: Readonly<Record<RefusalReason, string>> = Object.fromEntries(
+  REFUSAL_REASONS.map((reason) => [
+    reason,
+    reason === 'several_faces' ? zh('gate.announce.led.several_faces') : reason === 'device_fault' ? zh('gate.announce.led.device_fault') : ASK_STAFF,
+  ]),
+) as Record<RefusalReason, string>;
 
 /**
  * The refusal's announcement. A misdirected expert hears where to go: the other room of this site
@@ -49,11 +37,11 @@ export const REFUSAL_LED: Readonly<Record<RefusalReason, string>> = {
 export function refusalAnnouncement(reason: RefusalReason, redirect: Redirect | null, seatAnnouncer: SeatAnnouncer): Announcement {
   if (redirect && reason === 'wrong_room') {
     const seat = seatAnnouncer(redirect);
-    return { voice: `这里不是您的评标室，${seat.voice}`, led: seat.led };
+    return { voice: zh('gate.announce.wrongRoomGo', { seat: seat.voice }), led: seat.led };
   }
   if (redirect && reason === 'wrong_site' && redirect.siteName) {
     const seat = seatAnnouncer(redirect);
-    return { voice: `您今日在${redirect.siteName}评标，${seat.voice}`, led: redirect.siteName };
+    return { voice: zh('gate.announce.otherSite', { site: redirect.siteName, seat: seat.voice }), led: redirect.siteName };
   }
   return { voice: REFUSAL_VOICE[reason], led: REFUSAL_LED[reason] };
 }

@@ -23,6 +23,7 @@
 import type { RefusalReason, SeatView } from '@kawei/shared/contract/gate-check.ts';
 import type { GateRosterEntry } from '@kawei/shared/api/gate-roster.ts';
 import type { GateRole } from '@kawei/shared/domain/topology.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 
 export interface GateStanding {
   role: GateRole;
@@ -87,7 +88,7 @@ export type Decision =
 
 /** "3号评标室": rooms are announced by number (the roster carries no display name). */
 export function roomName(roomNumber: number): string {
-  return `${roomNumber}号评标室`;
+  return translate('zh-CN', 'gate.announce.room', { n: roomNumber });
 }
 
 export function seatOf(entry: Pick<GateRosterEntry, 'room' | 'roomNumber' | 'label'>): SeatView {

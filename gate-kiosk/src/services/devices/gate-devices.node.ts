@@ -18,6 +18,7 @@ import type { VoiceOutput } from '@kawei/shared/devices/voice/voice-output.ts';
 import { VoiceQueue, syn6288Chip, xfs5152Chip } from '@kawei/shared/devices/voice/voice-queue.ts';
 import type { GateDevicesConfig } from '../gate-config.ts';
 import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 
 /** Device names as they appear in health events and tiles. */
 export const GATE_DEVICE_NAMES: Readonly<Record<DeviceKind, string>> = {
@@ -42,7 +43,7 @@ export interface PassageResult {
 /** What the expert hears and what the panel shows for a seat. Never a name, never a project. */
 export function seatAnnouncement(seat: SeatView, maxCells = 16): { voice: string; led: string } {
   return {
-    voice: `请到${seat.roomNumber}号评标室${seat.label}号卡位`,
+    voice: translate('zh-CN', 'gate.announce.seat', { room: seat.roomNumber, label: seat.label }),
     led: formatSeatMessage(seat.roomNumber, seat.label, { maxCells }),
   };
 }

@@ -127,6 +127,7 @@ export const zhCN = {
   'booth.config.notJson': '评标席配置文件 {file} 不是有效的 JSON',
   'booth.config.livenessOff': '人脸核验不做活体检测，一张照片即可通过（仅供测试）',
   'booth.roster.undecryptable': '人脸模板无法解密：{expert}（{date}）',
+  'booth.files.blindTitle': '投标文件（{bidder}）',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -250,4 +251,5 @@ export const en: Record<keyof typeof zhCN, string> = {
   'booth.config.notJson': '{file} is not valid JSON',
   'booth.config.livenessOff': 'face checks run without liveness, a photo passes them (test-only)',
   'booth.roster.undecryptable': 'the face template of {expert} ({date}) failed authentication',
+  'booth.files.blindTitle': 'Tender file ({bidder})',
 };
