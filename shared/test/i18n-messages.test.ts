@@ -15,7 +15,19 @@ import {
   translate,
   type MessageKey,
 } from '../src/i18n/messages.ts';
-import { BilingualError, bilingual, bilingualError, bilingualLines, messagePair } from '../src/i18n/bilingual.ts';
+import {
+  BilingualError,
+  bilingual,
+  bilingualError,
+  bilingualLabel,
+  bilingualLines,
+  messagePair,
+  messagePairBy,
+  pairLine,
+  pairLines,
+  withDetail,
+  withEnglishDetail,
+} from '../src/i18n/bilingual.ts';
 import { NAMESPACES } from '../src/i18n/catalogue/index.ts';
 import { areaEntrance, boothA5, room3Door } from './ui-fixtures.ts';
 
@@ -112,6 +124,21 @@ describe('bilingual terminal text', () => {
     });
     expect(bilingual('footer.version', { version: '1.2.3' })).toBe('版本 1.2.3 / Version 1.2.3');
     expect(bilingualLines('footer.version', { version: '1.2.3' })).toBe('版本 1.2.3\nVersion 1.2.3');
+  });
+
+  it('labels table headers "中文 English" and joins pairs built by language', () => {
+    expect(bilingualLabel('central.col.lastSeen')).toBe('最近 last seen');
+    const queued = messagePairBy('central.message.queued', (lang) => ({ id: 'm1', to: translate(lang, 'central.message.allDevices'), cursor: 4 }));
+    expect(pairLines(queued)).toBe('已排队消息 m1（发往 全部设备，序号 4）\nqueued message m1 for all devices (cursor 4)');
+    expect(pairLine(messagePair('central.events.none'))).toBe('没有事件 / no events');
+  });
+
+  it('adds a detail in brackets to both languages, or an OS detail to the English side only', () => {
+    expect(withDetail(messagePair('central.events.none'), 'x')).toEqual({ zh: '没有事件（x）', en: 'no events (x)' });
+    expect(withEnglishDetail(messagePair('experts.unreadable', { file: 'a.json' }), 'ENOENT')).toEqual({
+      zh: '无法读取专家名册：a.json',
+      en: 'cannot read a.json: ENOENT',
+    });
   });
 
   it('makes errors whose message is both languages and whose parts stay apart', () => {
