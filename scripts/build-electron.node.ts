@@ -17,7 +17,7 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /**
  * Not bundled, loaded from node_modules at run time: electron is provided by the runtime itself;
- * better-sqlite3, serialport, pkcs11js and @napi-rs/canvas load compiled .node files (rebuilt for
+ * better-sqlite3, serialport, pkcs11js, @napi-rs/canvas and sharp load compiled .node files (rebuilt for
  * Electron's ABI by electron-builder, shipped beside the asar: electron-builder.yml); ws's
  * optional native accelerators are left to `require` failing softly as ws expects.
  */
@@ -33,6 +33,8 @@ export const NATIVE_EXTERNALS = [
   'pkcs11js',
   'graphene-pk11',
   '@napi-rs/canvas',
+  // Photo decoding (JPEG/PNG/WebP, EXIF) for the face pipeline: a .node file plus libvips from @img/*.
+  'sharp',
 ];
 
 export interface ElectronBuildResult {
