@@ -112,7 +112,8 @@ describe('project material to the booths', () => {
     }
   });
 
-  it('sends roster, face and project to the seated booth, which fetches genuine files; others are refused', async () => {
+  // Real processes: three CLI runs (publish-project OCRs the licence pages with tesseract) and two enrolments.
+  it('sends roster, face and project to the seated booth, which fetches genuine files; others are refused', { timeout: 240_000 }, async () => {
     const gc = material.projects.find((p) => p.project === 'GC-01')!;
     const seated = await enrolBooth(boothOf('GC-01'));
     const other = await enrolBooth(boothOf('SL-03'));
