@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely, SqlBool, Transaction } from 'kysely';
+import type { Compilable, Insertable, Kysely, SqlBool, Transaction } from 'kysely';
 import { CompiledQuery, sql } from './kysely.node.ts';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { generateEd25519 } from '@kawei/shared/crypto/ed25519.node.ts';
@@ -11,6 +11,7 @@ import type { DownstreamMessage, MessageBody } from '@kawei/shared/sync/sync-htt
 import { TopologyConflictError, type CentralIdentity, type CentralStore, type Enrolment, type EnrolmentAttempt, type NewEnrolmentCode, type NewGate, type NewRoom, type NewSite, type TopologyImportResult, type TopologySiteImport } from './central-store.ts';
 import type { Alert, DeviceHead, IngestBatch, IngestOutcome, NewAlert, StoredEvent, SyncStore } from './sync-store.ts';
 import type { CentralDatabase, StoreDialect } from './central-schema.ts';
+import { PreparedQuery } from './prepared-query.node.ts';
 import { assertConsecutiveChain, randomHex, targetId, targetOf, toAlert, toBooth, toDeviceRecord, toGate, toMessage, toRoom, toStoredEvent } from './store-rows.node.ts';
 
 /** The store's queries run on the database itself (autocommit) or inside one of its transactions. */
@@ -52,7 +53,9 @@ const MAX_ROWS_PER_INSERT = 256;
 
 /**
  * The central's store, one implementation on SQLite and on PostgreSQL (Kysely builds each statement
- * for the database it runs on). This module owns every line of the central's DML; the schema is in
+ * for the database it runs on; the statements of every signed request and sync — device lookup,
+ * nonce check, device head — are built once per store and then run with fresh arguments, see
+ * PreparedQuery). This module owns every line of the central's DML; the schema is in
  * central-schema.ts; sqlite-central-store and postgres-central-store only open a database, apply the
  * migrations and hand it here. The contract suites in central/test run against both.
  *
@@ -64,6 +67,45 @@ export class CentralSqlStore implements CentralStore, SyncStore {
   private closed: Promise<void> | null = null;
   /** The SQL of multi-row INSERTs by table, columns and row count (see insertRows). */
   private readonly insertSql = new Map<string, string>();
+
+  // The statements of every signed request and every sync, built once per store (see PreparedQuery).
+  private readonly deviceById = prepare('deviceById', (db, a: { deviceId: string }) =>
+    db.selectFrom('devices').selectAll().where('id', '=', a.deviceId),
+  );
+  private readonly stampLastSeen = prepare('stampLastSeen', (db, a: { deviceId: string; now: number }) =>
+    db.updateTable('devices').set({ last_seen_at: a.now }).where('id', '=', a.deviceId).where('status', '=', 'active'),
+  );
+  private readonly insertNonce = prepare('insertNonce', (db, a: { deviceId: string; nonce: string; expiresAt: number }) =>
+    db
+      .insertInto('device_nonces')
+      .values({ device_id: a.deviceId, nonce: a.nonce, expires_at: a.expiresAt })
+      .onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing()),
+  );
+  /**
+   * On PostgreSQL the purge skips rows another request is purging at the same moment (SKIP LOCKED):
+   * two requests deleting overlapping sets could otherwise deadlock, and it changes nothing a caller
+   * can see — those rows are going anyway. SQLite has one writer at a time and no row locks.
+   */
+  private readonly purgeExpiredNonces = prepare('purgeExpiredNonces', (db, a: { now: number }) =>
+    this.dialect === 'sqlite'
+      ? db.deleteFrom('device_nonces').where('expires_at', '<=', a.now)
+      : db
+          .deleteFrom('device_nonces')
+          .where(
+            sql<SqlBool>`(device_id, nonce) IN (${db
+              .selectFrom('device_nonces')
+              .select(['device_id', 'nonce'])
+              .where('expires_at', '<=', a.now)
+              .forUpdate()
+              .skipLocked()})`,
+          ),
+  );
+  private readonly headOf = prepare('headOf', (db, a: { deviceId: string }) =>
+    db.selectFrom('device_heads').select(['seq', 'hash']).where('device_id', '=', a.deviceId),
+  );
+  private readonly advisoryLock = prepare('advisoryLock', (db, a: { space: number; key: number }) => ({
+    compile: () => sql<unknown>`SELECT pg_advisory_xact_lock(${a.space}, ${a.key})`.compile(db),
+  }));
 
   protected constructor(
     protected readonly db: Db,
@@ -243,14 +285,14 @@ export class CentralSqlStore implements CentralStore, SyncStore {
         .execute();
       const position = await positionOf(trx, target);
       if (!position) throw new ApiError('INTERNAL', `enrolment code points at missing ${target.kind} "${targetId(target)}"`);
-      return { device: (await deviceById(trx, deviceId))!, position };
+      return { device: (await this.device(trx, deviceId))!, position };
     });
   }
 
   // ---- devices ----
 
   async getDevice(deviceId: string): Promise<DeviceRecord | null> {
-    return deviceById(this.db, deviceId);
+    return this.device(this.db, deviceId);
   }
 
   async listDevices(): Promise<DeviceRecord[]> {
@@ -265,7 +307,7 @@ export class CentralSqlStore implements CentralStore, SyncStore {
         .where('id', '=', deviceId)
         .where('status', '=', 'active')
         .executeTakeFirst();
-      const device = await deviceById(trx, deviceId);
+      const device = await this.device(trx, deviceId);
       if (!device) throw new ApiError('NOT_FOUND', `device "${deviceId}" does not exist`);
       if (result.numUpdatedRows === 1n) await trx.deleteFrom('device_nonces').where('device_id', '=', deviceId).execute();
       return device;
@@ -288,51 +330,19 @@ export class CentralSqlStore implements CentralStore, SyncStore {
     now: number;
   }): Promise<'accepted' | 'replayed' | 'revoked'> {
     return this.write('rows', async (trx) => {
-      const seen = await trx
-        .updateTable('devices')
-        .set({ last_seen_at: input.now })
-        .where('id', '=', input.deviceId)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      if (seen.numUpdatedRows !== 1n) return 'revoked' as const;
-      await this.purgeExpiredNonces(trx, input.now);
-      const inserted = await trx
-        .insertInto('device_nonces')
-        .values({ device_id: input.deviceId, nonce: input.nonce, expires_at: input.expiresAt })
-        .onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing())
-        .executeTakeFirst();
-      if (inserted.numInsertedOrUpdatedRows !== 1n) throw new Rollback('replayed' as const);
+      const seen = await this.stampLastSeen.affected(trx, { deviceId: input.deviceId, now: input.now });
+      if (seen !== 1n) return 'revoked' as const;
+      await this.purgeExpiredNonces.execute(trx, { now: input.now });
+      const inserted = await this.insertNonce.affected(trx, { deviceId: input.deviceId, nonce: input.nonce, expiresAt: input.expiresAt });
+      if (inserted !== 1n) throw new Rollback('replayed' as const);
       return 'accepted' as const;
     });
-  }
-
-  /**
-   * On PostgreSQL the purge skips rows another request is purging at the same moment (SKIP LOCKED):
-   * two requests deleting overlapping sets could otherwise deadlock, and it changes nothing a caller
-   * can see — those rows are going anyway. SQLite has one writer at a time and no row locks.
-   */
-  private async purgeExpiredNonces(trx: Trx, now: number): Promise<void> {
-    if (this.dialect === 'sqlite') {
-      await trx.deleteFrom('device_nonces').where('expires_at', '<=', now).execute();
-      return;
-    }
-    await trx
-      .deleteFrom('device_nonces')
-      .where(
-        sql<SqlBool>`(device_id, nonce) IN (${trx
-          .selectFrom('device_nonces')
-          .select(['device_id', 'nonce'])
-          .where('expires_at', '<=', now)
-          .forUpdate()
-          .skipLocked()})`,
-      )
-      .execute();
   }
 
   // ---- sync (SyncStore) ----
 
   async getDeviceHead(deviceId: string): Promise<DeviceHead> {
-    return headOf(this.db, deviceId);
+    return this.head(this.db, deviceId);
   }
 
   /**
@@ -345,7 +355,7 @@ export class CentralSqlStore implements CentralStore, SyncStore {
     const { deviceId, events, receivedAt, clockSkewMs } = input;
     assertConsecutiveChain(events);
     return this.write({ device: deviceId }, async (trx): Promise<IngestOutcome> => {
-      const head = await headOf(trx, deviceId);
+      const head = await this.head(trx, deviceId);
       const first = events[0]!;
       const last = events[events.length - 1]!;
       if (first.seq > head.seq + 1) return { kind: 'gap', head, expectedSeq: head.seq + 1 };
@@ -554,7 +564,16 @@ export class CentralSqlStore implements CentralStore, SyncStore {
     if (this.dialect === 'sqlite' || lock === 'rows') return; // BEGIN IMMEDIATE holds the one write lock
     const [space, key] =
       typeof lock === 'object' ? [PG_LOCK_SPACE.device, deviceLockKey(lock.device)] : [PG_LOCK_SPACE.kawei, PG_LOCKS[lock]];
-    await sql`SELECT pg_advisory_xact_lock(${space}, ${key})`.execute(trx);
+    await this.advisoryLock.execute(trx, { space, key });
+  }
+
+  private async device(db: Db, deviceId: string): Promise<DeviceRecord | null> {
+    const row = await this.deviceById.takeFirst(db, { deviceId });
+    return row ? toDeviceRecord(row) : null;
+  }
+
+  private async head(db: Db, deviceId: string): Promise<DeviceHead> {
+    return (await this.headOf.takeFirst(db, { deviceId })) ?? { seq: 0, hash: genesisHash(deviceId) };
   }
 
   /**
@@ -569,6 +588,11 @@ export class CentralSqlStore implements CentralStore, SyncStore {
 /** A device's advisory-lock key: the first 32 bits of its id's SHA-256 (a collision only makes two devices queue). */
 function deviceLockKey(deviceId: string): number {
   return createHash('sha256').update(deviceId).digest().readInt32BE(0);
+}
+
+/** A statement of the store's, built once with Kysely and then run with fresh arguments. */
+function prepare<P extends Record<string, unknown>, R>(name: string, build: (db: Db, args: P) => Compilable<R>): PreparedQuery<CentralDatabase, P, R> {
+  return new PreparedQuery(name, build);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -654,11 +678,6 @@ async function exists(trx: Trx, table: 'sites' | 'rooms' | 'booths' | 'gates', i
 
 // ---- lookups, on the database or in a transaction ----
 
-async function deviceById(db: Db, deviceId: string): Promise<DeviceRecord | null> {
-  const row = await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-  return row ? toDeviceRecord(row) : null;
-}
-
 async function positionOf(db: Db, target: EnrolTarget): Promise<Position | null> {
   if (target.kind === 'booth') {
     const booth = await db.selectFrom('booths').selectAll().where('id', '=', target.boothId).executeTakeFirst();
@@ -685,7 +704,3 @@ async function roomById(db: Db, id: string): Promise<Room | null> {
   return row ? toRoom(row) : null;
 }
 
-async function headOf(db: Db, deviceId: string): Promise<DeviceHead> {
-  const row = await db.selectFrom('device_heads').select(['seq', 'hash']).where('device_id', '=', deviceId).executeTakeFirst();
-  return row ?? { seq: 0, hash: genesisHash(deviceId) };
-}
