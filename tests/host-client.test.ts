@@ -56,7 +56,8 @@ describe('host client', () => {
       ws.send(payload, { binary: false });
       return closed;
     };
-    expect(await hostile(Buffer.alloc(2 * 1024 * 1024, 0x61))).toBe(1009);
+    // 1009, or a reset (1006) when the host stops reading while the client is still writing the frame.
+    expect([1009, 1006]).toContain(await hostile(Buffer.alloc(2 * 1024 * 1024, 0x61)));
     expect(await hostile(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))).toBe(1007);
     expect(host.child.exitCode).toBeNull();
     const client = await connectHost(host.ready.launchUrl);

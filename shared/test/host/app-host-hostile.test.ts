@@ -111,12 +111,19 @@ function socketEnded(socket: Socket): Promise<void> {
   return new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
+/**
+ * The host answers an oversized frame with close 1009, but it stops reading at the limit: a client still
+ * writing the rest of its frame may see the connection reset (1006) before that close frame arrives.
+ * Either way the socket is gone; what matters is that the host goes on serving.
+ */
+const OVERSIZE_CLOSE_CODES = [1009, 1006];
+
 describe('app host under hostile local clients', () => {
   it('survives a frame twice the size limit, sent before hello', async () => {
     const ws = open();
     await opened(ws);
     ws.send(Buffer.alloc(2 * 1024 * 1024, 0x61), { binary: false });
-    expect(await closed(ws)).toBe(1009);
+    expect(OVERSIZE_CLOSE_CODES).toContain(await closed(ws));
     await expectHostServes();
     expect(logged).toContain('unauthenticated socket: Max payload size exceeded');
   });
@@ -128,7 +135,7 @@ describe('app host under hostile local clients', () => {
     ws.send(JSON.stringify({ t: 'hello', secret: SECRET }));
     await ready;
     ws.send(Buffer.alloc(MAX_CLIENT_FRAME_BYTES + 1, 0x20), { binary: false });
-    expect(await closed(ws)).toBe(1009);
+    expect(OVERSIZE_CLOSE_CODES).toContain(await closed(ws));
     await expectHostServes();
   });
 
