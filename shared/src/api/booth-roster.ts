@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { imageRedactionSchema, MAX_IMAGE_REDACTIONS, type ImageRedaction } from '../tender/image-redaction.ts';
+import { evaluationRulesSchema, openingBidSchema } from '../committee/evaluation-rules.ts';
 
 export const ROSTER_BOOTH_MESSAGE = 'roster.booth';
 export const FACES_BOOTH_MESSAGE = 'faces.booth';
@@ -79,5 +80,13 @@ export const projectBoothPayloadSchema = z.object({
   criteria: z.array(projectCriterionSchema).min(1),
   bidders: z.array(projectBidderSchema).min(1),
   files: z.array(projectFileSchema),
+  /**
+   * The evaluation method and rules (committee/evaluation-rules.ts). Absent in material published
+   * before issue #13: the booth then reviews under rulesFromCriteria(criteria) (no preliminary
+   * items, every criterion a subjective item), as it always did.
+   */
+  rules: evaluationRulesSchema.optional(),
+  /** The opening record (开标记录): every bid by code with its price. Absent before issue #13. */
+  bids: z.array(openingBidSchema).optional(),
 });
 export type ProjectBoothPayload = z.infer<typeof projectBoothPayloadSchema>;

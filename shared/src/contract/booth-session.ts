@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { jpegBase64Schema } from './gate-check.ts';
 import { LIVENESS_CHALLENGES } from './gate-check.ts';
 import { QUALITY_REASONS } from '../face/face-types.ts';
+import { recheckTargetSchema } from '../committee/committee-events.ts';
 
 export const BOOTH_PHASES = [
   /** No roster for today, or before login: the idle screen shows only the booth label. */
@@ -163,9 +164,17 @@ export const searchHitSchema = z.object({ page: z.number().int(), count: z.numbe
 
 export const criterionSchema = z.object({
   id: z.string(),
-  /** 技术 / 商务 / 价格 … */
+  /** The item's name (a plain `criteria` project: 技术 / 商务 / 价格 …). */
   name: z.string(),
   max: z.number().positive(),
+  /** Scoring rules (committee/evaluation-rules.ts): the item's group id, the rule text, objective or subjective. */
+  group: z.string().optional(),
+  description: z.string().optional(),
+  kind: z.enum(['objective', 'subjective']).optional(),
+  /** Objective items: the only scores allowed. */
+  options: z.array(z.number()).optional(),
+  /** Subjective items with tiers (优/良/中/差): a score lies inside one of them. */
+  tiers: z.array(z.object({ label: z.string(), min: z.number(), max: z.number() })).optional(),
 });
 
 export const scoreSheetSchema = z.object({
@@ -178,8 +187,24 @@ export const scoreSheetSchema = z.object({
   status: z.enum(['draft', 'submitted']),
   savedAt: z.number().nullable(),
   submittedAt: z.number().nullable(),
-  /** Cells that still block submission, with why. */
-  problems: z.array(z.object({ bidder: z.string(), criterion: z.string(), problem: z.enum(['missing', 'out_of_range', 'note_required']) })),
+  /**
+   * Cells that still block submission, with why: not_an_option (an objective item's score that its
+   * rule does not allow), outside_tiers (a subjective score in none of the item's tiers, or outside
+   * the tier the expert chose).
+   */
+  problems: z.array(
+    z.object({
+      bidder: z.string(),
+      criterion: z.string(),
+      problem: z.enum(['missing', 'out_of_range', 'note_required', 'not_an_option', 'outside_tiers']),
+    }),
+  ),
+  /** 1, then +1 each time the committee sends the sheet back for re-check (复核). */
+  revision: z.number().int().min(1).default(1),
+  /** Why the sheet came back (absent on a first sheet). */
+  recheck: recheckTargetSchema.nullable().default(null),
+  /** Chosen tiers, tiers[bidderCode][criterionId] (subjective items with tiers). */
+  tiers: z.record(z.string(), z.record(z.string(), z.string())).default({}),
 });
 export type ScoreSheet = z.infer<typeof scoreSheetSchema>;
 
@@ -189,4 +214,6 @@ export const saveScoreInputSchema = z.object({
   /** Null clears the cell. Half points allowed. */
   value: z.number().min(0).max(1000).multipleOf(0.5).nullable(),
   note: z.string().trim().max(500).optional(),
+  /** A tier label of the item (优/良/中/差): the value must lie inside it. Undefined keeps the stored tier, '' clears it. */
+  tier: z.string().max(8).optional(),
 });

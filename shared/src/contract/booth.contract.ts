@@ -19,6 +19,7 @@ import {
   tenderFileSchema,
   textLayerSchema,
 } from './booth-session.ts';
+import { chairStepInputSchema, chairVoteInputSchema, reviewViewSchema, savePreliminaryInputSchema } from './booth-review.ts';
 
 /** The booth client's API table: bound to ipcMain in Electron and to the Node host's WebSocket. */
 export const boothContract = defineContract(
@@ -50,11 +51,23 @@ export const boothContract = defineContract(
     saveScore: { input: saveScoreInputSchema, output: scoreSheetSchema },
     /** Freezes the sheet and signs it (canonical JSON, detached CMS) with the USB key. */
     submitScores: { input: pinInputSchema, output: signResultSchema },
+
+    /** The committee's review (booth-review.ts): the step, the rules, the preliminary sheet, the committee. */
+    getReview: { input: noInputSchema, output: reviewViewSchema },
+    castChairVote: { input: chairVoteInputSchema, output: reviewViewSchema },
+    /** Autosave of one preliminary verdict, durable before the answer. */
+    savePreliminary: { input: savePreliminaryInputSchema, output: reviewViewSchema },
+    /** Freezes the preliminary review and signs it with the USB key. */
+    submitPreliminary: { input: pinInputSchema, output: signResultSchema },
+    /** The chair's steps: start the detailed review, send a sheet back for re-check, confirm the results. */
+    chairStep: { input: chairStepInputSchema, output: reviewViewSchema },
   },
   {
     status: boothStatusSchema,
     /** Pushed on every phase change, token insert/removal, re-check due. */
     session: boothSessionSchema,
+    /** Pushed whenever the review changes (a save, a signature, a committee message from the central). */
+    review: reviewViewSchema,
   },
 );
 export type BoothContract = typeof boothContract;
