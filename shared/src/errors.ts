@@ -56,6 +56,11 @@ export const ERROR_CODES = [
   'SHEET_FROZEN',
   'SCORE_INVALID',
   'FILE_UNAVAILABLE',
+  // the committee's review (issue #13)
+  'PRELIMINARY_INCOMPLETE',
+  'REVIEW_WAITING',
+  'NOT_CHAIR',
+  'COMMITTEE_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

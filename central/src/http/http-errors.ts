@@ -49,6 +49,10 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   SHEET_FROZEN: 500,
   SCORE_INVALID: 500,
   FILE_UNAVAILABLE: 500,
+  PRELIMINARY_INCOMPLETE: 500,
+  REVIEW_WAITING: 409,
+  NOT_CHAIR: 403,
+  COMMITTEE_REFUSED: 409,
 };
 
 export interface HttpErrorAnswer {

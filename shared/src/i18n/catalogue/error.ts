@@ -49,6 +49,10 @@ export const zhCN = {
   'error.SHEET_FROZEN': '评分表已提交，不能再修改',
   'error.SCORE_INVALID': '分值超出范围或缺少说明',
   'error.FILE_UNAVAILABLE': '文件暂不可用，请稍后重试',
+  'error.PRELIMINARY_INCOMPLETE': '初步评审尚未完成：每项须判定通过或不通过，不通过须写明理由',
+  'error.REVIEW_WAITING': '此步骤需等待评标委员会其他成员或组长',
+  'error.NOT_CHAIR': '只有评标委员会组长可以执行此步骤',
+  'error.COMMITTEE_REFUSED': '评标委员会记录拒绝了此操作',
 } as const satisfies Record<`error.${ErrorCode}`, string> & Record<string, string>;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -95,4 +99,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'error.SHEET_FROZEN': 'The score sheet is submitted and can no longer change',
   'error.SCORE_INVALID': 'The score is out of range or needs a note',
   'error.FILE_UNAVAILABLE': 'The file is not available yet; try again shortly',
+  'error.PRELIMINARY_INCOMPLETE': 'The preliminary review is not complete: decide pass or fail on every item, with a reason for every fail',
+  'error.REVIEW_WAITING': 'This step waits for the other members of the committee or for the chair',
+  'error.NOT_CHAIR': 'Only the chair of the committee can take this step',
+  'error.COMMITTEE_REFUSED': 'The committee record refused this',
 };

@@ -2,6 +2,7 @@ import * as app from './app.ts';
 import * as booth from './booth.ts';
 import * as central from './central.ts';
 import * as committee from './committee.ts';
+import * as committeeRecord from './committeeRecord.ts';
 import * as demo from './demo.ts';
 import * as devices from './devices.ts';
 import * as draw from './draw.ts';
@@ -30,9 +31,9 @@ import * as tender from './tender.ts';
  *
  * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
  */
-export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo, central, experts, store, scripts, committee, review } as const;
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo, central, experts, store, scripts, committee, committeeRecord, review } as const;
 
 export const CATALOGUE = {
-  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN, ...central.zhCN, ...experts.zhCN, ...store.zhCN, ...scripts.zhCN, ...committee.zhCN, ...review.zhCN },
-  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en, ...central.en, ...experts.en, ...store.en, ...scripts.en, ...committee.en, ...review.en },
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN, ...central.zhCN, ...experts.zhCN, ...store.zhCN, ...scripts.zhCN, ...committee.zhCN, ...committeeRecord.zhCN, ...review.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en, ...central.en, ...experts.en, ...store.en, ...scripts.en, ...committee.en, ...committeeRecord.en, ...review.en },
 } as const;
