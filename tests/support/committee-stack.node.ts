@@ -1,0 +1,323 @@
+/**
+ * Whole committees of real parts, for the committee tests, the Playwright spec and the benchmark:
+ *
+ * - a real central: `kawei-central serve` over TLS on its own data folder, the centre's topology (one
+ *   site, rooms of 5×5 booths) imported into its store first, as an operator's topology import;
+ * - the day drawn with `kawei-draw draw` (one project per committee, its members and alternates), the
+ *   rosters and face templates published with `publish-rosters --experts` (a registry whose every
+ *   expert has one of face-api's demo faces: each booth compares against its own expert only);
+ * - per seat, a real booth (committee-booth.node.ts: createBoothServices on its own data folder)
+ *   enrolled with a real enrolment code, its USB key a SoftHSM2 token in its own slot (one SoftHSM
+ *   token folder per process: SoftHSM2 reads SOFTHSM2_CONF once, so every key of the run is made
+ *   before the first booth opens its PKCS#11 module);
+ * - the project material — `rules` and the opening record `bids` in project.json, no tender files —
+ *   published with `publish-project`, which opens the committee at the central.
+ *
+ * One stack per process. Its folder is a temp dir, removed by stop().
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { EvaluationRulesInput, OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
+import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import { evaluationDay } from '@kawei/shared/domain/evaluation-day.ts';
+import { drawResultSchema, type DayInput, type DrawResult } from '@kawei/central/draw/day-schema.ts';
+import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node.ts';
+import { ENTRY, REPO_ROOT, fingerprintOf, runNode, startNode, type Listening, type Running } from '../../scripts/lib/processes.node.ts';
+import { createTestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { makeCameraFrameJpeg } from '../../scripts/lib/fake-camera.node.ts';
+import { CommitteeBooth, until, type BoothKey } from './committee-booth.node.ts';
+import { bidders as makeBidders, type ProjectBidder } from './committee-rules.node.ts';
+
+const DRAW_ENTRY = join(REPO_ROOT, 'central/src/draw/main.node.ts');
+const DEMO_EXPERTS_ENTRY = join(REPO_ROOT, 'scripts/make-demo-experts.node.ts');
+export const COMMITTEE_PIN = '123456';
+const SITE = 'site-c';
+/** A 5×5 room seats up to 9 members of one project, never 8-adjacent. */
+const ROOM_SIDE = 5;
+
+export interface CommitteeProjectSpec {
+  id: string;
+  members: number;
+  alternates?: number;
+  blind?: boolean;
+  rules: EvaluationRulesInput;
+  bids: OpeningBid[];
+  /** Defaults to one bidder per bid, codes A…. */
+  bidders?: ProjectBidder[];
+}
+
+export interface CommitteeStackOptions {
+  projects: CommitteeProjectSpec[];
+  /** Publish every project's material at start (default true). */
+  publish?: boolean;
+  /** Log in every booth (face + commitment) at start (default true). */
+  login?: boolean;
+  /** Extra USB keys made before any booth opens (for booths a test adds later). */
+  spareKeys?: number;
+  linkIntervalMs?: number;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface CliOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommitteeStack {
+  readonly dir: string;
+  readonly date: string;
+  readonly centralData: string;
+  readonly centralUrl: string;
+  readonly centralFingerprint: string;
+  readonly resultFile: string;
+  readonly result: DrawResult;
+  readonly pipeline: FacePipeline;
+  readonly booths: CommitteeBooth[];
+  /** The camera frame of the registry's face (every expert of the run has it). */
+  readonly face: string;
+  /** USB keys not given to any booth yet (spareKeys). */
+  readonly spareKeys: BoothKey[];
+  boothsOf(project: string): CommitteeBooth[];
+  boothOf(codename: string): CommitteeBooth;
+  /** `kawei-central ARGS --data …`: stdout, or an error with what it said. */
+  cli(...args: string[]): Promise<string>;
+  /** The same, without throwing: exit code and both outputs. */
+  cliRaw(...args: string[]): Promise<CliOutcome>;
+  /** project.json of `project` as published (rules, bids, …), with `over` merged in. */
+  material(project: string, over?: Record<string, unknown>): Record<string, unknown>;
+  /** Writes the material and runs publish-project (the committee opens); the CLI's outcome. */
+  publishProject(project: string, over?: Record<string, unknown>): Promise<CliOutcome>;
+  /** `kawei-central results --project P --json`, parsed. */
+  results(project: string): Promise<unknown>;
+  /** Enrols a booth at a free booth of the topology for `seat` (a replacement's booth) with a spare key. */
+  addBooth(seat: { expert: string; project: string; codename: string }, boothId?: string): Promise<CommitteeBooth>;
+  stopCentral(): Promise<void>;
+  startCentral(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const demoExpertsLine = z.object({ event: z.literal('demo-experts'), experts: z.array(z.object({ id: z.string(), photo: z.string() })) });
+
+async function run(entry: string, args: string[], what: string): Promise<string> {
+  const out = await runNode(entry, args);
+  if (out.code !== 0) throw new Error(`${what} failed (${out.code}):\n${out.stderr}${out.stdout}`);
+  return out.stdout;
+}
+
+const rooms = (members: number) => Math.ceil(members / 6) + 1;
+
+export async function startCommitteeStack(o: CommitteeStackOptions): Promise<CommitteeStack> {
+  const log = o.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'kawei-committee-'));
+  const date = evaluationDay(Date.now());
+  const centralData = join(dir, 'central');
+  mkdirSync(centralData, { recursive: true });
+  const cliRaw = (...args: string[]) => runNode(ENTRY.central, [...args, '--data', centralData]);
+  const cli = async (...args: string[]) => {
+    const out = await cliRaw(...args);
+    if (out.code !== 0) throw new Error(`kawei-central ${args.join(' ')} failed (${out.code}):\n${out.stderr}${out.stdout}`);
+    return out.stdout;
+  };
+
+  const pipelineLoading = loadFacePipeline();
+
+  // The centre's topology, imported into the central's store before it serves.
+  const totalMembers = o.projects.reduce((n, p) => n + p.members, 0);
+  const roomIds = Array.from({ length: rooms(totalMembers) }, (_, i) => `room-c${i + 1}`);
+  const store = SqliteCentralStore.open(join(centralData, 'central.sqlite'));
+  try {
+    await store.importTopology([
+      { id: SITE, name: '评标测试中心', rooms: roomIds.map((id, i) => ({ id, number: i + 1, name: `${i + 1}号评标室`, rows: ROOM_SIDE, cols: ROOM_SIDE })), gates: [] },
+    ]);
+  } finally {
+    await store.close();
+  }
+
+  // The day: experts enough for every committee and its alternates, each with a distinct employer.
+  log('draw');
+  const poolSize = o.projects.reduce((n, p) => n + p.members + (p.alternates ?? 1), 0) + 2;
+  const experts = Array.from({ length: poolSize }, (_, i) => `E${String(301 + i)}`);
+  const day: DayInput = {
+    date,
+    sites: [{ id: SITE, rooms: roomIds.map((id) => ({ id, rows: ROOM_SIDE, cols: ROOM_SIDE, disabled: [] })) }],
+    experts: experts.map((id, i) => ({ id, specialties: ['造价'], employer: `专家单位${i}`, sites: [SITE] })),
+    projects: o.projects.map((p) => ({
+      id: p.id,
+      category: 'engineering' as const,
+      techWeight: 0.6,
+      needs: [{ specialty: '造价', count: p.members }],
+      alternates: p.alternates ?? 1,
+      bidders: (p.bidders ?? makeBidders(p.bids.length)).map((b, i) => ({ id: `${p.id}-b${i + 1}`, name: b.name, org: b.name })),
+      blind: p.blind ?? false,
+    })),
+    conflicts: [],
+  };
+  const dayFile = join(dir, 'day.json');
+  const resultFile = join(dir, 'result.json');
+  writeFileSync(dayFile, JSON.stringify(day, null, 2));
+  await run(DRAW_ENTRY, ['draw', '--input', dayFile, '--secret', '5e'.repeat(32), '--public-value', `committee ${date}`, '--out', resultFile], 'kawei-draw draw');
+  const result = drawResultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+
+  // The face registry: one demo face for every expert (a booth compares only with its own expert).
+  log('registry');
+  const demo = demoExpertsLine.parse(JSON.parse((await run(DEMO_EXPERTS_ENTRY, [join(dir, 'demo-experts'), '--date', date], 'make-demo-experts')).trim().split('\n').at(-1) ?? ''));
+  const photo = demo.experts[0]!.photo;
+  const registryDir = join(dir, 'experts');
+  for (const id of experts) {
+    mkdirSync(join(registryDir, 'photos', id), { recursive: true });
+    copyFileSync(photo, join(registryDir, 'photos', id, '1.jpg'));
+  }
+  writeFileSync(join(registryDir, 'experts.json'), JSON.stringify(experts.map((id, i) => ({ id, name: `测试专家${i + 1}` }))));
+  const face = readFileSync(makeCameraFrameJpeg(photo, join(dir, 'camera-frame.jpg'))).toString('base64');
+
+  // Every USB key of the run, in one SoftHSM2 token folder (see the header).
+  log('usb keys');
+  const keyDir = join(dir, 'keys');
+  const trustDir = join(dir, 'trust');
+  mkdirSync(trustDir, { recursive: true });
+  const seats = result.seats;
+  const keys: BoothKey[] = [];
+  const keyCount = seats.length + (o.spareKeys ?? 0);
+  for (let i = 0; i < keyCount; i++) {
+    const codeName = seats[i]?.codename ?? `SPARE-${i}`;
+    const token = await createTestToken({ dir: keyDir, codeName, label: `key-${i}`, pin: COMMITTEE_PIN, cas: 1, keyType: 'ec' });
+    // Each call writes its own CA as ca-1.pem: keep them all.
+    writeFileSync(join(trustDir, `ca-key-${i}.pem`), token.cas[0]!.pem);
+    process.env.SOFTHSM2_CONF = token.conf;
+    keys.push({ modulePath: token.modulePath, trustDir, slot: token.slot, pin: COMMITTEE_PIN });
+  }
+
+  log('central');
+  let central: Running<Listening> | null = null;
+  let centralPort = 0;
+  let centralFingerprint = '';
+  const startCentral = async () => {
+    central = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort)], {
+      label: 'central',
+      quiet: o.quiet ?? true,
+    });
+    centralPort = Number(new URL(central.ready.url).port);
+    centralFingerprint = fingerprintOf(central);
+  };
+  await startCentral();
+  const centralUrl = `https://127.0.0.1:${centralPort}`;
+
+  const pipeline = await pipelineLoading;
+  log('booths');
+  const booths: CommitteeBooth[] = [];
+  const enrol = async (booth: CommitteeBooth) => {
+    const code = (JSON.parse(await cli('enrol-code', '--booth', booth.boothId, '--json')) as { code: string }).code;
+    await booth.enrol(centralUrl, code, centralFingerprint);
+  };
+  seats.forEach((seat, i) => {
+    const booth = new CommitteeBooth(seat, join(dir, 'booths', `${seat.room}-${seat.label}`), keys[i]!, pipeline, face, o.linkIntervalMs);
+    booths.push(booth);
+  });
+  for (const booth of booths) await enrol(booth);
+  await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
+
+  const materialDir = (project: string) => join(dir, 'material', project);
+  const specOf = (project: string) => {
+    const spec = o.projects.find((p) => p.id === project);
+    if (!spec) throw new Error(`no project ${project} in this stack`);
+    return spec;
+  };
+  const material = (project: string, over: Record<string, unknown> = {}) => {
+    const spec = specOf(project);
+    return {
+      title: `${project} 评审测试项目`,
+      blind: result.blind.includes(project),
+      startsAt: null,
+      endsAt: null,
+      criteria: [{ id: 'total', name: '总分', max: 100 }],
+      bidders: spec.bidders ?? makeBidders(spec.bids.length),
+      files: [],
+      rules: spec.rules,
+      bids: spec.bids,
+      ...over,
+    };
+  };
+  const publishProject = async (project: string, over: Record<string, unknown> = {}) => {
+    mkdirSync(materialDir(project), { recursive: true });
+    writeFileSync(join(materialDir(project), 'project.json'), JSON.stringify(material(project, over), null, 2));
+    return cliRaw('publish-project', '--result', resultFile, '--project', project, '--material', materialDir(project), '--no-ocr', '--json');
+  };
+
+  const boothOf = (codename: string) => {
+    const b = booths.find((x) => x.codename === codename);
+    if (!b) throw new Error(`no booth seats ${codename}`);
+    return b;
+  };
+  const spareKeys = keys.slice(seats.length);
+  const stack: CommitteeStack = {
+    dir,
+    date,
+    centralData,
+    centralUrl,
+    get centralFingerprint() {
+      return centralFingerprint;
+    },
+    resultFile,
+    result,
+    pipeline,
+    booths,
+    face,
+    spareKeys,
+    boothsOf: (project) => booths.filter((b) => b.seat.project === project),
+    boothOf,
+    cli,
+    cliRaw,
+    material,
+    publishProject,
+    async results(project) {
+      return JSON.parse(await cli('results', '--project', project, '--json')) as unknown;
+    },
+    async addBooth(seat, boothId) {
+      const key = spareKeys.shift();
+      if (!key) throw new Error('no spare USB key left: give the stack more spareKeys');
+      const taken = new Set(booths.map((b) => b.boothId));
+      const free =
+        boothId ??
+        roomIds.flatMap((room) => Array.from({ length: ROOM_SIDE * ROOM_SIDE }, (_, k) => `${room}-${String.fromCharCode(65 + Math.floor(k / ROOM_SIDE))}${(k % ROOM_SIDE) + 1}`)).find((id) => !taken.has(id));
+      if (!free) throw new Error('no free booth in the topology');
+      const cut = free.lastIndexOf('-');
+      const booth = new CommitteeBooth({ ...seat, room: free.slice(0, cut), label: free.slice(cut + 1) }, join(dir, 'booths', free), key, pipeline, face, o.linkIntervalMs);
+      booths.push(booth);
+      await enrol(booth);
+      return booth;
+    },
+    startCentral,
+    async stopCentral() {
+      await central?.stop();
+      central = null;
+    },
+    async stop() {
+      for (const b of booths) await b.close().catch(() => undefined);
+      await central?.stop();
+      pipeline.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  if (o.publish ?? true) {
+    for (const p of o.projects) {
+      const out = await publishProject(p.id);
+      if (out.code !== 0) throw new Error(`publish-project ${p.id} failed (${out.code}):\n${out.stderr}${out.stdout}`);
+    }
+    log('waiting for the day in every booth');
+    for (const b of booths) {
+      await until(`${b.boothId}'s day`, () => b.inboxTypes(), (t) => ['roster.booth', 'faces.booth', 'project.booth'].every((x) => t.includes(x)), 60_000, 200);
+    }
+  } else {
+    for (const b of booths) await until(`${b.boothId}'s roster`, () => b.inboxTypes(), (t) => ['roster.booth', 'faces.booth'].every((x) => t.includes(x)), 60_000, 200);
+  }
+  if (o.login ?? true) {
+    log('login');
+    for (const b of booths) await b.login();
+  }
+  return stack;
+}
