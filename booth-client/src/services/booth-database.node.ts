@@ -92,6 +92,88 @@ export const BOOTH_SCHEMA: SchemaPart = {
         `);
       },
     },
+    {
+      version: 2,
+      description:
+        "the committee's review: sheet revisions (re-check) with every signed version kept, chosen tiers, the preliminary review, the committee's last message, the chair vote",
+      up: (db) => {
+        db.exec(`
+          -- scoring/score-sheet.node.ts: the revision the draft is (1, +1 per re-check), why it came back,
+          -- the rules' hash and the signed document's version (1: plain criteria, 2: evaluation rules).
+          ALTER TABLE sheet ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+          ALTER TABLE sheet ADD COLUMN recheck_json TEXT;
+          ALTER TABLE sheet ADD COLUMN rules_sha256 TEXT;
+          ALTER TABLE sheet ADD COLUMN document_version INTEGER NOT NULL DEFAULT 1;
+          -- The tier (优/良/中/差) the expert chose for a subjective score ('' none).
+          ALTER TABLE cell ADD COLUMN tier TEXT NOT NULL DEFAULT '';
+          -- Every signed revision of a sheet, never changed once written.
+          CREATE TABLE sheet_version (
+            sheet_key TEXT NOT NULL REFERENCES sheet (sheet_key),
+            revision INTEGER NOT NULL,
+            recheck_json TEXT,
+            submitted_at INTEGER NOT NULL,
+            document_json TEXT NOT NULL,
+            signature_json TEXT NOT NULL,
+            event_seq INTEGER,
+            PRIMARY KEY (sheet_key, revision)
+          ) STRICT;
+          INSERT INTO sheet_version (sheet_key, revision, recheck_json, submitted_at, document_json, signature_json, event_seq)
+            SELECT sheet_key, 1, NULL, submitted_at, document_json, signature_json, event_seq FROM sheet
+            WHERE status = 'submitted' AND document_json IS NOT NULL AND signature_json IS NOT NULL AND submitted_at IS NOT NULL;
+
+          -- review/review-store.node.ts: the preliminary review (资格性/符合性审查), one verdict per bid × item.
+          CREATE TABLE preliminary (
+            sheet_key TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
+            saved_at INTEGER,
+            submitted_at INTEGER,
+            document_json TEXT,
+            signature_json TEXT,
+            event_seq INTEGER
+          ) STRICT;
+          CREATE TABLE preliminary_verdict (
+            sheet_key TEXT NOT NULL REFERENCES preliminary (sheet_key),
+            bid TEXT NOT NULL,
+            item TEXT NOT NULL,
+            pass INTEGER CHECK (pass IN (0, 1)),
+            reason TEXT NOT NULL DEFAULT '',
+            saved_at INTEGER NOT NULL,
+            PRIMARY KEY (sheet_key, bid, item)
+          ) STRICT;
+          -- The newest committee.booth message per day and project (the central's view for this booth).
+          CREATE TABLE committee_view (
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            payload_json TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            PRIMARY KEY (date, project)
+          ) STRICT;
+          -- This booth's chair vote, kept so the screen shows it while the central is away.
+          CREATE TABLE chair_vote (
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            codename TEXT NOT NULL,
+            candidate TEXT NOT NULL,
+            voted_at INTEGER NOT NULL,
+            event_seq INTEGER NOT NULL,
+            PRIMARY KEY (date, project, codename)
+          ) STRICT;
+          -- The chair's steps this booth took (also sync events), for the screen and the audit.
+          CREATE TABLE chair_step (
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            event_seq INTEGER NOT NULL PRIMARY KEY,
+            step TEXT NOT NULL,
+            payload_json TEXT NOT NULL,
+            taken_at INTEGER NOT NULL
+          ) STRICT;
+        `);
+      },
+    },
   ],
 };
 

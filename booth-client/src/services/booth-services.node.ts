@@ -10,6 +10,8 @@ import { ApiError } from '@kawei/shared/errors.ts';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { FACE_EMBEDDING_MODEL } from '@kawei/shared/face/models.ts';
 import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
+import { genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
+import type { InboxMessage } from '@kawei/shared/device/device-store.node.ts';
 import { reportTestOnlySettings } from '@kawei/shared/device/test-only-settings.ts';
 import { boothTestOnlySettings, loadBoothConfig, type BoothConfig } from './booth-config.ts';
 import { openBoothDatabase } from './booth-database.node.ts';
@@ -17,6 +19,7 @@ import { createBoothFiles } from './files/booth-files.node.ts';
 import { createScoreSheet } from './scoring/score-sheet.node.ts';
 import { boothDay } from './roster/booth-day.ts';
 import { BoothRoster } from './roster/booth-roster.node.ts';
+import { BoothReview } from './review/booth-review.node.ts';
 import { BoothSession } from './session/booth-session.node.ts';
 import { SessionStore } from './session/session-store.node.ts';
 import { BoothSigner } from './signing/booth-signer.node.ts';
@@ -45,6 +48,13 @@ export type BoothServices = AppServices<BoothContract> & {
   roster: BoothRoster;
   files: ReturnType<typeof createBoothFiles>;
   sheet: ReturnType<typeof createScoreSheet>;
+  review: BoothReview;
+  /**
+   * Stores a downstream message in the inbox and applies it, then does what follows its commit —
+   * exactly what the pull client does with a message from the central (tests, tools). False for a
+   * message at or below the inbox cursor.
+   */
+  receiveMessage(message: InboxMessage): boolean;
 };
 
 /**
@@ -89,19 +99,41 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   const today = boothDay(now());
   roster.purgeBefore(today);
   store.purgeBefore(today);
+  const online = (): boolean => {
+    const s = identity.status();
+    return s.provisioning === 'enrolled' && s.link.state === 'online';
+  };
+  let sheetState: () => { status: 'draft' | 'submitted'; revision: number } | null = () => null;
+  let signPreliminary: (value: unknown, pin: string) => ReturnType<BoothSigner['sign']> = () => Promise.reject(new Error('the key is not ready'));
+  // The committee's review: its messages are applied with the others below, so it exists first.
+  const review = new BoothReview({
+    database: database.db,
+    now,
+    seatToday: () => roster.seat(boothDay(now())),
+    material: (seat) => roster.project(seat.date, seat.project),
+    sheetState: () => sheetState(),
+    sign: (value, pin) => signPreliminary(value, pin),
+    record: (type, payload) => identity.recordEvent(type, payload).seq,
+    online,
+    boothLabel: () => position()?.booth.label ?? '',
+  });
+
   // Each downstream message is applied in the transaction that stores it in the inbox (and those an
-  // older version or a tool stored without applying are applied now). The files and the score sheet
-  // follow today's project once that transaction has committed (see refreshProject below).
+  // older version or a tool stored without applying are applied now). The files, the score sheet and
+  // the review follow today's project and committee once that transaction has committed (see
+  // refreshProject below).
   let projectChanged = false;
   core.store.setMessageApplier((message) => {
     if (roster.ingest(message) === 'applied') projectChanged = true;
+    if (review.ingest(message) === 'applied') projectChanged = true;
   });
   let refreshProject: () => void = () => undefined;
-  const stopMessages = identity.onMessage(() => {
+  const afterMessages = (): void => {
     if (!projectChanged) return;
     projectChanged = false;
     refreshProject();
-  });
+  };
+  const stopMessages = identity.onMessage(afterMessages);
 
   const signer = new BoothSigner({
     modulePath: config.pkcs11Module,
@@ -130,6 +162,8 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     }
     return pipeline;
   };
+
+  signPreliminary = (value, pin) => signer.sign('preliminary', value, pin);
 
   let publishSession: (view: ReturnType<BoothSession['view']>) => void = () => undefined;
   const session = new BoothSession({
@@ -173,12 +207,31 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
       if (seat) store.markSubmitted(seat.date, seat.expert, signedAt);
     },
     identity: () => ({ codename: session.seat?.codename ?? null, booth: boothLabel() }),
+    // Inside the reopening transaction: the day is no longer "submitted" (a restart resumes working).
+    onReopened: ({ date, project }) => {
+      const seat = roster.seat(boothDay(now()));
+      if (seat && seat.date === date && seat.project === project) store.clearSubmitted(seat.date, seat.expert);
+      reopened = true;
+    },
   });
+  let reopened = false;
+  sheetState = () => {
+    try {
+      const s = sheet.get();
+      return { status: s.status, revision: s.revision };
+    } catch {
+      return null;
+    }
+  };
+
+  let publishReview: () => void = () => undefined;
   refreshProject = () => {
     const material = todaysMaterial();
+    const seat = roster.seat(boothDay(now()));
     for (const [what, apply] of [
       ['tender files', () => files.setProject(material)],
-      ['score sheet', () => sheet.setProject(material)],
+      // The sheet follows the rules and the committee: its bids, the revision a re-check asks for.
+      ['score sheet', () => sheet.setProject(material, seat && material ? (review.plan(seat) ?? undefined) : undefined)],
     ] as const) {
       try {
         apply();
@@ -186,8 +239,16 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
         console.error(`[booth] today's project could not be given to the ${what}: ${(error as Error).message}`);
       }
     }
+    if (reopened) {
+      reopened = false;
+      session.reopenForRecheck();
+    }
+    publishReview();
   };
   refreshProject();
+
+  /** The seat of the expert logged in, for the review's calls (after `reading`). */
+  const seated = (what: string) => session.requirePhase(['working', 'submitted'], what);
 
   /** Reading calls: while working (or after submitting), and never before the commitment is signed. */
   const reading = (what: string): void => {
@@ -237,7 +298,34 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
         reading('submitScores');
         const result = await sheet.submit(pin);
         session.markSubmitted(result.signedAt);
+        publishReview();
         return result;
+      },
+      getReview: async () => {
+        reading('getReview');
+        return review.view(seated('getReview'));
+      },
+      savePreliminary: async (input) => {
+        reading('savePreliminary');
+        return review.savePreliminary(seated('savePreliminary'), input);
+      },
+      submitPreliminary: async ({ pin }) => {
+        reading('submitPreliminary');
+        const result = await review.submitPreliminary(seated('submitPreliminary'), pin);
+        publishReview();
+        return result;
+      },
+      castChairVote: async (input) => {
+        reading('castChairVote');
+        const view = review.castChairVote(seated('castChairVote'), input);
+        publishReview();
+        return view;
+      },
+      chairStep: async (input) => {
+        reading('chairStep');
+        const view = review.chairStep(seated('chairStep'), input);
+        publishReview();
+        return view;
       },
     },
     (emit) => identity.onChange(emit),
@@ -255,5 +343,22 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     },
   );
   publishSession = (view) => services.events.emit('session', view);
-  return { ...services, ready, session, signer, roster, files, sheet };
+  // Pushed to the screen only while the expert is at work (logged in, commitment signed).
+  publishReview = () => {
+    const seat = session.seat;
+    if (!seat || session.currentPhase === 'commitment') return;
+    try {
+      services.events.emit('review', review.view(seat));
+    } catch (error) {
+      console.warn(`[booth] the review event could not be published: ${(error as Error).message}`);
+    }
+  };
+  const receiveMessage = (message: InboxMessage): boolean => {
+    const s = identity.status();
+    if (s.provisioning !== 'enrolled') throw new ApiError('NOT_ENROLLED', 'this booth is not enrolled');
+    const fresh = core.store.receiveMessage(genesisHash(s.deviceId), message, now());
+    if (fresh) afterMessages();
+    return fresh;
+  };
+  return { ...services, ready, session, signer, roster, files, sheet, review, receiveMessage };
 }

@@ -7,6 +7,7 @@
  * Phases (shared/src/contract/booth-session.ts):
  *
  *   idle ──face──▶ login ──liveness + 1:1 pass──▶ commitment ──signCommitment──▶ working ──(submit)──▶ submitted
+ *                                                                         (committee's re-check) ◀──────────┘
  *     ▲              │ no face 3 s                                                   │ logout: idle, progress kept
  *     └──────────────┘                                                               ▼
  *   any phase ──(token removed, re-check failed, different person, absent, 3 login failures)──▶ locked
@@ -748,6 +749,18 @@ export class BoothSession {
     this.o.store.markSubmitted(seat.date, seat.expert, at);
     if (this.phase === 'working') {
       this.phase = 'submitted';
+      this.publish();
+    }
+  }
+
+  /**
+   * The committee sent the signed sheet back for re-check (the sheet's reopening cleared the stored
+   * "submitted" mark in the same transaction): submitted → working, so the expert revises and signs
+   * again. A restart lands in working too (resumeTarget reads the cleared mark).
+   */
+  reopenForRecheck(): void {
+    if (this.phase === 'submitted') {
+      this.phase = 'working';
       this.publish();
     }
   }

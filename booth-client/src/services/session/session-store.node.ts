@@ -5,7 +5,7 @@
  * - the login failures so far (three, and staff are called: a restart does not give three more);
  * - a lock and its reason (a restart does not unlock the screen);
  * - the signed commitment letter, and the key that signed it (bound from then on);
- * - that the score sheet was submitted.
+ * - that the score sheet was submitted (cleared when the committee sends it back for re-check).
  * The phase itself is not stored: after a restart the booth is idle (or locked) and a face login
  * brings the expert back to the phase this progress implies.
  */
@@ -98,6 +98,11 @@ export class SessionStore {
 
   markSubmitted(date: string, expert: string, at: number): void {
     this.upsert(date, expert, 'submitted_at', at);
+  }
+
+  /** The committee sent the signed sheet back for re-check (复核): the day is working again. */
+  clearSubmitted(date: string, expert: string): void {
+    this.upsert(date, expert, 'submitted_at', null);
   }
 
   purgeBefore(date: string): void {

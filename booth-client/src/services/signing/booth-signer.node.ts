@@ -32,7 +32,7 @@ import type { TokenInfo, TokenProvider } from '@kawei/shared/signing/signer.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
 import { checkTrustListCrls, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 
-export type BoothSignKind = 'scores' | 'commitment';
+export type BoothSignKind = 'scores' | 'commitment' | 'preliminary';
 
 export interface BoothSignature {
   /** Epoch ms of the CMS signingTime. */
@@ -67,7 +67,13 @@ export interface BoothSignerOptions {
   requireFreshCrl?: boolean;
 }
 
-const DOCUMENT_KIND: Record<BoothSignKind, SignedDocumentKind> = { scores: 'score-sheet', commitment: 'commitment-letter' };
+const DOCUMENT_KIND: Record<BoothSignKind, SignedDocumentKind> = {
+  scores: 'score-sheet',
+  commitment: 'commitment-letter',
+  // The committee's preliminary review (committee-events.ts preliminarySignedPayloadSchema). Not yet in
+  // SIGNED_DOCUMENT_KINDS (canonical-signing.ts): signCanonicalJson only writes the kind into the document.
+  preliminary: 'preliminary-review' as SignedDocumentKind,
+};
 
 const CODE_MAP: Partial<Record<SigningErrorCode, ErrorCode>> = {
   PIN_INCORRECT: 'PIN_INCORRECT',
