@@ -20,6 +20,10 @@ import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './http/server-limits.t
 import { ThrottleGuard } from './http/throttle-guard.node.ts';
 import { installOperatorThrottle } from './http/admin-auth.node.ts';
 import { WaiterLimits } from './sync/waiter-limits.ts';
+import { createCommitteeService, isCommitteeStore, type CommitteeService } from './committee/committee-service.node.ts';
+
+/** How often the committee looks for stored review events it has not judged (a crash in between). */
+export const COMMITTEE_CATCH_UP_MS = 3000;
 
 /** Requests carry small JSON documents; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -50,6 +54,13 @@ export interface CentralServerOptions {
   tls?: { cert: string; key: string };
   /** SHA-256 of the TLS key's SPKI, returned with every enrolment code made over the admin API. */
   tlsFingerprint?: string;
+  /**
+   * The committee (issue #13, central/src/committee/): made when the server is ready if the store
+   * keeps the committee ledger; `false` runs without it. It judges pushed review events and catches
+   * up every `committeeCatchUpMs` (default COMMITTEE_CATCH_UP_MS).
+   */
+  committee?: CommitteeService | false;
+  committeeCatchUpMs?: number;
 }
 
 /** The central's HTTP API (shared/src/api/central-http.ts). Call `listen` or `inject` on the result. */
@@ -96,6 +107,43 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
     await centralKeys();
   });
 
+  let committee: CommitteeService | null = options.committee === false ? null : (options.committee ?? null);
+  let catchUpTimer: NodeJS.Timeout | null = null;
+  let catchingUp: Promise<void> | null = null;
+  const catchUp = () => {
+    if (!committee || catchingUp) return;
+    catchingUp = committee
+      .catchUp()
+      .catch((error: unknown) => app.log.error({ err: error }, 'committee: catch-up failed'))
+      .finally(() => (catchingUp = null));
+  };
+  app.addHook('onReady', async () => {
+    if (options.committee === false) return;
+    if (!committee && isCommitteeStore(store)) {
+      const keys = await centralKeys();
+      committee = createCommitteeService({
+        store,
+        privateKey: keys.privateKey,
+        centralId: keys.centralId,
+        now,
+        notify: (message) => hub.publish(message),
+        log: {
+          info: (details, message) => app.log.info(details, message),
+          warn: (details, message) => app.log.warn(details, message),
+          error: (details, message) => app.log.error(details, message),
+        },
+      });
+    }
+    // Not awaited: the port opens at once; events stored while the central was down are judged meanwhile.
+    catchUp();
+    catchUpTimer = setInterval(catchUp, options.committeeCatchUpMs ?? COMMITTEE_CATCH_UP_MS).unref();
+  });
+  app.addHook('onClose', async () => {
+    if (catchUpTimer) clearInterval(catchUpTimer);
+    await catchingUp;
+    await committee?.idle();
+  });
+
   registerHealthRoute(app, { now, centralKeys });
   registerEnrolRoute(app, { store, now, centralKeys, throttle: enrolGuard, bodyLimit: limits.unauthenticatedBodyBytes });
   app.register(deviceRoutes, deviceAuth);
@@ -105,7 +153,7 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   const hub = options.messageHub ?? new MessageHub();
   // Long polls answer and streams close now, rather than holding the server's close for up to 30 s.
   app.addHook('preClose', async () => hub.close());
-  app.register(syncRoutes, { ...deviceAuth, hub, waiters });
+  app.register(syncRoutes, { ...deviceAuth, hub, waiters, committee: () => committee });
   app.register(syncAdminRoutes, { store, now, centralKeys, hub });
   attachSyncStream(app, { ...deviceAuth, hub, waiters, pingMs: options.streamPingMs });
   // Last of the preClose hooks (long polls are answered, streams closed): end every connection

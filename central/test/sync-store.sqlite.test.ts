@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
 import type { IngestOutcome } from '../src/storage/sync-store.ts';
 import { describeSyncStoreContract, enrolDevice } from './sync-store.contract.ts';
+import { describeCommitteeStoreContract } from './committee-store.contract.ts';
 import { EventChain } from './event-chain-builder.ts';
 import { useTempDir } from './temp-dir.ts';
 
@@ -23,18 +24,33 @@ describeSyncStoreContract('SQLite', async () => {
   };
 });
 
+describeCommitteeStoreContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kawei-committee-store-'));
+  const file = join(dir, 'central.sqlite');
+  const store = SqliteCentralStore.open(file);
+  return {
+    store,
+    openAgain: async () => SqliteCentralStore.open(file),
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 const tempDir = useTempDir();
 
 describe('SqliteCentralStore: sync schema', () => {
-  it('adds the sync tables as migration 2, STRICT, events and heads WITHOUT ROWID', async () => {
+  it('adds the sync tables as migration 2 and the committee ledger as 3, STRICT, events, heads and the ledger WITHOUT ROWID', async () => {
     const file = join(tempDir(), 'central.sqlite');
     await (SqliteCentralStore.open(file)).close();
     const raw = new Database(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(3);
     const tables = raw.prepare(`SELECT name, strict, wr FROM pragma_table_list WHERE schema = 'main' ORDER BY name`).all();
     expect(tables).toEqual(
       expect.arrayContaining([
         { name: 'alerts', strict: 1, wr: 0 },
+        { name: 'committee_ledger', strict: 1, wr: 1 },
         { name: 'device_heads', strict: 1, wr: 1 },
         { name: 'events', strict: 1, wr: 1 },
         { name: 'messages', strict: 1, wr: 0 },

@@ -1,5 +1,6 @@
 import { eventsCommand } from './events-command.node.ts';
 import { signaturesCommand } from './signatures-command.node.ts';
+import { committeeCommand, resultsCommand } from './committee-commands.node.ts';
 import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { errorMessage, translate, type MessageKey } from '@kawei/shared/i18n/messages.ts';
 import { bilingual, bilingualLabel, messagePair } from '@kawei/shared/i18n/bilingual.ts';
@@ -48,6 +49,15 @@ export const USAGE = [
   usageEntry('alerts [--device ID] [--limit N] [--json]', 'central.usage.alerts'),
   usageEntry('events --device ID [--type T] [--from SEQ] [--limit N] [--json]', 'central.usage.events', 'below'),
   usageEntry('signatures --trust DIR [--date YYYY-MM-DD] [--project CODE] [--json]', 'central.usage.signatures', 'lines'),
+  usageEntry('results --project CODE [--date YYYY-MM-DD] [--json]', 'central.usage.results', 'lines'),
+  usageEntry('results verify --project CODE [--date YYYY-MM-DD] [--json]', 'central.usage.resultsVerify', 'lines'),
+  usageEntry(
+    'committee chair|recheck|replace|confirm --project CODE [--date D] --operator NAME --why TEXT\n' +
+      '      chair --codename C | recheck --codename C --reason R [--cell BID:ITEM]... [--note T]\n' +
+      '      replace --codename C --reason absent|recused|ill|other --alternate EXPERT [--booth ID] | confirm [--results SHA256]',
+    'central.usage.committee',
+    'lines',
+  ),
   '',
   `${bilingual('central.usage.common')}:`,
   `  --data DIR                 ${bilingual('central.usage.data')} ${aside('central.usage.default', '.kawei-data/central')}`,
@@ -69,6 +79,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   alerts: alertsCommand,
   events: eventsCommand,
   signatures: signaturesCommand,
+  results: resultsCommand,
+  committee: committeeCommand,
 };
 
 /** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */

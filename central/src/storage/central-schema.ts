@@ -2,7 +2,7 @@ import type { ColumnDataType, ColumnDefinitionBuilder, Compilable, Expression, G
 import { sql } from './kysely.node.ts';
 
 type DataTypeExpression = ColumnDataType | Expression<unknown>;
-import type { AlertRow, BoothRow, DeviceRow, EventRow, GateRow, MessageRow, RoomRow, SiteRow } from './store-rows.node.ts';
+import type { AlertRow, BoothRow, DeviceRow, EventRow, GateRow, LedgerRow, MessageRow, RoomRow, SiteRow } from './store-rows.node.ts';
 
 /**
  * The central's schema, once for both databases: the tables as Kysely sees them (CentralDatabase) and
@@ -29,6 +29,7 @@ export interface CentralDatabase {
   events: EventRow;
   alerts: Omit<AlertRow, 'id'> & { id: Generated<number> };
   messages: Omit<MessageRow, 'cursor'> & { cursor: Generated<number> };
+  committee_ledger: LedgerRow;
 }
 
 interface MetaTable {
@@ -269,6 +270,36 @@ export const CENTRAL_MIGRATIONS: readonly CentralMigration[] = [
           t.strict,
         ),
         schema.createIndex('messages_by_device').on('messages').columns(['device_id', 'cursor']),
+      ];
+    },
+  },
+  {
+    version: 3,
+    description: 'committee ledger (the central\'s own signed chain), events by type',
+    statements: (schema, dialect) => {
+      const t = COLUMN_TYPES[dialect];
+      return [
+        // One chain per database: seq is the key. device_id is the central's id, as in the hashed event.
+        withEnd(
+          schema
+            .createTable('committee_ledger')
+            .addColumn('seq', t.int64, (c) => c.primaryKey().check(sql`seq >= 1`))
+            .addColumn('device_id', t.id, (c) => c.notNull())
+            .addColumn('v', 'integer', (c) => c.notNull())
+            .addColumn('id', 'text', (c) => c.notNull())
+            .addColumn('type', 'text', (c) => c.notNull())
+            .addColumn('payload_json', 'text', (c) => c.notNull())
+            .addColumn('device_time', t.int64, (c) => c.notNull())
+            .addColumn('prev_hash', 'text', (c) => c.notNull())
+            .addColumn('hash', 'text', (c) => c.notNull())
+            .addColumn('signature', 'text', (c) => c.notNull())
+            .addColumn('date', 'text', (c) => c.notNull())
+            .addColumn('project', t.id, (c) => c.notNull()),
+          t.strictWithoutRowid,
+        ),
+        schema.createIndex('committee_ledger_by_project').on('committee_ledger').columns(['project', 'date', 'seq']),
+        // The committee finds the booths' review events (and catch-up the ones it has not judged) by type.
+        schema.createIndex('events_by_type').on('events').columns(['type', 'device_id', 'seq']),
       ];
     },
   },

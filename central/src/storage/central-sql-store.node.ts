@@ -10,9 +10,10 @@ import { genesisHash } from '@kawei/shared/sync/event-chain.node.ts';
 import type { DownstreamMessage, MessageBody } from '@kawei/shared/sync/sync-http.ts';
 import { TopologyConflictError, type CentralIdentity, type CentralStore, type Enrolment, type EnrolmentAttempt, type NewEnrolmentCode, type NewGate, type NewRoom, type NewSite, type TopologyImportResult, type TopologySiteImport } from './central-store.ts';
 import type { Alert, DeviceHead, IngestBatch, IngestOutcome, NewAlert, StoredEvent, SyncStore } from './sync-store.ts';
+import type { CommitteeStore, LedgerAppendOutcome, LedgerEvent, LedgerFilter, NewLedgerEvent } from './committee-store.ts';
 import type { CentralDatabase, StoreDialect } from './central-schema.ts';
 import { PreparedQuery } from './prepared-query.node.ts';
-import { assertConsecutiveChain, randomHex, targetId, targetOf, toAlert, toBooth, toDeviceRecord, toGate, toMessage, toRoom, toStoredEvent } from './store-rows.node.ts';
+import { assertConsecutiveChain, randomHex, targetId, targetOf, toAlert, toBooth, toDeviceRecord, toGate, toLedgerEvent, toMessage, toRoom, toStoredEvent } from './store-rows.node.ts';
 
 /** The store's queries run on the database itself (autocommit) or inside one of its transactions. */
 type Db = Kysely<CentralDatabase>;
@@ -31,14 +32,15 @@ type Trx = Transaction<CentralDatabase>;
  * - { device }: one device's ingest, so two deliveries of the same batch (two requests, two central
  *   processes) queue, and the second sees the first's head. Devices do not wait for each other.
  * - 'messages': appends; see appendMessage.
+ * - 'ledger': the committee ledger's appends (one chain per database; see appendLedgerEvent).
  * - 'rows': nothing beyond the row locks the statements take. Single writes go through write('rows')
  *   too, so that on SQLite they wait for the write lock as transactions do (without blocking).
  */
-type WriteLock = 'central' | 'messages' | 'rows' | { device: string };
+type WriteLock = 'central' | 'messages' | 'ledger' | 'rows' | { device: string };
 
 /** Advisory locks are named by two int4 keys: the first says "Kawei" (and what kind), the second which one. */
 export const PG_LOCK_SPACE = { kawei: 0x4b415745 /* 'KAWE' */, device: 0x4b415744 /* 'KAWD' */ } as const;
-export const PG_LOCKS = { migrations: 1, central: 2, messages: 3 } as const;
+export const PG_LOCKS = { migrations: 1, central: 2, messages: 3, ledger: 4 } as const;
 
 /** Thrown inside a transaction to roll it back and still answer `value`. */
 class Rollback<T> extends Error {
@@ -63,7 +65,7 @@ const MAX_ROWS_PER_INSERT = 256;
  * PostgreSQL), and the nonce purge (FOR UPDATE SKIP LOCKED). Everything else — refusals and their
  * ApiError codes, atomicity, orderings — is written once.
  */
-export class CentralSqlStore implements CentralStore, SyncStore {
+export class CentralSqlStore implements CentralStore, SyncStore, CommitteeStore {
   private closed: Promise<void> | null = null;
   /** The SQL of multi-row INSERTs by table, columns and row count (see insertRows). */
   private readonly insertSql = new Map<string, string>();
@@ -505,6 +507,88 @@ export class CentralSqlStore implements CentralStore, SyncStore {
       .limit(limit)
       .execute();
     return rows.map(toMessage);
+  }
+
+  // ---- the committee ledger (CommitteeStore) ----
+
+  async getLedgerHead(): Promise<DeviceHead> {
+    return this.ledgerHead(this.db);
+  }
+
+  /**
+   * Under the 'ledger' lock (SQLite: BEGIN IMMEDIATE), so of two appends built on the same head —
+   * from the server and from the CLI — one is stored and the other finds the new head: 'stale'.
+   */
+  async appendLedgerEvent(input: NewLedgerEvent): Promise<LedgerAppendOutcome> {
+    const { event, date, project } = input;
+    return this.write('ledger', async (trx): Promise<LedgerAppendOutcome> => {
+      const head = await this.ledgerHead(trx);
+      if (event.seq !== head.seq + 1 || event.prevHash !== head.hash) return { kind: 'stale', head };
+      await trx
+        .insertInto('committee_ledger')
+        .values({
+          seq: event.seq,
+          device_id: event.deviceId,
+          v: event.v,
+          id: event.id,
+          type: event.type,
+          payload_json: canonicalJson(event.payload),
+          device_time: event.deviceTime,
+          prev_hash: event.prevHash,
+          hash: event.hash,
+          signature: event.signature,
+          date,
+          project,
+        })
+        .execute();
+      return { kind: 'appended', head: { seq: event.seq, hash: event.hash } };
+    });
+  }
+
+  async listLedger(filter: LedgerFilter): Promise<LedgerEvent[]> {
+    const rows = await this.db
+      .selectFrom('committee_ledger')
+      .selectAll()
+      .$if(filter.project !== undefined, (qb) => qb.where('project', '=', filter.project!))
+      .$if(filter.date !== undefined, (qb) => qb.where('date', '=', filter.date!))
+      .$if(filter.fromSeq !== undefined, (qb) => qb.where('seq', '>=', filter.fromSeq!))
+      .orderBy('seq')
+      .$if(filter.limit !== undefined, (qb) => qb.limit(filter.limit!))
+      .execute();
+    return rows.map(toLedgerEvent);
+  }
+
+  async listEventsByTypes(
+    types: readonly string[],
+    options: { after?: { deviceId: string; seq: number }; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
+    if (types.length === 0) return [];
+    const { after } = options;
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('type', 'in', [...types])
+      .$if(after !== undefined, (qb) =>
+        qb.where((eb) => eb.or([eb('device_id', '>', after!.deviceId), eb.and([eb('device_id', '=', after!.deviceId), eb('seq', '>', after!.seq)])])),
+      )
+      .orderBy('device_id')
+      .orderBy('seq')
+      .limit(options.limit ?? 10_000)
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async getEvent(deviceId: string, seq: number): Promise<StoredEvent | null> {
+    const row = await this.db.selectFrom('events').selectAll().where('device_id', '=', deviceId).where('seq', '=', seq).executeTakeFirst();
+    return row ? toStoredEvent(row) : null;
+  }
+
+  /** The ledger's head: its last event, or the genesis of the central's id. */
+  private async ledgerHead(db: Db): Promise<DeviceHead> {
+    const last = await db.selectFrom('committee_ledger').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    if (last) return last;
+    const id = (await db.selectFrom('meta').select('central_id').where('id', '=', 1).executeTakeFirstOrThrow()).central_id;
+    return { seq: 0, hash: genesisHash(id) };
   }
 
   /** Closes the database (idempotent): waits for queries in flight, then closes every connection. */

@@ -4,6 +4,7 @@ import type { DeviceRecord, EnrolTarget } from '@kawei/shared/api/central-http.t
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import type { Alert, AlertKind, StoredEvent } from './sync-store.ts';
+import type { LedgerEvent } from './committee-store.ts';
 
 /**
  * The shape of the central's rows (the same on SQLite and PostgreSQL; the tables are typed from them
@@ -57,6 +58,21 @@ export interface EventRow {
   signature: string;
   received_at: number;
   clock_skew_ms: number;
+}
+/** The committee ledger: an event of the central's own chain, with the committee it belongs to. */
+export interface LedgerRow {
+  seq: number;
+  device_id: string;
+  v: number;
+  id: string;
+  type: string;
+  payload_json: string;
+  device_time: number;
+  prev_hash: string;
+  hash: string;
+  signature: string;
+  date: string;
+  project: string;
 }
 export interface GateRow {
   id: string;
@@ -165,5 +181,22 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     signature: row.signature,
     receivedAt: row.received_at,
     clockSkewMs: row.clock_skew_ms,
+  };
+}
+/** payload_json is the canonical JSON the central hashed, so the ledger event's hash recomputes exactly. */
+export function toLedgerEvent(row: LedgerRow): LedgerEvent {
+  return {
+    v: row.v as SyncEvent['v'],
+    id: row.id,
+    deviceId: row.device_id,
+    seq: row.seq,
+    type: row.type,
+    payload: JSON.parse(row.payload_json) as SyncEvent['payload'],
+    deviceTime: row.device_time,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    signature: row.signature,
+    date: row.date,
+    project: row.project,
   };
 }

@@ -24,12 +24,15 @@ import type { AlertKind, SyncStore } from '../../storage/sync-store.ts';
 import type { MessageHub } from '../../sync/message-hub.node.ts';
 import { WAITERS_FULL_RETRY_MS, type WaiterLimits } from '../../sync/waiter-limits.ts';
 import { rateLimited } from '../http-errors.ts';
+import type { CommitteeService } from '../../committee/committee-service.node.ts';
 
 export interface SyncRouteDeps extends DeviceAuthDeps {
   store: CentralStore & SyncStore;
   hub: MessageHub;
   /** Caps streams and long polls per device and in all (central/src/sync/waiter-limits.ts). */
   waiters: WaiterLimits;
+  /** The committee (issue #13), once the server is ready: told of every batch stored. */
+  committee?: () => CommitteeService | null;
 }
 
 /**
@@ -62,6 +65,13 @@ export async function syncRoutes(scope: FastifyInstance, deps: SyncRouteDeps): P
     });
     switch (outcome.kind) {
       case 'stored': {
+        // The committee judges the new review events after the answer: the booth's push is not held
+        // by it, and an event it misses (a crash) is judged by its catch-up.
+        const committee = deps.committee?.() ?? null;
+        if (committee && outcome.stored > 0) {
+          const fresh = push.events.slice(push.events.length - outcome.stored);
+          committee.onBoothEvents(device.id, fresh).catch((error: unknown) => request.log.error({ err: error, deviceId: device.id }, 'committee: judging pushed events failed'));
+        }
         const body: PushResponse = {
           ackedSeq: outcome.head.seq,
           ackedHash: outcome.head.hash,

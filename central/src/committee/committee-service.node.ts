@@ -1,0 +1,399 @@
+import type { KeyObject } from 'node:crypto';
+import { ApiError } from '@kawei/shared/errors.ts';
+import type { MessagePair } from '@kawei/shared/i18n/bilingual.ts';
+import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
+import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
+import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
+import {
+  BOOTH_REVIEW_EVENT_TYPES,
+  COMMITTEE_BOOTH_MESSAGE,
+  COMMITTEE_EVENTS,
+  committeeOpenedPayloadSchema,
+  type CommitteeMember,
+} from '@kawei/shared/committee/committee-events.ts';
+import type { EvaluationRules, OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
+import { rulesSha256 } from '@kawei/shared/committee/rules-digest.node.ts';
+import type { CentralStore } from '../storage/central-store.ts';
+import type { SyncStore, StoredEvent } from '../storage/sync-store.ts';
+import type { CommitteeStore, LedgerEvent } from '../storage/committee-store.ts';
+import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
+import { appendToLedger, toLedgerEntries, type LedgerAppend } from './committee-ledger.node.ts';
+import { boothViews, judgeBoothEvent, judgeOperatorAct, replayCommittee, type OperatorAct } from './committee-state.ts';
+import type { BoothEventRecord, CommitteeState } from './committee-types.ts';
+
+export interface CommitteeService {
+  /** After a batch of booth events was stored: judge each review event, append accepted/refused, recompute, send committee.booth messages. Idempotent. */
+  onBoothEvents(deviceId: string, events: readonly SyncEvent[]): Promise<void>;
+  /** On start (and every few seconds): booth review events stored but not yet judged (a crash between ingest and judging) are judged now. */
+  catchUp(): Promise<void>;
+  /** committee.opened (again only while nothing was accepted). */
+  open(input: OpenCommitteeInput): Promise<void>;
+  act(date: string, project: string, act: OperatorAct): Promise<CommitteeState>;
+  state(date: string, project: string): Promise<CommitteeState | null>;
+  /** Resolves once the work queued so far is done (the server waits for it before its store closes). */
+  idle(): Promise<void>;
+}
+
+export interface OpenCommitteeInput {
+  date: string;
+  project: string;
+  blind: boolean;
+  rules: EvaluationRules;
+  bids: OpeningBid[];
+  members: CommitteeMember[];
+  alternates: string[];
+}
+
+export interface CommitteeServiceDeps {
+  store: CentralStore & SyncStore & CommitteeStore;
+  privateKey: KeyObject;
+  centralId: string;
+  now: () => number;
+  /** Wakes this process's live streams at once (MessageHub.publish); the CLI has none. */
+  notify?: (message: DownstreamMessage) => void;
+  /** Where the service says what it could not do (never fatal): Fastify's logger in `serve`. */
+  log?: CommitteeLog;
+}
+
+export interface CommitteeLog {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+/** The operator's act was refused by the committee's rules (judgeOperatorAct): say why, in both languages. */
+export class CommitteeActRefusedError extends ApiError {
+  constructor(
+    readonly reason: string,
+    readonly pair: MessagePair,
+  ) {
+    super('COMMITTEE_REFUSED', `${reason}: ${pair.en}`, { reason });
+  }
+}
+
+/** The committee (date, project) has no committee.opened in the ledger. */
+export class NoCommitteeError extends ApiError {
+  constructor(date: string, project: string) {
+    super('NOT_FOUND', `no committee is open for project "${project}" on ${date}`, { date, project });
+  }
+}
+
+const REVIEW_TYPES: readonly string[] = BOOTH_REVIEW_EVENT_TYPES;
+const PAGE = 2000;
+
+/** A loaded committee: the state replayed from the project's ledger (since its last opening) and the booth events it names. */
+interface Loaded {
+  state: CommitteeState;
+  /** Every ledger event of the project (all openings): what has been judged. */
+  ledger: LedgerEvent[];
+}
+
+/**
+ * The central's committee (issue #13): turns stored booth review events into the committee's record,
+ * and the record into what every booth of the committee sees.
+ *
+ * For each review event (BOOTH_REVIEW_EVENT_TYPES) the committee of its date and project is replayed
+ * from the ledger (committee-state.ts, pure), the event is judged, and committee.accepted or
+ * committee.refused is appended; then each active member's booth gets its new `committee.booth` view
+ * as a signed downstream message, the live streams woken at once.
+ *
+ * Work on one committee is serialised in this process (a promise chain per date/project), so events
+ * are judged in the order they were stored; other processes (the CLI) are kept out of the way by the
+ * ledger's stale-head refusal (committee-ledger.node.ts). Nothing is lost: an event stored but not
+ * judged (a crash in between, or no committee open yet) is found by catchUp(), which `serve` runs at
+ * start and every few seconds; judging is idempotent (an event the ledger names is never judged again).
+ */
+export class CentralCommitteeService implements CommitteeService {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Stored events never change: the ones a replay needs are read once per process. */
+  private readonly eventCache = new Map<string, BoothEventRecord>();
+  /** Committees without an opening that were already logged (once each). */
+  private readonly reportedUnknown = new Set<string>();
+
+  constructor(private readonly deps: CommitteeServiceDeps) {}
+
+  async onBoothEvents(deviceId: string, events: readonly SyncEvent[]): Promise<void> {
+    const byCommittee = new Map<string, { date: string; project: string; events: BoothEventRecord[] }>();
+    for (const event of events) {
+      if (!REVIEW_TYPES.includes(event.type)) continue;
+      const record = recordOf({ ...event, deviceId });
+      const where = committeeOf(event.payload);
+      if (!where) {
+        this.deps.log?.warn({ device: deviceId, seq: event.seq, type: event.type }, 'committee: a review event without date and project; not judged');
+        continue;
+      }
+      this.eventCache.set(refKey(record.device, record.seq), record);
+      const key = committeeKey(where.date, where.project);
+      const group = byCommittee.get(key) ?? { ...where, events: [] };
+      group.events.push(record);
+      byCommittee.set(key, group);
+    }
+    await Promise.all([...byCommittee.values()].map((g) => this.judgeAll(g.date, g.project, g.events)));
+  }
+
+  async catchUp(): Promise<void> {
+    const judged = new Set<string>();
+    for (let from = 1; ; ) {
+      const page = await this.deps.store.listLedger({ fromSeq: from, limit: PAGE });
+      for (const e of page) {
+        const ref = namedRef(e);
+        if (ref) judged.add(refKey(ref.device, ref.seq));
+      }
+      if (page.length < PAGE) break;
+      from = page.at(-1)!.seq + 1;
+    }
+    const pending: StoredEvent[] = [];
+    for (let after: { deviceId: string; seq: number } | undefined; ; ) {
+      const page = await this.deps.store.listEventsByTypes(REVIEW_TYPES, after ? { after, limit: PAGE } : { limit: PAGE });
+      for (const e of page) if (!judged.has(refKey(e.deviceId, e.seq))) pending.push(e);
+      if (page.length < PAGE) break;
+      const last = page.at(-1)!;
+      after = { deviceId: last.deviceId, seq: last.seq };
+    }
+    if (pending.length === 0) return;
+    // In the order the central received them (each device's own order kept).
+    pending.sort((a, b) => a.receivedAt - b.receivedAt || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.seq - b.seq));
+    const byCommittee = new Map<string, { date: string; project: string; events: BoothEventRecord[] }>();
+    for (const event of pending) {
+      const where = committeeOf(event.payload);
+      if (!where) continue;
+      const record = recordOf(event);
+      this.eventCache.set(refKey(record.device, record.seq), record);
+      const key = committeeKey(where.date, where.project);
+      const group = byCommittee.get(key) ?? { ...where, events: [] };
+      group.events.push(record);
+      byCommittee.set(key, group);
+    }
+    await Promise.all([...byCommittee.values()].map((g) => this.judgeAll(g.date, g.project, g.events)));
+  }
+
+  async open(input: OpenCommitteeInput): Promise<void> {
+    const payload = committeeOpenedPayloadSchema.parse({ ...input, rulesSha256: rulesSha256(input.rules) });
+    await this.serial(input.date, input.project, async () => {
+      const appended = await appendToLedger(this.ledgerDeps(), async () => {
+        const ledger = await this.deps.store.listLedger({ date: input.date, project: input.project });
+        const current = sinceLastOpening(ledger);
+        if (current.length > 0) {
+          const decided = current.find((e) => e.type !== COMMITTEE_EVENTS.opened && e.type !== COMMITTEE_EVENTS.refused);
+          if (decided) {
+            throw new ApiError(
+              'COMMITTEE_REFUSED',
+              `the committee of project "${input.project}" on ${input.date} has already taken decisions (ledger seq ${decided.seq}, ${decided.type}): it cannot be opened again`,
+              { seq: decided.seq, type: decided.type },
+            );
+          }
+          // Published again with the same material: the committee stands as it is.
+          if (canonicalJson(current[0]!.payload) === canonicalJson(JSON.parse(JSON.stringify(payload)))) return null;
+        }
+        return { type: COMMITTEE_EVENTS.opened, date: input.date, project: input.project, payload };
+      });
+      if (appended) this.reportedUnknown.delete(committeeKey(input.date, input.project));
+    });
+    // Events that arrived before the committee opened are judged now, then every booth gets its view.
+    await this.catchUp();
+    await this.serial(input.date, input.project, () => this.sendViews(input.date, input.project));
+  }
+
+  async act(date: string, project: string, act: OperatorAct): Promise<CommitteeState> {
+    return this.serial(date, project, async () => {
+      await appendToLedger(this.ledgerDeps(), async () => {
+        const loaded = await this.load(date, project);
+        if (!loaded) throw new NoCommitteeError(date, project);
+        const verdict = judgeOperatorAct(loaded.state, act);
+        if (!verdict.ok) throw new CommitteeActRefusedError(verdict.code, verdict.message);
+        return operatorEntry(date, project, act);
+      });
+      return this.sendViews(date, project);
+    });
+  }
+
+  async state(date: string, project: string): Promise<CommitteeState | null> {
+    return (await this.load(date, project))?.state ?? null;
+  }
+
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+  }
+
+  // ── judging ──────────────────────────────────────────────────────────────────────────────────
+
+  private async judgeAll(date: string, project: string, events: readonly BoothEventRecord[]): Promise<void> {
+    await this.serial(date, project, async () => {
+      let changed = false;
+      for (const record of events) {
+        try {
+          if (await this.judgeOne(date, project, record)) changed = true;
+        } catch (error) {
+          // One event's trouble never stops the others; catch-up tries it again.
+          this.deps.log?.error({ err: error, device: record.device, seq: record.seq, date, project }, 'committee: judging a booth event failed');
+        }
+      }
+      if (changed) await this.sendViews(date, project);
+    });
+  }
+
+  /** Appends accepted/refused for one event; false when it was judged already or no committee is open. */
+  private async judgeOne(date: string, project: string, record: BoothEventRecord): Promise<boolean> {
+    let noCommittee = false;
+    const appended = await appendToLedger(this.ledgerDeps(), async () => {
+      const loaded = await this.load(date, project);
+      if (!loaded) {
+        noCommittee = true;
+        return null;
+      }
+      if (loaded.ledger.some((e) => sameRef(namedRef(e), record))) return null;
+      const verdict = judgeBoothEvent(loaded.state, record);
+      const base = { date, project, device: record.device, seq: record.seq, hash: record.hash, type: record.type, codename: codenameOf(record.payload) };
+      const entry: LedgerAppend = verdict.accept
+        ? { type: COMMITTEE_EVENTS.accepted, date, project, payload: base }
+        : { type: COMMITTEE_EVENTS.refused, date, project, payload: { ...base, reason: verdict.reason, detail: verdict.detail.slice(0, 500) } };
+      return entry;
+    });
+    if (noCommittee) {
+      const key = committeeKey(date, project);
+      if (!this.reportedUnknown.has(key)) {
+        this.reportedUnknown.add(key);
+        this.deps.log?.warn({ date, project, device: record.device, seq: record.seq }, 'committee: review events for a project with no open committee wait until it opens');
+      }
+    }
+    if (appended?.type === COMMITTEE_EVENTS.refused) {
+      this.deps.log?.info({ date, project, device: record.device, seq: record.seq, reason: appended.payload['reason'] }, 'committee: booth event refused');
+    }
+    return appended !== null;
+  }
+
+  // ── state and views ──────────────────────────────────────────────────────────────────────────
+
+  private async load(date: string, project: string): Promise<Loaded | null> {
+    const ledger = await this.deps.store.listLedger({ date, project });
+    const current = sinceLastOpening(ledger);
+    if (current.length === 0) return null;
+    const needed = current.flatMap((e) => {
+      const ref = e.type === COMMITTEE_EVENTS.accepted ? namedRef(e) : null;
+      return ref ? [ref] : [];
+    });
+    await Promise.all(
+      needed.map(async (ref) => {
+        const key = refKey(ref.device, ref.seq);
+        if (this.eventCache.has(key)) return;
+        const stored = await this.deps.store.getEvent(ref.device, ref.seq);
+        if (stored) this.eventCache.set(key, recordOf(stored));
+      }),
+    );
+    const lookup = (device: string, seq: number) => this.eventCache.get(refKey(device, seq));
+    return { state: replayCommittee(toLedgerEntries(current), lookup), ledger };
+  }
+
+  /** Each active member's booth gets the committee as it now stands; returns that state. */
+  private async sendViews(date: string, project: string): Promise<CommitteeState> {
+    const loaded = await this.load(date, project);
+    if (!loaded) throw new NoCommitteeError(date, project);
+    const messageDeps = { store: this.deps.store, privateKey: this.deps.privateKey, now: this.deps.now, ...(this.deps.notify ? { notify: this.deps.notify } : {}) };
+    for (const [device, view] of boothViews(loaded.state)) {
+      try {
+        await createDownstreamMessage(messageDeps, { deviceId: device, type: COMMITTEE_BOOTH_MESSAGE, payload: JSON.parse(JSON.stringify(view)) as Record<string, never> });
+      } catch (error) {
+        this.deps.log?.error({ err: error, device, date, project }, 'committee: the committee view could not be sent to a booth');
+      }
+    }
+    return loaded.state;
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
+
+  private ledgerDeps() {
+    return { store: this.deps.store, privateKey: this.deps.privateKey, centralId: this.deps.centralId, now: this.deps.now };
+  }
+
+  /** Runs `work` after everything queued before it for the same committee (in this process). */
+  private serial<T>(date: string, project: string, work: () => Promise<T>): Promise<T> {
+    const key = committeeKey(date, project);
+    const before = this.queues.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+}
+
+export function createCommitteeService(deps: CommitteeServiceDeps): CentralCommitteeService {
+  return new CentralCommitteeService(deps);
+}
+
+/** Whether a store keeps the committee ledger (the central's store does; a test's stand-in may not). */
+export function isCommitteeStore<S extends object>(store: S): store is S & CommitteeStore {
+  const s = store as Partial<CommitteeStore>;
+  return typeof s.appendLedgerEvent === 'function' && typeof s.listLedger === 'function' && typeof s.listEventsByTypes === 'function';
+}
+
+/** The ledger entry for an operator's act (already judged allowed). */
+function operatorEntry(date: string, project: string, act: OperatorAct): LedgerAppend {
+  const base = { date, project };
+  switch (act.kind) {
+    case 'name_chair':
+      return { type: COMMITTEE_EVENTS.chairNamed, ...base, payload: { ...base, codename: act.codename, by: 'centre', operator: act.operator, why: act.why } };
+    case 'request_recheck':
+      return { type: COMMITTEE_EVENTS.recheckRequested, ...base, payload: { ...base, recheck: act.recheck, operator: act.operator, why: act.why } };
+    case 'replace':
+      return {
+        type: COMMITTEE_EVENTS.replaced,
+        ...base,
+        payload: { ...base, codename: act.codename, reason: act.reason, replacement: act.replacement, operator: act.operator, why: act.why },
+      };
+    case 'confirm_results':
+      return { type: COMMITTEE_EVENTS.resultsConfirmed, ...base, payload: { ...base, resultsSha256: act.resultsSha256, operator: act.operator, why: act.why } };
+  }
+}
+
+export function committeeKey(date: string, project: string): string {
+  return `${date}/${project}`;
+}
+
+function refKey(device: string, seq: number): string {
+  return `${device}#${seq}`;
+}
+
+/** The events of a project's ledger from its last committee.opened on ([] without one). */
+export function sinceLastOpening(ledger: readonly LedgerEvent[]): LedgerEvent[] {
+  for (let i = ledger.length - 1; i >= 0; i--) if (ledger[i]!.type === COMMITTEE_EVENTS.opened) return ledger.slice(i);
+  return [];
+}
+
+/** The booth event a committee.accepted / committee.refused names. */
+export function namedRef(event: { type: string; payload: Record<string, unknown> }): { device: string; seq: number; hash: string } | null {
+  if (event.type !== COMMITTEE_EVENTS.accepted && event.type !== COMMITTEE_EVENTS.refused) return null;
+  const { device, seq, hash } = event.payload;
+  return typeof device === 'string' && typeof seq === 'number' && typeof hash === 'string' ? { device, seq, hash } : null;
+}
+
+function sameRef(ref: { device: string; seq: number } | null, record: BoothEventRecord): boolean {
+  return ref !== null && ref.device === record.device && ref.seq === record.seq;
+}
+
+export function recordOf(event: Pick<SyncEvent, 'deviceId' | 'seq' | 'hash' | 'type' | 'payload'>): BoothEventRecord {
+  return { device: event.deviceId, seq: event.seq, hash: event.hash, type: event.type, payload: event.payload };
+}
+
+function committeeOf(payload: Record<string, unknown>): { date: string; project: string } | null {
+  const { date, project } = payload;
+  return typeof date === 'string' && typeof project === 'string' && date.length > 0 && project.length > 0 ? { date, project } : null;
+}
+
+/** The code name the event claims (score sheets carry it in the sheet), or null. */
+function codenameOf(payload: unknown): string | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const p = payload as Record<string, unknown>;
+  if (typeof p['codename'] === 'string' && p['codename'].length > 0 && p['codename'].length <= 32) return p['codename'];
+  const sheet = p['sheet'];
+  if (typeof sheet === 'object' && sheet !== null) {
+    const c = (sheet as Record<string, unknown>)['codename'];
+    if (typeof c === 'string' && c.length > 0 && c.length <= 32) return c;
+  }
+  return null;
+}

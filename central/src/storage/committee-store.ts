@@ -1,0 +1,49 @@
+import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
+import type { DeviceHead, StoredEvent } from './sync-store.ts';
+
+/**
+ * The central's committee ledger (issue #13, central/src/committee/): its own hash chain of
+ * `committee.*` events in the SyncEvent format (deviceId = the central's id, sealed with the
+ * central's key, so shared checkChain verifies it), plus the lookups the committee needs into the
+ * booths' stored events. On SQLite and PostgreSQL alike (central-sql-store.node.ts).
+ *
+ * The ledger has one writer at a time per database, whatever the process: an append names the head
+ * it was built on and is refused as 'stale' when another append got there first (the serve process
+ * and the CLI both append). The caller re-reads, re-decides and re-seals: the chain never forks.
+ */
+export interface CommitteeStore {
+  /** The ledger's last seq and hash; { 0, genesisHash(centralId) } while it is empty. */
+  getLedgerHead(): Promise<DeviceHead>;
+  /**
+   * Appends one sealed event if it follows the current head (seq = head.seq + 1, prevHash = head.hash),
+   * in one transaction; otherwise changes nothing and answers 'stale' with the head it found.
+   */
+  appendLedgerEvent(input: NewLedgerEvent): Promise<LedgerAppendOutcome>;
+  /** Ledger events in seq order, of one project (and date) or all; from `fromSeq`, at most `limit`. */
+  listLedger(filter: LedgerFilter): Promise<LedgerEvent[]>;
+  /** Stored booth events of these types, in (device, seq) order after `after`, at most `limit`. */
+  listEventsByTypes(types: readonly string[], options?: { after?: { deviceId: string; seq: number }; limit?: number }): Promise<StoredEvent[]>;
+  /** One stored booth event, or null. */
+  getEvent(deviceId: string, seq: number): Promise<StoredEvent | null>;
+}
+
+export interface NewLedgerEvent {
+  event: SyncEvent;
+  /** The committee's date and project (indexed: a project's ledger is read on every judgement). */
+  date: string;
+  project: string;
+}
+
+export type LedgerAppendOutcome = { kind: 'appended'; head: DeviceHead } | { kind: 'stale'; head: DeviceHead };
+
+export interface LedgerFilter {
+  date?: string | undefined;
+  project?: string | undefined;
+  fromSeq?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface LedgerEvent extends SyncEvent {
+  date: string;
+  project: string;
+}
