@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reviewViewSchema, type ReviewView } from '@kawei/shared/contract/booth-review.ts';
+import { reviewViewSchema, type PreliminarySheet, type ReviewView } from '@kawei/shared/contract/booth-review.ts';
 import { scoreSheetSchema, type ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import type { CommitteeBoothPayload } from '@kawei/shared/committee/committee-events.ts';
 import { translatorFor } from '@kawei/shared/i18n/messages.ts';
@@ -196,8 +196,7 @@ describe('chair', () => {
 
 describe('preliminary review', () => {
   const items = [{ id: 'q1' }, { id: 'c1' }];
-  const sheet = (verdicts: Record<string, Record<string, { pass: boolean | null; reason: string }>>) =>
-    ({ status: 'draft', verdicts, problems: [], savedAt: null, submittedAt: null }) as const;
+  const sheet = (verdicts: PreliminarySheet['verdicts']): PreliminarySheet => ({ status: 'draft', verdicts, problems: [], savedAt: null, submittedAt: null });
 
   it('counts decided and failed items per bid', () => {
     const s = sheet({ A: { q1: { pass: true, reason: '' }, c1: { pass: false, reason: '未交' } } });

@@ -16,6 +16,7 @@ import { useNoCopyGuards } from './no-copy.dom.ts';
 import { RecheckModal } from './RecheckModal.dom.tsx';
 import { useBoothSession } from './useBoothSession.dom.ts';
 import { useFaceFrames } from './useFaceFrames.dom.ts';
+import { useReview } from './useReview.dom.ts';
 import { Workspace } from './Workspace.dom.tsx';
 
 /**
@@ -56,6 +57,8 @@ function BoothStation({
   const now = useNow(500);
   const notice = currentNotice(face, now);
   const { api } = client;
+  const atWork = session?.phase === 'working' || session?.phase === 'submitted';
+  const review = useReview(client, atWork);
 
   const logout = useCallback(async () => {
     setSession(await api.logout({}));
@@ -81,7 +84,7 @@ function BoothStation({
   } else if (phase === 'commitment') {
     screen = <CommitmentScreen api={api} session={session} camera={camera} />;
   } else {
-    screen = <Workspace api={api} session={session} camera={camera} onLogout={logout} />;
+    screen = <Workspace api={api} session={session} camera={camera} onLogout={logout} review={review} />;
   }
 
   return (

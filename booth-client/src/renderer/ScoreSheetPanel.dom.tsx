@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { Button, Input, Spin, theme } from 'antd';
 import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
+import type { ReviewView } from '@kawei/shared/contract/booth-review.ts';
 import type { BoothSession, ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import type { ApiError } from '@kawei/shared/errors.ts';
 import { errorMessage } from '@kawei/shared/i18n/messages.ts';
@@ -8,6 +9,21 @@ import type { ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
 import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
 import { BigDialog, bigButtonStyle } from './BigDialog.dom.tsx';
 import { bidderTotal, cellKey, formatClock, formatScore, parseScore, problemsByCell, stepScore, type CellProblem } from './booth-view.ts';
+import {
+  groupCriteria,
+  hasTiers,
+  isObjective,
+  isRecheck,
+  objectiveOptions,
+  parseScoreWithin,
+  priceLines,
+  recheckCells,
+  recheckLines,
+  scoreBounds,
+  stepWithin,
+  tierOf,
+  valueForTier,
+} from './detailed-view.ts';
 import { PinDialog } from './PinDialog.dom.tsx';
 import { useScoreSheet, type CellEdit } from './useScoreSheet.dom.ts';
 
@@ -21,8 +37,26 @@ type Step = null | 'problems' | 'confirm' | 'pin';
  * needed, the maximum beside the criterion, and a note field when the services say the score needs
  * one. Every change is saved at once. 提交评分 checks completeness (the services' problem list), asks
  * for confirmation, then the USB-key PIN; a submitted sheet is frozen and says 已签名提交.
+ *
+ * Under scoring rules (the committee's review): items grouped (技术/商务/…) with the rule text beside
+ * each, objective items answered by the allowed points only, subjective items with tiers (优/良/中/差)
+ * that bound the score, the computed price group read-only, and a banner when the committee sent the
+ * sheet back for re-check (the cells concerned marked).
  */
-export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; session: BoothSession; currentBidder: string | null }) {
+export function ScoreSheetPanel({
+  api,
+  session,
+  currentBidder,
+  review = null,
+  reloadKey = '',
+}: {
+  api: Api;
+  session: BoothSession;
+  currentBidder: string | null;
+  review?: ReviewView | null;
+  /** A change (a new revision sent back, a new step) reads the sheet again. */
+  reloadKey?: string;
+}) {
   const { t, lang } = useT();
   const { token } = theme.useToken();
   const view = useScoreSheet(api);
@@ -32,10 +66,19 @@ export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; ses
   const [triedSubmit, setTriedSubmit] = useState(false);
   const { reload } = view;
 
+  // A sheet sent back for re-check is a draft again while the session may still say submitted.
+  const reopened = review?.step === 'detailed';
   // The phase moved to submitted elsewhere (another window, a restart): read the frozen sheet.
   useEffect(() => {
-    if (session.phase === 'submitted' && sheet && sheet.status !== 'submitted') reload();
-  }, [session.phase, sheet, reload]);
+    if (session.phase === 'submitted' && !reopened && sheet && sheet.status !== 'submitted') reload();
+  }, [session.phase, reopened, sheet, reload]);
+
+  const lastReloadKey = useRef(reloadKey);
+  useEffect(() => {
+    if (lastReloadKey.current === reloadKey) return;
+    lastReloadKey.current = reloadKey;
+    reload();
+  }, [reloadKey, reload]);
 
   if (!sheet) {
     return (
@@ -59,8 +102,11 @@ export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; ses
     );
   }
 
-  const frozen = sheet.status === 'submitted' || session.phase === 'submitted';
+  const frozen = sheet.status === 'submitted' || (session.phase === 'submitted' && !reopened);
   const problems = problemsByCell(sheet);
+  const groups = groupCriteria(sheet.criteria, review?.rules.groups ?? []);
+  const price = review?.rules.price ?? null;
+  const recheck = isRecheck(sheet) && !frozen ? recheckCells(sheet) : null;
   const criterionName = (id: string) => sheet.criteria.find((c) => c.id === id)?.name ?? id;
 
   const submit = async (pin: string) => {
@@ -81,6 +127,16 @@ export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; ses
         <span style={{ fontSize: 30, fontWeight: 800 }}>{t('booth.score.title')}</span>
         <SavedLine sheet={sheet} saving={view.saving} failed={view.errors.size > 0} />
       </div>
+
+      {recheck ? (
+        <div data-testid="recheck-banner" role="alert" data-revision={sheet.revision} data-reason={sheet.recheck?.reason ?? ''} style={{ ...submittedStyle, textAlign: 'left', background: token.colorWarningBg, borderColor: token.colorWarning }}>
+          {recheckLines(sheet, t).map((line, i) => (
+            <div key={i} style={{ fontSize: i === 0 ? 26 : 21, fontWeight: i === 0 ? 800 : 500 }}>
+              {line}
+            </div>
+          ))}
+        </div>
+      ) : null}
 
       {frozen ? (
         <div data-testid="score-submitted" role="status" style={{ ...submittedStyle, background: token.colorSuccessBg, borderColor: token.colorSuccessBorder }}>
@@ -103,13 +159,31 @@ export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; ses
             </tr>
           </thead>
           <tbody>
-            {sheet.criteria.map((criterion) => (
+            {groups.map((group) => [
+              group.name !== null ? (
+                <tr key={`group-${group.id ?? ''}`} data-testid={`score-group-${group.id ?? ''}`}>
+                  <th colSpan={sheet.bidders.length + 1} style={{ ...groupStyle, background: token.colorFillSecondary, borderColor: token.colorBorderSecondary }}>
+                    <span style={{ position: 'sticky', left: 12 }}>{t('booth.score.group', { name: group.name, max: formatScore(group.max) })}</span>
+                  </th>
+                </tr>
+              ) : null,
+              ...group.criteria.map((criterion) => (
               <tr key={criterion.id}>
                 <th scope="row" style={{ ...stickyColumn, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
                   <div style={{ fontSize: 24, fontWeight: 700 }}>{criterion.name}</div>
                   <div data-testid={`score-max-${criterion.id}`} style={{ fontSize: 20, color: token.colorTextSecondary, fontWeight: 400 }}>
                     {t('booth.score.max', { max: formatScore(criterion.max) })}
                   </div>
+                  {criterion.kind ? (
+                    <div data-testid={`score-kind-${criterion.id}`} data-kind={criterion.kind} style={{ fontSize: 18, color: token.colorPrimaryText, fontWeight: 500 }}>
+                      {isObjective(criterion) ? t('booth.score.objective') : hasTiers(criterion) ? t('booth.score.tiers') : t('booth.score.subjective', { max: formatScore(criterion.max) })}
+                    </div>
+                  ) : null}
+                  {criterion.description ? (
+                    <div data-testid={`score-desc-${criterion.id}`} style={{ ...descStyle, color: token.colorText, background: token.colorFillQuaternary }}>
+                      {criterion.description}
+                    </div>
+                  ) : null}
                 </th>
                 {sheet.bidders.map((bidder) => {
                   const key = cellKey(bidder, criterion.id);
@@ -121,6 +195,8 @@ export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; ses
                       stored={sheet.scores[bidder]?.[criterion.id] ?? null}
                       storedNote={sheet.notes[bidder]?.[criterion.id] ?? ''}
                       pending={view.pending.get(key)}
+                      storedTier={sheet.tiers[bidder]?.[criterion.id] ?? ''}
+                      recheck={recheck?.has(key) ?? false}
                       problems={problems.get(key) ?? []}
                       showMissing={triedSubmit}
                       saveError={view.errors.get(key) ?? null}
@@ -131,7 +207,19 @@ export function ScoreSheetPanel({ api, session, currentBidder }: { api: Api; ses
                   );
                 })}
               </tr>
-            ))}
+              )),
+            ])}
+            {price ? (
+              <tr data-testid="score-price-row">
+                <th scope="row" style={{ ...stickyColumn, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
+                  <div style={{ fontSize: 24, fontWeight: 700 }}>{priceLines(price, review?.rules.groups ?? [], t).title}</div>
+                </th>
+                <td colSpan={sheet.bidders.length} data-testid="score-price-computed" style={{ ...cellStyle, borderColor: token.colorBorderSecondary, background: token.colorFillQuaternary }}>
+                  <div style={{ fontSize: 22, fontWeight: 700 }}>🔒 {t('booth.score.price.computed')}</div>
+                  <div style={{ fontSize: 18, color: token.colorTextSecondary }}>{priceLines(price, review?.rules.groups ?? [], t).formula}</div>
+                </td>
+              </tr>
+            ) : null}
             <tr>
               <th scope="row" style={{ ...stickyColumn, background: token.colorBgContainer, borderColor: token.colorBorderSecondary, fontSize: 24 }}>
                 {t('booth.score.total')}
@@ -243,6 +331,8 @@ function ScoreCell({
   stored,
   storedNote,
   pending,
+  storedTier,
+  recheck,
   problems,
   showMissing,
   saveError,
@@ -255,6 +345,8 @@ function ScoreCell({
   stored: number | null;
   storedNote: string;
   pending: CellEdit | undefined;
+  storedTier: string;
+  recheck: boolean;
   problems: CellProblem[];
   showMissing: boolean;
   saveError: ApiError | null;
@@ -272,7 +364,10 @@ function ScoreCell({
   useEffect(() => () => clearTimeout(noteTimer.current), []);
 
   const id = `${bidder}-${criterion.id}`;
-  const parsed = typing === null ? null : parseScore(typing, criterion.max);
+  const chosenTier = (pending?.tier ?? storedTier) || null;
+  const bounds = scoreBounds(criterion, chosenTier);
+  const tierBound = chosenTier !== null && hasTiers(criterion);
+  const parsed = typing === null ? null : tierBound ? parseScoreWithin(typing, bounds.min, bounds.max) : parseScore(typing, criterion.max);
   const invalid = parsed && !parsed.ok ? parsed.problem : null;
   const needsNote = problems.includes('note_required');
   const shownProblems = problems.filter((p) => p !== 'note_required' && (p !== 'missing' || showMissing));
@@ -285,7 +380,7 @@ function ScoreCell({
   };
   const onType = (text: string) => {
     setTyping(text);
-    const result = parseScore(text, criterion.max);
+    const result = tierBound ? parseScoreWithin(text, bounds.min, bounds.max) : parseScore(text, criterion.max);
     if (result.ok && result.value !== value) onSave({ value: result.value });
   };
   const onNote = (text: string) => {
@@ -300,15 +395,78 @@ function ScoreCell({
     setNoteText(null);
   };
 
+  const step = (direction: 1 | -1) => (tierBound ? stepWithin(value, direction, bounds.min, bounds.max) : stepScore(value, direction, criterion.max));
+  const chooseTier = (label: string) => {
+    if (frozen || label === chosenTier || !hasTiers(criterion)) return;
+    const tier = criterion.tiers.find((x) => x.label === label);
+    if (!tier) return;
+    setTyping(null);
+    onSave({ value: valueForTier(value, tier), tier: label });
+  };
+  const inferredTier = hasTiers(criterion) ? tierOf(value, criterion.tiers)?.label ?? null : null;
+
   const stepButton: CSSProperties = { width: 52, height: 56, fontSize: 30, fontWeight: 700, padding: 0, flex: 'none' };
   return (
     <td
       data-testid={`score-cell-${id}`}
       data-problems={problems.join(' ')}
-      style={{ ...cellStyle, borderColor: token.colorBorderSecondary, background: flagged ? token.colorErrorBg : current ? token.colorPrimaryBg : undefined }}
+      data-recheck={recheck ? 'true' : 'false'}
+      data-tier={chosenTier ?? ''}
+      style={{
+        ...cellStyle,
+        borderColor: token.colorBorderSecondary,
+        background: flagged ? token.colorErrorBg : recheck ? token.colorWarningBg : current ? token.colorPrimaryBg : undefined,
+        outline: recheck ? `3px solid ${token.colorWarning}` : undefined,
+        outlineOffset: -3,
+      }}
     >
+      {isObjective(criterion) ? (
+        <div role="group" aria-label={t('booth.score.input', { bidder, criterion: criterion.name })} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', justifyContent: 'center' }}>
+          {objectiveOptions(criterion).map((points) => {
+            const on = value === points;
+            return (
+              <Button
+                key={points}
+                data-testid={`score-option-${id}-${points}`}
+                data-selected={on ? 'true' : 'false'}
+                aria-pressed={on}
+                aria-label={t('booth.score.option.aria', { bidder, criterion: criterion.name, points: formatScore(points) })}
+                type={on ? 'primary' : 'default'}
+                disabled={frozen && !on}
+                onClick={() => setValue(points)}
+                style={{ height: 56, minWidth: 88, fontSize: 26, fontWeight: 700 }}
+              >
+                {t('booth.score.option', { points: formatScore(points) })}
+              </Button>
+            );
+          })}
+        </div>
+      ) : null}
+      {hasTiers(criterion) ? (
+        <div role="group" style={{ display: 'flex', gap: 6, flexWrap: 'wrap', justifyContent: 'center', marginBottom: 6 }}>
+          {criterion.tiers.map((tier) => {
+            const on = chosenTier === tier.label;
+            const hinted = !on && chosenTier === null && inferredTier === tier.label;
+            return (
+              <Button
+                key={tier.label}
+                data-testid={`score-tier-${id}-${tier.label}`}
+                data-selected={on ? 'true' : 'false'}
+                aria-pressed={on}
+                type={on ? 'primary' : hinted ? 'dashed' : 'default'}
+                disabled={frozen && !on}
+                onClick={() => chooseTier(tier.label)}
+                style={{ height: 52, fontSize: 20, fontWeight: 700, padding: '0 10px' }}
+              >
+                {t('booth.score.tier', { label: tier.label, min: formatScore(tier.min), max: formatScore(tier.max) })}
+              </Button>
+            );
+          })}
+        </div>
+      ) : null}
+      {isObjective(criterion) ? null : (
       <div style={{ display: 'flex', gap: 6, alignItems: 'center', justifyContent: 'center' }}>
-        <Button data-testid={`score-minus-${id}`} aria-label={t('booth.score.minus')} disabled={frozen || value === null || value <= 0} onClick={() => setValue(stepScore(value, -1, criterion.max))} style={stepButton}>
+        <Button data-testid={`score-minus-${id}`} aria-label={t('booth.score.minus')} disabled={frozen || value === null || value <= bounds.min} onClick={() => setValue(step(-1))} style={stepButton}>
           −
         </Button>
         <input
@@ -329,13 +487,21 @@ function ScoreCell({
             color: token.colorText,
           }}
         />
-        <Button data-testid={`score-plus-${id}`} aria-label={t('booth.score.plus')} disabled={frozen || (value ?? 0) >= criterion.max} onClick={() => setValue(stepScore(value, 1, criterion.max))} style={stepButton}>
+        <Button data-testid={`score-plus-${id}`} aria-label={t('booth.score.plus')} disabled={frozen || (value ?? -1) >= bounds.max} onClick={() => setValue(step(1))} style={stepButton}>
           +
         </Button>
       </div>
+      )}
+      {tierBound && !frozen ? (
+        <div data-testid={`score-tier-range-${id}`} style={{ ...hintStyle, color: token.colorTextSecondary }}>
+          {t('booth.score.tierRange', { min: formatScore(bounds.min), max: formatScore(bounds.max) })}
+        </div>
+      ) : null}
       {invalid ? (
         <div data-testid="booth-error" data-code="SCORE_INVALID" style={{ ...hintStyle, color: token.colorErrorText }}>
-          {t(`booth.score.invalid.${invalid}`, { max: formatScore(criterion.max) })}
+          {tierBound && invalid === 'out_of_range'
+            ? t('booth.score.invalid.outside_tier', { min: formatScore(bounds.min), max: formatScore(bounds.max) })
+            : t(`booth.score.invalid.${invalid}`, { max: formatScore(criterion.max) })}
         </div>
       ) : null}
       {shownProblems.map((p) => (
@@ -402,3 +568,5 @@ const inputStyle: CSSProperties = {
   padding: 0,
 };
 const hintStyle: CSSProperties = { fontSize: 18, marginTop: 4, textAlign: 'center' };
+const groupStyle: CSSProperties = { padding: '8px 12px', fontSize: 24, fontWeight: 800, textAlign: 'left', borderBottom: '2px solid' };
+const descStyle: CSSProperties = { fontSize: 18, fontWeight: 400, marginTop: 6, padding: '6px 8px', borderRadius: 6, maxWidth: 320, whiteSpace: 'pre-wrap', lineHeight: 1.45 };

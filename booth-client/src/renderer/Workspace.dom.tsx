@@ -1,4 +1,4 @@
-import { useEffect, useState, type CSSProperties } from 'react';
+import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
 import { Button, Spin, theme } from 'antd';
 import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
 import type { BoothSession, TenderFileView } from '@kawei/shared/contract/booth-session.ts';
@@ -9,27 +9,36 @@ import { LanguageToggle, useT } from '@kawei/shared/ui/i18n.dom.tsx';
 import type { CameraStream } from '@kawei/shared/ui/useCameraStream.dom.ts';
 import { BigDialog, bigButtonStyle } from './BigDialog.dom.tsx';
 import { CameraPreview } from './CameraPreview.dom.tsx';
+import { CommitteeCard } from './CommitteeCard.dom.tsx';
+import { PreliminaryPanel } from './PreliminaryPanel.dom.tsx';
 import { ProjectLines } from './ProjectHeading.dom.tsx';
+import { ResultsView } from './ResultsView.dom.tsx';
+import { ReviewBar } from './ReviewBar.dom.tsx';
 import { ScoreSheetPanel } from './ScoreSheetPanel.dom.tsx';
 import { TenderViewer } from './TenderViewer.dom.tsx';
+import type { ReviewState } from './useReview.dom.ts';
 
 type Api = ApiConnection<BoothContract>['api'];
 
 /**
- * The working day: a header with the code name and project, the tender files and the viewer on the
- * left, the score sheet on the right. Also the submitted phase: the files stay readable, the sheet is
- * frozen.
+ * The working day: a header with the code name and project, the review's stages under it, the
+ * tender files and the viewer on the left, and on the right the committee (chair, flags) over the
+ * current stage's panel: the preliminary review, the score sheet, or the results. Also the submitted
+ * phase: the files stay readable, the sheet is frozen. While the review cannot be read (services
+ * without it, a project of plain criteria not yet answered) the right side is the score sheet alone.
  */
 export function Workspace({
   api,
   session,
   camera,
   onLogout,
+  review: reviewState,
 }: {
   api: Api;
   session: BoothSession;
   camera: CameraStream;
   onLogout: () => Promise<void>;
+  review?: ReviewState;
 }) {
   const { t, lang } = useT();
   const { token } = theme.useToken();
@@ -57,6 +66,18 @@ export function Workspace({
   }, [api, attempt]);
 
   const open = files?.find((f) => f.fileId === openId) ?? files?.[0] ?? null;
+  const review = reviewState?.review ?? null;
+  const currentBidder = open?.bidderCode ?? null;
+
+  let stagePanel: ReactNode;
+  if (review && reviewState && review.rules.preliminary.length > 0 && (review.step === 'preliminary' || review.step === 'wait_preliminary')) {
+    stagePanel = <PreliminaryPanel api={api} session={session} review={review} setReview={reviewState.setReview} currentBidder={currentBidder} />;
+  } else if (review && (review.step === 'results' || review.step === 'final')) {
+    stagePanel = <ResultsView review={review} />;
+  } else {
+    stagePanel = <ScoreSheetPanel api={api} session={session} currentBidder={currentBidder} review={review} reloadKey={review ? `${review.committee?.revision ?? 1}:${review.step}` : ''} />;
+  }
+  const wide = review?.step === 'results' || review?.step === 'final';
 
   return (
     <div data-testid="booth-workspace" data-phase={session.phase} style={{ ...screenStyle, background: token.colorBgLayout }}>
@@ -76,6 +97,8 @@ export function Workspace({
         </Button>
         <LanguageToggle />
       </header>
+
+      {review ? <ReviewBar review={review} /> : null}
 
       <div style={bodyStyle}>
         <section style={{ ...leftStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
@@ -126,8 +149,9 @@ export function Workspace({
             )}
           </div>
         </section>
-        <section style={{ ...rightStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
-          <ScoreSheetPanel api={api} session={session} currentBidder={open?.bidderCode ?? null} />
+        <section style={{ ...rightStyle, flex: wide ? '1.35 1 0' : rightStyle.flex, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
+          {review && reviewState ? <CommitteeCard api={api} review={review} setReview={reviewState.setReview} codename={session.codename} /> : null}
+          <div style={{ flex: 1, minHeight: 0 }}>{stagePanel}</div>
         </section>
       </div>
 
@@ -167,5 +191,5 @@ const screenStyle: CSSProperties = { position: 'fixed', inset: 0, display: 'flex
 const headerStyle: CSSProperties = { display: 'flex', alignItems: 'center', gap: 20, padding: '6px 16px', borderBottom: '1px solid', flex: 'none' };
 const bodyStyle: CSSProperties = { flex: 1, minHeight: 0, display: 'flex', gap: 8, padding: 8 };
 const leftStyle: CSSProperties = { flex: '1.35 1 0', minWidth: 0, display: 'flex', flexDirection: 'column', border: '1px solid', borderRadius: 12, overflow: 'hidden' };
-const rightStyle: CSSProperties = { flex: '1 1 0', minWidth: 420, border: '1px solid', borderRadius: 12, overflow: 'hidden' };
+const rightStyle: CSSProperties = { flex: '1 1 0', minWidth: 420, border: '1px solid', borderRadius: 12, overflow: 'hidden', display: 'flex', flexDirection: 'column' };
 const fileListStyle: CSSProperties = { display: 'flex', alignItems: 'center', gap: 10, padding: '8px 10px', borderBottom: '1px solid', overflowX: 'auto', flex: 'none' };

@@ -11,6 +11,8 @@ export interface CellEdit {
   readonly value: number | null;
   /** Omitted: the stored note stays as it is. */
   readonly note?: string;
+  /** A tier label (优/良/中/差) of the item; '' clears it; omitted: the stored tier stays. */
+  readonly tier?: string;
 }
 
 export interface ScoreSheetView {
@@ -73,7 +75,13 @@ export function useScoreSheet(api: Api): ScoreSheetView {
         queue.next = null;
         setInFlight((n) => n + 1);
         try {
-          const fresh = await api.saveScore({ bidder, criterion, value: edit.value, ...(edit.note === undefined ? {} : { note: edit.note }) });
+          const fresh = await api.saveScore({
+            bidder,
+            criterion,
+            value: edit.value,
+            ...(edit.note === undefined ? {} : { note: edit.note }),
+            ...(edit.tier === undefined ? {} : { tier: edit.tier }),
+          });
           setSheet(fresh);
           failed = null;
         } catch (thrown) {
@@ -106,7 +114,7 @@ export function useScoreSheet(api: Api): ScoreSheetView {
       setPending((previous) => {
         const next = new Map(previous);
         const before = previous.get(key);
-        next.set(key, { value: edit.value, note: edit.note ?? before?.note });
+        next.set(key, { value: edit.value, note: edit.note ?? before?.note, tier: edit.tier ?? before?.tier });
         return next;
       });
       let queue = queues.current.get(key);
@@ -115,7 +123,7 @@ export function useScoreSheet(api: Api): ScoreSheetView {
         queues.current.set(key, queue);
       }
       // A note typed while a value is on its way is not lost, and vice versa.
-      queue.next = { value: edit.value, note: edit.note ?? queue.next?.note };
+      queue.next = { value: edit.value, note: edit.note ?? queue.next?.note, tier: edit.tier ?? queue.next?.tier };
       if (!queue.running) void drain(bidder, criterion, queue);
     },
     [drain],

@@ -112,6 +112,7 @@ export const zhCN = {
   'booth.score.submitted.signer': '签名证书：{signer}',
   // detailed review under scoring rules (committee/evaluation-rules.ts)
   'booth.score.problem.not_an_option': '不是本项规定的分值',
+  'booth.score.invalid.outside_tier': '本档次的分值应在 {min} 到 {max} 之间',
   'booth.score.problem.outside_tiers': '分值不在所选档次的范围内',
   'booth.score.group': '{name}（满分 {max}）',
   'booth.score.group.other': '其他评分项',
@@ -263,6 +264,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'booth.score.submitted.at': 'Submitted at {time}',
   'booth.score.submitted.signer': 'Signed by certificate {signer}',
   'booth.score.problem.not_an_option': 'not a score this item allows',
+  'booth.score.invalid.outside_tier': 'Between {min} and {max} in this tier',
   'booth.score.problem.outside_tiers': 'outside the chosen tier',
   'booth.score.group': '{name} (max {max})',
   'booth.score.group.other': 'Other items',
