@@ -118,21 +118,47 @@ function inboxTypes(dataDir: string): string[] {
   }
 }
 
-export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack> {
-  const log = o.log ?? (() => undefined);
-  const central = o.central ?? (await startDemoCentral({ dir: o.dir, quiet: o.quiet ?? true, log, ...(o.centralPort !== undefined ? { centralPort: o.centralPort } : {}) }));
-  const ownCentral = o.central === undefined;
+/** A booth host of the demo stack: its own SoftHSM2 token and config, started and enrolled on its seat's booth. */
+export interface BoothHost {
+  /** The booth host now running (a new one after restart). */
+  readonly booth: Running<AppListening>;
+  /** A client of the running booth host (reconnected after restart). */
+  readonly client: HostClient;
+  readonly boothId: string;
+  readonly boothDeviceId: string;
+  readonly boothDataDir: string;
+  readonly seat: DrawSeat;
+  readonly expert: StackExpert;
+  readonly token: TestToken;
+  readonly caPem: string;
+  restart(o?: { kill?: boolean; liveness?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface BoothHostOptions {
+  dir: string;
+  central: DemoCentral;
+  seat: DrawSeat;
+  liveness?: number;
+  recheckIntervalMs?: { minMs: number; maxMs: number };
+  boothPort?: number;
+  quiet?: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Makes the seated expert's token (test CA, certificate under the code name), writes the booth's
+ * config, starts the booth host and enrols it on the seat's booth through its own API. Nothing is
+ * published yet: the caller publishes rosters and material once every booth it wants is enrolled.
+ */
+async function startBoothHost(o: BoothHostOptions): Promise<BoothHost> {
+  const { central, seat } = o;
+  const expert = central.experts.find((e) => e.id === seat.expert);
+  if (!expert) throw new Error(`${seat.expert} (seated in ${seat.room}-${seat.label}) has no face in the demo registry: nobody could log in there`);
+  const boothId = `${seat.room}-${seat.label}`;
   mkdirSync(o.dir, { recursive: true });
 
-  // The booth of an expert seated on a blind project today (the demo day flags GC-01 blind), whose
-  // face is in the registry.
-  const withPhoto = (s: DrawSeat) => central.experts.some((e) => e.id === s.expert);
-  const seat = central.seats.find((s) => central.blind.includes(s.project) && withPhoto(s)) ?? central.seats.find(withPhoto);
-  if (!seat) throw new Error("no demo expert with a face is seated today: the booth has nobody to log in");
-  const expert = central.experts.find((e) => e.id === seat.expert)!;
-  const boothId = `${seat.room}-${seat.label}`;
-
-  log(bilingual('demo.stack.usbKey', { codename: seat.codename }));
+  o.log(bilingual('demo.stack.usbKey', { codename: seat.codename }));
   const token = await createTestToken({ dir: join(o.dir, 'token'), codeName: seat.codename, label: 'expert-key', pin: DEMO_TOKEN_PIN });
   const caPem = join(token.trustDir, 'ca-1.pem');
 
@@ -162,13 +188,13 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
     booth = await startNode<AppListening>(
       ENTRY.boothHost,
       ['--data', boothDataDir, '--port', String(boothPort), '--config', configFile, '--link-interval', '300'],
-      { label: 'booth', quiet: o.quiet ?? true, env: token.env, timeoutMs: 60_000 },
+      { label: `booth ${boothId}`, quiet: o.quiet ?? true, env: token.env, timeoutMs: 60_000 },
     );
     boothPort = Number(new URL(booth.ready.url).port);
     client = await connectHost(booth.ready.launchUrl);
   };
 
-  log(bilingual('demo.stack.startBooth', { booth: boothId }));
+  o.log(bilingual('demo.stack.startBooth', { booth: boothId }));
   await startBooth();
   const code = (JSON.parse(await central.cli('enrol-code', '--booth', boothId, '--json')) as { code: string }).code;
   const status = await client!.call<{ provisioning: string; deviceId?: string }>('enrol', {
@@ -176,58 +202,10 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
     code,
     centralFingerprint: central.centralFingerprint,
   });
-  if (status.provisioning !== 'enrolled' || !status.deviceId) throw new Error('the booth did not enrol');
+  if (status.provisioning !== 'enrolled' || !status.deviceId) throw new Error(`the booth ${boothId} did not enrol`);
   const boothDeviceId = status.deviceId;
 
-  log(bilingual('demo.stack.publishRosters'));
-  await central.publishRosters();
-
-  const pages = o.pages ?? 300;
-  log(bilingual('demo.stack.tenders', { pages, project: seat.project }));
-  const made = demoProjectLine.parse(
-    JSON.parse((await run(DEMO_PROJECT_ENTRY, [join(o.dir, 'material'), '--day', central.dayFile, '--pages', String(pages)], 'make-demo-project')).trim().split('\n').at(-1) ?? ''),
-  );
-  const project = made.projects.find((p) => p.project === seat.project);
-  if (!project) throw new Error(`make-demo-project made no material for ${seat.project}`);
-  await central.cli('publish-project', '--result', central.resultFile, '--project', seat.project, '--material', project.dir);
-  const material: BoothStackMaterial = {
-    ...project,
-    files: project.files.map((f) => ({ ...f, sha256: createHash('sha256').update(readFileSync(f.file)).digest('hex') })),
-  };
-  const bidders = projectJsonSchema.parse(JSON.parse(readFileSync(join(project.dir, 'project.json'), 'utf8'))).bidders;
-
-  // Ready: roster, face and project in the booth's inbox, every tender file downloaded and checked
-  // (listFiles answers only to a logged-in expert, so the files are looked for on the booth's disk).
-  const until = Date.now() + 120_000;
-  for (;;) {
-    let types: string[] = [];
-    try {
-      types = inboxTypes(boothDataDir);
-    } catch {
-      // the booth is writing: look again
-    }
-    const files = material.files.every((f) => existsSync(join(boothDataDir, 'tender-files', `${f.sha256}.sealed`)));
-    if (['roster.booth', 'faces.booth', 'project.booth'].every((t) => types.includes(t)) && files) break;
-    if (Date.now() > until) throw new Error(`the booth never got its day (inbox: ${types.join(', ')}; files on disk: ${files})`);
-    await sleep(300);
-  }
-
-  const boothEvents = (type: string) => {
-    const store = DeviceStore.open(join(boothDataDir, DEVICE_STORE_FILE));
-    try {
-      return store
-        .eventsAfter(0, 100_000)
-        .filter((e) => e.type === type)
-        .map((e) => ({ seq: e.seq, type: e.type, payload: e.payload as Record<string, unknown> }));
-    } finally {
-      store.close();
-    }
-  };
-
   return {
-    date: central.date,
-    central,
-    centralUrl: central.centralUrl,
     get booth() {
       return booth;
     },
@@ -241,14 +219,7 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
     expert,
     token,
     caPem,
-    material,
-    bidderNames: bidders.flatMap((b) => [b.name, ...b.aliases]),
-    bidderNeedles: buildNeedles(bidders),
-    centralEvents: (type) => central.events(boothDeviceId, type),
-    boothEvents,
-    startCentral: () => central.startCentral(),
-    stopCentral: () => central.stopCentral(),
-    async restartBooth(r = {}) {
+    async restart(r = {}) {
       client.close();
       if (r.kill) {
         const gone = new Promise<void>((resolve) => booth.child.once('exit', () => resolve()));
@@ -263,7 +234,205 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
     async stop() {
       client.close();
       await booth.stop();
+    },
+  };
+}
+
+/** What publish-project --json said about the committee it opened (or why it did not). */
+const committeeSummarySchema = z.union([
+  z.object({ opened: z.literal(true), method: z.string(), members: z.number(), alternates: z.number() }),
+  z.object({ opened: z.literal(false), why: z.string() }),
+]);
+export type PublishedCommittee = z.infer<typeof committeeSummarySchema>;
+
+interface PublishedProject {
+  material: BoothStackMaterial;
+  bidders: { code: string; name: string; aliases: string[] }[];
+  committee: PublishedCommittee;
+}
+
+/** Generates the demo material of `project` (make-demo-project) and publishes it (publish-project): files, rules, bids, committee. */
+async function publishDemoProject(central: DemoCentral, dir: string, project: string, pages: number, log: (line: string) => void): Promise<PublishedProject> {
+  log(bilingual('demo.stack.tenders', { pages, project }));
+  const made = demoProjectLine.parse(
+    JSON.parse((await run(DEMO_PROJECT_ENTRY, [join(dir, 'material'), '--day', central.dayFile, '--pages', String(pages)], 'make-demo-project')).trim().split('\n').at(-1) ?? ''),
+  );
+  const madeProject = made.projects.find((p) => p.project === project);
+  if (!madeProject) throw new Error(`make-demo-project made no material for ${project}`);
+  const summary = JSON.parse(await central.cli('publish-project', '--result', central.resultFile, '--project', project, '--material', madeProject.dir, '--json')) as {
+    committee?: unknown;
+  };
+  const material: BoothStackMaterial = {
+    ...madeProject,
+    files: madeProject.files.map((f) => ({ ...f, sha256: createHash('sha256').update(readFileSync(f.file)).digest('hex') })),
+  };
+  const bidders = projectJsonSchema.parse(JSON.parse(readFileSync(join(madeProject.dir, 'project.json'), 'utf8'))).bidders;
+  return { material, bidders, committee: committeeSummarySchema.parse(summary.committee) };
+}
+
+/**
+ * Waits until the booth holds its day: roster, face and project in its inbox, every tender file
+ * downloaded and checked (listFiles answers only to a logged-in expert, so the files are looked for
+ * on the booth's disk).
+ */
+async function untilBoothHasItsDay(boothDataDir: string, material: BoothStackMaterial): Promise<void> {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    let types: string[] = [];
+    try {
+      types = inboxTypes(boothDataDir);
+    } catch {
+      // the booth is writing: look again
+    }
+    const files = material.files.every((f) => existsSync(join(boothDataDir, 'tender-files', `${f.sha256}.sealed`)));
+    if (['roster.booth', 'faces.booth', 'project.booth'].every((t) => types.includes(t)) && files) return;
+    if (Date.now() > until) throw new Error(`the booth never got its day (inbox: ${types.join(', ')}; files on disk: ${files})`);
+    await sleep(300);
+  }
+}
+
+function boothEventsOf(boothDataDir: string, type: string): { seq: number; type: string; payload: Record<string, unknown> }[] {
+  const store = DeviceStore.open(join(boothDataDir, DEVICE_STORE_FILE));
+  try {
+    return store
+      .eventsAfter(0, 100_000)
+      .filter((e) => e.type === type)
+      .map((e) => ({ seq: e.seq, type: e.type, payload: e.payload as Record<string, unknown> }));
+  } finally {
+    store.close();
+  }
+}
+
+export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack> {
+  const log = o.log ?? (() => undefined);
+  const central = o.central ?? (await startDemoCentral({ dir: o.dir, quiet: o.quiet ?? true, log, ...(o.centralPort !== undefined ? { centralPort: o.centralPort } : {}) }));
+  const ownCentral = o.central === undefined;
+  mkdirSync(o.dir, { recursive: true });
+
+  // The booth of an expert seated on a blind project today (the demo day flags GC-01 blind), whose
+  // face is in the registry.
+  const withPhoto = (s: DrawSeat) => central.experts.some((e) => e.id === s.expert);
+  const seat = central.seats.find((s) => central.blind.includes(s.project) && withPhoto(s)) ?? central.seats.find(withPhoto);
+  if (!seat) throw new Error("no demo expert with a face is seated today: the booth has nobody to log in");
+
+  const host = await startBoothHost({
+    dir: o.dir,
+    central,
+    seat,
+    log,
+    ...(o.liveness !== undefined ? { liveness: o.liveness } : {}),
+    ...(o.recheckIntervalMs ? { recheckIntervalMs: o.recheckIntervalMs } : {}),
+    ...(o.boothPort !== undefined ? { boothPort: o.boothPort } : {}),
+    ...(o.quiet !== undefined ? { quiet: o.quiet } : {}),
+  });
+
+  log(bilingual('demo.stack.publishRosters'));
+  await central.publishRosters();
+  const { material, bidders } = await publishDemoProject(central, o.dir, seat.project, o.pages ?? 300, log);
+  await untilBoothHasItsDay(host.boothDataDir, material);
+
+  return {
+    date: central.date,
+    central,
+    centralUrl: central.centralUrl,
+    get booth() {
+      return host.booth;
+    },
+    get client() {
+      return host.client;
+    },
+    boothId: host.boothId,
+    boothDeviceId: host.boothDeviceId,
+    boothDataDir: host.boothDataDir,
+    seat,
+    expert: host.expert,
+    token: host.token,
+    caPem: host.caPem,
+    material,
+    bidderNames: bidders.flatMap((b) => [b.name, ...b.aliases]),
+    bidderNeedles: buildNeedles(bidders),
+    centralEvents: (type) => central.events(host.boothDeviceId, type),
+    boothEvents: (type) => boothEventsOf(host.boothDataDir, type),
+    startCentral: () => central.startCentral(),
+    stopCentral: () => central.stopCentral(),
+    restartBooth: (r) => host.restart(r),
+    async stop() {
+      await host.stop();
       if (ownCentral) await central.stop();
     },
   };
+}
+
+export interface CommitteeStackOptions {
+  dir: string;
+  /** The demo's central; its day must seat the committee's experts on booths (demo-central `committeeDay`). */
+  central: DemoCentral;
+  /** The project whose committee to seat (default: the first blind project of the day). */
+  project?: string;
+  liveness?: number;
+  pages?: number;
+  /** One port per booth, in seat order (0 or absent: any free port). */
+  boothPorts?: readonly number[];
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface CommitteeStack {
+  readonly project: string;
+  /** One booth host per seat of the project, in the draw's seat order. */
+  readonly booths: readonly BoothHost[];
+  readonly material: BoothStackMaterial;
+  /** What publish-project said about the committee it opened. */
+  readonly committee: PublishedCommittee;
+  boothEvents(host: BoothHost, type: string): { seq: number; type: string; payload: Record<string, unknown> }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Every booth of one project's committee: one booth host per seat of the project (own SoftHSM2
+ * token, own config, own data folder), started and enrolled ONE AFTER ANOTHER — each host loads the
+ * face pipeline at start-up, and two cores cannot load several at once without the others timing
+ * out — then the rosters and faces, then the project's material published once, so the committee
+ * opens with every booth enrolled. Every seated expert must have a face in the demo registry.
+ */
+export async function startCommitteeStack(o: CommitteeStackOptions): Promise<CommitteeStack> {
+  const log = o.log ?? (() => undefined);
+  const { central } = o;
+  const project = o.project ?? central.blind[0] ?? central.seats[0]?.project;
+  const seats = central.seats.filter((s) => s.project === project);
+  if (project === undefined || seats.length === 0) throw new Error('the demo day seats no committee');
+  const booths: BoothHost[] = [];
+  try {
+    for (const [i, seat] of seats.entries()) {
+      const port = o.boothPorts?.[i];
+      booths.push(
+        await startBoothHost({
+          dir: join(o.dir, `booth-${seat.room}-${seat.label}`),
+          central,
+          seat,
+          log,
+          ...(o.liveness !== undefined ? { liveness: o.liveness } : {}),
+          ...(port !== undefined ? { boothPort: port } : {}),
+          ...(o.quiet !== undefined ? { quiet: o.quiet } : {}),
+        }),
+      );
+    }
+    log(bilingual('demo.stack.publishRosters'));
+    await central.publishRosters();
+    const { material, committee } = await publishDemoProject(central, o.dir, project, o.pages ?? 300, log);
+    for (const b of booths) await untilBoothHasItsDay(b.boothDataDir, material);
+    return {
+      project,
+      booths,
+      material,
+      committee,
+      boothEvents: (host, type) => boothEventsOf(host.boothDataDir, type),
+      async stop() {
+        for (const b of booths) await b.stop();
+      },
+    };
+  } catch (error) {
+    for (const b of booths) await b.stop();
+    throw error;
+  }
 }

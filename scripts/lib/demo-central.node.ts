@@ -4,11 +4,18 @@
  * listening on 127.0.0.1. The gate stack (gate-stack.node.ts) and the booth stack
  * (booth-stack.node.ts) each start one when they are not given one; the demo (`npm start`) starts
  * one and hands it to both, so the gate and the booth report to the same central.
+ *
+ * `committeeDay`: the demo's review needs one committee of three experts with faces, but the demo
+ * registry holds five faces (make-demo-experts.node.ts) and its day seats GC-01 with two. The day is
+ * then reshaped before the draw (committeeOfThree): GC-01 takes over ZF-02's need (one 造价 expert,
+ * E203, the only one there is) and ZF-02 leaves the day. Everything the gate shows stays as it
+ * was: three experts seated at site-city, one at site-county, E204 in the pool unseated.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { gateDay } from '../../gate-kiosk/src/services/check/gate-day.ts';
+import { dayInputSchema, type DayInput } from '../../central/src/draw/day-schema.ts';
 import { ENTRY, REPO_ROOT, fingerprintOf, runNode, startNode, type Listening, type Running } from './processes.node.ts';
 import { bilingual } from '@kawei/shared/i18n/bilingual.ts';
 
@@ -39,8 +46,25 @@ export interface DemoCentralOptions {
   dir: string;
   centralPort?: number;
   quiet?: boolean;
+  /** Reshape the day so that the blind project GC-01 seats a committee of three (see above). */
+  committeeDay?: boolean;
   /** Echo of each step, for the demo's console. */
   log?: (line: string) => void;
+}
+
+/** The project whose committee the demo reviews, and the project whose needs (and so expert) it takes over. */
+const COMMITTEE_PROJECT = 'GC-01';
+const ABSORBED_PROJECT = 'ZF-02';
+
+/** The demo day with GC-01's committee grown to three (see the module comment). */
+export function committeeOfThree(day: DayInput): DayInput {
+  const absorbed = day.projects.find((p) => p.id === ABSORBED_PROJECT)?.needs ?? [];
+  return dayInputSchema.parse({
+    ...day,
+    projects: day.projects
+      .filter((p) => p.id !== ABSORBED_PROJECT)
+      .map((p) => (p.id === COMMITTEE_PROJECT ? { ...p, needs: [...p.needs, ...absorbed] } : p)),
+  });
 }
 
 export interface DemoCentral {
@@ -49,6 +73,8 @@ export interface DemoCentral {
   /** SHA-256 of the central's TLS key (what enrol-code prints); devices enrol with it and pin it. */
   readonly centralFingerprint: string;
   readonly centralData: string;
+  /** The running central's process id (undefined while stopped). */
+  readonly pid: number | undefined;
   /** The face registry folder (experts.json + photos), the stranger taken out. */
   readonly registryDir: string;
   readonly dayFile: string;
@@ -112,11 +138,17 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
   const registry = z.array(z.object({ id: z.string() }).passthrough()).parse(JSON.parse(readFileSync(registryFile, 'utf8')));
   writeFileSync(registryFile, JSON.stringify(registry.filter((e) => e.id !== strangerId), null, 2));
 
+  let dayFile = made.day;
+  if (o.committeeDay) {
+    dayFile = join(o.dir, 'day-committee.json');
+    writeFileSync(dayFile, `${JSON.stringify(committeeOfThree(dayInputSchema.parse(JSON.parse(readFileSync(made.day, 'utf8')))), null, 2)}\n`);
+  }
+
   log(bilingual('demo.stack.draw', { date }));
   const secretFile = join(o.dir, 'draw-secret.txt');
   const resultFile = join(o.dir, 'draw-result.json');
-  await run(DRAW_ENTRY, ['commit', '--input', made.day, '--secret-out', secretFile], 'kawei-draw commit');
-  await run(DRAW_ENTRY, ['draw', '--input', made.day, '--secret-file', secretFile, '--public-value', `demo ${date}`, '--out', resultFile], 'kawei-draw draw');
+  await run(DRAW_ENTRY, ['commit', '--input', dayFile, '--secret-out', secretFile], 'kawei-draw commit');
+  await run(DRAW_ENTRY, ['draw', '--input', dayFile, '--secret-file', secretFile, '--public-value', `demo ${date}`, '--out', resultFile], 'kawei-draw draw');
   const result = resultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
   const experts: StackExpert[] = made.experts.filter((e) => e.id !== strangerId).map((e) => {
     const s = result.seats.find((x) => x.expert === e.id);
@@ -146,8 +178,11 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
     centralUrl: `https://127.0.0.1:${centralPort}`,
     centralFingerprint,
     centralData,
+    get pid() {
+      return (centralProc as Running<Listening> | null)?.child.pid;
+    },
     registryDir,
-    dayFile: made.day,
+    dayFile,
     resultFile,
     experts,
     seats: result.seats,
@@ -155,7 +190,7 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
     strangerPhoto,
     cli,
     async publishRosters() {
-      await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', made.day);
+      await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
     },
     async events(deviceId, type) {
       const out = await cli('events', '--device', deviceId, '--type', type, '--json');

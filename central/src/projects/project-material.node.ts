@@ -3,18 +3,30 @@ import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } f
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { projectBidderSchema, projectCriterionSchema } from '@kawei/shared/api/booth-roster.ts';
+import { openingBidSchema, type EvaluationRules, type OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
+import { checkEvaluationRules, rulesFromCriteria } from '@kawei/shared/committee/rules-check.ts';
 import { MAX_TENDER_FILE_BYTES } from './project-files.node.ts';
+import { bidProblems, criteriaFromRules } from './project-rules.ts';
 import { type MessagePair, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
  * A project's evaluation material as the trading centre hands it over, in one folder:
  *
- *   DIR/project.json   { title, blind, startsAt, endsAt, criteria: [{ id, name, max }],
+ *   DIR/project.json   { title, blind, startsAt, endsAt,
+ *                        rules: { method, preliminary, groups, items, price, settings },   (评标办法)
+ *                        bids: [{ code, price, evaluatedPrice? }],                          (开标记录)
+ *                        criteria: [{ id, name, max }],        (before issue #13: instead of rules)
  *                        bidders: [{ code, name, aliases }], files: [{ path, bidder, title }] }
  *   DIR/…pdf           the tender files, `path` relative to DIR
  *
+ * `rules` (shared/src/committee/evaluation-rules.ts) or `criteria`, at least one. Plain criteria are
+ * the degenerate case: rulesFromCriteria (no preliminary review, every criterion a subjective item).
+ * Rules without criteria: the booth payload's criteria are derived from the rules' items
+ * (project-rules.ts). With rules, `bids` is required: one bid per listed bidder, no other.
+ *
  * readProjectMaterial() checks everything before anything is stored or sent, and reports every
- * problem at once, in Chinese and English (MaterialError): unknown fields, duplicate criteria or
+ * problem at once, in Chinese and English (MaterialError): unknown fields, every problem of the rules
+ * (checkEvaluationRules, naming the field), bids that do not match the bidders, duplicate criteria or
  * bidder codes, a file whose bidder is not listed, a path outside DIR, a missing or empty file, one
  * over MAX_TENDER_FILE_BYTES, one that does not start with `%PDF-`, an end before the start.
  */
@@ -30,7 +42,10 @@ export const projectMaterialSchema = z
     /** ISO 8601 with an offset (2026-11-23T09:00:00+08:00), or null when not scheduled. */
     startsAt: isoInstant,
     endsAt: isoInstant,
-    criteria: z.array(projectCriterionSchema.strict()).min(1).max(100),
+    criteria: z.array(projectCriterionSchema.strict()).min(1).max(100).optional(),
+    /** Checked as a whole by checkEvaluationRules (every problem at once), not here. */
+    rules: z.unknown().optional(),
+    bids: z.array(openingBidSchema).max(99).optional(),
     bidders: z.array(projectBidderSchema.strict()).min(1).max(99),
     files: z
       .array(
@@ -72,7 +87,14 @@ export interface ProjectMaterial {
   blind: boolean;
   startsAt: number | null;
   endsAt: number | null;
+  /** As written, or derived from the rules' scoring items when project.json has rules only. */
   criteria: z.infer<typeof projectCriterionSchema>[];
+  /** As written (defaults filled in), or rulesFromCriteria(criteria). */
+  rules: EvaluationRules;
+  /** Whether project.json gave the rules (false: derived from plain criteria). */
+  rulesGiven: boolean;
+  /** The opening record, or null when project.json has none (plain criteria only). */
+  bids: OpeningBid[] | null;
   bidders: z.infer<typeof projectBidderSchema>[];
   files: CheckedFile[];
 }
@@ -129,19 +151,29 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
     throw materialError(messagePair('projects.material.unreadable', { file, reason: (error as Error).message }));
   }
   const parsed = projectMaterialSchema.safeParse(raw);
+  // The rules are judged even when the rest does not parse, so that one run lists every problem.
+  const rawRules = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['rules'] : undefined;
+  const rawBids = parsed.success ? parsed.data.bids : undefined;
+  const rulesCheck = rawRules === undefined ? null : checkEvaluationRules(rawRules, rawBids);
+  const rulesProblems = rulesCheck === null || rulesCheck.ok ? [] : rulesCheck.problems.map((p) => rulesProblem(p));
   if (!parsed.success) {
     fail(
-      parsed.error.issues.map((i) => {
-        const where = i.path.join('.') || '(root)';
-        return messagePair('projects.material.schema', { file: PROJECT_FILE, where, reason: i.message });
-      }),
+      [
+        ...parsed.error.issues.map((i) => {
+          const where = i.path.join('.') || '(root)';
+          return messagePair('projects.material.schema', { file: PROJECT_FILE, where, reason: i.message });
+        }),
+        ...rulesProblems,
+      ],
       dir,
     );
   }
   const m = parsed.data;
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...rulesProblems];
+  if (m.criteria === undefined && m.rules === undefined) problems.push(messagePair('projects.material.noRules', { file: PROJECT_FILE }));
+  problems.push(...bidProblems({ bidders: m.bidders, bids: m.bids ?? null, rulesGiven: m.rules !== undefined }));
 
-  for (const id of duplicates(m.criteria.map((c) => c.id))) problems.push(messagePair('projects.material.criterionTwice', { id }));
+  for (const id of duplicates((m.criteria ?? []).map((c) => c.id))) problems.push(messagePair('projects.material.criterionTwice', { id }));
   for (const code of duplicates(m.bidders.map((b) => b.code))) problems.push(messagePair('projects.material.bidderTwice', { code }));
   for (const p of duplicates(m.files.map((f) => f.path))) problems.push(messagePair('projects.material.fileTwice', { path: p }));
   const startsAt = m.startsAt === null ? null : Date.parse(m.startsAt);
@@ -185,10 +217,33 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
     }
     files.push({ path: f.path, absolute, bidder: f.bidder, title: f.title, bytes: size, sha256: '' });
   }
-  if (problems.length > 0) fail(problems, dir);
+  // null: the rules given have problems (listed above).
+  const rules = rulesCheck === null ? rulesFromCriteria(m.criteria ?? []) : rulesCheck.ok ? rulesCheck.rules : null;
+  const criteria = m.criteria ?? (rules === null ? [] : criteriaFromRules(rules));
+  if (rules !== null && m.rules !== undefined && criteria.length === 0) problems.push(messagePair('projects.material.noCriteria', { file: PROJECT_FILE }));
+  if (problems.length > 0 || rules === null) fail(problems, dir);
 
   for (const f of files) f.sha256 = createHash('sha256').update(readFileSync(f.absolute)).digest('hex');
-  return { dir, title: m.title, blind: m.blind, startsAt, endsAt, criteria: m.criteria, bidders: m.bidders, files };
+  return {
+    dir,
+    title: m.title,
+    blind: m.blind,
+    startsAt,
+    endsAt,
+    criteria,
+    rules,
+    rulesGiven: rulesCheck !== null,
+    bids: m.bids ?? null,
+    bidders: m.bidders,
+    files,
+  };
+}
+
+/** A problem of the rules, said as one of project.json's (checkEvaluationRules names the field inside `rules`). */
+function rulesProblem(p: MessagePair): Problem {
+  const zh = messagePair('projects.material.rules', { file: PROJECT_FILE, problem: p.zh }).zh;
+  const en = messagePair('projects.material.rules', { file: PROJECT_FILE, problem: p.en }).en;
+  return { zh, en };
 }
 
 /** `target` (resolved, symlinks followed) lies inside `realDir`. */

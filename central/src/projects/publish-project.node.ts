@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { badInput } from '@kawei/shared/errors.ts';
+import { ApiError, badInput } from '@kawei/shared/errors.ts';
 import { PROJECT_BOOTH_MESSAGE, projectBoothPayloadSchema, type ImageRedaction, type ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { createMessageRequestSchema } from '@kawei/shared/sync/sync-http.ts';
 import { drawResultSchema, type DrawResult } from '../draw/day-schema.ts';
+import { openCommitteeFromStore } from '../committee/open-committee.node.ts';
 import { openStore } from '../storage/open-store.node.ts';
 import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import { parseCommandArgs, UsageError } from '../cli/cli-args.node.ts';
 import type { CliIo } from '../cli/cli-io.ts';
+import type { EvaluationMethod } from '@kawei/shared/committee/evaluation-rules.ts';
 import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.ts';
 import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
@@ -29,9 +31,14 @@ import { type Lang, translate } from '@kawei/shared/i18n/messages.ts';
  *   3. write the project's grant (its files and the booths seated on it), which the device file
  *      route (central/src/http/routes/device-files.node.ts) answers from;
  *   4. queue `project.booth` (checked against projectBoothPayloadSchema) for every enrolled booth
- *      device seated on the project.
+ *      device seated on the project, with the evaluation rules and the opening record;
+ *   5. open the project's committee (central/src/committee/open-committee.node.ts: `committee.opened`
+ *      in the central's ledger, `committee.booth` to each member's booth) — when the material has an
+ *      opening record and some booth of the project has a device; the summary says how many members
+ *      and alternates it has, or why it was not opened.
  * Publishing again replaces the grant and sends the material again (e.g. after a booth PC was
- * replaced): booths keep the newest message.
+ * replaced): booths keep the newest message; the committee is opened again only while nothing of
+ * its review was accepted (the committee service refuses otherwise).
  */
 
 export interface PublishProjectSummary {
@@ -52,7 +59,13 @@ export interface PublishProjectSummary {
   ocrNote: string | null;
   /** The same in Chinese, for the text summary. */
   ocrNoteChinese?: string | null;
+  /** The committee opened at the end, or why not (no opening record; a seat without an enrolled device; it already decided something). */
+  committee: CommitteeSummary;
 }
+
+export type CommitteeSummary =
+  | { opened: true; method: EvaluationMethod; members: number; alternates: number }
+  | { opened: false; why: 'no_bids' | 'no_devices' | 'decided' };
 
 export interface FileOcrSummary {
   /** Image pages OCR'd. */
@@ -80,6 +93,8 @@ export function projectBoothPayload(
     startsAt: m.startsAt,
     endsAt: m.endsAt,
     criteria: m.criteria,
+    rules: m.rules,
+    ...(m.bids === null ? {} : { bids: m.bids }),
     bidders: m.bidders,
     files: m.files.map((f) => {
       const redactions = imageRedactions.get(f.path) ?? [];
@@ -181,7 +196,7 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     const booths = [...new Set(seats.flatMap((s) => (s.boothId === null ? [] : [s.boothId])))].sort();
     writeGrant(dataDir, { date: result.date, project: code, booths, files: payload.files, publishedAt: Date.now() });
 
-    const { privateKeyPkcs8 } = await store.getCentralIdentity();
+    const { privateKeyPkcs8, centralId } = await store.getCentralIdentity();
     const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };
     let sent = 0;
     for (const s of seats) {
@@ -190,6 +205,24 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
       if (!request.success) throw badInput(request.error, 'publish-project project.booth');
       await createDownstreamMessage(deps, request.data);
       sent++;
+    }
+    // Last, so that a committee is never opened on material its booths were not sent.
+    let committee: CommitteeSummary;
+    // A committee needs every member's booth: one it cannot hear from would block every stage.
+    if (material.bids === null) committee = { opened: false, why: 'no_bids' };
+    else if (seats.length === 0 || seats.some((s) => s.deviceId === null)) committee = { opened: false, why: 'no_devices' };
+    else {
+      try {
+        const opened = await openCommitteeFromStore(
+          { ...deps, centralId },
+          { result, project: code, rules: material.rules, bids: material.bids, blind: material.blind },
+        );
+        committee = { opened: true, method: material.rules.method, members: opened.members, alternates: opened.alternates };
+      } catch (error) {
+        // Published again (a booth PC replaced) after the committee decided something: it stands as it is.
+        if (!(error instanceof ApiError && error.code === 'COMMITTEE_REFUSED')) throw error;
+        committee = { opened: false, why: 'decided' };
+      }
     }
     summary = {
       project: code,
@@ -208,6 +241,7 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
         .map((c) => ({ bidder: c.bidder, path: c.path, pages: c.pages, imagePages: c.imagePages, ocr: c.ocr ? fileOcrSummary(c.ocr) : null })),
       ocrAvailable: checks.ocr?.available ?? null,
       ocrNote: checks.ocr?.reason?.english ?? null,
+      committee,
     };
   } finally {
     await store.close();
@@ -241,6 +275,20 @@ function pairLines(m: MessagePair): string[] {
   return [m.zh, m.en];
 }
 
+function committeeLine(c: CommitteeSummary): string {
+  if (c.opened) {
+    const { zh, en } = messagePairBy('projects.summary.committee', (lang) => ({
+      method: translate(lang, c.method === 'comprehensive' ? 'projects.method.comprehensive' : 'projects.method.lowest_price'),
+      members: c.members,
+      alternates: c.alternates,
+    }));
+    return `${zh} / ${en}`;
+  }
+  const reason = c.why === 'no_bids' ? 'projects.committee.noBids' : c.why === 'no_devices' ? 'projects.committee.noDevices' : 'projects.committee.decided';
+  const { zh, en } = messagePairBy('projects.summary.noCommittee', (lang) => ({ reason: translate(lang, reason) }));
+  return `${zh} / ${en}`;
+}
+
 export function formatPublishSummary(s: PublishProjectSummary): string {
   const total = s.files.reduce((n, f) => n + f.bytes, 0);
   const fresh = s.files.filter((f) => f.stored).length;
@@ -259,6 +307,7 @@ export function formatPublishSummary(s: PublishProjectSummary): string {
     project.zh,
     project.en,
     bilingual('projects.summary.granted', { booths: s.booths, sent: s.sent }),
+    committeeLine(s.committee),
     ...s.files.map((f) => `  ${f.bidder}  ${f.sha256.slice(0, 12)}…  ${formatMb(f.bytes)}  ${f.path}`),
     ...s.undelivered.map((u) => undeliveredLine(u)),
     ...(s.ocrAvailable === false && s.imageWarnings.length > 0
