@@ -243,7 +243,7 @@ export class CentralCommitteeService implements CommitteeService {
       }
       if (loaded.ledger.some((e) => sameRef(namedRef(e), record))) return null;
       const verdict = judgeBoothEvent(loaded.state, record);
-      const base = { date, project, device: record.device, seq: record.seq, hash: record.hash, type: record.type, codename: codenameOf(record.payload) };
+      const base = { date, project, device: record.device, seq: record.seq, hash: record.hash, type: record.type, codename: verdict.codename ?? codenameOf(record.payload) };
       const entry: LedgerAppend = verdict.accept
         ? { type: COMMITTEE_EVENTS.accepted, date, project, payload: base }
         : { type: COMMITTEE_EVENTS.refused, date, project, payload: { ...base, reason: verdict.reason, detail: verdict.detail.slice(0, 500) } };
