@@ -110,7 +110,8 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
         </div>
       ) : null}
 
-      {review.isChair ? (
+      {/* The chair's buttons only while one of them can be used (or to say why none can): the sheet keeps the room. */}
+      {review.isChair && (actions.startDetailed || actions.recheck || actions.confirm || review.offline) ? (
         <div data-testid="chair-tools" style={{ ...innerStyle, background: token.colorFillQuaternary }}>
           <div style={{ fontSize: 22, fontWeight: 800 }}>{t('review.chair.tools')}</div>
           {review.offline ? <div style={{ fontSize: 20, color: token.colorWarningText }}>{t('review.chair.offline')}</div> : null}
@@ -319,6 +320,6 @@ function ChairDialog({
   );
 }
 
-const cardStyle: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8, padding: '8px 12px', borderBottom: '1px solid', flex: 'none', maxHeight: '50%', overflow: 'auto' };
+const cardStyle: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8, padding: '8px 12px', borderBottom: '1px solid', flex: 'none', maxHeight: '42%', overflow: 'auto' };
 const innerStyle: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8, padding: '8px 12px', borderRadius: 10 };
 const toolStyle: CSSProperties = { height: 64, minWidth: 200, fontSize: 24, fontWeight: 700 };

@@ -58,7 +58,8 @@ export function PreliminaryPanel({
   useEffect(() => {
     const cell = focusCell.current;
     if (!cell) return;
-    const row = listRef.current?.querySelector<HTMLElement>(`[data-prelim-cell="${CSS.escape(prelimKey(cell.bid, cell.item))}"]`);
+    const rows = listRef.current?.querySelectorAll<HTMLElement>('[data-prelim-bid]') ?? [];
+    const row = [...rows].find((el) => el.dataset.prelimBid === cell.bid && el.dataset.prelimItem === cell.item);
     if (!row) return;
     focusCell.current = null;
     row.scrollIntoView({ block: 'center', behavior: 'smooth' });
@@ -287,7 +288,8 @@ function VerdictRow({
   return (
     <div
       data-testid={`prelim-item-${id}`}
-      data-prelim-cell={prelimKey(bid, item.id)}
+      data-prelim-bid={bid}
+      data-prelim-item={item.id}
       data-pass={verdict.pass === null ? '' : String(verdict.pass)}
       data-problem={problem ?? ''}
       style={{ ...rowStyle, borderColor: flagged ? token.colorError : token.colorBorderSecondary, background: flagged ? token.colorErrorBg : undefined }}
