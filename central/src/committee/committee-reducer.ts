@@ -20,7 +20,7 @@ import {
 import { bilingualError, messagePair, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 import { requiredRevisionOf, settle } from './committee-progress.ts';
 import type { ActBy, BoothEventLookup, CommitteeState, EventOrigin, LedgerEntry, MemberRecord } from './committee-types.ts';
-import { eventKey, judgeBoothEvent, readEvent, type ReadEvent } from './judge-booth-event.ts';
+import { eventKey, judgeReadEvent, readEvent, type ReadEvent } from './judge-booth-event.ts';
 
 /** The state right after `committee.opened` (the first entry of a project's record). */
 export function openCommitteeState(entry: LedgerEntry): CommitteeState {
@@ -82,10 +82,10 @@ export function applyLedgerEntry(state: CommitteeState, entry: LedgerEntry, look
       if (event === undefined || event.hash !== hash || event.type !== parsed.data.type) {
         return noted(messagePair('committeeRecord.replay.missingEvent', { seq: entry.seq, device, boothSeq: seq }));
       }
-      const judged = judgeBoothEvent(state, event);
+      const read = readEvent(event);
+      const judged = judgeReadEvent(state, event, read);
       if (!judged.accept) return noted(messagePair('committeeRecord.replay.disagrees', { seq: entry.seq, reason: judged.reason }));
-      const read = readEvent(event) as ReadEvent;
-      return settle(applyBoothEvent(at, read, judged.codename, { device, seq, hash, ledgerSeq: entry.seq }));
+      return settle(applyBoothEvent(at, read as ReadEvent, judged.codename, { device, seq, hash, ledgerSeq: entry.seq }));
     }
     case COMMITTEE_EVENTS.refused: {
       const parsed = committeeRefusedPayloadSchema.safeParse(entry.payload);

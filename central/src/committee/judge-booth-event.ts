@@ -40,7 +40,11 @@ export function eventKey(device: string, seq: number): string {
 }
 
 export function judgeBoothEvent(state: CommitteeState, event: BoothEventRecord): BoothEventJudgement {
-  const read = readEvent(event);
+  return judgeReadEvent(state, event, readEvent(event));
+}
+
+/** judgeBoothEvent for an event already read (the reducer reads each accepted event once). */
+export function judgeReadEvent(state: CommitteeState, event: BoothEventRecord, read: ReadEvent | ReadRefusal): BoothEventJudgement {
   if ('reason' in read) return { accept: false, reason: read.reason, detail: detailLine(read.pair), codename: read.codename };
   const codename = read.codename ?? seatedAtDevice(state, event.device)?.codename ?? null;
   const refusal = judgeRead(state, event, read, codename);
@@ -55,7 +59,7 @@ export type ReadEvent =
   | { type: 'sheet'; date: string; project: string; codename: string | null; sheet: ScoreSheetContent }
   | { type: 'step'; date: string; project: string; codename: string; step: ChairStepPayload };
 
-type ReadRefusal = Refusal & { codename: string | null };
+export type ReadRefusal = Refusal & { codename: string | null };
 
 const malformed = (error: z.ZodError): Refusal => refuse('malformed', messagePair('committeeRecord.refusal.malformed', { problem: z.prettifyError(error).slice(0, 300) }));
 const mismatch = (field: string): Refusal => refuse('malformed', messagePair('committeeRecord.refusal.documentMismatch', { field }));

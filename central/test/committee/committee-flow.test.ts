@@ -84,7 +84,7 @@ describe('a lowest-price committee of nine, chair named by the centre', () => {
     // Five of nine fail D: rejected.
     for (let i = 1; i <= 9; i++) {
       const codename = `K0${i}`;
-      const fails = i <= 5 ? { D: { licence: 'no licence' } } : {};
+      const fails: Record<string, Record<string, string>> = i <= 5 ? { D: { licence: 'no licence' } } : {};
       expect(refusedWith(run.preliminary(codename, fails))).toBe('accepted');
     }
     expect(run.state.stage).toBe('results');
