@@ -165,25 +165,29 @@ function scoreBids(rules: EvaluationRules, bids: readonly OpeningBid[], judges: 
   const micro = new Float64Array(n);
   const valid = new Uint8Array(n);
   const share = rules.settings.abnormalShare;
+  const complete = new Uint8Array(n);
   const out: BidSums[] = [];
   for (const bid of bids) {
     const rows = judges.map((sheet) => own(sheet.scores, bid.code));
     const totals = new Array<number>(n).fill(0);
-    const complete = new Array<boolean>(n).fill(true);
+    complete.fill(1);
     for (const item of items) {
       let count = 0;
       let sum = 0;
       for (let j = 0; j < n; j++) {
-        const raw = own(rows[j], item.id);
+        // Rows are own properties (checked above); Object.prototype holds no number, so an inherited
+        // name (toString, constructor) reads as missing without an Object.hasOwn per cell.
+        const row = rows[j];
+        const raw = row === undefined || row === null || typeof row !== 'object' ? undefined : (row as Record<string, unknown>)[item.id];
         const value = typeof raw === 'number' ? raw : null;
         const problem = cellProblem(item, value, 'note not needed here', null);
         if (problem !== null && problem !== 'note_required') {
           flags.push(cellFlag(problem, item, bid.code, (judges[j] as ExpertSheet).judge, raw ?? null));
           valid[j] = 0;
-          complete[j] = false;
+          complete[j] = 0;
           continue;
         }
-        const m = toMicro(value as number);
+        const m = Math.round((value as number) * MICRO); // toMicro, inlined: the hot loop
         micro[j] = m;
         valid[j] = 1;
         totals[j] = (totals[j] as number) + m;
@@ -248,7 +252,7 @@ function scoreBids(rules: EvaluationRules, bids: readonly OpeningBid[], judges: 
     for (let j = 0; j < n; j++) {
       const sheet = judges[j] as ExpertSheet;
       const stated = own(sheet.totals, bid.code);
-      if (stated === undefined || !complete[j]) continue;
+      if (stated === undefined || complete[j] !== 1) continue;
       if (typeof stated !== 'number' || !Number.isFinite(stated) || toMicro(stated) !== totals[j]) {
         flags.push(
           flag('sum_error', bid.code, null, sheet.judge, messagePair('committee.flag.sumError', { judge: sheet.judge, bid: bid.code, stated: String(stated), sum: (totals[j] as number) / MICRO })),
