@@ -9,7 +9,9 @@
  *   objective item's options or in none of a subjective item's tiers an `out_of_range` flag;
  * - an objective item scored differently by the judges is an `objective_mismatch` flag (one per bid
  *   and item, the judges' values in the detail: "各专家打分不一致，无法汇总");
- * - a total the sheet states that is not the sum of its items is a `sum_error` flag;
+ * - a total the sheet states that is not the sum of its items is a `sum_error` flag (checked once
+ *   that judge's cells of the bid are all valid; compared in micro-points);
+ * - scores of bids that did not pass, or of items the rules do not have, are ignored;
  * - those four block the aggregation: no rows until a re-check fixes them;
  * - `abnormal_score` (畸高畸低) does not block: a subjective cell whose |score − mean of the other
  *   judges' scores| is more than settings.abnormalShare of the item's maximum, when ≥ 3 judges

@@ -135,6 +135,31 @@ describe('aggregate, comprehensive', () => {
     ]);
   });
 
+  it('checks tiers at the central too (a score in no tier), and fills every placeholder of every detail', () => {
+    const tiered = rules({
+      items: [
+        { id: 't1', group: 'tech', name: 'Plan', max: 20, kind: 'subjective', tiers: [{ label: 'A', min: 15, max: 20 }, { label: 'B', min: 0, max: 10 }] },
+        { id: 't2', group: 'tech', name: 'Team', max: 20, kind: 'subjective' },
+        { id: 'b1', group: 'biz', name: 'ISO', max: 2, kind: 'objective', options: [0, 2] },
+      ],
+    });
+    let s = withScore(sheets(), 'J1', 'A', 't1', 12); // between B (≤ 10) and A (≥ 15)
+    s = withScore(s, 'J2', 'A', 't2', 25);
+    s = withScore(s, 'J3', 'A', 't2', null);
+    s = withScore(s, 'J3', 'B', 'b1', 2);
+    s = withScore(s, 'J1', 'B', 't2', 1);
+    s[1] = { ...s[1]!, totals: { B: 1 } };
+    const result = aggregate(input({ rules: tiered, sheets: s, passed: ['A', 'B', 'Q'] }));
+    // B t2: J1 1 against 17 and 18.5 — and with an outlier among "the others", J2 (17 vs 9.75, 36 %) and J3 (18.5 vs 9, 47.5 %) too
+    expect(result.flags.map((f) => f.kind).sort()).toEqual(['abnormal_score', 'abnormal_score', 'abnormal_score', 'missing', 'missing', 'objective_mismatch', 'out_of_range', 'out_of_range', 'sum_error']);
+    expect(result.flags.find((f) => f.item === 't1')?.detail.en).toBe('judge J1 gave bid A 12 on item t1, in none of its tiers (A 15–20 / B 0–10)');
+    for (const f of result.flags) {
+      expect(f.detail.zh, f.kind).not.toMatch(/[{}]/);
+      expect(f.detail.en, f.kind).not.toMatch(/[{}]/);
+      expect(f.detail.zh, f.kind).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
   it('flags a stated total that is not the sum of the items', () => {
     const s = sheets();
     s[0] = { ...s[0]!, totals: { A: 33, B: 35 } };
