@@ -104,7 +104,7 @@ export const BOOTH_SCHEMA: SchemaPart = {
           ALTER TABLE sheet ADD COLUMN recheck_json TEXT;
           ALTER TABLE sheet ADD COLUMN rules_sha256 TEXT;
           ALTER TABLE sheet ADD COLUMN document_version INTEGER NOT NULL DEFAULT 1;
-          -- The tier (优/良/中/差) the expert chose for a subjective score ('' none).
+          -- The tier label the expert chose for a subjective score ('' none).
           ALTER TABLE cell ADD COLUMN tier TEXT NOT NULL DEFAULT '';
           -- Every signed revision of a sheet, never changed once written.
           CREATE TABLE sheet_version (
@@ -121,7 +121,7 @@ export const BOOTH_SCHEMA: SchemaPart = {
             SELECT sheet_key, 1, NULL, submitted_at, document_json, signature_json, event_seq FROM sheet
             WHERE status = 'submitted' AND document_json IS NOT NULL AND signature_json IS NOT NULL AND submitted_at IS NOT NULL;
 
-          -- review/review-store.node.ts: the preliminary review (资格性/符合性审查), one verdict per bid × item.
+          -- review/review-store.node.ts: the preliminary review (qualification and conformity), one verdict per bid × item.
           CREATE TABLE preliminary (
             sheet_key TEXT PRIMARY KEY,
             date TEXT NOT NULL,
