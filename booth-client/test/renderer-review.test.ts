@@ -136,6 +136,11 @@ describe('waiting text', () => {
   it('says who starts the detailed review once everyone is done', () => {
     const done = committee({ stage: 'preliminary_done' });
     expect(waitingText(view({ step: 'wait_preliminary', committee: done }), zh)).toContain('推选');
+    // The services name the chair (or the voters) in waitingFor once the stage is done: not "still reviewing".
+    expect(waitingText(view({ step: 'wait_preliminary', waitingFor: ['QM-12'], committee: { ...done, chair: 'QM-12' } }), zh)).toBe(
+      '全体评委已完成初步评审。正在等待组长 QM-12 开始详细评审',
+    );
+    expect(waitingText(view({ step: 'wait_preliminary', waitingFor: ['HK-37', 'QM-12', 'TS-40'], committee: done }), zh)).not.toContain('完成初步评审：');
     expect(waitingText(view({ step: 'wait_preliminary', committee: done }), zh)).toContain('1 / 3');
     expect(waitingText(view({ step: 'wait_preliminary', committee: { ...done, chair: 'QM-12' } }), zh)).toContain('组长 QM-12');
     expect(waitingText(view({ step: 'wait_preliminary', committee: { ...done, chair: 'HK-37' }, isChair: true }), zh)).toContain('开始详细评审');
@@ -171,6 +176,7 @@ describe('chair', () => {
 
   it("opens the chair's steps by stage, only to the chair, never offline", () => {
     expect(chairActions(view({ isChair: true, committee: committee({ stage: 'preliminary_done' }) }))).toEqual({ startDetailed: true, recheck: false, confirm: false });
+    expect(chairActions(view({ isChair: true, committee: committee({ stage: 'detailed' }) }))).toEqual({ startDetailed: false, recheck: false, confirm: false });
     expect(chairActions(view({ isChair: true, committee: committee({ stage: 'blocked' }) }))).toEqual({ startDetailed: false, recheck: true, confirm: false });
     const results = { judges: ['评委1'], rows: [], resultsSha256: SHA };
     expect(chairActions(view({ isChair: true, committee: committee({ stage: 'results', results }) }))).toEqual({ startDetailed: false, recheck: true, confirm: true });

@@ -96,7 +96,8 @@ export function PreliminaryPanel({
   const submit = async (pin: string) => {
     await api.submitPreliminary({ pin });
     setStep(null);
-    setReview(await api.getReview({}));
+    // Signed: the `review` event brings the new step too; asking is for a missed event, and its failure is not the signature's.
+    api.getReview({}).then(setReview, () => undefined);
   };
 
   if (bid === null || items.length === 0) return null;

@@ -64,6 +64,7 @@ export function ScoreSheetPanel({
   const [step, setStep] = useState<Step>(null);
   const [signed, setSigned] = useState<SignResult | null>(null);
   const [triedSubmit, setTriedSubmit] = useState(false);
+  const tableRef = useRef<HTMLTableElement | null>(null);
   const { reload } = view;
 
   // A sheet sent back for re-check is a draft again while the session may still say submitted.
@@ -116,6 +117,24 @@ export function ScoreSheetPanel({
     reload();
   };
 
+  // Close the list and take the expert to the cell: scrolled into view, its first control focused.
+  const goToCell = (cell: { bidder: string; criterion: string; problem: CellProblem } | undefined) => {
+    setStep(null);
+    if (!cell) return;
+    requestAnimationFrame(() => {
+      const td = tableRef.current?.querySelector<HTMLElement>(`[data-testid="${CSS.escape(`score-cell-${cell.bidder}-${cell.criterion}`)}"]`);
+      td?.scrollIntoView({ block: 'center', inline: 'center', behavior: 'smooth' });
+      const order = cell.problem === 'note_required' ? ['textarea', 'input', 'button:not([disabled])'] : ['input', 'button:not([disabled])'];
+      for (const selector of order) {
+        const control = td?.querySelector<HTMLElement>(selector);
+        if (control) {
+          control.focus();
+          break;
+        }
+      }
+    });
+  };
+
   const onSubmitClick = () => {
     setTriedSubmit(true);
     setStep(sheet.problems.length > 0 || view.pending.size > 0 || view.saving ? 'problems' : 'confirm');
@@ -149,7 +168,7 @@ export function ScoreSheetPanel({
       ) : null}
 
       <div style={{ flex: 1, minHeight: 0, overflow: 'auto' }}>
-        <table style={tableStyle}>
+        <table ref={tableRef} style={tableStyle}>
           <thead>
             <tr>
               <th style={{ ...stickyCorner, background: token.colorBgContainer }}>{t('booth.score.criterion')}</th>
@@ -255,7 +274,7 @@ export function ScoreSheetPanel({
           testId="score-problems"
           title={t('booth.score.problems.title')}
           actions={
-            <Button data-testid="score-problems-back" type="primary" size="large" onClick={() => setStep(null)} style={bigButtonStyle}>
+            <Button data-testid="score-problems-back" type="primary" size="large" onClick={() => goToCell(sheet.problems[0])} style={bigButtonStyle}>
               {t('booth.score.problems.back')}
             </Button>
           }
@@ -263,7 +282,9 @@ export function ScoreSheetPanel({
           <ul style={{ textAlign: 'left', margin: 0, paddingLeft: 28 }}>
             {sheet.problems.map((p) => (
               <li key={`${p.bidder}-${p.criterion}-${p.problem}`} data-testid="score-problem" data-bidder={p.bidder} data-criterion={p.criterion} data-problem={p.problem}>
-                {t('booth.score.problems.item', { bidder: p.bidder, criterion: criterionName(p.criterion), problem: t(`booth.score.problem.${p.problem}`) })}
+                <a role="button" tabIndex={0} onClick={() => goToCell(p)} onKeyDown={(e) => e.key === 'Enter' && goToCell(p)} style={{ cursor: 'pointer' }}>
+                  {t('booth.score.problems.item', { bidder: p.bidder, criterion: criterionName(p.criterion), problem: t(`booth.score.problem.${p.problem}`) })}
+                </a>
               </li>
             ))}
             {sheet.problems.length === 0 ? <li>{t('booth.score.saving')}</li> : null}

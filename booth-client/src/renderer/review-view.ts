@@ -79,8 +79,12 @@ export function waitingText(view: WaitView, t: Translate): string | null {
     case 'detailed':
       return null;
     case 'wait_preliminary':
-      if (view.waitingFor.length > 0) return t('review.wait.preliminary', { names });
-      if (!committee || committee.stage === 'preliminary') return t('review.wait.central');
+      // While the committee is in the preliminary stage `waitingFor` names the members still
+      // reviewing; after it, the chair (or the voters): that is said from the chair's side.
+      if (!committee || committee.stage === 'preliminary') {
+        return view.waitingFor.length > 0 ? t('review.wait.preliminary', { names }) : t('review.wait.central');
+      }
+      if (committee.stage !== 'preliminary_done') return t('review.wait.central');
       if (view.isChair) return t('review.wait.youStart');
       if (chair) return t('review.wait.chairStart', { chair });
       if (view.rules.settings.chair === 'centre') return t('review.wait.chairCentre');
@@ -130,7 +134,8 @@ export function chairActions(view: Pick<ReviewView, 'isChair' | 'offline' | 'com
   const stage = committee.stage;
   return {
     startDetailed: stage === 'preliminary_done',
-    recheck: stage === 'detailed' || stage === 'blocked' || stage === 'recheck' || stage === 'results',
+    // Once every sheet is in: aggregation refused (blocked), results to check, or more re-checks.
+    recheck: stage === 'blocked' || stage === 'recheck' || stage === 'results',
     confirm: stage === 'results' && committee.results !== null,
   };
 }
