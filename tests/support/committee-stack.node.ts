@@ -5,7 +5,8 @@
  *   site, rooms of 5×5 booths) imported into its store first, as an operator's topology import;
  * - the day drawn with `kawei-draw draw` (one project per committee, its members and alternates), the
  *   rosters and face templates published with `publish-rosters --experts` (a registry whose every
- *   expert has one of face-api's demo faces: each booth compares against its own expert only);
+ *   expert has the same face-api demo face, framed as a booth camera sees it: each booth compares
+ *   against its own expert only, and the replacement of a member can sit down at any booth);
  * - per seat, a real booth (committee-booth.node.ts: createBoothServices on its own data folder)
  *   enrolled with a real enrolment code, its USB key a SoftHSM2 token in its own slot (one SoftHSM
  *   token folder per process: SoftHSM2 reads SOFTHSM2_CONF once, so every key of the run is made
@@ -15,23 +16,26 @@
  *
  * One stack per process. Its folder is a temp dir, removed by stop().
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import jpeg from 'jpeg-js';
 import type { EvaluationRulesInput, OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
 import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import { DEVICE_STORE_FILE } from '@kawei/shared/device/device-app-services.node.ts';
+import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { evaluationDay } from '@kawei/shared/domain/evaluation-day.ts';
 import { drawResultSchema, type DayInput, type DrawResult } from '@kawei/central/draw/day-schema.ts';
 import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node.ts';
 import { ENTRY, REPO_ROOT, fingerprintOf, runNode, startNode, type Listening, type Running } from '../../scripts/lib/processes.node.ts';
 import { createTestToken } from '../../scripts/lib/softhsm-token.node.ts';
-import { makeCameraFrameJpeg } from '../../scripts/lib/fake-camera.node.ts';
+import { readImageFile } from '@kawei/shared/face/image-decode.node.ts';
+import { crop, padEdge, resize } from '@kawei/shared/face/image.ts';
 import { CommitteeBooth, until, type BoothKey } from './committee-booth.node.ts';
+import { CommitteeHostBooth } from './committee-host-booth.node.ts';
 import { bidders as makeBidders, type ProjectBidder } from './committee-rules.node.ts';
 
 const DRAW_ENTRY = join(REPO_ROOT, 'central/src/draw/main.node.ts');
-const DEMO_EXPERTS_ENTRY = join(REPO_ROOT, 'scripts/make-demo-experts.node.ts');
 export const COMMITTEE_PIN = '123456';
 const SITE = 'site-c';
 /** A 5×5 room seats up to 9 members of one project, never 8-adjacent. */
@@ -54,6 +58,11 @@ export interface CommitteeStackOptions {
   publish?: boolean;
   /** Log in every booth (face + commitment) at start (default true). */
   login?: boolean;
+  /**
+   * The first N seats of the first project run as booth host processes (CommitteeHostBooth: a screen
+   * for a browser), enrolled and sent their day but not logged in; the others are in-process services.
+   */
+  hostSeats?: number;
   /** Extra USB keys made before any booth opens (for booths a test adds later). */
   spareKeys?: number;
   linkIntervalMs?: number;
@@ -77,8 +86,12 @@ export interface CommitteeStack {
   readonly result: DrawResult;
   readonly pipeline: FacePipeline;
   readonly booths: CommitteeBooth[];
+  /** The seats served by booth host processes (hostSeats). */
+  readonly hosts: CommitteeHostBooth[];
   /** The camera frame of the registry's face (every expert of the run has it). */
   readonly face: string;
+  /** The same frame as a JPEG file (a fake camera for Chromium is made from it). */
+  readonly facePhoto: string;
   /** USB keys not given to any booth yet (spareKeys). */
   readonly spareKeys: BoothKey[];
   boothsOf(project: string): CommitteeBooth[];
@@ -100,12 +113,37 @@ export interface CommitteeStack {
   stop(): Promise<void>;
 }
 
-const demoExpertsLine = z.object({ event: z.literal('demo-experts'), experts: z.array(z.object({ id: z.string(), photo: z.string() })) });
+/** A 640×480 camera frame (JPEG) with face-api's sample3 face in the middle, ≈ 0.4 of the width. */
+async function cameraFrame(pipeline: FacePipeline): Promise<Buffer> {
+  const image = readImageFile(join(REPO_ROOT, 'node_modules/@vladmandic/face-api/demo/sample3.jpg'));
+  const box = (await pipeline.describeStill(image)).faces[0]?.face.box;
+  if (!box) throw new Error('face-api sample3 shows no face to this pipeline');
+  const w = box.width * 2.4;
+  const h = w * 0.75;
+  const pad = Math.round(w);
+  const x = Math.round(box.x + box.width / 2 - w / 2) + pad;
+  const y = Math.round(box.y + box.height / 2 - h / 2) + pad;
+  const framed = resize(crop(padEdge(image, pad), x, y, Math.round(w), Math.round(h)), 640, 480);
+  const data = Buffer.from(framed.data.buffer, framed.data.byteOffset, framed.data.byteLength);
+  return Buffer.from(jpeg.encode({ width: framed.width, height: framed.height, data }, 90).data);
+}
 
 async function run(entry: string, args: string[], what: string): Promise<string> {
   const out = await runNode(entry, args);
   if (out.code !== 0) throw new Error(`${what} failed (${out.code}):\n${out.stderr}${out.stdout}`);
   return out.stdout;
+}
+
+/** The message types in a booth's inbox, read from its device store (another process may be writing). */
+function inboxTypes(dataDir: string): string[] {
+  const file = join(dataDir, DEVICE_STORE_FILE);
+  if (!existsSync(file)) return [];
+  const store = DeviceStore.open(file);
+  try {
+    return store.inbox().map((m) => m.type);
+  } finally {
+    store.close();
+  }
 }
 
 const rooms = (members: number) => Math.ceil(members / 6) + 1;
@@ -163,23 +201,24 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   const result = drawResultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
 
   // The face registry: one demo face for every expert (a booth compares only with its own expert).
+  // The registration photo is the camera's frame itself: a 640×480 frame around face-api's sample3.
   log('registry');
-  const demo = demoExpertsLine.parse(JSON.parse((await run(DEMO_EXPERTS_ENTRY, [join(dir, 'demo-experts'), '--date', date], 'make-demo-experts')).trim().split('\n').at(-1) ?? ''));
-  const photo = demo.experts[0]!.photo;
+  const frame = await cameraFrame(await pipelineLoading);
   const registryDir = join(dir, 'experts');
   for (const id of experts) {
     mkdirSync(join(registryDir, 'photos', id), { recursive: true });
-    copyFileSync(photo, join(registryDir, 'photos', id, '1.jpg'));
+    writeFileSync(join(registryDir, 'photos', id, '1.jpg'), frame);
   }
   writeFileSync(join(registryDir, 'experts.json'), JSON.stringify(experts.map((id, i) => ({ id, name: `测试专家${i + 1}` }))));
-  const face = readFileSync(makeCameraFrameJpeg(photo, join(dir, 'camera-frame.jpg'))).toString('base64');
+  const face = frame.toString('base64');
 
   // Every USB key of the run, in one SoftHSM2 token folder (see the header).
   log('usb keys');
   const keyDir = join(dir, 'keys');
   const trustDir = join(dir, 'trust');
   mkdirSync(trustDir, { recursive: true });
-  const seats = result.seats;
+  const hostSeats = result.seats.filter((x) => x.project === o.projects[0]?.id).slice(0, o.hostSeats ?? 0);
+  const seats = result.seats.filter((x) => !hostSeats.includes(x));
   const keys: BoothKey[] = [];
   const keyCount = seats.length + (o.spareKeys ?? 0);
   for (let i = 0; i < keyCount; i++) {
@@ -209,7 +248,9 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   const pipeline = await pipelineLoading;
   log('booths');
   const booths: CommitteeBooth[] = [];
-  const enrol = async (booth: CommitteeBooth) => {
+  const hosts: CommitteeHostBooth[] = [];
+  for (const seat of hostSeats) hosts.push(await CommitteeHostBooth.create(seat, join(dir, 'hosts', `${seat.room}-${seat.label}`), COMMITTEE_PIN));
+  const enrol = async (booth: CommitteeBooth | CommitteeHostBooth) => {
     const code = (JSON.parse(await cli('enrol-code', '--booth', booth.boothId, '--json')) as { code: string }).code;
     await booth.enrol(centralUrl, code, centralFingerprint);
   };
@@ -217,7 +258,9 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     const booth = new CommitteeBooth(seat, join(dir, 'booths', `${seat.room}-${seat.label}`), keys[i]!, pipeline, face, o.linkIntervalMs);
     booths.push(booth);
   });
-  for (const booth of booths) await enrol(booth);
+  // Three enrolments at a time (each is a CLI process for the code, then the booth's request).
+  const all = [...hosts, ...booths];
+  for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map(enrol));
   await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
 
   const materialDir = (project: string) => join(dir, 'material', project);
@@ -265,7 +308,9 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     result,
     pipeline,
     booths,
+    hosts,
     face,
+    facePhoto: join(registryDir, 'photos', experts[0]!, '1.jpg'),
     spareKeys,
     boothsOf: (project) => booths.filter((b) => b.seat.project === project),
     boothOf,
@@ -297,6 +342,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     },
     async stop() {
       for (const b of booths) await b.close().catch(() => undefined);
+      for (const h of hosts) await h.stop().catch(() => undefined);
       await central?.stop();
       pipeline.dispose();
       rmSync(dir, { recursive: true, force: true });
@@ -309,11 +355,11 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
       if (out.code !== 0) throw new Error(`publish-project ${p.id} failed (${out.code}):\n${out.stderr}${out.stdout}`);
     }
     log('waiting for the day in every booth');
-    for (const b of booths) {
-      await until(`${b.boothId}'s day`, () => b.inboxTypes(), (t) => ['roster.booth', 'faces.booth', 'project.booth'].every((x) => t.includes(x)), 60_000, 200);
+    for (const b of [...hosts, ...booths]) {
+      await until(`${b.boothId}'s day`, () => inboxTypes(b.dataDir), (t) => ['roster.booth', 'faces.booth', 'project.booth'].every((x) => t.includes(x)), 60_000, 200);
     }
   } else {
-    for (const b of booths) await until(`${b.boothId}'s roster`, () => b.inboxTypes(), (t) => ['roster.booth', 'faces.booth'].every((x) => t.includes(x)), 60_000, 200);
+    for (const b of [...hosts, ...booths]) await until(`${b.boothId}'s roster`, () => inboxTypes(b.dataDir), (t) => ['roster.booth', 'faces.booth'].every((x) => t.includes(x)), 60_000, 200);
   }
   if (o.login ?? true) {
     log('login');
