@@ -72,7 +72,7 @@ const DOCUMENT_KIND: Record<BoothSignKind, SignedDocumentKind> = {
   commitment: 'commitment-letter',
   // The committee's preliminary review (committee-events.ts preliminarySignedPayloadSchema). Not yet in
   // SIGNED_DOCUMENT_KINDS (canonical-signing.ts): signCanonicalJson only writes the kind into the document.
-  preliminary: 'preliminary-review' as SignedDocumentKind,
+  preliminary: 'preliminary-review',
 };
 
 const CODE_MAP: Partial<Record<SigningErrorCode, ErrorCode>> = {
