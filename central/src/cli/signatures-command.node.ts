@@ -44,6 +44,7 @@ export const SIGNATURES_INVALID_EXIT = 1;
 const KIND_LABEL = {
   commitment: bilingualLabel('central.signatures.kind.commitment'),
   'score-sheet': bilingualLabel('central.signatures.kind.scoreSheet'),
+  preliminary: bilingualLabel('central.signatures.kind.preliminary'),
 } as const;
 
 export async function signaturesCommand(args: string[], io: CliIo): Promise<number> {

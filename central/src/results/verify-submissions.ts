@@ -33,6 +33,7 @@ import {
   scoresSubmittedPayloadSchema,
   SIGNED_SUBMISSION_EVENTS,
 } from '@kawei/shared/api/signed-submissions.ts';
+import { preliminarySignedPayloadSchema, REVIEW_EVENTS } from '@kawei/shared/committee/committee-events.ts';
 import { verifyDetachedCms, type VerifyResult } from '@kawei/shared/signing/cms.ts';
 import { SIGNING_MESSAGES, type SigningErrorCode } from '@kawei/shared/signing/signing-errors.ts';
 import type { RevocationCheck, TrustList } from '@kawei/shared/signing/trust-list.ts';
@@ -41,7 +42,15 @@ import type { StoredEvent, SyncStore } from '../storage/sync-store.ts';
 import type { CentralStore } from '../storage/central-store.ts';
 import { type MessagePair, messagePair, withDetail } from '@kawei/shared/i18n/bilingual.ts';
 
-export type SubmissionKind = 'commitment' | 'score-sheet';
+export type SubmissionKind = 'commitment' | 'score-sheet' | 'preliminary';
+
+/** The events this check verifies: the commitment, the score sheet (versions 1 and 2) and the preliminary review (issue #13). */
+export const VERIFIED_SUBMISSION_EVENTS: readonly string[] = [...SIGNED_SUBMISSION_EVENTS, REVIEW_EVENTS.preliminarySigned];
+
+function kindOf(type: string): SubmissionKind {
+  if (type === COMMITMENT_SIGNED_EVENT) return 'commitment';
+  return type === REVIEW_EVENTS.preliminarySigned ? 'preliminary' : 'score-sheet';
+}
 
 /** Codes of this check on top of the signing layer's. */
 const SUBMISSION_PROBLEM_CODES = ['PAYLOAD_INVALID', 'DOCUMENT_MISMATCH', 'ROSTER_MISMATCH'] as const;
@@ -146,7 +155,7 @@ export interface SignedSubmission {
  */
 export async function listSignedSubmissions(store: SubmissionStore, filter: SubmissionFilter = {}): Promise<SignedSubmission[]> {
   const found: SignedSubmission[] = [];
-  const types: readonly string[] = SIGNED_SUBMISSION_EVENTS;
+  const types = VERIFIED_SUBMISSION_EVENTS;
   for (const device of await store.listDevices()) {
     let rosters: BoothRosterPayload[] | undefined;
     for (let from = 1; ; ) {
@@ -203,7 +212,7 @@ export async function verifySubmission(
   device?: DeviceRecord,
   rosters: readonly BoothRosterPayload[] = [],
 ): Promise<SubmissionVerdict> {
-  const kind: SubmissionKind = event.type === COMMITMENT_SIGNED_EVENT ? 'commitment' : 'score-sheet';
+  const kind = kindOf(event.type);
   const p = event.payload;
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   const sheet = p['sheet'];
@@ -215,7 +224,7 @@ export async function verifySubmission(
     kind,
     project: text(p['project']),
     date: text(p['date']),
-    codename: kind === 'commitment' ? text(p['codename']) : isRecord(sheet) ? text(sheet['codename']) : null,
+    codename: kind === 'score-sheet' ? (isRecord(sheet) ? text(sheet['codename']) : null) : text(p['codename']),
     expert: kind === 'commitment' ? text(p['expert']) : null,
     signer: null,
     signedAt: typeof p['signedAt'] === 'number' ? p['signedAt'] : null,
@@ -228,7 +237,12 @@ export async function verifySubmission(
     warnings: [],
   };
   try {
-    const checked = kind === 'commitment' ? await checkCommitment(event, trustList) : await checkScoreSheet(event, trustList);
+    const checked =
+      kind === 'commitment'
+        ? await checkCommitment(event, trustList)
+        : kind === 'preliminary'
+          ? await checkPreliminary(event, trustList)
+          : await checkScoreSheet(event, trustList);
     if ('problem' in checked) {
       verdict.problems.push(checked.problem);
       return verdict;
@@ -461,6 +475,27 @@ async function checkScoreSheet(event: StoredEvent, trustList: TrustList): Promis
     ...differs('project', payload.sheet.project, payload.project),
     ...differs('date', payload.sheet.date, payload.date),
     ...differs('sheetSha256', await sha256Hex(signedText), payload.sheetSha256),
+    ...differs('signed.content', signedText, payload.signed.content),
+    ...differs('signed.contentSha256', await sha256Hex(payload.signed.content), payload.signed.contentSha256),
+    ...differs('signed.cms', payload.signed.cms, payload.cms),
+    ...signerMismatches(result, payload, payload.signed, 'signed'),
+  ];
+  return { result, mismatches, claimed: payload.signed.signer, verifyAt: (at) => verifyCms(signedText, payload.cms, trustList, at) };
+}
+
+/** The preliminary review: signed like the score sheet, over the canonical JSON of `document`. */
+async function checkPreliminary(event: StoredEvent, trustList: TrustList): Promise<Checked> {
+  const parsed = preliminarySignedPayloadSchema.safeParse(event.payload);
+  if (!parsed.success) return { problem: schemaProblem(parsed.error) };
+  const payload = parsed.data;
+  // The raw document, not zod's copy: the signed bytes are exactly its canonical JSON.
+  const signedText = canonicalJson(event.payload['document']);
+  const result = await verifyCms(signedText, payload.cms, trustList);
+  const mismatches = [
+    ...differs('project', payload.document.project, payload.project),
+    ...differs('date', payload.document.date, payload.date),
+    ...differs('codename', payload.document.codename, payload.codename),
+    ...differs('documentSha256', await sha256Hex(signedText), payload.documentSha256),
     ...differs('signed.content', signedText, payload.signed.content),
     ...differs('signed.contentSha256', await sha256Hex(payload.signed.content), payload.signed.contentSha256),
     ...differs('signed.cms', payload.signed.cms, payload.cms),

@@ -58,10 +58,16 @@ export const commitmentSignedPayloadSchema = z.object({
 });
 export type CommitmentSignedPayload = z.infer<typeof commitmentSignedPayloadSchema>;
 
-/** The score sheet as signed (score-sheet.node.ts `documentOf`): bidders by code only, never names. */
+/**
+ * The score sheet as signed (score-sheet.node.ts `documentOf`): bidders by code only, never names.
+ * Version 1, or version 2 (issue #13, committee-events.ts SCORE_SHEET_VERSION) which adds the
+ * revision, the rules' hash, the chosen tiers and the totals the sheet states: optional here, so the
+ * signature check reads both; the committee checks version 2's own fields
+ * (central/src/committee/score-sheet-documents.ts).
+ */
 export const scoreSheetDocumentSchema = z.looseObject({
   kind: z.literal(SCORE_SHEET_DOCUMENT_KIND),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   date: isoDate,
   project: z.string().min(1),
   /** Present when the booth knew its identity: the day's code name (or null) and the booth label. */
@@ -72,6 +78,10 @@ export const scoreSheetDocumentSchema = z.looseObject({
   scores: z.record(z.string(), z.record(z.string(), z.number().nullable())),
   notes: z.record(z.string(), z.record(z.string(), z.string())),
   savedAt: epochMs.nullable(),
+  rulesSha256: sha256Hex.optional(),
+  revision: z.number().int().min(1).optional(),
+  tiers: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  totals: z.record(z.string(), z.number()).optional(),
 });
 export type ScoreSheetDocument = z.infer<typeof scoreSheetDocumentSchema>;
 

@@ -118,6 +118,7 @@ export const zhCN = {
   // signatures
   'central.signatures.kind.commitment': '承诺书',
   'central.signatures.kind.scoreSheet': '评分表',
+  'central.signatures.kind.preliminary': '初步评审表',
   'central.signatures.trustMissing': '受信任 CA 证书目录不存在：{dir}',
   'central.signatures.trustUnusable': '无法使用受信任 CA 证书目录：{reason}',
   'central.signatures.crlNotUsed': '吊销列表未采用',
@@ -275,6 +276,7 @@ export const en: Record<keyof typeof zhCN, string> = {
 
   'central.signatures.kind.commitment': 'commitment',
   'central.signatures.kind.scoreSheet': 'score sheet',
+  'central.signatures.kind.preliminary': 'preliminary review',
   'central.signatures.trustMissing': 'no such folder of trusted CA certificates: {dir}',
   'central.signatures.trustUnusable': 'cannot use the folder of trusted CA certificates: {reason}',
   'central.signatures.crlNotUsed': 'CRL not used',
