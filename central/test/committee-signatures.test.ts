@@ -75,7 +75,7 @@ function preliminaryPayload(document: unknown, doc: SignedDocument): Record<stri
     signedAt: Date.parse(doc.signedAt),
     signer: cnOf(doc.signer.subject),
     cms: doc.cms,
-    signed: { ...doc, kind: 'preliminary-review' } as unknown as JsonValue,
+    signed: doc as unknown as JsonValue,
   };
 }
 
@@ -108,8 +108,7 @@ describe('kawei-central signatures: the preliminary review and the version 2 sco
     const boothTrust = trustListFromCertificates([pki.root.certPem]);
     const signer = createSoftSm2Signer({ privateKey: pki.expert.keyPem, certificate: pki.expert.certPem, chain: [pki.intermediate.certPem] });
     const document = preliminaryDocument();
-    // The signer's document kinds are the two of earlier versions; the bytes signed are the document's canonical JSON either way.
-    const preliminary = await signCanonicalJson('score-sheet', document, signer, { trustList: boothTrust });
+    const preliminary = await signCanonicalJson('preliminary-review', document, signer, { trustList: boothTrust });
     const sheet = sheetV2();
     const scores = await signCanonicalJson('score-sheet', sheet, signer, { trustList: boothTrust });
     const altered = structuredClone(document);
