@@ -33,6 +33,8 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
   const [dialog, setDialog] = useState<Dialog>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  /** Flags and rejections fold away so the sheet keeps the room; the chair sees them open when a step can use them. */
+  const [showDetails, setShowDetails] = useState<boolean | null>(null);
   const committee = review.committee;
   if (!committee) return null;
 
@@ -42,6 +44,8 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
   const names = itemNames(review.rules);
   const members = committee.members;
   const you = (name: string) => (name === codename ? t('review.committee.you') : '');
+  const detailCount = flags.length + committee.rejected.length;
+  const detailsOpen = showDetails ?? (review.isChair && actions.recheck && flags.length > 0);
 
   const run = async (call: () => Promise<ReviewView>) => {
     setBusy(true);
@@ -60,7 +64,12 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
     setDialog({ kind: 'recheck', draft: { codename: line?.recheck?.codename ?? null, reason: line?.recheck?.reason ?? null, cells: line?.recheck?.cells ?? [], note: '' } });
 
   return (
-    <div data-testid="committee-card" data-stage={committee.stage} style={{ ...cardStyle, borderColor: token.colorBorderSecondary }}>
+    <div
+      data-testid="committee-card"
+      data-stage={committee.stage}
+      // The vote needs every button in sight; otherwise the card leaves most of the room to the sheet.
+      style={{ ...cardStyle, maxHeight: voteState === 'open' ? '70%' : cardStyle.maxHeight, borderColor: token.colorBorderSecondary }}
+    >
       <div style={{ display: 'flex', gap: 16, alignItems: 'baseline', flexWrap: 'wrap' }}>
         <span style={{ fontSize: 24, fontWeight: 800 }}>{t('review.committee.title')}</span>
         <span data-testid="committee-members" style={{ fontSize: 20, color: token.colorTextSecondary }}>
@@ -71,6 +80,22 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
             {committee.chair === codename ? t('review.chair.namedYou', { chair: committee.chair }) : t('review.chair.named', { chair: committee.chair })}
           </span>
         ) : null}
+        {voteState === 'voted' && review.chairVote ? (
+          <span data-testid="chair-vote" data-state="voted" data-mine={review.chairVote} style={{ fontSize: 20, fontWeight: 600 }}>
+            {t('review.chair.vote.yours', { candidate: review.chairVote, votes: committee.chairVotes, total: members.length })}
+          </span>
+        ) : null}
+        {detailCount > 0 ? (
+          <Button
+            data-testid="committee-details"
+            data-open={detailsOpen ? 'true' : 'false'}
+            aria-expanded={detailsOpen}
+            onClick={() => setShowDetails(!detailsOpen)}
+            style={{ height: 44, fontSize: 20, fontWeight: 600, marginLeft: 'auto', borderColor: flags.length > 0 ? token.colorWarning : undefined }}
+          >
+            {flags.length > 0 ? `⚠ ${t('review.flags.title')}` : t('review.rejected.title')} ({detailCount}) {detailsOpen ? '▲' : '▼'}
+          </Button>
+        ) : null}
       </div>
 
       {voteState === 'centre' ? (
@@ -79,33 +104,24 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
         </div>
       ) : null}
 
-      {voteState === 'open' || voteState === 'voted' ? (
-        <div data-testid="chair-vote" data-state={voteState} style={{ ...innerStyle, background: token.colorPrimaryBg }}>
-          <div style={{ fontSize: 24, fontWeight: 800 }}>{t('review.chair.vote.title')}</div>
-          <div style={{ fontSize: 20 }}>
-            {voteState === 'voted' && review.chairVote
-              ? t('review.chair.vote.yours', { candidate: review.chairVote, votes: committee.chairVotes, total: members.length })
-              : t('review.chair.vote.hint')}
+      {voteState === 'open' ? (
+        <div data-testid="chair-vote" data-state="open" style={{ ...innerStyle, background: token.colorPrimaryBg }}>
+          <div style={{ fontSize: 24, fontWeight: 800 }}>
+            {t('review.chair.vote.title')}
+            <span style={{ fontSize: 20, fontWeight: 400, marginLeft: 12 }}>{t('review.chair.vote.hint')}</span>
           </div>
-          <div style={{ display: 'flex', gap: 12, flexWrap: 'wrap' }}>
-            {members.map((m) => {
-              const mine = review.chairVote === m.codename;
-              return (
-                <Button
-                  key={m.codename}
-                  data-testid={`chair-vote-${m.codename}`}
-                  data-mine={mine ? 'true' : 'false'}
-                  type={mine ? 'primary' : 'default'}
-                  disabled={voteState === 'voted' && !mine}
-                  onClick={() => voteState === 'open' && setDialog({ kind: 'vote', candidate: m.codename })}
-                  style={{ height: 68, minWidth: 150, fontSize: 28, fontWeight: 800 }}
-                >
-                  {mine ? '✓ ' : ''}
-                  {m.codename}
-                  {you(m.codename)}
-                </Button>
-              );
-            })}
+          <div style={{ display: 'flex', gap: 10, flexWrap: 'wrap' }}>
+            {members.map((m) => (
+              <Button
+                key={m.codename}
+                data-testid={`chair-vote-${m.codename}`}
+                onClick={() => setDialog({ kind: 'vote', candidate: m.codename })}
+                style={{ height: 60, minWidth: 120, fontSize: 26, fontWeight: 800, padding: '0 14px' }}
+              >
+                {m.codename}
+                {you(m.codename)}
+              </Button>
+            ))}
           </div>
         </div>
       ) : null}
@@ -129,7 +145,7 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
         </div>
       ) : null}
 
-      {flags.length > 0 ? (
+      {detailsOpen && flags.length > 0 ? (
         <div data-testid="committee-flags" style={{ ...innerStyle, background: token.colorWarningBg }}>
           <div style={{ fontSize: 22, fontWeight: 800 }}>{t('review.flags.title')}</div>
           <ul style={{ margin: 0, paddingLeft: 24, fontSize: 20 }}>
@@ -149,7 +165,7 @@ export function CommitteeCard({ api, review, setReview, codename }: { api: Api; 
         </div>
       ) : null}
 
-      {committee.rejected.length > 0 ? (
+      {detailsOpen && committee.rejected.length > 0 ? (
         <div data-testid="committee-rejected" style={{ fontSize: 20 }}>
           <b>{t('review.rejected.title')}</b>
           <ul style={{ margin: 0, paddingLeft: 24 }}>

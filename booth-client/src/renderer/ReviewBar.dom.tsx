@@ -43,7 +43,6 @@ export function ReviewBar({ review }: { review: ReviewView }) {
       </ol>
       {waiting ? (
         <div data-testid="review-waiting" role="status" aria-live="polite" style={{ fontSize: 22, color: status === 'finish' ? token.colorSuccessText : token.colorWarningText, flex: '1 1 320px', minWidth: 0 }}>
-          {status === 'wait' ? '⏳ ' : ''}
           {waiting}
         </div>
       ) : (
@@ -71,4 +70,4 @@ const dotStyle: CSSProperties = {
   fontSize: 22,
   fontWeight: 800,
 };
-const offlineStyle: CSSProperties = { fontSize: 20, fontWeight: 600, padding: '6px 14px', border: '2px solid', borderRadius: 10, maxWidth: 520 };
+const offlineStyle: CSSProperties = { fontSize: 20, fontWeight: 600, padding: '6px 14px', border: '2px solid', borderRadius: 10, maxWidth: 760 };

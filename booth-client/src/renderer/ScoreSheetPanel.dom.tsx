@@ -150,9 +150,9 @@ export function ScoreSheetPanel({
       {recheck ? (
         <div data-testid="recheck-banner" role="alert" data-revision={sheet.revision} data-reason={sheet.recheck?.reason ?? ''} style={{ ...submittedStyle, textAlign: 'left', background: token.colorWarningBg, borderColor: token.colorWarning }}>
           {recheckLines(sheet, t).map((line, i) => (
-            <div key={i} style={{ fontSize: i === 0 ? 26 : 21, fontWeight: i === 0 ? 800 : 500 }}>
+            <span key={i} style={{ fontSize: i === 0 ? 24 : 20, fontWeight: i === 0 ? 800 : 500, display: i === 0 ? 'block' : 'inline', marginRight: 12 }}>
               {line}
-            </div>
+            </span>
           ))}
         </div>
       ) : null}
@@ -234,7 +234,7 @@ export function ScoreSheetPanel({
                   <div style={{ fontSize: 24, fontWeight: 700 }}>{priceLines(price, review?.rules.groups ?? [], t).title}</div>
                 </th>
                 <td colSpan={sheet.bidders.length} data-testid="score-price-computed" style={{ ...cellStyle, borderColor: token.colorBorderSecondary, background: token.colorFillQuaternary }}>
-                  <div style={{ fontSize: 22, fontWeight: 700 }}>🔒 {t('booth.score.price.computed')}</div>
+                  <div style={{ fontSize: 22, fontWeight: 700 }}>{t('booth.score.price.computed')}</div>
                   <div style={{ fontSize: 18, color: token.colorTextSecondary }}>{priceLines(price, review?.rules.groups ?? [], t).formula}</div>
                 </td>
               </tr>
