@@ -9,7 +9,7 @@ import { evaluationRulesSchema, type EvaluationRulesInput, type OpeningBid } fro
 import { bilingual, bilingualLines } from '@kawei/shared/i18n/bilingual.ts';
 
 /**
- * `node --import tsx scripts/make-demo-project.node.ts OUT_DIR --day day.json [--pages N]`
+ * `node --import tsx scripts/make-demo-project.node.ts OUT_DIR --day day.json [--pages N] [--criteria-only]`
  *
  * Writes the evaluation material of every project of the demo day (the day.json of
  * scripts/make-demo-experts.node.ts) in the form `kawei-central publish-project --material DIR`
@@ -18,6 +18,8 @@ import { bilingual, bilingualLines } from '@kawei/shared/i18n/bilingual.ts';
  * default 300). Three fictional bidders, codes A, B, C; the evaluation rules of a school building
  * tender (RULES: 综合评分法, four preliminary items, twelve scoring items in 技术 50 / 商务 20, the
  * price 30 points computed by lowest_over_bid) and an opening record with realistic prices (bidsOf);
+ * with --criteria-only, the plain criteria alone (material as before issue #13: one expert scores and
+ * signs without a committee — the single-booth stack of the booth's E2E and benchmark);
  * scheduled on the day's date 09:00–17:00 Asia/Shanghai. `blind` is what the draw decides for that
  * day (central/src/draw/check-rules.ts expectedBlind: government procurement with techWeight > 0.4,
  * or flagged `blind` in day.json — the demo day flags GC-01), so publish-project accepts it against
@@ -125,12 +127,12 @@ function titleOf(p: DayProject): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { day: { type: 'string' }, pages: { type: 'string', default: '300' } },
+    options: { day: { type: 'string' }, pages: { type: 'string', default: '300' }, 'criteria-only': { type: 'boolean', default: false } },
   });
   const outDir = positionals[0];
   const pages = Number(values.pages);
   if (!outDir || positionals.length !== 1 || !values.day || !Number.isInteger(pages) || pages < 8 || pages > 5000) {
-    console.error(`${bilingual('demo.usage')}: make-demo-project.node.ts OUT_DIR --day day.json [--pages N (8-5000)]`);
+    console.error(`${bilingual('demo.usage')}: make-demo-project.node.ts OUT_DIR --day day.json [--pages N (8-5000)] [--criteria-only]`);
     process.exit(2);
   }
   evaluationRulesSchema.parse(RULES); // a slip in the demo rules stops here, not at publish-project
@@ -167,8 +169,7 @@ async function main(): Promise<void> {
       startsAt: `${day.date}T09:00:00+08:00`,
       endsAt: `${day.date}T17:00:00+08:00`,
       criteria: CRITERIA,
-      rules: RULES,
-      bids: bidsOf(p.id),
+      ...(values['criteria-only'] ? {} : { rules: RULES, bids: bidsOf(p.id) }),
       bidders: BIDDERS.map((b) => ({ code: b.code, name: b.name, aliases: [b.englishName] })),
       files: listed,
     });

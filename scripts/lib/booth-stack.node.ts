@@ -5,8 +5,11 @@
  * certificate with the day's code name as CN; the trust folder holds the CAs), and the booth host at
  * the booth where a demo expert of the blind project is seated today, enrolled through its own API,
  * sent the rosters and faces (publish-rosters --experts) and the project's material (generated tender
- * PDFs with the bidders' names inside, publish-project). The demo (`npm start`), the booth's
- * end-to-end tests and the booth benchmark all start it the same way.
+ * PDFs with the bidders' names inside, publish-project). The booth's end-to-end tests and the booth
+ * benchmark start it (startBoothStack: one booth, plain criteria). The demo (`npm start`) starts
+ * every booth of one committee the same way (startCommitteeStack: one host per seat of the project,
+ * one after another, then the material with the evaluation rules and the opening record, which
+ * opens the committee).
  *
  * Liveness: `liveness` is the booth config's `livenessChallenges`. A fake camera made from a still
  * registration photo cannot blink or turn its head, so it can log in only with 0 challenges — a
@@ -38,6 +41,12 @@ export interface BoothStackOptions {
   liveness?: number;
   /** Pages of each generated tender PDF (default 300; at least 8). */
   pages?: number;
+  /**
+   * Publish the demo's evaluation rules and opening record (default false: the plain criteria, so the
+   * one seated expert scores and signs alone, as before the committee review; a committee of one
+   * booth among several seats would wait for the others). startCommitteeStack always publishes them.
+   */
+  rules?: boolean;
   /** Random face re-checks while working (default the booth's 20–40 min); tests may shorten it. */
   recheckIntervalMs?: { minMs: number; maxMs: number };
   centralPort?: number;
@@ -251,12 +260,19 @@ interface PublishedProject {
   committee: PublishedCommittee;
 }
 
-/** Generates the demo material of `project` (make-demo-project) and publishes it (publish-project): files, rules, bids, committee. */
-async function publishDemoProject(central: DemoCentral, dir: string, project: string, pages: number, log: (line: string) => void): Promise<PublishedProject> {
-  log(bilingual('demo.stack.tenders', { pages, project }));
-  const made = demoProjectLine.parse(
-    JSON.parse((await run(DEMO_PROJECT_ENTRY, [join(dir, 'material'), '--day', central.dayFile, '--pages', String(pages)], 'make-demo-project')).trim().split('\n').at(-1) ?? ''),
-  );
+/**
+ * Generates the demo material of `project` (make-demo-project) and publishes it (publish-project):
+ * files and criteria, and with `rules` the evaluation rules and the opening record (which opens the
+ * committee once every booth of the project is enrolled).
+ */
+async function publishDemoProject(
+  central: DemoCentral,
+  o: { dir: string; project: string; pages: number; rules: boolean; log: (line: string) => void },
+): Promise<PublishedProject> {
+  const { project, pages } = o;
+  o.log(bilingual('demo.stack.tenders', { pages, project }));
+  const args = [join(o.dir, 'material'), '--day', central.dayFile, '--pages', String(pages), ...(o.rules ? [] : ['--criteria-only'])];
+  const made = demoProjectLine.parse(JSON.parse((await run(DEMO_PROJECT_ENTRY, args, 'make-demo-project')).trim().split('\n').at(-1) ?? ''));
   const madeProject = made.projects.find((p) => p.project === project);
   if (!madeProject) throw new Error(`make-demo-project made no material for ${project}`);
   const summary = JSON.parse(await central.cli('publish-project', '--result', central.resultFile, '--project', project, '--material', madeProject.dir, '--json')) as {
@@ -328,7 +344,7 @@ export async function startBoothStack(o: BoothStackOptions): Promise<BoothStack>
 
   log(bilingual('demo.stack.publishRosters'));
   await central.publishRosters();
-  const { material, bidders } = await publishDemoProject(central, o.dir, seat.project, o.pages ?? 300, log);
+  const { material, bidders } = await publishDemoProject(central, { dir: o.dir, project: seat.project, pages: o.pages ?? 300, rules: o.rules ?? false, log });
   await untilBoothHasItsDay(host.boothDataDir, material);
 
   return {
@@ -419,7 +435,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     }
     log(bilingual('demo.stack.publishRosters'));
     await central.publishRosters();
-    const { material, committee } = await publishDemoProject(central, o.dir, project, o.pages ?? 300, log);
+    const { material, committee } = await publishDemoProject(central, { dir: o.dir, project, pages: o.pages ?? 300, rules: true, log });
     for (const b of booths) await untilBoothHasItsDay(b.boothDataDir, material);
     return {
       project,
