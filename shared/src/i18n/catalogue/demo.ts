@@ -100,7 +100,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'demo.run.lowestPrice': 'lowest evaluated price',
   'demo.run.memory': 'memory (RSS)',
   'demo.run.token': 'SoftHSM2 token "{label}", PIN {pin} (certificate CN={codename}, test CA {ca})',
-  'demo.run.headless': 'no display: the gate and the booth run in headless Chromium; the URLs above also open in a browser',
+  'demo.run.headless': 'no display: the gate and the booths run in headless Chromium; the URLs above also open in a browser',
   'demo.run.activityBelow': 'what the simulated devices receive appears below.',
   'demo.run.stop': 'Ctrl-C to stop.',
   'demo.stack.usbKey': 'the USB key (SoftHSM2) and a test CA for {codename}',
