@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { privateKeyFromPkcs8, publicKeyFromBase64, verifyText } from '@kawei/shared/crypto/ed25519.node.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { COMMITTEE_BOOTH_MESSAGE, REVIEW_EVENTS, committeeBoothPayloadSchema, type CommitteeBoothPayload } from '@kawei/shared/committee/committee-events.ts';
-import { evaluationRulesSchema } from '@kawei/shared/committee/evaluation-rules.ts';
+import { evaluationRulesSchema, type EvaluationRulesInput } from '@kawei/shared/committee/evaluation-rules.ts';
 import { SYNC_PATHS, type DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import type { DrawResult } from '../src/draw/day-schema.ts';
@@ -18,7 +18,7 @@ import { EventChain, pushRequest } from './event-chain-builder.ts';
 import { openDemoStore } from './store-fixtures.ts';
 import { addCode, attempt } from './store-fixtures.ts';
 import { useTempDir } from './temp-dir.ts';
-import { BIDS, COMPREHENSIVE, DATE, PROJECT, openedPayload, preliminaryPayload, scoresFor, sheetPayload, stepPayload, votePayload } from './committee/committee-fixtures.ts';
+import { BIDS, COMPREHENSIVE, DATE, PROJECT, openedPayload, preliminaryPayload, scoresFor, sheetPayload, stepPayload, votePayload, withRules } from './committee/committee-fixtures.ts';
 
 /**
  * The committee through a real central (Fastify server on a SQLite store): three booth devices,
@@ -28,7 +28,8 @@ import { BIDS, COMPREHENSIVE, DATE, PROJECT, openedPayload, preliminaryPayload, 
  */
 const tempDir = useTempDir();
 
-const BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3'] as const;
+const ALL_BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3', 'room-3-B1', 'room-3-B2', 'room-3-B3', 'room-3-C1', 'room-3-C2', 'room-3-C3'];
+const codenameOf = (i: number) => `K${String(i + 1).padStart(2, '0')}`;
 const CODENAMES = ['K01', 'K02', 'K03'] as const;
 
 interface Booth {
@@ -55,7 +56,8 @@ afterEach(async () => {
   for (const c of opened.splice(0)) await c.close();
 });
 
-function drawResult(): DrawResult {
+function drawResult(members = 3): DrawResult {
+  const booths = ALL_BOOTHS.slice(0, members);
   return {
     procedure: 'test',
     date: DATE,
@@ -63,16 +65,16 @@ function drawResult(): DrawResult {
     commitment: 'b'.repeat(64),
     publicValue: 'test',
     seed: 'c'.repeat(64),
-    draws: [{ project: PROJECT, experts: ['expert-01', 'expert-02', 'expert-03'], alternates: ['alt-1', 'alt-2'] }],
-    seats: BOOTHS.map((booth, i) => ({
+    draws: [{ project: PROJECT, experts: booths.map((_, i) => `expert-0${i + 1}`), alternates: ['alt-1', 'alt-2'] }],
+    seats: booths.map((booth, i) => ({
       expert: `expert-0${i + 1}`,
       project: PROJECT,
       site: 'site-city',
       room: 'room-3',
-      row: 0,
-      col: i,
+      row: Math.floor(i / 3),
+      col: i % 3,
       label: booth.slice('room-3-'.length),
-      codename: CODENAMES[i]!,
+      codename: codenameOf(i),
     })),
     blind: [PROJECT],
     bidderCodes: {},
@@ -80,17 +82,18 @@ function drawResult(): DrawResult {
   };
 }
 
-async function startCentral(options: { open?: boolean } = {}): Promise<Central> {
+async function startCentral(options: { open?: boolean; members?: number; rules?: EvaluationRulesInput } = {}): Promise<Central> {
+  const members = options.members ?? 3;
   const dir = tempDir();
   const store = await openDemoStore(dir);
   const booths: Booth[] = [];
-  for (const [i, boothId] of BOOTHS.entries()) {
+  for (const [i, boothId] of ALL_BOOTHS.slice(0, members).entries()) {
     const device = new TestDevice();
     const code = `CODE${i}AAA`.slice(0, 8);
     await addCode(store, code, { kind: 'booth', boothId });
     const { device: record } = await store.consumeEnrolmentCode(attempt(code, 'booth', device));
     device.deviceId = record.id;
-    booths.push({ codename: CODENAMES[i]!, device, chain: new EventChain(device.deviceId, device.privateKey) });
+    booths.push({ codename: codenameOf(i), device, chain: new EventChain(device.deviceId, device.privateKey) });
   }
   const identity = await store.getCentralIdentity();
   const privateKey = privateKeyFromPkcs8(identity.privateKeyPkcs8);
@@ -99,10 +102,10 @@ async function startCentral(options: { open?: boolean } = {}): Promise<Central> 
   const app = buildCentralServer({ store, committee, committeeCatchUpMs: 3_600_000 });
   await app.ready();
   if (options.open !== false) {
-    const rules = evaluationRulesSchema.parse(COMPREHENSIVE);
+    const rules = evaluationRulesSchema.parse(options.rules ?? COMPREHENSIVE);
     expect(
-      await openCommitteeFromStore({ store, privateKey, centralId: identity.centralId, now: Date.now }, { result: drawResult(), project: PROJECT, rules, bids: BIDS, blind: true }),
-    ).toEqual({ members: 3, alternates: 2 });
+      await openCommitteeFromStore({ store, privateKey, centralId: identity.centralId, now: Date.now }, { result: drawResult(members), project: PROJECT, rules, bids: BIDS, blind: true }),
+    ).toEqual({ members, alternates: 2 });
   }
   const central: Central = {
     dir,
@@ -283,5 +286,26 @@ describe('the committee through the central', () => {
     expect(report.faults).toContainEqual({ code: 'CHAIN_BROKEN', seq: 2, detail: 'hash-mismatch' });
     const text = await central.cli(['results', 'verify', '--project', PROJECT]);
     expect([text.code, text.stdout]).toEqual([1, expect.stringContaining('CHAIN_BROKEN')]);
+  });
+
+  it('sends the results to every booth of a nine-expert committee once the last sheet is in (and reports how long that took)', async () => {
+    const rules = withRules(COMPREHENSIVE, { preliminary: [] });
+    const central = await startCentral({ members: 9, rules });
+    const nine = openedPayload({ rules, members: 9 });
+    const bids = BIDS.map((b) => b.code);
+    const sheets = central.booths.map((booth, i) => sheetPayload(nine, booth.codename, scoresFor(bids, i)));
+    // Eight sheets in a burst, as booths sign at once: the views go out once the burst is judged.
+    await Promise.all(central.booths.slice(0, 8).map((booth, i) => central.push(booth, REVIEW_EVENTS.scoresSubmitted, sheets[i]!)));
+    expect((await central.lastView(central.booths[0]!)).stage).toBe('detailed');
+    const before = await Promise.all(central.booths.map(async (b) => (await central.messages(b, COMMITTEE_BOOTH_MESSAGE)).length));
+
+    const started = performance.now();
+    await central.push(central.booths[8]!, REVIEW_EVENTS.scoresSubmitted, sheets[8]!);
+    const views = await Promise.all(central.booths.map((b) => central.lastView(b)));
+    const elapsedMs = performance.now() - started;
+    for (const view of views) expect(view).toMatchObject({ stage: 'results', results: { judges: Array.from({ length: 9 }, (_, i) => `评委${i + 1}`) } });
+    const after = await Promise.all(central.booths.map(async (b) => (await central.messages(b, COMMITTEE_BOOTH_MESSAGE)).length));
+    expect(after.map((n, i) => n - before[i]!)).toEqual(Array.from({ length: 9 }, () => 1));
+    process.stderr.write(`[committee] last sheet pushed → results stored for all 9 booths: ${elapsedMs.toFixed(1)} ms\n`);
   });
 });

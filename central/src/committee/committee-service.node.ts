@@ -109,6 +109,9 @@ export class CentralCommitteeService implements CommitteeService {
   private readonly eventCache = new Map<string, BoothEventRecord>();
   /** Committees without an opening that were already logged (once each). */
   private readonly reportedUnknown = new Set<string>();
+  /** Per committee: judging runs queued, and whether the booths' views are behind the ledger. */
+  private readonly waiting = new Map<string, number>();
+  private readonly viewsBehind = new Set<string>();
 
   constructor(private readonly deps: CommitteeServiceDeps) {}
 
@@ -217,18 +220,32 @@ export class CentralCommitteeService implements CommitteeService {
 
   // ── judging ──────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Judges the events in order, then sends the views — once for a burst: when more judging is queued
+   * for this committee (nine booths signing at once), the last run sends them.
+   */
   private async judgeAll(date: string, project: string, events: readonly BoothEventRecord[]): Promise<void> {
+    const key = committeeKey(date, project);
+    this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
     await this.serial(date, project, async () => {
-      let changed = false;
-      for (const record of events) {
-        try {
-          if (await this.judgeOne(date, project, record)) changed = true;
-        } catch (error) {
-          // One event's trouble never stops the others; catch-up tries it again.
-          this.deps.log?.error({ err: error, device: record.device, seq: record.seq, date, project }, 'committee: judging a booth event failed');
+      try {
+        for (const record of events) {
+          try {
+            if (await this.judgeOne(date, project, record)) this.viewsBehind.add(key);
+          } catch (error) {
+            // One event's trouble never stops the others; catch-up tries it again.
+            this.deps.log?.error({ err: error, device: record.device, seq: record.seq, date, project }, 'committee: judging a booth event failed');
+          }
         }
+      } finally {
+        const left = (this.waiting.get(key) ?? 1) - 1;
+        if (left > 0) this.waiting.set(key, left);
+        else this.waiting.delete(key);
       }
-      if (changed) await this.sendViews(date, project);
+      if (this.viewsBehind.has(key) && !this.waiting.has(key)) {
+        this.viewsBehind.delete(key);
+        await this.sendViews(date, project);
+      }
     });
   }
 
