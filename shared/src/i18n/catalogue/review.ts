@@ -11,11 +11,9 @@ export const zhCN = {
   'review.stage.detailed': '详细评审',
   'review.stage.sign': '签名提交',
   'review.stage.results': '评审结果',
-  'review.stage.now': '当前步骤',
   'review.method.comprehensive': '综合评分法',
   'review.method.lowest_price': '经评审的最低投标价法',
   'review.offline': '中心暂时无法连接，可继续评审；需全体成员的步骤待恢复后继续',
-  'review.loadError': '评审进度暂时无法读取：{error}',
 
   // ── waiting ─────────────────────────────────────────────────────────────
   'review.wait.preliminary': '您已提交初步评审。正在等待以下评委完成初步评审：{names}',
@@ -93,7 +91,6 @@ export const zhCN = {
   'review.chair.confirm.body': '确认后评审结果即为最终结果，不能再退回复核。',
   'review.chair.confirm.digest': '结果摘要 {digest}',
   'review.chair.cancel': '取消',
-  'review.chair.done': '已发送',
   'review.chair.error': '操作未成功：{error}',
   'review.recheck.reason.sum_error': '计算错误',
   'review.recheck.reason.out_of_range': '分值超出范围',
@@ -101,7 +98,6 @@ export const zhCN = {
   'review.recheck.reason.abnormal_score': '评分畸高或畸低',
   'review.recheck.reason.other': '其他',
   'review.flags.title': '需要注意的问题',
-  'review.flags.none': '暂无问题',
   'review.flag.sum_error': '计算错误',
   'review.flag.out_of_range': '分值超出范围',
   'review.flag.objective_mismatch': '客观分不一致',
@@ -129,7 +125,6 @@ export const zhCN = {
   'review.results.rank': '排名',
   'review.results.tied': '并列',
   'review.results.recommended': '推荐中标候选人',
-  'review.results.candidate': '第 {rank} 名候选人',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -140,11 +135,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'review.stage.detailed': 'Detailed review',
   'review.stage.sign': 'Sign and submit',
   'review.stage.results': 'Results',
-  'review.stage.now': 'Current step',
   'review.method.comprehensive': 'Comprehensive scoring',
   'review.method.lowest_price': 'Lowest evaluated price',
   'review.offline': 'The centre cannot be reached right now: go on reviewing; steps that need the whole committee continue once it is back',
-  'review.loadError': 'The review cannot be read right now: {error}',
 
   'review.wait.preliminary': 'Your preliminary review is in. Waiting for these members to finish theirs: {names}',
   'review.wait.central': 'Your preliminary review is in. Waiting for the centre to gather the members’ reviews',
@@ -219,7 +212,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'review.chair.confirm.body': 'Once confirmed the results are final and no sheet can be sent back.',
   'review.chair.confirm.digest': 'Results digest {digest}',
   'review.chair.cancel': 'Cancel',
-  'review.chair.done': 'Sent',
   'review.chair.error': 'Not done: {error}',
   'review.recheck.reason.sum_error': 'Sum error',
   'review.recheck.reason.out_of_range': 'Score out of range',
@@ -227,7 +219,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'review.recheck.reason.abnormal_score': 'Abnormally high or low score',
   'review.recheck.reason.other': 'Other',
   'review.flags.title': 'Problems to look at',
-  'review.flags.none': 'No problems',
   'review.flag.sum_error': 'Sum error',
   'review.flag.out_of_range': 'Score out of range',
   'review.flag.objective_mismatch': 'Objective items differ',
@@ -254,5 +245,4 @@ export const en: Record<keyof typeof zhCN, string> = {
   'review.results.rank': 'Rank',
   'review.results.tied': 'tied',
   'review.results.recommended': 'Recommended candidate',
-  'review.results.candidate': 'Candidate no. {rank}',
 };
