@@ -201,6 +201,8 @@ describe('the committee through the central', () => {
     expect([text.code, text.stderr]).toEqual([0, '']);
     expect(text.stdout).not.toContain('expert-0');
     expect(text.stdout).toContain('K02');
+    if (process.env['SHOW_RESULTS']) process.stderr.write(text.stdout);
+    for (const heading of ['评标委员会', '阶段 stage: 已汇总 / aggregated', '评分矩阵 score matrix', '排名 ranking', '评委1', '否决 rejected: C']) expect(text.stdout).toContain(heading);
     const json = await central.cli(['results', '--project', PROJECT, '--date', DATE, '--json']);
     expect(json.code).toBe(0);
     expect(json.stdout).not.toContain('expert-0');

@@ -13,8 +13,8 @@ import { CommitteeActRefusedError, createCommitteeService, type CentralCommittee
 import { verifyCommittee, type CommitteeVerification } from '../committee/verify-committee.node.ts';
 import { alternateCodename } from '../committee/alternate-codename.node.ts';
 import { activeBoothDevices } from '../committee/open-committee.node.ts';
-import * as committeeState from '../committee/committee-state.ts';
 import { resultsJson, type OperatorAct } from '../committee/committee-state.ts';
+import { formatCommitteeText } from './committee-text.ts';
 import type { CommitteeState } from '../committee/committee-types.ts';
 import { parseCommandArgs, usageError, type ParsedCommandArgs } from './cli-args.node.ts';
 import type { CliIo } from './cli-io.ts';
@@ -44,7 +44,7 @@ export async function resultsCommand(args: string[], io: CliIo): Promise<number>
     }
     const state = await (await service(store)).state(date, project);
     if (!state) throw noCommittee(project, date);
-    io.stdout.write(parsed.values['json'] ? `${JSON.stringify(resultsJson(state))}\n` : `${formatResults(state)}\n`);
+    io.stdout.write(parsed.values['json'] ? `${JSON.stringify(resultsJson(state))}\n` : formatCommitteeText(state));
     return 0;
   });
 }
@@ -218,12 +218,6 @@ async function sendAlternateRoster(store: KaweiStore, state: CommitteeState, dat
     },
   );
   return bilingual('central.committee.rosterSent', { booth: member.booth, codename: member.codename });
-}
-
-/** The committee's text (committee-state.ts formatResults, bilingual headings from the catalogue). */
-function formatResults(state: CommitteeState): string {
-  const format = (committeeState as { formatResults?: (s: CommitteeState) => string }).formatResults;
-  return format ? format(state) : JSON.stringify(resultsJson(state), null, 2);
 }
 
 // ── plumbing ─────────────────────────────────────────────────────────────────────────────────────
