@@ -161,6 +161,14 @@ describe('project material with evaluation rules', () => {
     expect(shape.message).toMatch(/"extra"/);
   });
 
+  it('takes any criterion id for plain criteria, but one a rule id can be once an opening record opens a committee', async () => {
+    const criteria = [{ id: '技术分', name: '技术', max: 70 }];
+    expect(readProjectMaterial(await materialDir(join(tempDir(), 'm'), project({ criteria }))).criteria).toEqual(criteria);
+    const e = refusal(await materialDir(join(tempDir(), 'm2'), project({ criteria, bids: BIDS })));
+    expect(e.message).toMatch(/project\.json \(criteria as the scoring items, for the committee an opening record opens\): rules: items\[0\]\.id is not valid/);
+    expect(e.chinese).toContain('project.json（criteria 作为评分项 items，附开标记录时用于评标委员会）：');
+  });
+
   it('requires rules or criteria, and bids with rules', async () => {
     const neither = refusal(await materialDir(join(tempDir(), 'm'), project({})));
     expect(neither.chinese).toContain('project.json 须写明评标办法 rules 或评分项 criteria（至少其一）');
@@ -288,10 +296,11 @@ describe('publish-project with rules', () => {
     expect(payload.bids).toEqual(BIDS);
     expect(payload.criteria.map((c) => c.id)).toEqual(['T1', 'B1']);
 
-    // Plain criteria: the derived rules travel too (booth and central review under the same rules); no bids.
+    // Plain criteria: no rules and no bids in the payload — the booth reviews them as it always did.
     const plain = projectBoothPayload(result, 'GC-01', readProjectMaterial(await materialDir(join(dir, 'p'), project({ criteria: [{ id: 'tech', name: '技术', max: 70 }] }))));
-    expect(plain.rules?.items.map((i) => i.id)).toEqual(['tech']);
+    expect(plain.rules).toBeUndefined();
     expect(plain.bids).toBeUndefined();
+    expect(plain.criteria).toEqual([{ id: 'tech', name: '技术', max: 70 }]);
   });
 
   it('opens the committee once every booth of the project is enrolled: members and alternates in the summary, committee.booth queued', { timeout: 120_000 }, async () => {

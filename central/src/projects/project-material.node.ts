@@ -89,9 +89,12 @@ export interface ProjectMaterial {
   endsAt: number | null;
   /** As written, or derived from the rules' scoring items when project.json has rules only. */
   criteria: z.infer<typeof projectCriterionSchema>[];
-  /** As written (defaults filled in), or rulesFromCriteria(criteria). */
+  /** As written (defaults filled in), or rulesFromCriteria(criteria) (what a committee opens under). */
   rules: EvaluationRules;
-  /** Whether project.json gave the rules (false: derived from plain criteria). */
+  /**
+   * Whether project.json gave the rules. False: derived from plain criteria, and left out of
+   * project.booth, so that the booth reviews plain criteria exactly as before issue #13.
+   */
   rulesGiven: boolean;
   /** The opening record, or null when project.json has none (plain criteria only). */
   bids: OpeningBid[] | null;
@@ -218,7 +221,18 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
     files.push({ path: f.path, absolute, bidder: f.bidder, title: f.title, bytes: size, sha256: '' });
   }
   // null: the rules given have problems (listed above).
-  const rules = rulesCheck === null ? rulesFromCriteria(m.criteria ?? []) : rulesCheck.ok ? rulesCheck.rules : null;
+  let rules = rulesCheck === null ? rulesFromCriteria(m.criteria ?? []) : rulesCheck.ok ? rulesCheck.rules : null;
+  if (rulesCheck === null && m.criteria !== undefined && m.bids !== undefined) {
+    // Plain criteria with an opening record open a committee under rulesFromCriteria: those rules must
+    // hold as rules (a criterion id such as 技术 is no rule id). Without bids no committee opens, and
+    // the booth keeps reviewing plain criteria as it always did.
+    const derived = checkEvaluationRules(rules, m.bids);
+    if (derived.ok) rules = derived.rules;
+    else {
+      problems.push(...derived.problems.map((p) => criteriaProblem(p)));
+      rules = null;
+    }
+  }
   const criteria = m.criteria ?? (rules === null ? [] : criteriaFromRules(rules));
   if (rules !== null && m.rules !== undefined && criteria.length === 0) problems.push(messagePair('projects.material.noCriteria', { file: PROJECT_FILE }));
   if (problems.length > 0 || rules === null) fail(problems, dir);
@@ -237,6 +251,13 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
     bidders: m.bidders,
     files,
   };
+}
+
+/** A problem of the rules made from plain criteria (rulesFromCriteria: criteria[i] is items[i]). */
+function criteriaProblem(p: MessagePair): Problem {
+  const zh = messagePair('projects.material.criteriaAsRules', { file: PROJECT_FILE, problem: p.zh }).zh;
+  const en = messagePair('projects.material.criteriaAsRules', { file: PROJECT_FILE, problem: p.en }).en;
+  return { zh, en };
 }
 
 /** A problem of the rules, said as one of project.json's (checkEvaluationRules names the field inside `rules`). */

@@ -93,7 +93,8 @@ export function projectBoothPayload(
     startsAt: m.startsAt,
     endsAt: m.endsAt,
     criteria: m.criteria,
-    rules: m.rules,
+    // Plain criteria: no rules in the payload, the booth reviews them as it always did (review-rules.ts).
+    ...(m.rulesGiven ? { rules: m.rules } : {}),
     ...(m.bids === null ? {} : { bids: m.bids }),
     bidders: m.bidders,
     files: m.files.map((f) => {
