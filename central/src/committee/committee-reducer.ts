@@ -17,6 +17,7 @@ import {
   resultsConfirmedPayloadSchema,
   type RecheckTarget,
 } from '@kawei/shared/committee/committee-events.ts';
+import { rulesSha256 } from '@kawei/shared/committee/rules-digest.node.ts';
 import { bilingualError, messagePair, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 import { requiredRevisionOf, settle } from './committee-progress.ts';
 import type { ActBy, BoothEventLookup, CommitteeState, EventOrigin, LedgerEntry, MemberRecord } from './committee-types.ts';
@@ -29,6 +30,8 @@ export function openCommitteeState(entry: LedgerEntry): CommitteeState {
   if (!parsed.success) throw bilingualError('committeeRecord.replay.badEntry', { seq: entry.seq, type: entry.type, problem: z.prettifyError(parsed.error) });
   const opened = parsed.data;
   const noPreliminary = opened.rules.preliminary.length === 0;
+  // The booths compare their documents with the stated hash: rules that do not hash to it are not the ones they reviewed under.
+  const problems = rulesSha256(opened.rules) === opened.rulesSha256 ? [] : [messagePair('committeeRecord.replay.rulesDigest', { seq: entry.seq })];
   return settle({
     opened,
     openedSeq: entry.seq,
@@ -51,7 +54,7 @@ export function openCommitteeState(entry: LedgerEntry): CommitteeState {
     confirmed: null,
     acceptedEvents: {},
     refusals: [],
-    problems: [],
+    problems,
     version: entry.seq,
   });
 }
@@ -71,7 +74,7 @@ export function applyLedgerEntry(state: CommitteeState, entry: LedgerEntry, look
       // Re-opened (new rules, new seats) while nothing was accepted yet: start over, keeping what was refused.
       if (Object.keys(state.acceptedEvents).length > 0) return noted(messagePair('committeeRecord.replay.reopenedAfterReview', { seq: entry.seq }));
       const fresh = openCommitteeState(entry);
-      return { ...fresh, refusals: state.refusals, problems: state.problems };
+      return { ...fresh, refusals: state.refusals, problems: [...state.problems, ...fresh.problems] };
     }
     case COMMITTEE_EVENTS.accepted: {
       const parsed = committeeAcceptedPayloadSchema.safeParse(entry.payload);

@@ -66,6 +66,13 @@ describe('replay and the views', () => {
     expect(() => replayCommittee([{ seq: 1, type: COMMITTEE_EVENTS.accepted, payload: {}, at: 1 }], () => undefined)).toThrow(/committee\.opened/);
   });
 
+  it('reports rules that do not hash to the digest the opening states', () => {
+    const opened = { ...openedPayload({ members: 3 }), rulesSha256: '0'.repeat(64) };
+    const state = replayCommittee([{ seq: 1, type: COMMITTEE_EVENTS.opened, payload: opened, at: 1 }], () => undefined);
+    expect(state.problems.map((p) => p.en)).toEqual([expect.stringMatching(/rulesSha256/)]);
+    expect(replayCommittee([{ seq: 1, type: COMMITTEE_EVENTS.opened, payload: openedPayload({ members: 3 }), at: 1 }], () => undefined).problems).toEqual([]);
+  });
+
   it('a re-opening counts before any review is accepted, and is ignored after', () => {
     const run = committeeRun(openedPayload({ members: 3 }));
     const reopened = openedPayload({ members: 5 });

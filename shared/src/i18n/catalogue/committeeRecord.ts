@@ -82,6 +82,7 @@ export const zhCN = {
   'committeeRecord.replay.badEntry': '记录第 {seq} 条（{type}）内容无效：{problem}',
   'committeeRecord.replay.reopenedAfterReview': '记录第 {seq} 条在评审开始后重新开启委员会，已忽略',
   'committeeRecord.replay.disagrees': '记录第 {seq} 条采纳的事件按规则应被拒绝：{reason}',
+  'committeeRecord.replay.rulesDigest': '记录第 {seq} 条的评标办法与其摘要 rulesSha256 不符',
 
   'committeeRecord.heading.committee': '评标委员会',
   'committeeRecord.heading.members': '成员',
@@ -192,6 +193,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'committeeRecord.replay.badEntry': 'record entry {seq} ({type}) is invalid: {problem}',
   'committeeRecord.replay.reopenedAfterReview': 'record entry {seq} re-opens the committee after review began: ignored',
   'committeeRecord.replay.disagrees': 'record entry {seq} accepted an event the rules refuse: {reason}',
+  'committeeRecord.replay.rulesDigest': 'record entry {seq}: the rules do not hash to the rulesSha256 it states',
 
   'committeeRecord.heading.committee': 'Evaluation committee',
   'committeeRecord.heading.members': 'Members',
