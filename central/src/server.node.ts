@@ -20,7 +20,8 @@ import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './http/server-limits.t
 import { ThrottleGuard } from './http/throttle-guard.node.ts';
 import { installOperatorThrottle } from './http/admin-auth.node.ts';
 import { WaiterLimits } from './sync/waiter-limits.ts';
-import { createCommitteeService, isCommitteeStore, type CommitteeService } from './committee/committee-service.node.ts';
+import type { CommitteeService } from './committee/committee-service.node.ts';
+import { isCommitteeStore } from './storage/committee-store.ts';
 
 /** How often the committee looks for stored review events it has not judged (a crash in between). */
 export const COMMITTEE_CATCH_UP_MS = 3000;
@@ -120,6 +121,8 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   app.addHook('onReady', async () => {
     if (options.committee === false) return;
     if (!committee && isCommitteeStore(store)) {
+      // Loaded here, not at the top: the CLI's other commands import this module and need none of it.
+      const { createCommitteeService } = await import('./committee/committee-service.node.ts');
       const keys = await centralKeys();
       committee = createCommitteeService({
         store,

@@ -1,6 +1,5 @@
 import { eventsCommand } from './events-command.node.ts';
 import { signaturesCommand } from './signatures-command.node.ts';
-import { committeeCommand, resultsCommand } from './committee-commands.node.ts';
 import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { errorMessage, translate, type MessageKey } from '@kawei/shared/i18n/messages.ts';
 import { bilingual, bilingualLabel, messagePair } from '@kawei/shared/i18n/bilingual.ts';
@@ -79,8 +78,9 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   alerts: alertsCommand,
   events: eventsCommand,
   signatures: signaturesCommand,
-  results: resultsCommand,
-  committee: committeeCommand,
+  // Loaded when used: the committee's modules are many, and every other command would pay for them.
+  results: async (args, io) => (await import('./committee-commands.node.ts')).resultsCommand(args, io),
+  committee: async (args, io) => (await import('./committee-commands.node.ts')).committeeCommand(args, io),
 };
 
 /** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */

@@ -16,6 +16,7 @@ import { rulesSha256 } from '@kawei/shared/committee/rules-digest.node.ts';
 import type { CentralStore } from '../storage/central-store.ts';
 import type { SyncStore, StoredEvent } from '../storage/sync-store.ts';
 import type { CommitteeStore, LedgerEvent } from '../storage/committee-store.ts';
+export { isCommitteeStore } from '../storage/committee-store.ts';
 import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import { appendToLedger, toLedgerEntries, type LedgerAppend } from './committee-ledger.node.ts';
 import { boothViews, judgeBoothEvent, judgeOperatorAct, replayCommittee, type OperatorAct } from './committee-state.ts';
@@ -343,11 +344,6 @@ export function createCommitteeService(deps: CommitteeServiceDeps): CentralCommi
   return new CentralCommitteeService(deps);
 }
 
-/** Whether a store keeps the committee ledger (the central's store does; a test's stand-in may not). */
-export function isCommitteeStore<S extends object>(store: S): store is S & CommitteeStore {
-  const s = store as Partial<CommitteeStore>;
-  return typeof s.appendLedgerEvent === 'function' && typeof s.listLedger === 'function' && typeof s.listEventsByTypes === 'function';
-}
 
 /** The ledger entry for an operator's act (already judged allowed). */
 function operatorEntry(date: string, project: string, act: OperatorAct): LedgerAppend {

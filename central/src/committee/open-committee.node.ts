@@ -8,7 +8,6 @@ import type { DrawResult } from '../draw/day-schema.ts';
 import type { CentralStore } from '../storage/central-store.ts';
 import type { SyncStore } from '../storage/sync-store.ts';
 import type { CommitteeStore } from '../storage/committee-store.ts';
-import { createCommitteeService } from './committee-service.node.ts';
 
 export interface OpenCommitteeDeps {
   store: CentralStore & SyncStore & CommitteeStore;
@@ -37,6 +36,8 @@ export async function openCommitteeFromStore(
   if (!draw) throw new ApiError('NOT_FOUND', `project "${project}" is not in the draw result of ${result.date}`);
   const [sites, devices] = await Promise.all([deps.store.listSiteTrees(), deps.store.listDevices()]);
   const members = committeeMembers(result, project, draw.experts, sites, devices);
+  // Loaded when a committee opens: publish-project's other work needs none of the committee's modules.
+  const { createCommitteeService } = await import('./committee-service.node.ts');
   const service = createCommitteeService({ ...deps });
   await service.open({
     date: result.date,

@@ -47,3 +47,9 @@ export interface LedgerEvent extends SyncEvent {
   date: string;
   project: string;
 }
+
+/** Whether a store keeps the committee ledger (the central's store does; a test's stand-in may not). */
+export function isCommitteeStore<S extends object>(store: S): store is S & CommitteeStore {
+  const s = store as Partial<CommitteeStore>;
+  return typeof s.appendLedgerEvent === 'function' && typeof s.listLedger === 'function' && typeof s.listEventsByTypes === 'function';
+}
