@@ -236,7 +236,7 @@ describe('a comprehensive committee of three, from the chair vote to confirmed r
   });
 
   it('kawei-central results: an unknown project is an argument error (exit 2)', async () => {
-    const out = await stack.cliRaw('results', '--project', 'NO-SUCH', '--json');
+    const out = await stack.cliProcess('results', '--project', 'NO-SUCH', '--json');
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/NO-SUCH/);
   });

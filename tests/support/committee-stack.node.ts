@@ -27,6 +27,12 @@ import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import { evaluationDay } from '@kawei/shared/domain/evaluation-day.ts';
 import { drawResultSchema, type DayInput, type DrawResult } from '@kawei/central/draw/day-schema.ts';
 import { SqliteCentralStore } from '@kawei/central/storage/sqlite-central-store.node.ts';
+import { runCli } from '@kawei/central/cli/run-cli.node.ts';
+import { createDownstreamMessage } from '@kawei/central/sync/downstream-messages.node.ts';
+import { FACES_BOOTH_MESSAGE } from '@kawei/shared/api/booth-roster.ts';
+import { encodeEmbedding } from '@kawei/shared/api/gate-roster.ts';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { FACE_EMBEDDING_MODEL } from '@kawei/shared/face/models.ts';
 import { ENTRY, REPO_ROOT, fingerprintOf, runNode, startNode, type Listening, type Running } from '../../scripts/lib/processes.node.ts';
 import { createTestToken } from '../../scripts/lib/softhsm-token.node.ts';
 import { readImageFile } from '@kawei/shared/face/image-decode.node.ts';
@@ -100,6 +106,8 @@ export interface CommitteeStack {
   cli(...args: string[]): Promise<string>;
   /** The same, without throwing: exit code and both outputs. */
   cliRaw(...args: string[]): Promise<CliOutcome>;
+  /** The kawei-central binary itself (a process), without throwing. */
+  cliProcess(...args: string[]): Promise<CliOutcome>;
   /** project.json of `project` as published (rules, bids, …), with `over` merged in. */
   material(project: string, over?: Record<string, unknown>): Record<string, unknown>;
   /** Writes the material and runs publish-project (the committee opens); the CLI's outcome. */
@@ -108,6 +116,12 @@ export interface CommitteeStack {
   results(project: string): Promise<unknown>;
   /** Enrols a booth at a free booth of the topology for `seat` (a replacement's booth) with a spare key. */
   addBooth(seat: { expert: string; project: string; codename: string }, boothId?: string): Promise<CommitteeBooth>;
+  /**
+   * Sends a booth the registry face's template for `expert` (faces.booth), signed and queued by the
+   * central's own createDownstreamMessage: what publish-rosters --experts does for seated experts.
+   * For an alternate seated by `committee replace`, which sends the roster but no template.
+   */
+  sendFaceTemplate(deviceId: string, expert: string): Promise<void>;
   stopCentral(): Promise<void>;
   startCentral(): Promise<void>;
   stop(): Promise<void>;
@@ -149,12 +163,23 @@ function inboxTypes(dataDir: string): string[] {
 const rooms = (members: number) => Math.ceil(members / 6) + 1;
 
 export async function startCommitteeStack(o: CommitteeStackOptions): Promise<CommitteeStack> {
-  const log = o.log ?? (() => undefined);
+  const started = Date.now();
+  // KAWEI_TEST_VERBOSE=1: each step of the set-up on stderr, with the seconds since the start.
+  const log = o.log ?? (process.env['KAWEI_TEST_VERBOSE'] ? (line: string) => process.stderr.write(`[committee stack +${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`) : () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'kawei-committee-'));
   const date = evaluationDay(Date.now());
   const centralData = join(dir, 'central');
   mkdirSync(centralData, { recursive: true });
-  const cliRaw = (...args: string[]) => runNode(ENTRY.central, [...args, '--data', centralData]);
+  // The operator's commands run in this process through the CLI's own entry (runCli: the same code
+  // and exit codes as the kawei-central binary) — a process per command costs seconds on a loaded
+  // machine. cliProcess runs the real binary.
+  const cliRaw = async (...args: string[]): Promise<CliOutcome> => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli([...args, '--data', centralData], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+    return { code, stdout, stderr };
+  };
+  const cliProcess = (...args: string[]) => runNode(ENTRY.central, [...args, '--data', centralData]);
   const cli = async (...args: string[]) => {
     const out = await cliRaw(...args);
     if (out.code !== 0) throw new Error(`kawei-central ${args.join(' ')} failed (${out.code}):\n${out.stderr}${out.stdout}`);
@@ -261,6 +286,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   // Three enrolments at a time (each is a CLI process for the code, then the booth's request).
   const all = [...hosts, ...booths];
   for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map(enrol));
+  log('publish-rosters');
   await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
 
   const materialDir = (project: string) => join(dir, 'material', project);
@@ -316,6 +342,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     boothOf,
     cli,
     cliRaw,
+    cliProcess,
     material,
     publishProject,
     async results(project) {
@@ -335,6 +362,21 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
       await enrol(booth);
       return booth;
     },
+    async sendFaceTemplate(deviceId, expert) {
+      const described = await pipeline.describeStill(readImageFile(join(registryDir, 'photos', experts[0]!, '1.jpg')));
+      const embedding = described.faces[0]?.embedding;
+      if (!embedding) throw new Error('the registry photo shows no face');
+      const central = SqliteCentralStore.open(join(centralData, 'central.sqlite'));
+      try {
+        const identity = await central.getCentralIdentity();
+        await createDownstreamMessage(
+          { store: central, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), now: Date.now },
+          { deviceId, type: FACES_BOOTH_MESSAGE, payload: { date, expert, model: FACE_EMBEDDING_MODEL, embedding: encodeEmbedding(embedding) } },
+        );
+      } finally {
+        await central.close();
+      }
+    },
     startCentral,
     async stopCentral() {
       await central?.stop();
@@ -350,6 +392,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   };
 
   if (o.publish ?? true) {
+    log('publish-project');
     for (const p of o.projects) {
       const out = await publishProject(p.id);
       if (out.code !== 0) throw new Error(`publish-project ${p.id} failed (${out.code}):\n${out.stderr}${out.stdout}`);
