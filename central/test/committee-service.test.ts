@@ -212,6 +212,16 @@ describe('the committee through the central', () => {
     const verifiedText = await central.cli(['results', 'verify', '--project', PROJECT]);
     expect(verifiedText.code).toBe(0);
     expect(verifiedText.stdout).toContain('核验通过');
+
+    // The centre confirms the results it was shown: final, every booth told, still re-derivable.
+    const digest = (JSON.parse(json.stdout) as { resultsSha256: string }).resultsSha256;
+    const stale = await central.cli(['committee', 'confirm', '--project', PROJECT, '--results', 'f'.repeat(64), '--operator', 'op-1', '--why', 'signed report']);
+    expect([stale.code, stale.stderr]).toEqual([1, expect.stringContaining('STALE_RESULTS')]);
+    const confirmed = await central.cli(['committee', 'confirm', '--project', PROJECT, '--results', digest, '--operator', 'op-1', '--why', 'signed report']);
+    expect([confirmed.code, confirmed.stderr]).toEqual([0, '']);
+    expect((await central.lastView(k1)).stage).toBe('final');
+    expect((await central.store.listLedger({ project: PROJECT })).at(-1)).toMatchObject({ type: 'committee.results_confirmed', payload: { resultsSha256: digest, operator: 'op-1', why: 'signed report' } });
+    expect((await central.cli(['results', 'verify', '--project', PROJECT])).code).toBe(0);
   });
 
   it("refuses an operator's act the rules forbid, with the reason, and records an allowed one with who and why", async () => {

@@ -168,7 +168,11 @@ export class CentralCommitteeService implements CommitteeService {
       group.events.push(record);
       byCommittee.set(key, group);
     }
-    await Promise.all([...byCommittee.values()].map((g) => this.judgeAll(g.date, g.project, g.events)));
+    // Score sheets of projects without a committee (plain criteria, no opening record) stay unjudged:
+    // one look at each such project's ledger per run, not one per event.
+    const open = [...byCommittee.values()];
+    const opened = await Promise.all(open.map(async (g) => sinceLastOpening(await this.deps.store.listLedger({ date: g.date, project: g.project })).length > 0));
+    await Promise.all(open.filter((_, i) => opened[i]).map((g) => this.judgeAll(g.date, g.project, g.events)));
   }
 
   async open(input: OpenCommitteeInput): Promise<void> {
