@@ -16,7 +16,7 @@ import { activeBoothDevices } from '../committee/open-committee.node.ts';
 import { resultsJson, type OperatorAct } from '../committee/committee-state.ts';
 import { formatCommitteeText } from './committee-text.ts';
 import type { CommitteeState } from '../committee/committee-types.ts';
-import { parseCommandArgs, usageError, type ParsedCommandArgs } from './cli-args.node.ts';
+import { parseCommandArgs, UsageError, usageError, type ParsedCommandArgs } from './cli-args.node.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** `results verify` found a fault; a refused `committee` act. */
@@ -71,6 +71,7 @@ export async function committeeCommand(args: string[], io: CliIo): Promise<numbe
       note: { type: 'string' },
       alternate: { type: 'string' },
       booth: { type: 'string' },
+      experts: { type: 'string' },
       results: { type: 'string' },
       json: { type: 'boolean', default: false },
     }),
@@ -98,7 +99,11 @@ export async function committeeCommand(args: string[], io: CliIo): Promise<numbe
       return COMMITTEE_FAULT_EXIT;
     }
     const notes: string[] = [];
-    if (act.kind === 'replace') notes.push(await sendAlternateRoster(store, after, date, project, act.replacement));
+    if (act.kind === 'replace') {
+      notes.push(await sendAlternateRoster(store, after, date, project, act.replacement));
+      const expertsDir = text(parsed, 'experts');
+      if (expertsDir !== undefined) notes.push(await sendAlternateFace(store, expertsDir, date, act.replacement));
+    }
     if (parsed.values['json']) {
       io.stdout.write(`${JSON.stringify(resultsJson(after))}\n`);
       return 0;
@@ -218,6 +223,34 @@ async function sendAlternateRoster(store: KaweiStore, state: CommitteeState, dat
     },
   );
   return bilingual('central.committee.rosterSent', { booth: member.booth, codename: member.codename });
+}
+
+/**
+ * With --experts REGISTRY_DIR: the alternate's face template to the booth (faces.booth), from the
+ * registry as publish-rosters --experts reads it (its face cache makes a second read cheap).
+ */
+async function sendAlternateFace(store: KaweiStore, dir: string, date: string, member: CommitteeMember): Promise<string> {
+  const [{ loadFacePipeline }, { buildFaceRegistry }, { alternateFacesMessage }] = await Promise.all([
+    import('@kawei/shared/face/face-pipeline.node.ts'),
+    import('../experts/face-registry.node.ts'),
+    import('../committee/alternate-faces.node.ts'),
+  ]);
+  const pipeline = await loadFacePipeline();
+  let registry;
+  try {
+    registry = await buildFaceRegistry(dir, pipeline);
+  } catch (error) {
+    const { ExpertRegistryError } = await import('../experts/registry-schema.ts');
+    if (error instanceof ExpertRegistryError) throw new UsageError(error.chinese, error.message);
+    throw error;
+  } finally {
+    pipeline.dispose();
+  }
+  const message = alternateFacesMessage(registry, member, date);
+  if (message === null) return bilingual('central.committee.noFace', { booth: member.booth });
+  const identity = await store.getCentralIdentity();
+  await createDownstreamMessage({ store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), now: Date.now }, message);
+  return bilingual('central.committee.faceSent', { booth: member.booth });
 }
 
 // ── plumbing ─────────────────────────────────────────────────────────────────────────────────────

@@ -53,7 +53,8 @@ export const USAGE = [
   usageEntry(
     'committee chair|recheck|replace|confirm --project CODE [--date D] --operator NAME --why TEXT\n' +
       '      chair --codename C | recheck --codename C --reason R [--cell BID:ITEM]... [--note T]\n' +
-      '      replace --codename C --reason absent|recused|ill|other --alternate EXPERT [--booth ID] | confirm [--results SHA256]',
+      '      replace --codename C --reason absent|recused|ill|other --alternate EXPERT [--booth ID] [--experts REGISTRY_DIR]\n' +
+      '      confirm [--results SHA256]',
     'central.usage.committee',
     'lines',
   ),
