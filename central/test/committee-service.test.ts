@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { privateKeyFromPkcs8, publicKeyFromBase64, verifyText } from '@kawei/shared/crypto/ed25519.node.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { COMMITTEE_BOOTH_MESSAGE, REVIEW_EVENTS, committeeBoothPayloadSchema, type CommitteeBoothPayload } from '@kawei/shared/committee/committee-events.ts';
@@ -82,7 +82,7 @@ function drawResult(members = 3): DrawResult {
   };
 }
 
-async function startCentral(options: { open?: boolean; members?: number; rules?: EvaluationRulesInput } = {}): Promise<Central> {
+async function startCentral(options: { open?: boolean; members?: number; rules?: EvaluationRulesInput; serverMadeCommittee?: boolean } = {}): Promise<Central> {
   const members = options.members ?? 3;
   const dir = tempDir();
   const store = await openDemoStore(dir);
@@ -99,7 +99,9 @@ async function startCentral(options: { open?: boolean; members?: number; rules?:
   const privateKey = privateKeyFromPkcs8(identity.privateKeyPkcs8);
   const committee = createCommitteeService({ store, privateKey, centralId: identity.centralId, now: Date.now });
   // Catch-up is driven by the tests (an hour between runs on its own).
-  const app = buildCentralServer({ store, committee, committeeCatchUpMs: 3_600_000 });
+  const app = options.serverMadeCommittee
+    ? buildCentralServer({ store, committeeCatchUpMs: 50 })
+    : buildCentralServer({ store, committee, committeeCatchUpMs: 3_600_000 });
   await app.ready();
   if (options.open !== false) {
     const rules = evaluationRulesSchema.parse(options.rules ?? COMPREHENSIVE);
@@ -319,5 +321,20 @@ describe('the committee through the central', () => {
     const after = await Promise.all(central.booths.map(async (b) => (await central.messages(b, COMMITTEE_BOOTH_MESSAGE)).length));
     expect(after.map((n, i) => n - before[i]!)).toEqual(Array.from({ length: 9 }, () => 1));
     process.stderr.write(`[committee] last sheet pushed → results stored for all 9 booths: ${elapsedMs.toFixed(1)} ms\n`);
+  });
+
+  it('the server makes its own committee when ready: pushed events are judged, and events stored behind its back are caught up', async () => {
+    const central = await startCentral({ serverMadeCommittee: true });
+    const [k1, k2] = central.booths as [Booth, Booth, Booth];
+    const types = () => ledgerTypes(central);
+    const events = k1.chain.append(1, () => ({ type: REVIEW_EVENTS.chairVote, payload: votePayload('K01', 'K02') as SyncEvent['payload'] }));
+    const res = await central.app.inject(k1.device.signedRequest({ method: 'POST', url: SYNC_PATHS.push, body: JSON.stringify(pushRequest(events)) }));
+    expect(res.statusCode).toBe(200);
+    await vi.waitFor(async () => expect(await types()).toEqual(['committee.opened', 'committee.accepted']), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect((await central.lastView(k1)).chairVotes).toBe(1), { timeout: 20_000, interval: 50 });
+
+    const behind = k2.chain.append(1, () => ({ type: REVIEW_EVENTS.chairVote, payload: votePayload('K02', 'K02') as SyncEvent['payload'] }));
+    await central.store.ingestBatch({ deviceId: k2.device.deviceId, events: behind, receivedAt: Date.now(), clockSkewMs: 0 });
+    await vi.waitFor(async () => expect(await types()).toEqual(['committee.opened', 'committee.accepted', 'committee.accepted']), { timeout: 20_000, interval: 50 });
   });
 });
