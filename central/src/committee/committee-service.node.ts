@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { ApiError } from '@kawei/shared/errors.ts';
+import { ApiError, badInput } from '@kawei/shared/errors.ts';
 import type { MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
@@ -176,7 +176,9 @@ export class CentralCommitteeService implements CommitteeService {
   }
 
   async open(input: OpenCommitteeInput): Promise<void> {
-    const payload = committeeOpenedPayloadSchema.parse({ ...input, rulesSha256: rulesSha256(input.rules) });
+    const parsed = committeeOpenedPayloadSchema.safeParse({ ...input, rulesSha256: rulesSha256(input.rules) });
+    if (!parsed.success) throw badInput(parsed.error, `committee of project "${input.project}"`);
+    const payload = parsed.data;
     await this.serial(input.date, input.project, async () => {
       const appended = await appendToLedger(this.ledgerDeps(), async () => {
         const ledger = await this.deps.store.listLedger({ date: input.date, project: input.project });
