@@ -189,7 +189,7 @@ describe('project material with evaluation rules', () => {
     expect(problems).toEqual(['bids: bidder code used twice: A', 'bids: bidder B has no bid in the opening record']);
   });
 
-  it('derives lowest-price criteria from the preliminary items (the payload needs one)', () => {
+  it('derives no criteria for a lowest-price project (nothing to score; the rules carry the review)', () => {
     const criteria = criteriaFromRules({
       method: 'lowest_price',
       preliminary: [{ id: 'Q1', kind: 'qualification', name: '资质', description: '' }],
@@ -198,7 +198,7 @@ describe('project material with evaluation rules', () => {
       price: null,
       settings: { chair: 'vote', rejection: 'majority', trim: 'none', recommend: 3, abnormalShare: 0.3, decimals: 2 },
     });
-    expect(criteria).toEqual([{ id: 'Q1', name: '资质', max: 1 }]);
+    expect(criteria).toEqual([]);
   });
 
   it('accepts the demo rules: four preliminary items, twelve scoring items in 技术/商务, price 30 computed, realistic bids', { timeout: 120_000 }, async () => {

@@ -38,10 +38,9 @@ export function bidProblems(m: { bidders: readonly Bidder[]; bids: readonly Open
 /**
  * The `criteria` of a project.booth payload for material that gives rules only: one per scoring item
  * (its id, name and maximum), what a booth built before issue #13 would show. A lowest-price project
- * has no scoring items: its preliminary items stand in (1 point each), since the payload needs at
- * least one criterion. The rules, not these, are what the review follows.
+ * has no scoring items, so none: an older booth then refuses the payload (it needs one) instead of
+ * showing a score sheet the method does not have. The rules, not these, are what the review follows.
  */
 export function criteriaFromRules(rules: EvaluationRules): Criterion[] {
-  if (rules.items.length > 0) return rules.items.map((i) => ({ id: i.id, name: i.name.slice(0, CRITERION_NAME_MAX), max: i.max }));
-  return rules.preliminary.map((p) => ({ id: p.id, name: p.name.slice(0, CRITERION_NAME_MAX), max: 1 }));
+  return rules.items.map((i) => ({ id: i.id, name: i.name.slice(0, CRITERION_NAME_MAX), max: i.max }));
 }

@@ -77,7 +77,11 @@ export const projectBoothPayloadSchema = z.object({
   blind: z.boolean(),
   startsAt: z.number().int().nullable(),
   endsAt: z.number().int().nullable(),
-  criteria: z.array(projectCriterionSchema).min(1),
+  /**
+   * Plain scoring criteria (before issue #13). With `rules` they mirror the scoring items (what an
+   * older booth would show) and may be empty: a lowest-price project has nothing to score.
+   */
+  criteria: z.array(projectCriterionSchema),
   bidders: z.array(projectBidderSchema).min(1),
   files: z.array(projectFileSchema),
   /**
@@ -88,5 +92,5 @@ export const projectBoothPayloadSchema = z.object({
   rules: evaluationRulesSchema.optional(),
   /** The opening record (开标记录): every bid by code with its price. Absent before issue #13. */
   bids: z.array(openingBidSchema).optional(),
-});
+}).refine((p) => p.criteria.length > 0 || p.rules !== undefined, { message: 'a project needs criteria or rules', path: ['criteria'] });
 export type ProjectBoothPayload = z.infer<typeof projectBoothPayloadSchema>;
