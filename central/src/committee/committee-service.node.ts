@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { ApiError, badInput } from '@kawei/shared/errors.ts';
-import type { MessagePair } from '@kawei/shared/i18n/bilingual.ts';
+import { messagePair, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
@@ -18,6 +18,7 @@ import type { SyncStore, StoredEvent } from '../storage/sync-store.ts';
 import type { CommitteeStore, LedgerEvent } from '../storage/committee-store.ts';
 export { isCommitteeStore } from '../storage/committee-store.ts';
 import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
+import { CommitteeApiError } from './open-committee.node.ts';
 import { appendToLedger, toLedgerEntries, type LedgerAppend } from './committee-ledger.node.ts';
 import { boothViews, judgeBoothEvent, judgeOperatorAct, replayCommittee, type OperatorAct } from './committee-state.ts';
 import type { BoothEventRecord, CommitteeState } from './committee-types.ts';
@@ -73,9 +74,9 @@ export class CommitteeActRefusedError extends ApiError {
 }
 
 /** The committee (date, project) has no committee.opened in the ledger. */
-export class NoCommitteeError extends ApiError {
+export class NoCommitteeError extends CommitteeApiError {
   constructor(date: string, project: string) {
-    super('NOT_FOUND', `no committee is open for project "${project}" on ${date}`, { date, project });
+    super('NOT_FOUND', messagePair('central.committee.notOpen', { date, project }), { date, project });
   }
 }
 
@@ -186,9 +187,9 @@ export class CentralCommitteeService implements CommitteeService {
         if (current.length > 0) {
           const decided = current.find((e) => e.type !== COMMITTEE_EVENTS.opened && e.type !== COMMITTEE_EVENTS.refused);
           if (decided) {
-            throw new ApiError(
+            throw new CommitteeApiError(
               'COMMITTEE_REFUSED',
-              `the committee of project "${input.project}" on ${input.date} has already taken decisions (ledger seq ${decided.seq}, ${decided.type}): it cannot be opened again`,
+              messagePair('central.committee.open.decided', { project: input.project, date: input.date, seq: decided.seq, type: decided.type }),
               { seq: decided.seq, type: decided.type },
             );
           }

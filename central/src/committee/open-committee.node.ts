@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { ApiError } from '@kawei/shared/errors.ts';
+import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
+import { messagePair, messagePairBy, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
+import { translate, type Lang } from '@kawei/shared/i18n/messages.ts';
 import type { CommitteeMember } from '@kawei/shared/committee/committee-events.ts';
 import type { EvaluationRules, OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
 import type { DeviceRecord, SiteTree } from '@kawei/shared/api/central-http.ts';
@@ -8,6 +10,24 @@ import type { DrawResult } from '../draw/day-schema.ts';
 import type { CentralStore } from '../storage/central-store.ts';
 import type { SyncStore } from '../storage/sync-store.ts';
 import type { CommitteeStore } from '../storage/committee-store.ts';
+
+/**
+ * An ApiError of the committee that people read (the operator's terminal, the admin page): its
+ * message is both languages from the catalogue, "中文 / English" as BilingualError's; `pair` keeps them apart.
+ */
+export class CommitteeApiError extends ApiError {
+  readonly zh: string;
+  readonly en: string;
+  constructor(
+    code: ErrorCode,
+    readonly pair: MessagePair,
+    details?: unknown,
+  ) {
+    super(code, `${pair.zh} / ${pair.en}`, details);
+    this.zh = pair.zh;
+    this.en = pair.en;
+  }
+}
 
 export interface OpenCommitteeDeps {
   store: CentralStore & SyncStore & CommitteeStore;
@@ -33,7 +53,7 @@ export async function openCommitteeFromStore(
 ): Promise<{ members: number; alternates: number }> {
   const { result, project } = input;
   const draw = result.draws.find((d) => d.project === project);
-  if (!draw) throw new ApiError('NOT_FOUND', `project "${project}" is not in the draw result of ${result.date}`);
+  if (!draw) throw new CommitteeApiError('NOT_FOUND', messagePair('central.committee.open.notInDraw', { project, date: result.date }));
   const [sites, devices] = await Promise.all([deps.store.listSiteTrees(), deps.store.listDevices()]);
   const members = committeeMembers(result, project, draw.experts, sites, devices);
   // Loaded when a committee opens: publish-project's other work needs none of the committee's modules.
@@ -62,23 +82,31 @@ export function committeeMembers(
   const boothIds = boothIdsByPlace(sites);
   const deviceOfBooth = activeBoothDevices(devices);
   const members: CommitteeMember[] = [];
-  const missing: string[] = [];
+  const missing: { why: 'noSeat' | 'noSuchBooth' | 'noDevice'; expert: string; place: string; codename: string }[] = [];
   for (const expert of experts) {
     const seat = result.seats.find((s) => s.project === project && s.expert === expert);
     if (!seat) {
-      missing.push(`${expert}: no seat`);
+      missing.push({ why: 'noSeat', expert, place: '', codename: '' });
       continue;
     }
     const booth = boothIds.get(placeKey(seat.site, seat.room, seat.label));
     const device = booth === undefined ? undefined : deviceOfBooth.get(booth);
     if (booth === undefined || device === undefined) {
-      missing.push(`${seat.site}/${seat.room} ${seat.label} (${seat.codename}): ${booth === undefined ? 'no such booth' : 'no enrolled device'}`);
+      missing.push({ why: booth === undefined ? 'noSuchBooth' : 'noDevice', expert, place: `${seat.site}/${seat.room} ${seat.label}`, codename: seat.codename });
       continue;
     }
     members.push({ codename: seat.codename, expert, booth, device });
   }
   if (missing.length > 0) {
-    throw new ApiError('BAD_INPUT', `the committee of project "${project}" cannot be opened; seats without a booth device: ${missing.join('; ')}`, { missing });
+    const seatText = (lang: Lang, m: (typeof missing)[number]): string =>
+      m.why === 'noSeat'
+        ? translate(lang, 'central.committee.open.noSeat', { expert: m.expert })
+        : translate(lang, m.why === 'noSuchBooth' ? 'central.committee.open.noSuchBooth' : 'central.committee.open.noDevice', { place: m.place, codename: m.codename });
+    const pair = messagePairBy('central.committee.open.seatsWithoutDevice', (lang) => ({
+      project,
+      missing: missing.map((m) => seatText(lang, m)).join(lang === 'en' ? '; ' : '；'),
+    }));
+    throw new CommitteeApiError('BAD_INPUT', pair, { missing: missing.map((m) => seatText('en', m)) });
   }
   return members;
 }
