@@ -4,8 +4,9 @@
  * - `aggregate_ms`: the central's aggregation (shared/src/committee/aggregate.ts through H1's
  *   bench/committee-aggregate.ts `aggregateAll`) of a whole day of 300 projects × 9 experts × 20 bids ×
  *   30 items, once warmed, median of several runs (target ≤ 1 s on one core).
- *   Baseline, same run: `plainLoopBaseline` — the same sums and means in plain nested loops over the
- *   same data, no rules, flags, rounding or ranking — so the ratio is machine-independent.
+ *   Baseline, same run: `plainLoopBaseline` — nested loops over the same data summing each expert's
+ *   item scores per bid, the mean of the totals and a sort; no checks, flags, rounding, price score or
+ *   ties — so the ratio is machine-independent.
  * - `results_p95_ms`: last signature → results shown in every booth of a 9-expert committee, through
  *   the real parts (tests/support/committee-stack.node.ts: `kawei-central serve` over TLS, nine real
  *   booth services each with its SoftHSM2 key, logged in by face, the rules published with
@@ -18,6 +19,7 @@
  *   samples (target ≤ 2 s).
  */
 import type { ReviewView } from '@kawei/shared/contract/booth-review.ts';
+import type { ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import { startCommitteeStack } from '../tests/support/committee-stack.node.ts';
 import { scoringOnlyRules, openingBids } from '../tests/support/committee-rules.node.ts';
 import { chairStep, committeeIn, doSheet, fillSheet, sheetOf } from '../tests/support/committee-flow.node.ts';
@@ -52,12 +54,17 @@ async function aggregateFigures(): Promise<{ aggregateMs: number; baselineMs: nu
 }
 
 /** Resolves with the time the booth's services push a review whose results differ from `previous`. */
-function resultsPushed(booth: CommitteeBooth, previous: string | null): Promise<number> {
-  return new Promise((resolve) => {
+function resultsPushed(booth: CommitteeBooth, previous: string | null, timeoutMs = 60_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${booth.codename}: no new results pushed within ${timeoutMs} ms`));
+    }, timeoutMs);
     const stop = booth.services.events.subscribe((channel, payload) => {
       if (channel !== 'review') return;
       const sha = (payload as ReviewView).committee?.results?.resultsSha256 ?? null;
       if (sha !== null && sha !== previous) {
+        clearTimeout(timer);
         stop();
         resolve(performance.now());
       }
@@ -101,11 +108,11 @@ async function resultsLatency(): Promise<{ samples: number[]; setupS: number }> 
       for (let r = 0; r < RECHECKS_PER_COMMITTEE; r++) {
         const member = booths[1 + (r % (MEMBERS - 1))]!;
         await chairStep(chair, 'request_recheck', { codename: member.codename, reason: 'other', cells: [], note: 'bench' });
-        const required = await committeeIn(member, 'the sheet sent back', (c) => c.recheck !== null && c.stage === 'recheck', 60_000);
-        const revision = required.committee!.revision;
+        await committeeIn(member, 'the sheet sent back', (c) => c.recheck !== null && c.stage === 'recheck', 60_000);
         await committeeIn(member, 'its new draft', (_c, v) => v.step === 'detailed', 60_000);
         // a changed cell, so the results differ from the previous ones
-        await fillSheet(member, { A: { T1: 3 + ((r + revision) % 6) } });
+        const current = (await member.call<ScoreSheet>('getScoreSheet')).scores['A']?.['T1'] ?? 3;
+        await fillSheet(member, { A: { T1: current >= 7 ? current - 1 : current + 1 } });
         sha = await measure(member, sha);
       }
     }
@@ -130,7 +137,7 @@ export async function run(): Promise<BenchResult> {
       results_samples: latency.samples.length,
     },
     baseline: {
-      description: 'plainLoopBaseline (bench/committee-aggregate.ts): the same per-bid sums and means in plain nested loops over the same day, no rules, flags, rounding or ranking',
+      description: 'plainLoopBaseline (bench/committee-aggregate.ts): nested loops over the same day summing each expert’s item scores per bid, the mean of the totals and a sort; no checks, flags, rounding, price score or ties',
       metrics: { aggregate_baseline_ms: Math.round(aggregate.baselineMs * 10) / 10 },
     },
     notes:
