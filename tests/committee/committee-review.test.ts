@@ -18,8 +18,8 @@ import { until, type CommitteeBooth } from '../support/committee-booth.node.ts';
  * fail bid D → rejected by majority, one member fails C → kept; the chair starts the detailed review;
  * a booth restarted mid-stage resumes; the central goes away while two members sign and they catch
  * up; an objective item scored differently blocks aggregation; the chair sends the sheet back; the
- * revised sheet (revision 2) unblocks the results, which every booth and the CLI show; the chair
- * confirms. Bad input on the way: a second chair vote, a non-chair's step, a step at the wrong stage.
+ * revised sheet (revision 2) unblocks the results, which every booth and the CLI show; an abnormal
+ * score (flagged, not blocking) is sent back and re-signed; the chair confirms. Bad input on the way: a second chair vote, a non-chair's step, a step at the wrong stage.
  */
 const P = 'P-CMP';
 const BIDS = openingBids([1_280_000, 1_315_000, 1_250_000, 1_400_000]); // A B C D
@@ -221,6 +221,44 @@ describe('a comprehensive committee of three, from the chair vote to confirmed r
     const text = await stack.cli('results', '--project', P);
     expect(text).toMatch(/56\.47/);
     expect(text).toMatch(/评委1/);
+  });
+
+  it('an abnormal score is flagged without blocking; the chair sends it back (04), the expert re-signs (revision 3), the results move back', async () => {
+    const chair = m[0]!;
+    const member = m[1]!;
+    const first = (await chair.review()).committee!.results!.resultsSha256;
+    // m1 revises C/T1 from 11 to 17 (re-check 05 "other"): 7 above the others' mean 10, 35 % of 20 > 30 %
+    await chairStep(chair, 'request_recheck', { codename: member.codename, reason: 'other', cells: [{ bid: 'C', item: 'T1' }], note: '请复核施工方案' });
+    await until('revision 2 draft', () => member.call<ScoreSheet>('getScoreSheet'), (s) => s.revision === 2 && s.status === 'draft');
+    await fillSheet(member, { C: { T1: 17 } });
+    await member.call('submitScores', { pin: member.key.pin });
+    const flagged = await resultsEverywhere(m, first, 30_000);
+    for (const v of flagged) {
+      expect(v.committee!.stage).toBe('results'); // abnormal is not blocking
+      expect(v.committee!.flags).toContainEqual(expect.objectContaining({ kind: 'abnormal_score', bid: 'C', item: 'T1' }));
+    }
+    const rows = flagged[0]!.committee!.results!.rows;
+    // C: totals 18 / 25.5 / 19 → 20.83 + 30 = 50.83, now second and recommended; B third
+    expect(rows.find((r) => r.bid === 'C')).toMatchObject({ expertScore: 20.83, score: 50.83, rank: 2, recommended: true });
+    expect(rows.find((r) => r.bid === 'B')).toMatchObject({ rank: 3, recommended: false });
+
+    const second = flagged[0]!.committee!.results!.resultsSha256;
+    await chairStep(chair, 'request_recheck', { codename: member.codename, reason: 'abnormal_score', cells: [{ bid: 'C', item: 'T1' }], note: '评分畸高' });
+    const back = await committeeIn(member, 'revision 3', (c) => c.revision === 3 && c.recheck?.reason === 'abnormal_score');
+    expect(back.committee!.recheck!.cells).toEqual([{ bid: 'C', item: 'T1' }]);
+    await until('revision 3 draft', () => member.call<ScoreSheet>('getScoreSheet'), (s) => s.revision === 3 && s.status === 'draft');
+    await fillSheet(member, { C: { T1: 11 } });
+    await member.call('submitScores', { pin: member.key.pin });
+    const views = await resultsEverywhere(m, second, 30_000);
+    expect(views[0]!.committee!.flags.filter((f) => f.kind === 'abnormal_score')).toEqual([]);
+    expect(views[0]!.committee!.results!.rows.map((r) => [r.bid, r.score, r.rank])).toEqual([
+      ['A', 56.47, 1],
+      ['B', 49.19, 2],
+      ['C', 48.83, 3],
+    ]);
+    expect(member.events('booth.scores_submitted')).toHaveLength(3); // every version signed and kept
+    const record = await resultsJson(stack, P);
+    expect(JSON.stringify(record['rechecks'])).toMatch(/abnormal_score/);
   });
 
   it('the chair confirms the results by their hash: final everywhere; a stale hash is refused', async () => {
