@@ -6,39 +6,16 @@
  * - version 1 (shared/src/api/signed-submissions.ts): plain criteria, no revision, no rules hash; the
  *   code name optional. Accepted only for a project whose rules are plain criteria (no preliminary
  *   review, no price rule), as revision 1.
- * - version 2 (committee-events.ts `SCORE_SHEET_VERSION`): the code name, the revision (1, +1 per
- *   re-check), the rules' hash, the chosen tiers and optionally the totals the sheet states.
+ * - version 2 (signed-submissions.ts `scoreSheetDocumentV2Schema`, the one shape booth and central
+ *   share): the code name, the revision (1, +1 per re-check), the rules' hash, the chosen tiers and
+ *   optionally the totals the sheet states.
  *
  * Both are read into one `ScoreSheetRecord`-ready shape, so the rest of the committee never asks
  * which version it holds.
  */
 import { z } from 'zod';
 import { SCORE_SHEET_VERSION } from '@kawei/shared/committee/committee-events.ts';
-import { SCORE_SHEET_DOCUMENT_KIND, scoreSheetDocumentSchema, scoresSubmittedPayloadSchema } from '@kawei/shared/api/signed-submissions.ts';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-const cells = <T extends z.ZodType>(value: T) => z.record(z.string(), z.record(z.string(), value));
-
-/** Version 2 of the signed score sheet (the booth's score-sheet.node.ts builds it). */
-export const scoreSheetDocumentV2Schema = z.looseObject({
-  kind: z.literal(SCORE_SHEET_DOCUMENT_KIND),
-  version: z.literal(SCORE_SHEET_VERSION),
-  date: isoDate,
-  project: z.string().min(1),
-  codename: z.string().min(1).max(32),
-  booth: z.string(),
-  rulesSha256: sha256Hex,
-  revision: z.number().int().min(1),
-  criteria: z.array(z.looseObject({ id: z.string().min(1), name: z.string(), max: z.number() })),
-  bidders: z.array(z.string().min(1)),
-  scores: cells(z.number().nullable()),
-  notes: cells(z.string()),
-  tiers: cells(z.string()).optional(),
-  /** Totals the sheet itself states per bid, if the booth wrote them: the aggregation checks the sums. */
-  totals: z.record(z.string(), z.number()).optional(),
-  savedAt: z.number().int().min(0).nullable(),
-});
+import { scoreSheetDocumentSchema, scoreSheetDocumentV2Schema, scoresSubmittedPayloadSchema } from '@kawei/shared/api/signed-submissions.ts';
 
 const payloadV1Schema = scoresSubmittedPayloadSchema;
 const payloadV2Schema = scoresSubmittedPayloadSchema.extend({ sheet: scoreSheetDocumentV2Schema });

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { signedDocumentSchema } from '../signing/canonical-signing.ts';
+import { recheckTargetSchema, SCORE_SHEET_VERSION } from '../committee/committee-events.ts';
 
 export const COMMITMENT_SIGNED_EVENT = 'booth.commitment_signed';
 export const SCORES_SUBMITTED_EVENT = 'booth.scores_submitted';
@@ -62,8 +63,8 @@ export type CommitmentSignedPayload = z.infer<typeof commitmentSignedPayloadSche
  * The score sheet as signed (score-sheet.node.ts `documentOf`): bidders by code only, never names.
  * Version 1, or version 2 (issue #13, committee-events.ts SCORE_SHEET_VERSION) which adds the
  * revision, the rules' hash, the chosen tiers and the totals the sheet states: optional here, so the
- * signature check reads both; the committee checks version 2's own fields
- * (central/src/committee/score-sheet-documents.ts).
+ * signature check reads both; the committee checks version 2's own fields with
+ * `scoreSheetDocumentV2Schema` below.
  */
 export const scoreSheetDocumentSchema = z.looseObject({
   kind: z.literal(SCORE_SHEET_DOCUMENT_KIND),
@@ -84,6 +85,45 @@ export const scoreSheetDocumentSchema = z.looseObject({
   totals: z.record(z.string(), z.number()).optional(),
 });
 export type ScoreSheetDocument = z.infer<typeof scoreSheetDocumentSchema>;
+
+const cells = <T extends z.ZodType>(value: T) => z.record(z.string(), z.record(z.string(), value));
+
+/**
+ * Version 2 of the score sheet as signed (issue #13; booth-client score-sheet.node.ts `documentOf`
+ * builds it, the central's committee reads it: central/src/committee/score-sheet-documents.ts). A
+ * member of a committee signs it, so unlike version 1 it always states:
+ *
+ * - `codename` and `booth`: the day's code name (the committee's member) and the booth label;
+ * - `rulesSha256`: the hash of the evaluation rules the sheet was scored under (rules-digest.node.ts);
+ * - `revision`: 1, then +1 for each re-check (复核) the committee asked for; `recheck` is the
+ *   re-check this revision answers (null for revision 1; older documents may leave it out);
+ * - `criteria`: the rules' scoring items (group and kind as the rules say; no price item);
+ * - `tiers`: per bid and item, the tier (优/良/中/差 label) chosen, where one was;
+ * - `totals`: the sum per bid the sheet states (the committee checks it against the cells).
+ *
+ * Bids by code only, never names. Loose: fields added later are kept and covered by the signature.
+ */
+export const scoreSheetDocumentV2Schema = z.looseObject({
+  kind: z.literal(SCORE_SHEET_DOCUMENT_KIND),
+  version: z.literal(SCORE_SHEET_VERSION),
+  date: isoDate,
+  project: z.string().min(1),
+  codename: z.string().min(1).max(32),
+  booth: z.string(),
+  rulesSha256: sha256Hex,
+  revision: z.number().int().min(1),
+  recheck: recheckTargetSchema.nullable().optional(),
+  criteria: z.array(
+    z.looseObject({ id: z.string().min(1), name: z.string(), max: z.number(), group: z.string().optional(), kind: z.enum(['objective', 'subjective']).optional() }),
+  ),
+  bidders: z.array(z.string().min(1)),
+  scores: cells(z.number().nullable()),
+  notes: cells(z.string()),
+  tiers: cells(z.string()).optional(),
+  totals: z.record(z.string(), z.number()).optional(),
+  savedAt: epochMs.nullable(),
+});
+export type ScoreSheetDocumentV2 = z.infer<typeof scoreSheetDocumentV2Schema>;
 
 export const scoresSubmittedPayloadSchema = z.object({
   date: isoDate,
