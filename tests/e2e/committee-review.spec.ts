@@ -25,7 +25,8 @@ test.describe.configure({ mode: 'serial' });
 test.setTimeout(240_000);
 
 const P = 'P-UI';
-const dir = mkdtempSync(join(tmpdir(), 'kawei-committee-e2e-'));
+/** Made in beforeAll: Playwright loads this file more than once (listing, then the worker). */
+let dir = '';
 let stack: CommitteeStack;
 let browser: Browser;
 let page: Page;
@@ -35,6 +36,7 @@ const received: string[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(400_000);
+  dir = mkdtempSync(join(tmpdir(), 'kawei-committee-e2e-'));
   stack = await startCommitteeStack({
     projects: [{ id: P, members: 3, alternates: 1, blind: true, rules: comprehensiveRules({ recommend: 2 }), bids: openingBids([1_280_000, 1_315_000, 1_250_000, 1_400_000]) }],
     hostSeats: 1,
@@ -52,7 +54,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function typePin(p: Page, pin: string): Promise<void> {

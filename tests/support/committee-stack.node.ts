@@ -267,146 +267,155 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     centralPort = Number(new URL(central.ready.url).port);
     centralFingerprint = fingerprintOf(central);
   };
-  await startCentral();
-  const centralUrl = `https://127.0.0.1:${centralPort}`;
-
-  const pipeline = await pipelineLoading;
-  log('booths');
   const booths: CommitteeBooth[] = [];
   const hosts: CommitteeHostBooth[] = [];
-  for (const seat of hostSeats) hosts.push(await CommitteeHostBooth.create(seat, join(dir, 'hosts', `${seat.room}-${seat.label}`), COMMITTEE_PIN));
-  const enrol = async (booth: CommitteeBooth | CommitteeHostBooth) => {
-    const code = (JSON.parse(await cli('enrol-code', '--booth', booth.boothId, '--json')) as { code: string }).code;
-    await booth.enrol(centralUrl, code, centralFingerprint);
-  };
-  seats.forEach((seat, i) => {
-    const booth = new CommitteeBooth(seat, join(dir, 'booths', `${seat.room}-${seat.label}`), keys[i]!, pipeline, face, o.linkIntervalMs);
-    booths.push(booth);
-  });
-  // Three enrolments at a time (each is a CLI process for the code, then the booth's request).
-  const all = [...hosts, ...booths];
-  for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map(enrol));
-  log('publish-rosters');
-  await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
+  await startCentral();
+  try {
+    const centralUrl = `https://127.0.0.1:${centralPort}`;
 
-  const materialDir = (project: string) => join(dir, 'material', project);
-  const specOf = (project: string) => {
-    const spec = o.projects.find((p) => p.id === project);
-    if (!spec) throw new Error(`no project ${project} in this stack`);
-    return spec;
-  };
-  const material = (project: string, over: Record<string, unknown> = {}) => {
-    const spec = specOf(project);
-    return {
-      title: `${project} 评审测试项目`,
-      blind: result.blind.includes(project),
-      startsAt: null,
-      endsAt: null,
-      criteria: [{ id: 'total', name: '总分', max: 100 }],
-      bidders: spec.bidders ?? makeBidders(spec.bids.length),
-      files: [],
-      rules: spec.rules,
-      bids: spec.bids,
-      ...over,
+    const pipeline = await pipelineLoading;
+    log('booths');
+    for (const seat of hostSeats) hosts.push(await CommitteeHostBooth.create(seat, join(dir, 'hosts', `${seat.room}-${seat.label}`), COMMITTEE_PIN));
+    const enrol = async (booth: CommitteeBooth | CommitteeHostBooth) => {
+      const code = (JSON.parse(await cli('enrol-code', '--booth', booth.boothId, '--json')) as { code: string }).code;
+      await booth.enrol(centralUrl, code, centralFingerprint);
     };
-  };
-  const publishProject = async (project: string, over: Record<string, unknown> = {}) => {
-    mkdirSync(materialDir(project), { recursive: true });
-    writeFileSync(join(materialDir(project), 'project.json'), JSON.stringify(material(project, over), null, 2));
-    return cliRaw('publish-project', '--result', resultFile, '--project', project, '--material', materialDir(project), '--no-ocr', '--json');
-  };
-
-  const boothOf = (codename: string) => {
-    const b = booths.find((x) => x.codename === codename);
-    if (!b) throw new Error(`no booth seats ${codename}`);
-    return b;
-  };
-  const spareKeys = keys.slice(seats.length);
-  const stack: CommitteeStack = {
-    dir,
-    date,
-    centralData,
-    centralUrl,
-    get centralFingerprint() {
-      return centralFingerprint;
-    },
-    resultFile,
-    result,
-    pipeline,
-    booths,
-    hosts,
-    face,
-    facePhoto: join(registryDir, 'photos', experts[0]!, '1.jpg'),
-    spareKeys,
-    boothsOf: (project) => booths.filter((b) => b.seat.project === project),
-    boothOf,
-    cli,
-    cliRaw,
-    cliProcess,
-    material,
-    publishProject,
-    async results(project) {
-      return JSON.parse(await cli('results', '--project', project, '--json')) as unknown;
-    },
-    async addBooth(seat, boothId) {
-      const key = spareKeys.shift();
-      if (!key) throw new Error('no spare USB key left: give the stack more spareKeys');
-      const taken = new Set(booths.map((b) => b.boothId));
-      const free =
-        boothId ??
-        roomIds.flatMap((room) => Array.from({ length: ROOM_SIDE * ROOM_SIDE }, (_, k) => `${room}-${String.fromCharCode(65 + Math.floor(k / ROOM_SIDE))}${(k % ROOM_SIDE) + 1}`)).find((id) => !taken.has(id));
-      if (!free) throw new Error('no free booth in the topology');
-      const cut = free.lastIndexOf('-');
-      const booth = new CommitteeBooth({ ...seat, room: free.slice(0, cut), label: free.slice(cut + 1) }, join(dir, 'booths', free), key, pipeline, face, o.linkIntervalMs);
+    seats.forEach((seat, i) => {
+      const booth = new CommitteeBooth(seat, join(dir, 'booths', `${seat.room}-${seat.label}`), keys[i]!, pipeline, face, o.linkIntervalMs);
       booths.push(booth);
-      await enrol(booth);
-      return booth;
-    },
-    async sendFaceTemplate(deviceId, expert) {
-      const described = await pipeline.describeStill(readImageFile(join(registryDir, 'photos', experts[0]!, '1.jpg')));
-      const embedding = described.faces[0]?.embedding;
-      if (!embedding) throw new Error('the registry photo shows no face');
-      const central = SqliteCentralStore.open(join(centralData, 'central.sqlite'));
-      try {
-        const identity = await central.getCentralIdentity();
-        await createDownstreamMessage(
-          { store: central, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), now: Date.now },
-          { deviceId, type: FACES_BOOTH_MESSAGE, payload: { date, expert, model: FACE_EMBEDDING_MODEL, embedding: encodeEmbedding(embedding) } },
-        );
-      } finally {
-        await central.close();
-      }
-    },
-    startCentral,
-    async stopCentral() {
-      await central?.stop();
-      central = null;
-    },
-    async stop() {
-      for (const b of booths) await b.close().catch(() => undefined);
-      for (const h of hosts) await h.stop().catch(() => undefined);
-      await central?.stop();
-      pipeline.dispose();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    });
+    // Three enrolments at a time (each is a CLI process for the code, then the booth's request).
+    const all = [...hosts, ...booths];
+    for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map(enrol));
+    log('publish-rosters');
+    await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
 
-  if (o.publish ?? true) {
-    log('publish-project');
-    for (const p of o.projects) {
-      const out = await publishProject(p.id);
-      if (out.code !== 0) throw new Error(`publish-project ${p.id} failed (${out.code}):\n${out.stderr}${out.stdout}`);
+    const materialDir = (project: string) => join(dir, 'material', project);
+    const specOf = (project: string) => {
+      const spec = o.projects.find((p) => p.id === project);
+      if (!spec) throw new Error(`no project ${project} in this stack`);
+      return spec;
+    };
+    const material = (project: string, over: Record<string, unknown> = {}) => {
+      const spec = specOf(project);
+      return {
+        title: `${project} 评审测试项目`,
+        blind: result.blind.includes(project),
+        startsAt: null,
+        endsAt: null,
+        criteria: [{ id: 'total', name: '总分', max: 100 }],
+        bidders: spec.bidders ?? makeBidders(spec.bids.length),
+        files: [],
+        rules: spec.rules,
+        bids: spec.bids,
+        ...over,
+      };
+    };
+    const publishProject = async (project: string, over: Record<string, unknown> = {}) => {
+      mkdirSync(materialDir(project), { recursive: true });
+      writeFileSync(join(materialDir(project), 'project.json'), JSON.stringify(material(project, over), null, 2));
+      return cliRaw('publish-project', '--result', resultFile, '--project', project, '--material', materialDir(project), '--no-ocr', '--json');
+    };
+
+    const boothOf = (codename: string) => {
+      const b = booths.find((x) => x.codename === codename);
+      if (!b) throw new Error(`no booth seats ${codename}`);
+      return b;
+    };
+    const spareKeys = keys.slice(seats.length);
+    const stack: CommitteeStack = {
+      dir,
+      date,
+      centralData,
+      centralUrl,
+      get centralFingerprint() {
+        return centralFingerprint;
+      },
+      resultFile,
+      result,
+      pipeline,
+      booths,
+      hosts,
+      face,
+      facePhoto: join(registryDir, 'photos', experts[0]!, '1.jpg'),
+      spareKeys,
+      boothsOf: (project) => booths.filter((b) => b.seat.project === project),
+      boothOf,
+      cli,
+      cliRaw,
+      cliProcess,
+      material,
+      publishProject,
+      async results(project) {
+        return JSON.parse(await cli('results', '--project', project, '--json')) as unknown;
+      },
+      async addBooth(seat, boothId) {
+        const key = spareKeys.shift();
+        if (!key) throw new Error('no spare USB key left: give the stack more spareKeys');
+        const taken = new Set(booths.map((b) => b.boothId));
+        const free =
+          boothId ??
+          roomIds.flatMap((room) => Array.from({ length: ROOM_SIDE * ROOM_SIDE }, (_, k) => `${room}-${String.fromCharCode(65 + Math.floor(k / ROOM_SIDE))}${(k % ROOM_SIDE) + 1}`)).find((id) => !taken.has(id));
+        if (!free) throw new Error('no free booth in the topology');
+        const cut = free.lastIndexOf('-');
+        const booth = new CommitteeBooth({ ...seat, room: free.slice(0, cut), label: free.slice(cut + 1) }, join(dir, 'booths', free), key, pipeline, face, o.linkIntervalMs);
+        booths.push(booth);
+        await enrol(booth);
+        return booth;
+      },
+      async sendFaceTemplate(deviceId, expert) {
+        const described = await pipeline.describeStill(readImageFile(join(registryDir, 'photos', experts[0]!, '1.jpg')));
+        const embedding = described.faces[0]?.embedding;
+        if (!embedding) throw new Error('the registry photo shows no face');
+        const central = SqliteCentralStore.open(join(centralData, 'central.sqlite'));
+        try {
+          const identity = await central.getCentralIdentity();
+          await createDownstreamMessage(
+            { store: central, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), now: Date.now },
+            { deviceId, type: FACES_BOOTH_MESSAGE, payload: { date, expert, model: FACE_EMBEDDING_MODEL, embedding: encodeEmbedding(embedding) } },
+          );
+        } finally {
+          await central.close();
+        }
+      },
+      startCentral,
+      async stopCentral() {
+        await central?.stop();
+        central = null;
+      },
+      async stop() {
+        for (const b of booths) await b.close().catch(() => undefined);
+        for (const h of hosts) await h.stop().catch(() => undefined);
+        await central?.stop();
+        pipeline.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+
+    if (o.publish ?? true) {
+      log('publish-project');
+      for (const p of o.projects) {
+        const out = await publishProject(p.id);
+        if (out.code !== 0) throw new Error(`publish-project ${p.id} failed (${out.code}):\n${out.stderr}${out.stdout}`);
+      }
+      log('waiting for the day in every booth');
+      for (const b of [...hosts, ...booths]) {
+        await until(`${b.boothId}'s day`, () => inboxTypes(b.dataDir), (t) => ['roster.booth', 'faces.booth', 'project.booth'].every((x) => t.includes(x)), 60_000, 200);
+      }
+    } else {
+      for (const b of [...hosts, ...booths]) await until(`${b.boothId}'s roster`, () => inboxTypes(b.dataDir), (t) => ['roster.booth', 'faces.booth'].every((x) => t.includes(x)), 60_000, 200);
     }
-    log('waiting for the day in every booth');
-    for (const b of [...hosts, ...booths]) {
-      await until(`${b.boothId}'s day`, () => inboxTypes(b.dataDir), (t) => ['roster.booth', 'faces.booth', 'project.booth'].every((x) => t.includes(x)), 60_000, 200);
+    if (o.login ?? true) {
+      log('login');
+      for (const b of booths) await b.login();
     }
-  } else {
-    for (const b of [...hosts, ...booths]) await until(`${b.boothId}'s roster`, () => inboxTypes(b.dataDir), (t) => ['roster.booth', 'faces.booth'].every((x) => t.includes(x)), 60_000, 200);
+    return stack;
+  } catch (error) {
+    // A set-up that fails leaves nothing running (the test's afterAll has no stack to stop).
+    for (const b of booths) await b.close().catch(() => undefined);
+    for (const h of hosts) await h.stop().catch(() => undefined);
+    await (central as Running<Listening> | null)?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  if (o.login ?? true) {
-    log('login');
-    for (const b of booths) await b.login();
-  }
-  return stack;
 }
