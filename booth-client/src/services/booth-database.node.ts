@@ -174,6 +174,55 @@ export const BOOTH_SCHEMA: SchemaPart = {
         `);
       },
     },
+    {
+      version: 3,
+      description:
+        "the review's state by member: a replacement seated at the same booth starts clean, the leaver's sheet, preliminary review, chair steps and committee message stay as they were",
+      up: (db) => {
+        // Who a row belongs to: the code name its signed document names (a sheet signed by a member
+        // who has since been replaced stays the leaver's), else the member the seat table seats that
+        // day on that project, else '' (a day already purged: nobody will open it again).
+        const owner = (table: string, versions: string | null) => `COALESCE(
+            json_extract(${table}.document_json, '$.codename'),
+            ${versions === null ? 'NULL' : `(SELECT json_extract(v.document_json, '$.codename') FROM ${versions} v WHERE v.sheet_key = ${table}.sheet_key ORDER BY v.revision DESC LIMIT 1)`},
+            (SELECT json_extract(s.payload_json, '$.codename') FROM seat s
+              WHERE s.date = ${table}.date AND json_extract(s.payload_json, '$.project') = ${table}.project),
+            '')`;
+        db.exec(`
+          -- scoring/score-sheet.node.ts: one sheet per day, project and member (code name). The keys of
+          -- rows from before stay as they were (a key is only an id; cells and versions refer to it).
+          ALTER TABLE sheet ADD COLUMN codename TEXT NOT NULL DEFAULT '';
+          UPDATE sheet SET codename = ${owner('sheet', 'sheet_version')};
+          CREATE UNIQUE INDEX sheet_member ON sheet (date, project, codename);
+
+          -- review/review-store.node.ts: the preliminary review likewise.
+          ALTER TABLE preliminary ADD COLUMN codename TEXT NOT NULL DEFAULT '';
+          UPDATE preliminary SET codename = ${owner('preliminary', null)};
+          CREATE UNIQUE INDEX preliminary_member ON preliminary (date, project, codename);
+
+          -- The chair's steps: whose (the signed payload names the code name).
+          ALTER TABLE chair_step ADD COLUMN codename TEXT NOT NULL DEFAULT '';
+          UPDATE chair_step SET codename = COALESCE(json_extract(payload_json, '$.codename'), '');
+
+          -- The committee's newest message per member (the message names the code name it is for).
+          CREATE TABLE committee_view_by_member (
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            codename TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            payload_json TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            PRIMARY KEY (date, project, codename)
+          ) STRICT;
+          INSERT INTO committee_view_by_member (date, project, codename, version, payload_json, message_id, received_at)
+            SELECT date, project, COALESCE(json_extract(payload_json, '$.codename'), ''), version, payload_json, message_id, received_at
+            FROM committee_view;
+          DROP TABLE committee_view;
+          ALTER TABLE committee_view_by_member RENAME TO committee_view;
+        `);
+      },
+    },
   ],
 };
 

@@ -202,15 +202,15 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     sign: (value, pin) => signer.sign('scores', value, pin),
     // Inside the submit transaction: the frozen sheet, its event and the session's mark commit together.
     record: (type, payload) => identity.recordEvent(type, payload).seq,
-    onSubmitted: ({ signedAt }) => {
+    onSubmitted: ({ date, project, codename, signedAt }) => {
       const seat = session.seat;
-      if (seat) store.markSubmitted(seat.date, seat.expert, signedAt);
+      if (seat && seat.date === date && seat.project === project && seat.codename === codename) store.markSubmitted(seat.date, seat.expert, signedAt);
     },
     identity: () => ({ codename: session.seat?.codename ?? null, booth: boothLabel() }),
     // Inside the reopening transaction: the day is no longer "submitted" (a restart resumes working).
-    onReopened: ({ date, project }) => {
+    onReopened: ({ date, project, codename }) => {
       const seat = roster.seat(boothDay(now()));
-      if (seat && seat.date === date && seat.project === project) store.clearSubmitted(seat.date, seat.expert);
+      if (seat && seat.date === date && seat.project === project && seat.codename === codename) store.clearSubmitted(seat.date, seat.expert);
       reopened = true;
     },
   });
@@ -228,10 +228,13 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
   refreshProject = () => {
     const material = todaysMaterial();
     const seat = roster.seat(boothDay(now()));
+    // A member replaced while logged in here is logged out: the booth now seats the alternate.
+    session.followRoster();
     for (const [what, apply] of [
       ['tender files', () => files.setProject(material)],
-      // The sheet follows the rules and the committee: its bids, the revision a re-check asks for.
-      ['score sheet', () => sheet.setProject(material, seat && material ? (review.plan(seat) ?? undefined) : undefined)],
+      // The sheet follows the rules and the committee: its bids, the revision a re-check asks for;
+      // and it is the seated member's own (a replacement opens an empty one, the leaver's stays).
+      ['score sheet', () => sheet.setProject(material, seat && material ? (review.plan(seat) ?? undefined) : undefined, seat?.codename ?? '')],
     ] as const) {
       try {
         apply();

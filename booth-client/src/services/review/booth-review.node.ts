@@ -12,6 +12,10 @@
  * Committee messages (`committee.booth`): validated (a bad one is logged and skipped, never thrown:
  * a throw would roll the inbox back and refuse the message forever), kept when newer than the stored
  * one, for today's seat and project only.
+ *
+ * Every piece of it is the seated member's (the seat's code name): when the centre replaces a member
+ * (`committee replace`), the alternate seated at this booth starts on an empty preliminary review,
+ * chair vote and committee view, and the leaver's signed work stays stored as it was (void, but kept).
  */
 import { createHash } from 'node:crypto';
 import type { ProjectBoothPayload } from '@kawei/shared/api/booth-roster.ts';
@@ -44,7 +48,7 @@ import type { BoothSeat } from '../roster/booth-roster.node.ts';
 import type { SignOutput } from '../scoring/score-sheet.node.ts';
 import { detailedBidders, projectReview, type ProjectReview } from './review-rules.ts';
 import { reviewStep } from './review-step.ts';
-import { preliminaryKey, ReviewStore, type PreliminaryRow } from './review-store.node.ts';
+import { ReviewStore, type PreliminaryRow } from './review-store.node.ts';
 import { sheetPlan, type SheetPlan } from './sheet-plan.node.ts';
 
 export type CommitteeIngestOutcome = 'applied' | 'older' | 'duplicate' | 'not_for_this_seat' | 'malformed' | 'not_for_review';
@@ -137,7 +141,7 @@ export class BoothReview {
 
   /** The committee's newest message for a seat's project (only if it names the seat's code name). */
   committee(seat: BoothSeat): CommitteeBoothPayload | null {
-    const c = this.store.committee(seat.date, seat.project);
+    const c = this.store.committee(seat.date, seat.project, seat.codename);
     return c !== null && c.codename === seat.codename ? c : null;
   }
 
@@ -186,7 +190,7 @@ export class BoothReview {
   }
 
   private preliminarySheet(seat: BoothSeat, review: ProjectReview): PreliminarySheet {
-    const row = this.store.preliminary(seat.date, seat.project);
+    const row = this.store.preliminary(seat.date, seat.project, seat.codename);
     const stored = this.store.verdicts(row.sheet_key);
     const verdicts: PreliminarySheet['verdicts'] = {};
     for (const bid of review.bidCodes) {
@@ -210,7 +214,7 @@ export class BoothReview {
     const { bid, item, pass, reason } = parsed.data;
     const { review } = this.context(seat);
     if (review.rules.preliminary.length === 0) throw new ApiError('WRONG_PHASE', 'this project has no preliminary review');
-    const row = this.store.preliminary(seat.date, seat.project);
+    const row = this.store.preliminary(seat.date, seat.project, seat.codename);
     if (row.status === 'submitted' || this.signing === row.sheet_key) throw new ApiError('SHEET_FROZEN', 'the preliminary review is signed and cannot change');
     if (!review.bidCodes.includes(bid)) throw new ApiError('BAD_INPUT', `no bid ${bid} in this project`);
     if (!review.rules.preliminary.some((i) => i.id === item)) throw new ApiError('BAD_INPUT', `no preliminary item ${item} in this project`);
@@ -247,7 +251,7 @@ export class BoothReview {
     if (!parsedPin.success) throw badInput(parsedPin.error, 'submitPreliminary');
     const { review } = this.context(seat);
     if (review.rules.preliminary.length === 0) throw new ApiError('WRONG_PHASE', 'this project has no preliminary review');
-    const row = this.store.preliminary(seat.date, seat.project);
+    const row = this.store.preliminary(seat.date, seat.project, seat.codename);
     if (this.signing === row.sheet_key) throw new ApiError('WRONG_PHASE', 'the preliminary review is being signed');
     if (row.status === 'submitted') throw new ApiError('SHEET_FROZEN', 'the preliminary review is already signed');
     const sheet = this.preliminarySheet(seat, review);
@@ -264,7 +268,7 @@ export class BoothReview {
       // Frozen, signed and recorded for the central: all of it, or none.
       eventSeq = this.o.database
         .transaction(() => {
-          const now = this.store.preliminary(seat.date, seat.project);
+          const now = this.store.preliminary(seat.date, seat.project, seat.codename);
           if (canonicalJson(this.preliminaryDocument(seat, review, now) as JsonValue) !== documentJson) return null;
           const payload = preliminarySignedPayloadSchema.parse({
             date: seat.date,
@@ -294,7 +298,7 @@ export class BoothReview {
 
   /** Trusted side (tests, audit): the signed preliminary review. */
   preliminarySubmission(seat: BoothSeat): PreliminarySubmission | null {
-    const row = this.store.preliminary(seat.date, seat.project);
+    const row = this.store.preliminary(seat.date, seat.project, seat.codename);
     if (row.status !== 'submitted' || row.document_json === null || row.signature_json === null) return null;
     return {
       document: JSON.parse(row.document_json) as Record<string, unknown>,
@@ -334,7 +338,7 @@ export class BoothReview {
     const { committee } = this.context(seat);
     if (committee === null) throw new ApiError('REVIEW_WAITING', 'the committee has not been heard from yet');
     if (committee.chair !== seat.codename) throw new ApiError('NOT_CHAIR', `${seat.codename} is not the chair of this committee`);
-    const taken = this.store.chairSteps(seat.date, seat.project);
+    const taken = this.store.chairSteps(seat.date, seat.project, seat.codename);
     switch (step.step) {
       case 'start_detailed':
         if (committee.stage === 'preliminary') throw new ApiError('REVIEW_WAITING', 'the preliminary reviews are not all in');
@@ -357,14 +361,10 @@ export class BoothReview {
     this.o.database
       .transaction(() => {
         const seq = this.o.record(REVIEW_EVENTS.chairStep, payload as unknown as EventPayload);
-        this.store.putChairStep(seat.date, seat.project, seq, step.step, payload, at);
+        this.store.putChairStep(seat.date, seat.project, seat.codename, seq, step.step, payload, at);
       })
       .immediate();
     return this.view(seat);
   }
 
-  /** The preliminary key of a seat (tests). */
-  static key(seat: BoothSeat): string {
-    return preliminaryKey(seat.date, seat.project);
-  }
 }

@@ -25,6 +25,10 @@
  * re-check (`reopen`) turns the submitted sheet into a draft of the next revision, with the reason,
  * in the transaction that stores the committee's message; the cells stay as signed, for the expert
  * to revise.
+ *
+ * One sheet per day, project AND member (the seat's code name, `setProject`'s third argument): when
+ * the centre replaces a member, the alternate seated at the same booth opens an empty sheet of their
+ * own, and the leaver's sheet, cells and signed versions stay stored untouched (void, but kept).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -70,14 +74,14 @@ export interface ScoreSheetOptions {
    */
   record: (type: string, payload: Record<string, JsonValue>) => number;
   /** Also inside the submit transaction: the session's own "submitted" mark (session-store.node.ts). */
-  onSubmitted?: (sheet: { date: string; project: string; signedAt: number }) => void;
+  onSubmitted?: (sheet: { date: string; project: string; codename: string; signedAt: number }) => void;
   /** Put into the signed document when given: today's code name and the booth label. */
   identity?: () => { codename: string | null; booth: string };
   /**
    * Inside the transaction that reopens a submitted sheet for re-check: the session's "submitted"
    * mark is cleared with it (session-store.node.ts), so a restart resumes in the working phase.
    */
-  onReopened?: (sheet: { date: string; project: string; revision: number }) => void;
+  onReopened?: (sheet: { date: string; project: string; codename: string; revision: number }) => void;
 }
 
 export interface SubmitResult {
@@ -92,8 +96,10 @@ export interface ScoreSheetService {
    * follows the plan's items and bidders (cells of removed ones are kept but not shown), a
    * submitted sheet keeps the shape it was signed with. The plan defaults to the payload's alone (no
    * committee heard of). A plan asking for a later revision reopens the sheet (see `reopen`).
+   * `codename`: the member seated today (the roster's code name), whose sheet this is; '' for a
+   * booth with no code name (tests of the sheet alone). Another member opens another sheet.
    */
-  setProject(payload: ProjectBoothPayload | null, plan?: SheetPlan): void;
+  setProject(payload: ProjectBoothPayload | null, plan?: SheetPlan, codename?: string): void;
   /** The current sheet with its problems. WRONG_PHASE when there is no project. */
   get(): ScoreSheet;
   /**
@@ -115,7 +121,7 @@ export interface ScoreSheetService {
    * Meant to run inside the transaction that stores the committee's message (nested: a savepoint).
    * True when something changed.
    */
-  reopen(date: string, project: string, revision: number, recheck: RecheckTarget | null): boolean;
+  reopen(date: string, project: string, codename: string, revision: number, recheck: RecheckTarget | null): boolean;
   close(): void;
 }
 
@@ -143,6 +149,7 @@ interface SheetRow {
   sheet_key: string;
   date: string;
   project: string;
+  codename: string;
   criteria_json: string;
   bidders_json: string;
   status: 'draft' | 'submitted';
@@ -180,9 +187,10 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
   const db: SqliteDatabase = options.database ?? openBoothDatabase(options.dataDir).db;
   const q = {
     sheet: db.prepare<[string], SheetRow>('SELECT * FROM sheet WHERE sheet_key = ?'),
+    memberSheet: db.prepare<[string, string, string], SheetRow>('SELECT * FROM sheet WHERE date = ? AND project = ? AND codename = ?'),
     insertSheet: db.prepare(
-      `INSERT INTO sheet (sheet_key, date, project, criteria_json, bidders_json, status, rules_sha256, document_version)
-       VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)`,
+      `INSERT INTO sheet (sheet_key, date, project, codename, criteria_json, bidders_json, status, rules_sha256, document_version)
+       VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)`,
     ),
     reshape: db.prepare(
       `UPDATE sheet SET criteria_json = ?, bidders_json = ?, rules_sha256 = ?, document_version = ? WHERE sheet_key = ? AND status = 'draft'`,
@@ -219,7 +227,11 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
   /** The sheet being signed right now: saves are refused until the signature is stored or fails. */
   let signing: string | null = null;
 
-  const keyOf = (date: string, project: string) => `${date}/${project}`;
+  /**
+   * A new sheet's key. Rows from before migration 3 keep their `date/project` key (cells and versions
+   * refer to it): a sheet is found by its member (`memberSheet`), never by rebuilding its key.
+   */
+  const keyOf = (date: string, project: string, codename: string) => `${date}/${project}/${codename}`;
 
   function row(key: string): SheetRow {
     const r = q.sheet.get(key);
@@ -283,7 +295,8 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
       kind: SCORE_SHEET_DOCUMENT_KIND,
       date: r.date,
       project: r.project,
-      ...(who ? { codename: who.codename, booth: who.booth } : {}),
+      // The sheet's own member (the seat it was opened for); the session's code name for a sheet without one.
+      ...(who ? { codename: r.codename !== '' ? r.codename : who.codename, booth: who.booth } : {}),
       bidders,
       scores,
       notes,
@@ -319,20 +332,19 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
     };
   }
 
-  function reopen(date: string, project: string, revision: number, recheck: RecheckTarget | null): boolean {
-    const key = keyOf(date, project);
+  function reopen(date: string, project: string, codename: string, revision: number, recheck: RecheckTarget | null): boolean {
     return db.transaction(() => {
-      const r = q.sheet.get(key);
+      const r = q.memberSheet.get(date, project, codename);
       if (!r || revision <= r.revision) return false;
       // The signed revisions are already in sheet_version (written when each was submitted).
-      q.reopen.run(revision, recheck === null ? null : JSON.stringify(recheck), key);
-      options.onReopened?.({ date, project, revision });
+      q.reopen.run(revision, recheck === null ? null : JSON.stringify(recheck), r.sheet_key);
+      options.onReopened?.({ date, project, codename, revision });
       return true;
     })();
   }
 
   return {
-    setProject(payload, plan) {
+    setProject(payload, plan, codename = '') {
       if (payload === null) {
         current = null;
         waiting = false;
@@ -342,15 +354,16 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
       if (!parsed.success) throw badInput(parsed.error, 'project.booth');
       const p = parsed.data;
       const shape = plan ?? sheetPlan(p, null);
-      const key = keyOf(p.date, p.project);
       const criteria = JSON.stringify(shape.items);
       const bidders = JSON.stringify(shape.bidders); // codes only: never the names
-      db.transaction(() => {
-        if (!q.sheet.get(key)) q.insertSheet.run(key, p.date, p.project, criteria, bidders, shape.rulesSha256, shape.documentVersion);
+      current = db.transaction(() => {
+        const existing = q.memberSheet.get(p.date, p.project, codename);
+        const key = existing?.sheet_key ?? keyOf(p.date, p.project, codename);
+        if (!existing) q.insertSheet.run(key, p.date, p.project, codename, criteria, bidders, shape.rulesSha256, shape.documentVersion);
         else q.reshape.run(criteria, bidders, shape.rulesSha256, shape.documentVersion, key);
-        if (shape.revision > 1) reopen(p.date, p.project, shape.revision, shape.recheck);
+        if (shape.revision > 1) reopen(p.date, p.project, codename, shape.revision, shape.recheck);
+        return key;
       }).immediate();
-      current = key;
       waiting = shape.waiting;
     },
 
@@ -412,7 +425,7 @@ export function createScoreSheet(options: ScoreSheetOptions): ScoreSheetService 
             const seq = options.record(SCORES_SUBMITTED_EVENT, eventPayload(frozen));
             q.setSeq.run(seq, r.sheet_key);
             q.insertVersion.run(r.sheet_key, frozen.revision, frozen.recheck_json, signature.signedAt, documentJson, JSON.stringify(signature), seq);
-            options.onSubmitted?.({ date: r.date, project: r.project, signedAt: signature.signedAt });
+            options.onSubmitted?.({ date: r.date, project: r.project, codename: r.codename, signedAt: signature.signedAt });
             return seq;
           })
           .immediate();

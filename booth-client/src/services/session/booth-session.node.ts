@@ -135,6 +135,8 @@ export class BoothSession {
   /** The seat of the expert logged in (or locked out); kept through a lock for the unlock. */
   private active: BoothSeat | null = null;
   private attemptsLeft = MAX_LOGIN_ATTEMPTS;
+  /** The roster's seat this session last followed (followRoster): a new one starts the booth over. */
+  private seatedFor: BoothSeat | null = null;
   private verification: FaceVerification | null = null;
   private pauseUntil = 0;
   private lastFaceAt = 0;
@@ -161,6 +163,7 @@ export class BoothSession {
     this.token = o.key.tokenView();
     // A lock or a bound key of today survives a restart.
     const seat = o.roster.seat(boothDay(this.now()));
+    this.seatedFor = seat;
     if (seat) {
       const p = o.store.progress(seat.date, seat.expert);
       this.attemptsLeft = Math.max(0, MAX_LOGIN_ATTEMPTS - p.loginFailures);
@@ -763,6 +766,48 @@ export class BoothSession {
       this.phase = 'working';
       this.publish();
     }
+  }
+
+  /**
+   * The roster changed (a downstream `roster.booth` applied; called after its commit). When it no
+   * longer seats the member this session belongs to — the centre replaced them (`committee replace`)
+   * and seated an alternate here — that member is logged out (also off a lock screen: the lock and
+   * the day's progress stay stored under their expert id, for the audit), and the booth starts over
+   * for the member now seated: their own login attempts, lock and bound key (none, for a fresh
+   * alternate). Nothing of the leaver's — their "submitted" mark, commitment or key — carries over.
+   */
+  followRoster(): void {
+    const seat = this.o.roster.seat(boothDay(this.now()));
+    const same = (a: BoothSeat | null, b: BoothSeat | null) => a !== null && b !== null && a.expert === b.expert && a.codename === b.codename;
+    if (this.seatedFor !== null && same(this.seatedFor, seat)) return;
+    this.seatedFor = seat;
+    const leaver = this.active;
+    if (leaver !== null && same(leaver, seat)) return;
+    if (leaver !== null && LOGGED_IN.concat('locked').includes(this.phase)) {
+      this.record(BOOTH_EVENTS.logout, { expert: leaver.expert, date: leaver.date, from: this.phase, reason: 'reseated', at: this.now() });
+    }
+    this.active = null;
+    this.presence = null;
+    this.verification = null;
+    this.recheckDue = false;
+    this.nextRecheckAt = null;
+    this.faceVerifiedAt = null;
+    this.lockReason = null;
+    this.phase = 'idle';
+    this.attemptsLeft = MAX_LOGIN_ATTEMPTS;
+    let serial: string | null = null;
+    if (seat) {
+      const p = this.o.store.progress(seat.date, seat.expert);
+      this.attemptsLeft = Math.max(0, MAX_LOGIN_ATTEMPTS - p.loginFailures);
+      serial = p.tokenSerial;
+      if (p.lockReason !== null) {
+        this.active = seat;
+        this.phase = 'locked';
+        this.lockReason = p.lockReason;
+      }
+    }
+    void this.o.key.bind(serial);
+    this.publish();
   }
 
   /** Throws WRONG_PHASE unless the phase is one of `phases`. */
