@@ -12,6 +12,7 @@ import { listBoothRosters } from '../results/verify-submissions.ts';
 import { CommitteeActRefusedError, createCommitteeService, type CentralCommitteeService } from '../committee/committee-service.node.ts';
 import { verifyCommittee, type CommitteeVerification } from '../committee/verify-committee.node.ts';
 import { alternateCodename } from '../committee/alternate-codename.node.ts';
+import { deliverProjectToReplacement } from '../committee/replacement-delivery.node.ts';
 import { activeBoothDevices } from '../committee/open-committee.node.ts';
 import { resultsJson, type OperatorAct } from '../committee/committee-state.ts';
 import { formatCommitteeText } from './committee-text.ts';
@@ -50,13 +51,20 @@ export async function resultsCommand(args: string[], io: CliIo): Promise<number>
 }
 
 const ACTS = ['chair', 'recheck', 'replace', 'confirm'] as const;
+/** Not an act on the ledger: sends a seated member's face template to their booth (after a replace without --experts). */
+const FACE = 'face';
 
 /**
  * `committee chair|recheck|replace|confirm --project P [--date D] … --operator NAME --why TEXT`: an act
  * of the centre on the committee, judged by the committee's rules (judgeOperatorAct), appended to the
  * ledger with who and why, and every booth of the committee told. `replace` seats the alternate at
  * the leaver's booth (or --booth) under a code name derived from the day's seed, and sends that booth
- * the alternate's `roster.booth`.
+ * the alternate's `roster.booth`; a booth that was not seated on the project also gets the project's
+ * material (`project.booth`) and a place in its file grant (replacement-delivery.node.ts). Without
+ * --experts (or with no photo of the alternate) no face template is sent: a warning says what to run,
+ * and `--json` says `facesSent: false`.
+ * `committee face --project P [--date D] --codename C --experts DIR`: that command — the face template
+ * of member C to C's booth.
  */
 export async function committeeCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(
@@ -75,11 +83,12 @@ export async function committeeCommand(args: string[], io: CliIo): Promise<numbe
       results: { type: 'string' },
       json: { type: 'boolean', default: false },
     }),
-    { min: 1, max: 1, name: ACTS.join('|') },
+    { min: 1, max: 1, name: [...ACTS, FACE].join('|') },
   );
-  const kind = parsed.positionals[0] as (typeof ACTS)[number];
-  if (!ACTS.includes(kind)) throw usageError('central.args.committeeAct', { act: String(kind) });
+  const kind = parsed.positionals[0] as (typeof ACTS)[number] | typeof FACE;
+  if (kind !== FACE && !ACTS.includes(kind)) throw usageError('central.args.committeeAct', { act: String(kind) });
   const { project, date: wanted } = projectAndDate(parsed);
+  if (kind === FACE) return faceCommand(parsed, project, wanted, io);
   const operator = text(parsed, 'operator');
   const why = text(parsed, 'why');
   if (!operator || !why) throw usageError('central.args.operatorWhy');
@@ -99,16 +108,34 @@ export async function committeeCommand(args: string[], io: CliIo): Promise<numbe
       return COMMITTEE_FAULT_EXIT;
     }
     const notes: string[] = [];
+    const warnings: string[] = [];
+    let replaced: Record<string, unknown> = {};
     if (act.kind === 'replace') {
-      notes.push(await sendAlternateRoster(store, after, date, project, act.replacement));
+      const member = act.replacement;
+      // The material and the grant first, so the booth can open the files as soon as the roster seats the alternate.
+      const delivery = await deliverProjectToReplacement({ ...(await messageDeps(store)), dataDir: parsed.dataDir }, { date, project, member });
+      const where = { booth: member.booth, project, date };
+      if (delivery.grant === 'added') notes.push(bilingual('projects.replacement.granted', where));
+      if (delivery.grant === 'no_grant') warnings.push(bilingual('projects.replacement.noGrant', where));
+      if (delivery.material === 'sent') notes.push(bilingual('projects.replacement.materialSent', where));
+      if (delivery.material === 'unpublished') warnings.push(bilingual('projects.replacement.unpublished', where));
+      notes.push(await sendAlternateRoster(store, after, date, project, member));
       const expertsDir = text(parsed, 'experts');
-      if (expertsDir !== undefined) notes.push(await sendAlternateFace(store, expertsDir, date, act.replacement));
+      const face =
+        expertsDir === undefined
+          ? { sent: false, line: bilingual('projects.replacement.noFaceSent', { booth: member.booth, codename: member.codename, project }) }
+          : await sendMemberFace(store, expertsDir, date, project, member);
+      (face.sent ? notes : warnings).push(face.line);
+      replaced = { facesSent: face.sent, projectMaterial: delivery.material, fileGrant: delivery.grant };
     }
     if (parsed.values['json']) {
-      io.stdout.write(`${JSON.stringify(resultsJson(after))}\n`);
+      // stdout stays one JSON document; what the operator must still do goes to stderr.
+      io.stdout.write(`${JSON.stringify({ ...(resultsJson(after) as Record<string, unknown>), ...replaced })}\n`);
+      io.stderr.write(warnings.map((w) => `${w}\n`).join(''));
       return 0;
     }
-    io.stdout.write(`${bilingual('central.committee.done', { act: kind, version: after.version, stage: after.stage })}\n${notes.map((n) => `${n}\n`).join('')}`);
+    const lines = [bilingual('central.committee.done', { act: kind, version: after.version, stage: after.stage }), ...notes, ...warnings];
+    io.stdout.write(lines.map((l) => `${l}\n`).join(''));
     return 0;
   });
 }
@@ -226,10 +253,32 @@ async function sendAlternateRoster(store: KaweiStore, state: CommitteeState, dat
 }
 
 /**
- * With --experts REGISTRY_DIR: the alternate's face template to the booth (faces.booth), from the
- * registry as publish-rosters --experts reads it (its face cache makes a second read cheap).
+ * `committee face`: a seated member's face template to their booth, e.g. after `committee replace`
+ * ran without --experts. Exit 1 when the registry has no usable photo of the member.
  */
-async function sendAlternateFace(store: KaweiStore, dir: string, date: string, member: CommitteeMember): Promise<string> {
+async function faceCommand(parsed: ParsedCommandArgs, project: string, wanted: string | undefined, io: CliIo): Promise<number> {
+  const codename = text(parsed, 'codename');
+  if (!codename) throw usageError('central.args.codename');
+  const dir = text(parsed, 'experts');
+  if (!dir) throw usageError('projects.replacement.faceNeedsExperts');
+  return withExistingStore(parsed, async (store) => {
+    const date = await committeeDate(store, project, wanted);
+    const state = await (await service(store)).state(date, project);
+    if (!state) throw noCommittee(project, date);
+    const member = state.members.find((m) => m.codename === codename);
+    if (!member) throw new ApiError('NOT_FOUND', `the committee of project "${project}" on ${date} has no member "${codename}"`);
+    const face = await sendMemberFace(store, dir, date, project, member);
+    if (parsed.values['json']) io.stdout.write(`${JSON.stringify({ date, project, codename, booth: member.booth, facesSent: face.sent })}\n`);
+    else io.stdout.write(`${face.line}\n`);
+    return face.sent ? 0 : COMMITTEE_FAULT_EXIT;
+  });
+}
+
+/**
+ * The member's face template to their booth (faces.booth), from the registry as publish-rosters
+ * --experts reads it (its face cache makes a second read cheap).
+ */
+async function sendMemberFace(store: KaweiStore, dir: string, date: string, project: string, member: CommitteeMember): Promise<{ sent: boolean; line: string }> {
   const [{ loadFacePipeline }, { buildFaceRegistry }, { alternateFacesMessage }] = await Promise.all([
     import('@kawei/shared/face/face-pipeline.node.ts'),
     import('../experts/face-registry.node.ts'),
@@ -247,10 +296,16 @@ async function sendAlternateFace(store: KaweiStore, dir: string, date: string, m
     pipeline.dispose();
   }
   const message = alternateFacesMessage(registry, member, date);
-  if (message === null) return bilingual('central.committee.noFace', { booth: member.booth });
+  if (message === null) {
+    return { sent: false, line: bilingual('projects.replacement.noFaceInRegistry', { dir, expert: member.expert, booth: member.booth, project, codename: member.codename }) };
+  }
+  await createDownstreamMessage(await messageDeps(store), message);
+  return { sent: true, line: bilingual('central.committee.faceSent', { booth: member.booth }) };
+}
+
+async function messageDeps(store: KaweiStore) {
   const identity = await store.getCentralIdentity();
-  await createDownstreamMessage({ store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), now: Date.now }, message);
-  return bilingual('central.committee.faceSent', { booth: member.booth });
+  return { store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), now: Date.now };
 }
 
 // ── plumbing ─────────────────────────────────────────────────────────────────────────────────────

@@ -63,6 +63,15 @@ export const zhCN = {
   'projects.check.notPdf': '文件 {path} 无法作为 PDF 打开（文件损坏？）：{reason}',
   'projects.ocr.cannotRun': '无法运行文字识别程序 {binary}（{why}；apt-get install tesseract-ocr tesseract-ocr-chi-sim）',
   'projects.ocr.missingLanguages': '文字识别程序缺少语言包 {languages}（apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng）',
+  'projects.replacement.materialSent': '已向卡位 {booth} 下发项目 {project} 的评标材料（project.booth）',
+  'projects.replacement.unpublished': '项目 {project}（{date}）尚未发布评标材料：卡位 {booth} 没有收到材料；请运行 publish-project',
+  'projects.replacement.granted': '卡位 {booth} 已获准下载项目 {project} 的投标文件',
+  'projects.replacement.noGrant': '数据目录中没有项目 {project}（{date}）的文件授权：卡位 {booth} 无法下载投标文件；请用同一 --data 运行 publish-project',
+  'projects.replacement.noFaceSent':
+    '警告：未指定 --experts，未向卡位 {booth} 下发替补专家（代号 {codename}）的人脸模板，专家无法刷脸登录。请运行：kawei-central committee face --project {project} --codename {codename} --experts <专家库目录>',
+  'projects.replacement.noFaceInRegistry':
+    '警告：专家库 {dir} 中没有替补专家 {expert} 可用的照片，卡位 {booth} 无法刷脸登录。请在专家库中补充照片后运行：kawei-central committee face --project {project} --codename {codename} --experts {dir}',
+  'projects.replacement.faceNeedsExperts': 'committee face 须用 --experts 指定专家库目录',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -126,4 +135,14 @@ export const en: Record<keyof typeof zhCN, string> = {
   'projects.check.notPdf': 'file {path} does not open as a PDF (damaged?): {reason}',
   'projects.ocr.cannotRun': 'cannot run the OCR program {binary} ({why}; apt-get install tesseract-ocr tesseract-ocr-chi-sim)',
   'projects.ocr.missingLanguages': 'the OCR program lacks language data {languages} (apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng)',
+  'projects.replacement.materialSent': 'sent booth {booth} the material of project {project} (project.booth)',
+  'projects.replacement.unpublished': 'project {project} ({date}) has no published material: booth {booth} got none; run publish-project',
+  'projects.replacement.granted': 'booth {booth} may now fetch the tender files of project {project}',
+  'projects.replacement.noGrant':
+    'this data directory holds no file grant for project {project} ({date}): booth {booth} cannot fetch the tender files; run publish-project with the same --data',
+  'projects.replacement.noFaceSent':
+    "WARNING: no --experts, so booth {booth} got no face template of the alternate (code name {codename}) and nobody can log in there by face. Run: kawei-central committee face --project {project} --codename {codename} --experts <REGISTRY_DIR>",
+  'projects.replacement.noFaceInRegistry':
+    'WARNING: the registry {dir} has no usable photo of the alternate {expert}: booth {booth} cannot log them in by face. Add a photo, then run: kawei-central committee face --project {project} --codename {codename} --experts {dir}',
+  'projects.replacement.faceNeedsExperts': 'committee face needs the expert registry: --experts REGISTRY_DIR',
 };
