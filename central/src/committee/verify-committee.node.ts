@@ -16,7 +16,7 @@ import type { SyncStore } from '../storage/sync-store.ts';
 import type { CommitteeStore, LedgerEvent } from '../storage/committee-store.ts';
 import { toLedgerEntries, verifyLedgerChain } from './committee-ledger.node.ts';
 import { namedRef, recordOf, sinceLastOpening } from './committee-service.node.ts';
-import { judgeBoothEvent, judgeOperatorAct, replayCommittee, type OperatorAct } from './committee-state.ts';
+import { applyLedgerEntry, judgeBoothEvent, judgeOperatorAct, openCommitteeState, type OperatorAct } from './committee-state.ts';
 import type { BoothEventRecord, CommitteeState } from './committee-types.ts';
 
 /**
@@ -126,13 +126,16 @@ export async function verifyCommittee(
   const lookup = (device: string, seq: number) => events.get(`${device}#${seq}`);
   let state: CommitteeState | null = null;
   if (current.length > 0) {
+    // One step through the ledger: each entry is judged against the state before it, then applied
+    // (the fold replayCommittee makes, so the last state is the replay's).
+    let before = openCommitteeState(entries[0]!);
     for (let i = 1; i < current.length; i++) {
       const e = current[i]!;
-      const before = replayCommittee(entries.slice(0, i), lookup);
       const fault = reJudge(before, e, lookup);
       if (fault) faults.push({ ...fault, seq: e.seq });
+      before = applyLedgerEntry(before, entries[i]!, lookup);
     }
-    state = replayCommittee(entries, lookup);
+    state = before;
     for (const problem of state.problems) faults.push({ code: 'REPLAY_PROBLEM', seq: null, detail: problem.en });
   }
   return { date, project, ledgerEvents: chain.events, committeeEvents: ledger.length, boothEvents, faults, state };
