@@ -128,6 +128,38 @@ export function describeCommitteeStoreContract(
       expect(got!.hash).toBe((await store.listEvents(one.deviceId, 3, 1))[0]!.hash);
       expect(await store.getEvent(one.deviceId, 99)).toBeNull();
     });
+
+    it("lists every device's head, and one device's events by type in a seq range", async () => {
+      const one = await enrolDevice(store);
+      const two = await enrolDevice(store);
+      const quiet = await enrolDevice(store);
+      const types = ['review.chair_vote', 'booth.scores_submitted', 'test.other'];
+      const chains = new Map([one, two].map((d) => [d.deviceId, new EventChain(d.deviceId, d.privateKey)]));
+      for (const [deviceId, chain] of chains) {
+        const events = chain.append(6, (seq) => ({ type: types[seq % 3]!, payload: { seq } }));
+        await store.ingestBatch({ deviceId, events, receivedAt: 1, clockSkewMs: 0 });
+      }
+      await store.ingestBatch({ deviceId: two.deviceId, events: chains.get(two.deviceId)!.append(2, (seq) => ({ type: types[seq % 3]!, payload: { seq } })), receivedAt: 2, clockSkewMs: 0 });
+      const heads = await store.listDeviceHeads();
+      expect(heads.filter((h) => h.deviceId !== quiet.deviceId).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1))).toEqual(
+        [
+          { deviceId: one.deviceId, seq: 6 },
+          { deviceId: two.deviceId, seq: 8 },
+        ].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1)),
+      );
+      expect(heads.find((h) => h.deviceId === quiet.deviceId)?.seq ?? 0).toBe(0);
+
+      const wanted = ['review.chair_vote', 'booth.scores_submitted'];
+      const seqs = async (deviceId: string, afterSeq: number, upToSeq: number) =>
+        (await store.listDeviceEventsByTypes(deviceId, wanted, { afterSeq, upToSeq })).map((e) => [e.deviceId, e.seq, e.type]);
+      expect(await seqs(two.deviceId, 0, 8)).toEqual([1, 3, 4, 6, 7].map((seq) => [two.deviceId, seq, types[seq % 3]]));
+      expect(await seqs(two.deviceId, 4, 7)).toEqual([6, 7].map((seq) => [two.deviceId, seq, types[seq % 3]]));
+      expect(await seqs(one.deviceId, 6, 8)).toEqual([]);
+      expect(await seqs(one.deviceId, 3, 3)).toEqual([]);
+      expect(await store.listDeviceEventsByTypes(one.deviceId, [], { afterSeq: 0, upToSeq: 6 })).toEqual([]);
+      const [event] = await store.listDeviceEventsByTypes(one.deviceId, ['booth.scores_submitted'], { afterSeq: 0, upToSeq: 1 });
+      expect(event).toEqual(await store.getEvent(one.deviceId, 1));
+    });
   });
 }
 

@@ -83,6 +83,14 @@ export class NoCommitteeError extends CommitteeApiError {
 const REVIEW_TYPES: readonly string[] = BOOTH_REVIEW_EVENT_TYPES;
 const PAGE = 2000;
 
+/** A review event catch-up has still to judge, with its committee and when the central received it. */
+interface Pending {
+  record: BoothEventRecord;
+  date: string;
+  project: string;
+  receivedAt: number;
+}
+
 /** A loaded committee: the state replayed from the project's ledger (since its last opening) and the booth events it names. */
 interface Loaded {
   state: CommitteeState;
@@ -102,8 +110,9 @@ interface Loaded {
  * Work on one committee is serialised in this process (a promise chain per date/project), so events
  * are judged in the order they were stored; other processes (the CLI) are kept out of the way by the
  * ledger's stale-head refusal (committee-ledger.node.ts). Nothing is lost: an event stored but not
- * judged (a crash in between, or no committee open yet) is found by catchUp(), which `serve` runs at
- * start and every few seconds; judging is idempotent (an event the ledger names is never judged again).
+ * judged (a crash in between, a failed judging, or no committee open yet) is found by catchUp(), which
+ * `serve` runs at start (a full pass) and every few seconds (only what was stored since); judging is
+ * idempotent (an event the ledger names is never judged again).
  */
 export class CentralCommitteeService implements CommitteeService {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -114,6 +123,24 @@ export class CentralCommitteeService implements CommitteeService {
   /** Per committee: judging runs queued, and whether the booths' views are behind the ledger. */
   private readonly waiting = new Map<string, number>();
   private readonly viewsBehind = new Set<string>();
+
+  // ── catch-up's memory (see catchUp) ──
+  /** Catch-up passes run one at a time. */
+  private passes: Promise<void> = Promise.resolve();
+  /** Whether the first (full) pass has run. */
+  private caughtUpOnce = false;
+  /** The ledger read so far: its last seq, the booth events it judged, the committees it opened. */
+  private ledgerSeen = 0;
+  private readonly judged = new Set<string>();
+  private readonly openedCommittees = new Set<string>();
+  /** Per device, the head up to which its review events were looked at. */
+  private readonly deviceSeen = new Map<string, number>();
+  /** Review events of committees not open yet, by committee: judged once the ledger shows the opening. */
+  private readonly waitingForOpening = new Map<string, Map<string, Pending>>();
+  /** Review events whose judging failed (or whose batch did): tried again on the next pass. */
+  private readonly retry = new Map<string, Pending>();
+  /** Review events being judged right now (a pass leaves them to the run that has them). */
+  private readonly inFlight = new Set<string>();
 
   constructor(private readonly deps: CommitteeServiceDeps) {}
 
@@ -133,47 +160,120 @@ export class CentralCommitteeService implements CommitteeService {
       group.events.push(record);
       byCommittee.set(key, group);
     }
+    try {
+      await Promise.all([...byCommittee.values()].map((g) => this.judgeAll(g.date, g.project, g.events)));
+    } catch (error) {
+      // The batch's events are tried again on the next pass (judging is idempotent).
+      const receivedAt = this.deps.now();
+      for (const g of byCommittee.values()) for (const record of g.events) this.retry.set(refKey(record.device, record.seq), { record, date: g.date, project: g.project, receivedAt });
+      throw error;
+    }
+  }
+
+  /**
+   * Booth review events stored but not judged are judged. Cheap when it runs every few seconds: the
+   * first pass reads the whole ledger and every review event; each later pass reads only the ledger
+   * entries appended since and, per device whose head moved since, the review events above the head
+   * it saw (the store's own order: a device's events and its head commit together, so nothing below
+   * a head read is stored later). What it cannot judge yet is remembered, not forgotten: events of a
+   * committee not open (judged when the ledger shows its opening, whichever process appended it) and
+   * events whose judging failed (tried again on the next pass).
+   */
+  async catchUp(): Promise<void> {
+    const pass = this.passes.then(() => this.catchUpPass());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async catchUpPass(): Promise<void> {
+    const full = !this.caughtUpOnce;
+    // Heads before the events: an event above a head read now is listed on the next pass.
+    const heads = await this.deps.store.listDeviceHeads();
+    const opened = await this.readLedger(full);
+    const stored: StoredEvent[] = [];
+    if (full) {
+      for (let after: { deviceId: string; seq: number } | undefined; ; ) {
+        const page = await this.deps.store.listEventsByTypes(REVIEW_TYPES, after ? { after, limit: PAGE } : { limit: PAGE });
+        stored.push(...page);
+        if (page.length < PAGE) break;
+        const last = page.at(-1)!;
+        after = { deviceId: last.deviceId, seq: last.seq };
+      }
+    } else {
+      const moved = heads.filter((h) => h.seq > (this.deviceSeen.get(h.deviceId) ?? 0));
+      const pages = await Promise.all(
+        moved.map((h) => this.deps.store.listDeviceEventsByTypes(h.deviceId, REVIEW_TYPES, { afterSeq: this.deviceSeen.get(h.deviceId) ?? 0, upToSeq: h.seq })),
+      );
+      for (const page of pages) stored.push(...page);
+    }
+    for (const h of heads) this.deviceSeen.set(h.deviceId, Math.max(h.seq, this.deviceSeen.get(h.deviceId) ?? 0));
+    this.caughtUpOnce = true;
+
+    const pending = new Map<string, Pending>();
+    for (const event of stored) {
+      const where = committeeOf(event.payload);
+      if (!where) continue;
+      pending.set(refKey(event.deviceId, event.seq), { record: recordOf(event), ...where, receivedAt: event.receivedAt });
+    }
+    for (const [key, p] of this.retry) if (!pending.has(key)) pending.set(key, p);
+    this.retry.clear();
+    for (const key of opened) {
+      for (const [ref, p] of this.waitingForOpening.get(key) ?? []) if (!pending.has(ref)) pending.set(ref, p);
+      this.waitingForOpening.delete(key);
+    }
+    const todo = [...pending.entries()].filter(([key]) => !this.judged.has(key) && !this.inFlight.has(key)).map(([, p]) => p);
+    if (todo.length === 0) return;
+    // In the order the central received them (each device's own order kept).
+    todo.sort((a, b) => a.receivedAt - b.receivedAt || (a.record.device < b.record.device ? -1 : a.record.device > b.record.device ? 1 : a.record.seq - b.record.seq));
+    const byCommittee = new Map<string, { date: string; project: string; events: BoothEventRecord[] }>();
+    for (const p of todo) {
+      const key = committeeKey(p.date, p.project);
+      // Score sheets of projects without a committee (plain criteria, no opening record) wait, remembered.
+      if (!this.openedCommittees.has(key)) {
+        this.waitFor(p);
+        continue;
+      }
+      this.eventCache.set(refKey(p.record.device, p.record.seq), p.record);
+      const group = byCommittee.get(key) ?? { date: p.date, project: p.project, events: [] };
+      group.events.push(p.record);
+      byCommittee.set(key, group);
+    }
     await Promise.all([...byCommittee.values()].map((g) => this.judgeAll(g.date, g.project, g.events)));
   }
 
-  async catchUp(): Promise<void> {
-    const judged = new Set<string>();
-    for (let from = 1; ; ) {
+  /**
+   * Reads the ledger from the start (full) or from where the last pass stopped: the booth events it
+   * judged and the committees it opened. Returns the committees opened in what it read.
+   */
+  private async readLedger(full: boolean): Promise<Set<string>> {
+    if (full) {
+      this.ledgerSeen = 0;
+      this.judged.clear();
+      this.openedCommittees.clear();
+    }
+    const opened = new Set<string>();
+    for (let from = this.ledgerSeen + 1; ; ) {
       const page = await this.deps.store.listLedger({ fromSeq: from, limit: PAGE });
       for (const e of page) {
         const ref = namedRef(e);
-        if (ref) judged.add(refKey(ref.device, ref.seq));
+        if (ref) this.judged.add(refKey(ref.device, ref.seq));
+        if (e.type === COMMITTEE_EVENTS.opened) {
+          this.openedCommittees.add(committeeKey(e.date, e.project));
+          opened.add(committeeKey(e.date, e.project));
+        }
+        this.ledgerSeen = e.seq;
       }
       if (page.length < PAGE) break;
       from = page.at(-1)!.seq + 1;
     }
-    const pending: StoredEvent[] = [];
-    for (let after: { deviceId: string; seq: number } | undefined; ; ) {
-      const page = await this.deps.store.listEventsByTypes(REVIEW_TYPES, after ? { after, limit: PAGE } : { limit: PAGE });
-      for (const e of page) if (!judged.has(refKey(e.deviceId, e.seq))) pending.push(e);
-      if (page.length < PAGE) break;
-      const last = page.at(-1)!;
-      after = { deviceId: last.deviceId, seq: last.seq };
-    }
-    if (pending.length === 0) return;
-    // In the order the central received them (each device's own order kept).
-    pending.sort((a, b) => a.receivedAt - b.receivedAt || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.seq - b.seq));
-    const byCommittee = new Map<string, { date: string; project: string; events: BoothEventRecord[] }>();
-    for (const event of pending) {
-      const where = committeeOf(event.payload);
-      if (!where) continue;
-      const record = recordOf(event);
-      this.eventCache.set(refKey(record.device, record.seq), record);
-      const key = committeeKey(where.date, where.project);
-      const group = byCommittee.get(key) ?? { ...where, events: [] };
-      group.events.push(record);
-      byCommittee.set(key, group);
-    }
-    // Score sheets of projects without a committee (plain criteria, no opening record) stay unjudged:
-    // one look at each such project's ledger per run, not one per event.
-    const open = [...byCommittee.values()];
-    const opened = await Promise.all(open.map(async (g) => sinceLastOpening(await this.deps.store.listLedger({ date: g.date, project: g.project })).length > 0));
-    await Promise.all(open.filter((_, i) => opened[i]).map((g) => this.judgeAll(g.date, g.project, g.events)));
+    return opened;
+  }
+
+  private waitFor(p: Pending): void {
+    const key = committeeKey(p.date, p.project);
+    const waiting = this.waitingForOpening.get(key) ?? new Map<string, Pending>();
+    waiting.set(refKey(p.record.device, p.record.seq), p);
+    this.waitingForOpening.set(key, waiting);
   }
 
   async open(input: OpenCommitteeInput): Promise<void> {
@@ -235,17 +335,20 @@ export class CentralCommitteeService implements CommitteeService {
   private async judgeAll(date: string, project: string, events: readonly BoothEventRecord[]): Promise<void> {
     const key = committeeKey(date, project);
     this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+    for (const record of events) this.inFlight.add(refKey(record.device, record.seq));
     await this.serial(date, project, async () => {
       try {
         for (const record of events) {
           try {
             if (await this.judgeOne(date, project, record)) this.viewsBehind.add(key);
           } catch (error) {
-            // One event's trouble never stops the others; catch-up tries it again.
+            // One event's trouble never stops the others; the next catch-up pass tries it again.
+            this.retry.set(refKey(record.device, record.seq), { record, date, project, receivedAt: this.deps.now() });
             this.deps.log?.error({ err: error, device: record.device, seq: record.seq, date, project }, 'committee: judging a booth event failed');
           }
         }
       } finally {
+        for (const record of events) this.inFlight.delete(refKey(record.device, record.seq));
         const left = (this.waiting.get(key) ?? 1) - 1;
         if (left > 0) this.waiting.set(key, left);
         else this.waiting.delete(key);
@@ -275,6 +378,8 @@ export class CentralCommitteeService implements CommitteeService {
       return entry;
     });
     if (noCommittee) {
+      // Judged when the ledger shows the committee's opening (catchUp).
+      this.waitFor({ record, date, project, receivedAt: this.deps.now() });
       const key = committeeKey(date, project);
       if (!this.reportedUnknown.has(key)) {
         this.reportedUnknown.add(key);

@@ -578,6 +578,26 @@ export class CentralSqlStore implements CentralStore, SyncStore, CommitteeStore 
     return rows.map(toStoredEvent);
   }
 
+  async listDeviceHeads(): Promise<{ deviceId: string; seq: number }[]> {
+    const rows = await this.db.selectFrom('device_heads').select(['device_id', 'seq']).orderBy('device_id').execute();
+    return rows.map((r) => ({ deviceId: r.device_id, seq: Number(r.seq) }));
+  }
+
+  async listDeviceEventsByTypes(deviceId: string, types: readonly string[], range: { afterSeq: number; upToSeq: number }): Promise<StoredEvent[]> {
+    if (types.length === 0 || range.upToSeq <= range.afterSeq) return [];
+    // events_by_type (type, device_id, seq): one range per type.
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('type', 'in', [...types])
+      .where('device_id', '=', deviceId)
+      .where('seq', '>', range.afterSeq)
+      .where('seq', '<=', range.upToSeq)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
   async getEvent(deviceId: string, seq: number): Promise<StoredEvent | null> {
     const row = await this.db.selectFrom('events').selectAll().where('device_id', '=', deviceId).where('seq', '=', seq).executeTakeFirst();
     return row ? toStoredEvent(row) : null;

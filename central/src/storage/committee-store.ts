@@ -23,6 +23,14 @@ export interface CommitteeStore {
   listLedger(filter: LedgerFilter): Promise<LedgerEvent[]>;
   /** Stored booth events of these types, in (device, seq) order after `after`, at most `limit`. */
   listEventsByTypes(types: readonly string[], options?: { after?: { deviceId: string; seq: number }; limit?: number }): Promise<StoredEvent[]>;
+  /**
+   * Every device's head seq (devices that stored nothing yet have none). The committee's catch-up
+   * remembers the heads it has looked at: a device whose head has not moved stored nothing since,
+   * and a device's events below its head are all stored (a batch and its head commit together).
+   */
+  listDeviceHeads(): Promise<{ deviceId: string; seq: number }[]>;
+  /** One device's stored events of these types with afterSeq < seq ≤ upToSeq, in seq order. */
+  listDeviceEventsByTypes(deviceId: string, types: readonly string[], range: { afterSeq: number; upToSeq: number }): Promise<StoredEvent[]>;
   /** One stored booth event, or null. */
   getEvent(deviceId: string, seq: number): Promise<StoredEvent | null>;
 }
