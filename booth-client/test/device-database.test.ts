@@ -65,7 +65,8 @@ function boothState(dir: string) {
   const session = SessionStore.open(dir, Date.now, db);
   const sheet = createScoreSheet({ dataDir: dir, database: db, sign: async () => Promise.reject(new Error('no key')), record: () => 0 });
   const seat = roster.seat(DATE);
-  sheet.setProject(seat ? roster.project(DATE, seat.project) : null);
+  // The merged sheet is the seated member's (booth-database.node.ts claimImportedSheets).
+  sheet.setProject(seat ? roster.project(DATE, seat.project) : null, undefined, seat?.codename);
   const state = {
     applied,
     identity: store.identity()?.deviceId,
@@ -76,6 +77,7 @@ function boothState(dir: string) {
     progress: session.progress(DATE, 'exp-1'),
     sheet: sheet.get(),
     submission: sheet.submission(),
+    versions: sheet.versions().map((v) => v.revision),
     rows: { seat: count(db, 'seat'), face: count(db, 'face'), applied: count(db, 'applied_message'), cell: count(db, 'cell'), sheet: count(db, 'sheet') },
   };
   sheet.close();
@@ -122,6 +124,7 @@ describe('a booth data folder of the version before the merge', () => {
     expect(state.sheet.scores).toEqual({ A: { tech: 55, price: 30 }, B: { tech: 41.5, price: 35 } });
     expect(state.sheet.notes.A?.tech).toBe('技术方案完整');
     expect(state.submission?.eventSeq).not.toBeNull();
+    expect(state.versions).toEqual([1]); // its signed version, as migration 2 keeps one for every signed sheet
     // The inbox rows of the old version are applied once: the two it had applied are known by id,
     // the one a crash left unapplied is applied now.
     expect(state.applied).toEqual(['msg-1:duplicate', 'msg-2:duplicate', 'msg-3:applied']);

@@ -237,5 +237,32 @@ export const BOOTH_LEGACY_FILES: readonly LegacyFile[] = [
 export const BOOTH_DATABASE_PARTS: readonly SchemaPart[] = [DEVICE_SCHEMA, BOOTH_SCHEMA];
 
 export function openBoothDatabase(dataDir: string): DeviceDatabase {
-  return openDeviceDatabase({ dataDir, parts: BOOTH_DATABASE_PARTS, legacy: BOOTH_LEGACY_FILES });
+  const database = openDeviceDatabase({ dataDir, parts: BOOTH_DATABASE_PARTS, legacy: BOOTH_LEGACY_FILES });
+  claimImportedSheets(database.db);
+  return database;
+}
+
+/**
+ * Sheets merged in from a version before the one database (BOOTH_LEGACY_FILES) arrive after the
+ * migrations, without the columns those added: no member (migration 3) and no signed version
+ * (migration 2). Each is given what the migrations give a sheet — the member its signed document
+ * names, else the one seated that day on that project — and its signed version; a sheet whose day is
+ * no longer in the seat table stays unowned (nobody opens it again). Idempotent, run at every open (a
+ * crash between the merge and this leaves nothing undone).
+ */
+export function claimImportedSheets(db: DeviceDatabase['db']): void {
+  db.transaction(() => {
+    db.exec(`
+      UPDATE OR IGNORE sheet SET codename = COALESCE(
+          json_extract(document_json, '$.codename'),
+          (SELECT json_extract(s.payload_json, '$.codename') FROM seat s
+            WHERE s.date = sheet.date AND json_extract(s.payload_json, '$.project') = sheet.project),
+          '')
+        WHERE codename = '';
+      INSERT OR IGNORE INTO sheet_version (sheet_key, revision, recheck_json, submitted_at, document_json, signature_json, event_seq)
+        SELECT sheet_key, revision, recheck_json, submitted_at, document_json, signature_json, event_seq FROM sheet
+        WHERE status = 'submitted' AND document_json IS NOT NULL AND signature_json IS NOT NULL AND submitted_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM sheet_version v WHERE v.sheet_key = sheet.sheet_key);
+    `);
+  })();
 }
