@@ -66,6 +66,8 @@ interface Published {
   fileSha256: string;
   cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   messages(deviceId: string, type: string): Promise<{ cursor: number; payload: unknown }[]>;
+  /** publish-project again (as after a booth PC was replaced); its --json summary. */
+  publish(): Promise<Record<string, unknown>>;
 }
 
 /** The demo topology, a draw with GC-01 (three members, one alternate), every seat enrolled, one spare booth enrolled, GC-01 published. */
@@ -136,9 +138,12 @@ async function published(): Promise<Published> {
     const code = await runCli([...args, '--data', data], run.io);
     return { code, stdout: run.out(), stderr: run.err() };
   };
-  const publish = await cli('publish-project', '--result', resultFile, '--project', PROJECT, '--material', material, '--no-ocr', '--json');
-  expect(publish.code, publish.stderr).toBe(0);
-  expect(JSON.parse(publish.stdout)).toMatchObject({ sent: 3, committee: { opened: true, members: 3, alternates: 1 } });
+  const publish = async () => {
+    const run = await cli('publish-project', '--result', resultFile, '--project', PROJECT, '--material', material, '--no-ocr', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  };
+  expect(await publish()).toMatchObject({ sent: 3, committee: { opened: true, members: 3, alternates: 1 } });
 
   const fileSha256 = createHash('sha256').update(bytes).digest('hex');
   const messages = async (deviceId: string, type: string) => {
@@ -149,7 +154,7 @@ async function published(): Promise<Published> {
       await s.close();
     }
   };
-  return { data, result, seated, spare: spare!, fileSha256, cli, messages };
+  return { data, result, seated, spare: spare!, fileSha256, cli, messages, publish };
 }
 
 /** A device-authenticated GET of a tender file through the central's own route. */
@@ -209,6 +214,12 @@ describe('committee replace delivers what the replacement needs', { timeout: 120
     const face = await p.cli('committee', 'face', '--project', PROJECT, '--codename', codename);
     expect(face.code).not.toBe(0);
     expect(face.stderr).toContain('--experts');
+
+    // Publishing again keeps the replacement's booth in the grant and sends it the material too.
+    expect(await p.publish()).toMatchObject({ booths: 4, sent: 4, committee: { opened: false, why: 'decided' } });
+    expect(readGrantsSync(p.data).find((g) => g.project === PROJECT)!.booths).toContain(p.spare.boothId);
+    expect(await p.messages(p.spare.device.deviceId, PROJECT_BOOTH_MESSAGE)).toHaveLength(2);
+    expect((await fetchFile(p.data, p.spare.device, p.fileSha256)).status).toBe(200);
   });
 
   it('at the leaver\'s booth: nothing sent again, the grant unchanged; --json says facesSent: false and warns on stderr', async () => {

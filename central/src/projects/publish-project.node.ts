@@ -11,6 +11,7 @@ import { parseCommandArgs, UsageError } from '../cli/cli-args.node.ts';
 import type { CliIo } from '../cli/cli-io.ts';
 import type { EvaluationMethod } from '@kawei/shared/committee/evaluation-rules.ts';
 import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.ts';
+import { replacementBooths } from './replacement-booths.ts';
 import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
 import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFilesCheck } from './tender-file-check.node.ts';
@@ -31,7 +32,8 @@ import { type Lang, translate } from '@kawei/shared/i18n/messages.ts';
  *   3. write the project's grant (its files and the booths seated on it), which the device file
  *      route (central/src/http/routes/device-files.node.ts) answers from;
  *   4. queue `project.booth` (checked against projectBoothPayloadSchema) for every enrolled booth
- *      device seated on the project, with the evaluation rules and the opening record;
+ *      device seated on the project, with the evaluation rules and the opening record — and, in 3
+ *      and 4, the booths where a replacement sits (`committee.replaced`, replacement-booths.ts);
  *   5. open the project's committee (central/src/committee/open-committee.node.ts: `committee.opened`
  *      in the central's ledger, `committee.booth` to each member's booth) — when the material has an
  *      opening record and some booth of the project has a device; the summary says how many members
@@ -185,7 +187,10 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
   const store = await openStore(storage);
   let summary: PublishProjectSummary;
   try {
-    const seats: SeatedBooth[] = seatedBooths(result, await store.listSiteTrees(), await store.listDevices()).filter((s) => s.seat.project === code);
+    const devices = await store.listDevices();
+    const seats: SeatedBooth[] = seatedBooths(result, await store.listSiteTrees(), devices).filter((s) => s.seat.project === code);
+    // A replacement seated at another booth (committee replace --booth) keeps its files and gets the material again.
+    const replacements = replacementBooths(await store.listLedger({ project: code, date: result.date }), devices, result.date, code);
 
     const files = material.files.map((f) => ({
       sha256: f.sha256,
@@ -194,15 +199,15 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
       path: f.path,
       stored: storeFile(dataDir, f.sha256, readFileSync(f.absolute)).written,
     }));
-    const booths = [...new Set(seats.flatMap((s) => (s.boothId === null ? [] : [s.boothId])))].sort();
+    const booths = [...new Set([...seats.flatMap((s) => (s.boothId === null ? [] : [s.boothId])), ...replacements.map((r) => r.boothId)])].sort();
     writeGrant(dataDir, { date: result.date, project: code, booths, files: payload.files, publishedAt: Date.now() });
 
     const { privateKeyPkcs8, centralId } = await store.getCentralIdentity();
     const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };
     let sent = 0;
-    for (const s of seats) {
-      if (s.deviceId === null) continue;
-      const request = createMessageRequestSchema.safeParse({ deviceId: s.deviceId, type: PROJECT_BOOTH_MESSAGE, payload });
+    const recipients = [...new Set([...seats, ...replacements].flatMap((s) => (s.deviceId === null ? [] : [s.deviceId])))];
+    for (const deviceId of recipients) {
+      const request = createMessageRequestSchema.safeParse({ deviceId, type: PROJECT_BOOTH_MESSAGE, payload });
       if (!request.success) throw badInput(request.error, 'publish-project project.booth');
       await createDownstreamMessage(deps, request.data);
       sent++;
