@@ -8,7 +8,7 @@
  * results show experts as 评委1…n. Nothing here carries a name.
  */
 import { z } from 'zod';
-import { committeeBoothPayloadSchema, CHAIR_STEPS, recheckTargetSchema } from '../committee/committee-events.ts';
+import { committeeBoothPayloadSchema, CHAIR_STEPS, recheckTargetSchema } from '../committee/committee-view.ts';
 import { EVALUATION_METHODS, preliminaryItemSchema, scoringGroupSchema, scoringItemSchema, priceRuleSchema, committeeSettingsSchema, openingBidSchema } from '../committee/evaluation-rules.ts';
 
 /**

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { jpegBase64Schema } from './gate-check.ts';
 import { LIVENESS_CHALLENGES } from './gate-check.ts';
 import { QUALITY_REASONS } from '../face/face-types.ts';
-import { recheckTargetSchema } from '../committee/committee-events.ts';
+import { recheckTargetSchema } from '../committee/committee-view.ts';
 
 export const BOOTH_PHASES = [
   /** No roster for today, or before login: the idle screen shows only the booth label. */
