@@ -226,19 +226,21 @@ export const BOOTH_SCHEMA: SchemaPart = {
   ],
 };
 
+const SHEETS_FILE = 'score-sheet.sqlite';
+
 /** The files versions before the merge kept beside device.sqlite, merged into it at the first open. */
 export const BOOTH_LEGACY_FILES: readonly LegacyFile[] = [
   { file: 'booth-roster.sqlite', userVersion: 1, tables: ['seat', 'face', 'project', 'applied_message'] },
   { file: 'booth-session.sqlite', userVersion: 1, tables: ['session_day'] },
   // Sheets before cells: a cell refers to its sheet.
-  { file: 'score-sheet.sqlite', userVersion: 1, tables: ['sheet', 'cell'] },
+  { file: SHEETS_FILE, userVersion: 1, tables: ['sheet', 'cell'] },
 ];
 
 export const BOOTH_DATABASE_PARTS: readonly SchemaPart[] = [DEVICE_SCHEMA, BOOTH_SCHEMA];
 
 export function openBoothDatabase(dataDir: string): DeviceDatabase {
   const database = openDeviceDatabase({ dataDir, parts: BOOTH_DATABASE_PARTS, legacy: BOOTH_LEGACY_FILES });
-  claimImportedSheets(database.db);
+  if (database.imported.includes(SHEETS_FILE)) claimImportedSheets(database.db);
   return database;
 }
 
@@ -247,8 +249,9 @@ export function openBoothDatabase(dataDir: string): DeviceDatabase {
  * migrations, without the columns those added: no member (migration 3) and no signed version
  * (migration 2). Each is given what the migrations give a sheet — the member its signed document
  * names, else the one seated that day on that project — and its signed version; a sheet whose day is
- * no longer in the seat table stays unowned (nobody opens it again). Idempotent, run at every open (a
- * crash between the merge and this leaves nothing undone).
+ * no longer in the seat table stays unowned (nobody opens it again). Run right after the merge, on
+ * the merged rows only (a sheet of a booth's own with no member, as tests of the sheet alone make, is
+ * left alone); idempotent. A crash between the merge and this leaves the old sheet stored but unowned.
  */
 export function claimImportedSheets(db: DeviceDatabase['db']): void {
   db.transaction(() => {
