@@ -54,7 +54,8 @@ export const USAGE = [
     'committee chair|recheck|replace|confirm --project CODE [--date D] --operator NAME --why TEXT\n' +
       '      chair --codename C | recheck --codename C --reason R [--cell BID:ITEM]... [--note T]\n' +
       '      replace --codename C --reason absent|recused|ill|other --alternate EXPERT [--booth ID] [--experts REGISTRY_DIR]\n' +
-      '      confirm [--results SHA256]',
+      '      confirm [--results SHA256]\n' +
+      '      face --codename C --experts REGISTRY_DIR   (no --operator/--why: not a ledger act)',
     'central.usage.committee',
     'lines',
   ),
@@ -107,14 +108,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+function bilingualPairOf(error: ApiError): { zh: string; en: string } | null {
+  const pair = (error as { pair?: unknown }).pair;
+  if (typeof pair !== 'object' || pair === null) return null;
+  const { zh, en } = pair as { zh?: unknown; en?: unknown };
+  return typeof zh === 'string' && typeof en === 'string' ? { zh, en } : null;
+}
+
 function reportFailure(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
     io.stderr.write(`${translate('zh-CN', 'central.error', { message: error.chinese })}\n${translate('en', 'central.error', { message: error.message })}\n\n${USAGE}`);
     return 2;
   }
   if (error instanceof ApiError) {
-    const zh = translate('zh-CN', 'central.errorWithCode', { message: errorMessage(error.code, 'zh-CN'), code: error.code });
-    io.stderr.write(`${zh}\n${translate('en', 'central.error', { message: error.message })}\n`);
+    // An error that carries its own wording in both languages (the committee's CommitteeApiError,
+    // recognised by shape so this module does not load the committee code) prints it as a pair.
+    const pair = bilingualPairOf(error);
+    const zh = translate('zh-CN', 'central.errorWithCode', { message: pair?.zh ?? errorMessage(error.code, 'zh-CN'), code: error.code });
+    io.stderr.write(`${zh}\n${translate('en', 'central.error', { message: pair?.en ?? error.message })}\n`);
     return ARGUMENT_ERROR_CODES.includes(error.code) ? 2 : 1;
   }
   io.stderr.write(`${bilingual('central.internalError')}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

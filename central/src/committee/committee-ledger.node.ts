@@ -41,7 +41,25 @@ const MAX_ATTEMPTS = 50;
  * current head; retried from `decide` when the head moved. Returns the stored event, or null when
  * `decide` returned null (nothing to append).
  */
-export async function appendToLedger(deps: LedgerDeps, decide: () => Promise<LedgerAppend | null>): Promise<LedgerEvent | null> {
+export function appendToLedger(deps: LedgerDeps, decide: () => Promise<LedgerAppend | null>): Promise<LedgerEvent | null> {
+  // One chain for every committee: appends from this process wait their turn, so committees judged
+  // side by side do not race for the head (the retry below is for other processes, e.g. the CLI).
+  const previous = appendQueues.get(deps.store) ?? Promise.resolve();
+  const turn = previous.then(() => appendWithRetry(deps, decide));
+  appendQueues.set(
+    deps.store,
+    turn.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return turn;
+}
+
+/** The tail of each store's append queue (per store object: tests open several stores in one process). */
+const appendQueues = new WeakMap<object, Promise<void>>();
+
+async function appendWithRetry(deps: LedgerDeps, decide: () => Promise<LedgerAppend | null>): Promise<LedgerEvent | null> {
   for (let attempt = 1; ; attempt++) {
     const head = await deps.store.getLedgerHead();
     const entry = await decide();

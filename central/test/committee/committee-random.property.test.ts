@@ -80,7 +80,9 @@ describe('a committee under random input', () => {
         for (const view of views) expect(committeeBoothPayloadSchema.safeParse(view).success).toBe(true);
         expect(JSON.stringify(views) + JSON.stringify(resultsJson(replayed))).not.toMatch(/expert-\d|alt-1/);
       }),
-      { numRuns: 60 },
+      // A fixed seed (FC_SEED to explore others): the assertion below needs runs that reach the
+      // results, and a random seed could, rarely, produce none.
+      { numRuns: 60, seed: Number(process.env['FC_SEED'] ?? 1307) },
     );
     // The random runs do get somewhere (at least some of them).
     expect(reached.size).toBeGreaterThan(0);
