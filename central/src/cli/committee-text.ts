@@ -1,4 +1,5 @@
-import { bilingual, bilingualLabel, pairLine } from '@kawei/shared/i18n/bilingual.ts';
+import { bilingual, bilingualLabel, messagePairBy, pairLine } from '@kawei/shared/i18n/bilingual.ts';
+import { translate } from '@kawei/shared/i18n/messages.ts';
 import { activeMembers, currentSheet, judgeLabel, memberDone, typedItems } from '../committee/committee-progress.ts';
 import { stageName } from '../committee/committee-wording.ts';
 import type { CommitteeState } from '../committee/committee-types.ts';
@@ -15,7 +16,16 @@ export function formatCommitteeText(state: CommitteeState): string {
   const { opened } = state;
   const out: string[] = [];
   const stage = `${stageName(state.stage, 'zh-CN')} / ${stageName(state.stage, 'en')}`;
-  out.push(bilingual('central.results.heading', { project: opened.project, date: opened.date, method: opened.rules.method, version: state.version }));
+  out.push(
+    pairLine(
+      messagePairBy('central.results.heading', (lang) => ({
+        project: opened.project,
+        date: opened.date,
+        method: translate(lang, `projects.method.${opened.rules.method}`),
+        version: state.version,
+      })),
+    ),
+  );
   out.push(`${bilingualLabel('central.results.stage')}: ${stage}`);
   const chair = state.chair === null ? '-' : `${state.chair.codename} (${state.chair.by})`;
   out.push(`${bilingualLabel('central.results.chair')}: ${chair}; ${bilingualLabel('central.results.votes')}: ${Object.keys(state.chairVotes).length}`);
