@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
 import type { ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import type { ApiError } from '@kawei/shared/errors.ts';
 import { toApiError, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
 import { cellKey } from './booth-view.ts';
+import { useCellAutosave } from './useCellAutosave.dom.ts';
 
 type Api = ApiConnection<BoothContract>['api'];
 
@@ -28,10 +29,12 @@ export interface ScoreSheetView {
   readonly replace: (sheet: ScoreSheet) => void;
 }
 
-interface Queue {
-  running: boolean;
-  next: CellEdit | null;
-}
+/** Keeps the note and tier an edit leaves out (a note typed while its value is on its way is not lost). */
+const mergeCell = (earlier: CellEdit | undefined, edit: CellEdit): CellEdit => ({
+  value: edit.value,
+  note: edit.note ?? earlier?.note,
+  tier: edit.tier ?? earlier?.tier,
+});
 
 /**
  * The score sheet with autosave: every change is sent to `saveScore` at once; one save per cell is
@@ -42,11 +45,8 @@ interface Queue {
 export function useScoreSheet(api: Api): ScoreSheetView {
   const [sheet, setSheet] = useState<ScoreSheet | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
-  const [pending, setPending] = useState<ReadonlyMap<string, CellEdit>>(new Map());
-  const [errors, setErrors] = useState<ReadonlyMap<string, ApiError>>(new Map());
-  const [inFlight, setInFlight] = useState(0);
   const [attempt, setAttempt] = useState(0);
-  const queues = useRef(new Map<string, Queue>());
+  const { pending, errors, saving, save: saveCell } = useCellAutosave<CellEdit>(mergeCell);
 
   useEffect(() => {
     let cancelled = false;
@@ -65,70 +65,22 @@ export function useScoreSheet(api: Api): ScoreSheetView {
     };
   }, [api, attempt]);
 
-  const drain = useCallback(
-    async (bidder: string, criterion: string, queue: Queue) => {
-      const key = cellKey(bidder, criterion);
-      queue.running = true;
-      let failed: ApiError | null = null;
-      while (queue.next) {
-        const edit = queue.next;
-        queue.next = null;
-        setInFlight((n) => n + 1);
-        try {
-          const fresh = await api.saveScore({
+  const save = useCallback(
+    (bidder: string, criterion: string, edit: CellEdit) =>
+      saveCell(cellKey(bidder, criterion), edit, async (e) => {
+        setSheet(
+          await api.saveScore({
             bidder,
             criterion,
-            value: edit.value,
-            ...(edit.note === undefined ? {} : { note: edit.note }),
-            ...(edit.tier === undefined ? {} : { tier: edit.tier }),
-          });
-          setSheet(fresh);
-          failed = null;
-        } catch (thrown) {
-          failed = toApiError(thrown);
-        } finally {
-          setInFlight((n) => n - 1);
-        }
-      }
-      queue.running = false;
-      setErrors((previous) => {
-        const next = new Map(previous);
-        if (failed) next.set(key, failed);
-        else next.delete(key);
-        return next;
-      });
-      if (!failed) {
-        setPending((previous) => {
-          const next = new Map(previous);
-          next.delete(key);
-          return next;
-        });
-      }
-    },
-    [api],
-  );
-
-  const save = useCallback(
-    (bidder: string, criterion: string, edit: CellEdit) => {
-      const key = cellKey(bidder, criterion);
-      setPending((previous) => {
-        const next = new Map(previous);
-        const before = previous.get(key);
-        next.set(key, { value: edit.value, note: edit.note ?? before?.note, tier: edit.tier ?? before?.tier });
-        return next;
-      });
-      let queue = queues.current.get(key);
-      if (!queue) {
-        queue = { running: false, next: null };
-        queues.current.set(key, queue);
-      }
-      // A note typed while a value is on its way is not lost, and vice versa.
-      queue.next = { value: edit.value, note: edit.note ?? queue.next?.note, tier: edit.tier ?? queue.next?.tier };
-      if (!queue.running) void drain(bidder, criterion, queue);
-    },
-    [drain],
+            value: e.value,
+            ...(e.note === undefined ? {} : { note: e.note }),
+            ...(e.tier === undefined ? {} : { tier: e.tier }),
+          }),
+        );
+      }),
+    [api, saveCell],
   );
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
-  return { sheet, loadError, pending, errors, saving: inFlight > 0, save, reload, replace: setSheet };
+  return { sheet, loadError, pending, errors, saving, save, reload, replace: setSheet };
 }
