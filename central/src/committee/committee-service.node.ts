@@ -13,6 +13,7 @@ import {
 } from '@kawei/shared/committee/committee-events.ts';
 import type { EvaluationRules, OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
 import { rulesSha256 } from '@kawei/shared/committee/rules-digest.node.ts';
+import { LruCache } from '@kawei/shared/tender/lru.ts';
 import type { CentralStore } from '../storage/central-store.ts';
 import type { SyncStore, StoredEvent } from '../storage/sync-store.ts';
 import type { CommitteeStore, LedgerEvent } from '../storage/committee-store.ts';
@@ -63,6 +64,9 @@ export interface CommitteeLog {
   error(details: Record<string, unknown>, message: string): void;
 }
 
+
+/** About 64 MB of cached review events (JSON characters, plus a little per entry). */
+const EVENT_CACHE_CHARS = 64 * 1024 * 1024;
 /** The operator's act was refused by the committee's rules (judgeOperatorAct): say why, in both languages. */
 export class CommitteeActRefusedError extends ApiError {
   constructor(
@@ -116,8 +120,12 @@ interface Loaded {
  */
 export class CentralCommitteeService implements CommitteeService {
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** Stored events never change: the ones a replay needs are read once per process. */
-  private readonly eventCache = new Map<string, BoothEventRecord>();
+  /**
+   * Stored events never change: the ones a replay needs are kept, so a busy committee's are read
+   * once. Bounded (by JSON size, LRU) because a day at province scale has far more review events than
+   * a central should hold; a replay builds its own map of what it needs, so eviction costs a read.
+   */
+  private readonly eventCache = new LruCache<string, BoothEventRecord>(EVENT_CACHE_CHARS, (record) => JSON.stringify(record.payload).length + 200);
   /** Committees without an opening that were already logged (once each). */
   private readonly reportedUnknown = new Set<string>();
   /** Per committee: judging runs queued, and whether the booths' views are behind the ledger. */
@@ -402,15 +410,23 @@ export class CentralCommitteeService implements CommitteeService {
       const ref = e.type === COMMITTEE_EVENTS.accepted ? namedRef(e) : null;
       return ref ? [ref] : [];
     });
+    const records = new Map<string, BoothEventRecord>();
     await Promise.all(
       needed.map(async (ref) => {
         const key = refKey(ref.device, ref.seq);
-        if (this.eventCache.has(key)) return;
+        const cached = this.eventCache.get(key);
+        if (cached) {
+          records.set(key, cached);
+          return;
+        }
         const stored = await this.deps.store.getEvent(ref.device, ref.seq);
-        if (stored) this.eventCache.set(key, recordOf(stored));
+        if (!stored) return;
+        const record = recordOf(stored);
+        this.eventCache.set(key, record);
+        records.set(key, record);
       }),
     );
-    const lookup = (device: string, seq: number) => this.eventCache.get(refKey(device, seq));
+    const lookup = (device: string, seq: number) => records.get(refKey(device, seq));
     return { state: replayCommittee(toLedgerEntries(current), lookup), ledger };
   }
 
