@@ -64,9 +64,9 @@ export interface CommitteeLog {
   error(details: Record<string, unknown>, message: string): void;
 }
 
-
 /** About 64 MB of cached review events (JSON characters, plus a little per entry). */
 const EVENT_CACHE_CHARS = 64 * 1024 * 1024;
+
 /** The operator's act was refused by the committee's rules (judgeOperatorAct): say why, in both languages. */
 export class CommitteeActRefusedError extends ApiError {
   constructor(
