@@ -61,6 +61,11 @@ export const ERROR_CODES = [
   'REVIEW_WAITING',
   'NOT_CHAIR',
   'COMMITTEE_REFUSED',
+  // the evaluation report (issue #14)
+  'REPORT_NOT_READY',
+  'REPORT_NOT_YOUR_TURN',
+  'REPORT_CHANGED',
+  'DISSENT_CLOSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

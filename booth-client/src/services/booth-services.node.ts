@@ -330,6 +330,19 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
         publishReview();
         return view;
       },
+      // The report's calls (issue #14): wired to booth-client/src/services/report/ by its helper.
+      getReport: async () => {
+        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      },
+      submitDissent: async () => {
+        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      },
+      signReport: async () => {
+        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      },
+      refuseToSign: async () => {
+        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      },
     },
     (emit) => identity.onChange(emit),
     async () => {

@@ -53,6 +53,10 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   REVIEW_WAITING: 409,
   NOT_CHAIR: 403,
   COMMITTEE_REFUSED: 409,
+  REPORT_NOT_READY: 409,
+  REPORT_NOT_YOUR_TURN: 409,
+  REPORT_CHANGED: 409,
+  DISSENT_CLOSED: 409,
 };
 
 export interface HttpErrorAnswer {

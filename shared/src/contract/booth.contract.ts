@@ -20,6 +20,7 @@ import {
   textLayerSchema,
 } from './booth-session.ts';
 import { chairStepInputSchema, chairVoteInputSchema, reviewViewSchema, savePreliminaryInputSchema } from './booth-review.ts';
+import { refuseToSignInputSchema, reportViewSchema, signReportInputSchema, submitDissentInputSchema } from './booth-report.ts';
 
 /** The booth client's API table: bound to ipcMain in Electron and to the Node host's WebSocket. */
 export const boothContract = defineContract(
@@ -61,6 +62,15 @@ export const boothContract = defineContract(
     submitPreliminary: { input: pinInputSchema, output: signResultSchema },
     /** The chair's steps: start the detailed review, send a sheet back for re-check, confirm the results. */
     chairStep: { input: chairStepInputSchema, output: reviewViewSchema },
+
+    /** The evaluation report (booth-report.ts): its step, the PDF on screen, who has signed. */
+    getReport: { input: noInputSchema, output: reportViewSchema },
+    /** A dissent (signed with the USB key) or "no dissent", against the draft on screen. */
+    submitDissent: { input: submitDissentInputSchema, output: reportViewSchema },
+    /** Signs the report on screen (PAdES, or a detached CMS for an SM2 key) when it is this member's turn. */
+    signReport: { input: signReportInputSchema, output: reportViewSchema },
+    /** Refuses to sign, with the reason (recorded in the report's record). */
+    refuseToSign: { input: refuseToSignInputSchema, output: reportViewSchema },
   },
   {
     status: boothStatusSchema,
@@ -68,6 +78,8 @@ export const boothContract = defineContract(
     session: boothSessionSchema,
     /** Pushed whenever the review changes (a save, a signature, a committee message from the central). */
     review: reviewViewSchema,
+    /** Pushed whenever the report changes (a message from the central, a download, a signature). */
+    report: reportViewSchema,
   },
 );
 export type BoothContract = typeof boothContract;

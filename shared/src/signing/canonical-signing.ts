@@ -11,7 +11,7 @@ import type { TrustList } from './trust-list.ts';
  * `content` is written to the file unchanged.
  */
 
-export const SIGNED_DOCUMENT_KINDS = ['score-sheet', 'commitment-letter', 'preliminary-review'] as const;
+export const SIGNED_DOCUMENT_KINDS = ['score-sheet', 'commitment-letter', 'preliminary-review', 'report-dissent'] as const;
 export type SignedDocumentKind = (typeof SIGNED_DOCUMENT_KINDS)[number];
 
 export const signedDocumentSchema = z.object({

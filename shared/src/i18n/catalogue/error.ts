@@ -53,6 +53,10 @@ export const zhCN = {
   'error.REVIEW_WAITING': '此步骤需等待评标委员会其他成员或组长',
   'error.NOT_CHAIR': '只有评标委员会组长可以执行此步骤',
   'error.COMMITTEE_REFUSED': '评标委员会记录拒绝了此操作',
+  'error.REPORT_NOT_READY': '评标报告尚未生成或尚未下载到本机，请稍候',
+  'error.REPORT_NOT_YOUR_TURN': '还没有轮到您签名，请等待',
+  'error.REPORT_CHANGED': '评标报告已更新，请重新阅读后再签名',
+  'error.DISSENT_CLOSED': '保留意见已截止，不能再提交',
 } as const satisfies Record<`error.${ErrorCode}`, string> & Record<string, string>;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -103,4 +107,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'error.REVIEW_WAITING': 'This step waits for the other members of the committee or for the chair',
   'error.NOT_CHAIR': 'Only the chair of the committee can take this step',
   'error.COMMITTEE_REFUSED': 'The committee record refused this',
+  'error.REPORT_NOT_READY': 'The evaluation report is not ready or not yet on this booth; please wait',
+  'error.REPORT_NOT_YOUR_TURN': 'It is not your turn to sign yet; please wait',
+  'error.REPORT_CHANGED': 'The report has changed; read it again before signing',
+  'error.DISSENT_CLOSED': 'The dissent window has closed',
 };

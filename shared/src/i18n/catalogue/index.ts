@@ -15,6 +15,12 @@ import * as ledDriver from './led-driver.ts';
 import * as link from './link.ts';
 import * as projects from './projects.ts';
 import * as results from './results.ts';
+import * as pades from './pades.ts';
+import * as reportPdf from './reportPdf.ts';
+import * as reportRecord from './reportRecord.ts';
+import * as reportCli from './reportCli.ts';
+import * as reportBooth from './reportBooth.ts';
+import * as report from './report.ts';
 import * as review from './review.ts';
 import * as scripts from './scripts.ts';
 import * as signing from './signing.ts';
@@ -31,9 +37,9 @@ import * as tender from './tender.ts';
  *
  * To add a namespace: write `<namespace>.ts` like the others and list it here, once in NAMESPACES.
  */
-export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo, central, experts, store, scripts, committee, committeeRecord, review } as const;
+export const NAMESPACES = { app, link, enrol, face, gate, booth, error, signing, devices, results, projects, draw, ledDriver, tender, demo, central, experts, store, scripts, committee, committeeRecord, review, pades, reportPdf, reportRecord, reportCli, reportBooth, report } as const;
 
 export const CATALOGUE = {
-  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN, ...central.zhCN, ...experts.zhCN, ...store.zhCN, ...scripts.zhCN, ...committee.zhCN, ...committeeRecord.zhCN, ...review.zhCN },
-  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en, ...central.en, ...experts.en, ...store.en, ...scripts.en, ...committee.en, ...committeeRecord.en, ...review.en },
+  'zh-CN': { ...app.zhCN, ...link.zhCN, ...enrol.zhCN, ...face.zhCN, ...gate.zhCN, ...booth.zhCN, ...error.zhCN, ...signing.zhCN, ...devices.zhCN, ...results.zhCN, ...projects.zhCN, ...draw.zhCN, ...ledDriver.zhCN, ...tender.zhCN, ...demo.zhCN, ...central.zhCN, ...experts.zhCN, ...store.zhCN, ...scripts.zhCN, ...committee.zhCN, ...committeeRecord.zhCN, ...review.zhCN, ...pades.zhCN, ...reportPdf.zhCN, ...reportRecord.zhCN, ...reportCli.zhCN, ...reportBooth.zhCN, ...report.zhCN },
+  en: { ...app.en, ...link.en, ...enrol.en, ...face.en, ...gate.en, ...booth.en, ...error.en, ...signing.en, ...devices.en, ...results.en, ...projects.en, ...draw.en, ...ledDriver.en, ...tender.en, ...demo.en, ...central.en, ...experts.en, ...store.en, ...scripts.en, ...committee.en, ...committeeRecord.en, ...review.en, ...pades.en, ...reportPdf.en, ...reportRecord.en, ...reportCli.en, ...reportBooth.en, ...report.en },
 } as const;
