@@ -22,8 +22,19 @@ import { useTempDir } from './temp-dir.ts';
  */
 const tempDir = useTempDir();
 
-/** What migration 3 (the committee ledger, issue #13) adds after the schemas of the old stores. */
-const MIGRATION_3_OBJECTS = ['committee_ledger', 'committee_ledger_by_project', 'committee_ledger_pkey', 'events_by_type'];
+/**
+ * What migrations 3 (the committee ledger, issue #13) and 4 (the report's files, issue #14) add after
+ * the schemas of the old stores.
+ */
+const MIGRATION_3_OBJECTS = [
+  'committee_ledger',
+  'committee_ledger_by_project',
+  'committee_ledger_pkey',
+  'events_by_type',
+  'report_files',
+  'report_files_by_project',
+  'report_files_pkey',
+];
 
 /** What a database made by the old code holds (its rows are written by hand, as the old code would). */
 interface LegacyData {
@@ -140,7 +151,7 @@ describe('the one schema on SQLite', () => {
     const legacy = legacyFile(2).file;
     const shape = sqliteShape(fresh);
     expect(shape.map((t) => t.name)).toContain('device_heads');
-    expect(shape.map((t) => t.name)).toEqual(expect.arrayContaining(['committee_ledger', 'committee_ledger_by_project', 'events_by_type']));
+    expect(shape.map((t) => t.name)).toEqual(expect.arrayContaining(['committee_ledger', 'committee_ledger_by_project', 'events_by_type', 'report_files', 'report_files_by_project']));
     expect(shape.filter((t) => !MIGRATION_3_OBJECTS.includes(t.name))).toEqual(sqliteShape(legacy));
   });
 
@@ -153,7 +164,7 @@ describe('the one schema on SQLite', () => {
       await store.close();
     }
     const raw = new Database(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     raw.close();
   });
 
@@ -166,7 +177,7 @@ describe('the one schema on SQLite', () => {
       await store.close();
     }
     const raw = new Database(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     raw.close();
   });
 });
@@ -228,7 +239,7 @@ describe('the one schema on PostgreSQL', () => {
     expect(JSON.stringify(shape)).toContain('"collation_name":"C"');
     const beforeMigration3 = (rows: Record<string, unknown>[]) =>
       rows.filter((r) => !MIGRATION_3_OBJECTS.includes(String(r['table_name'] ?? r['tablename'])) && !MIGRATION_3_OBJECTS.includes(String(r['indexname'])));
-    expect(shape.indexes.map((r) => r['indexname'])).toEqual(expect.arrayContaining(['committee_ledger_by_project', 'events_by_type']));
+    expect(shape.indexes.map((r) => r['indexname'])).toEqual(expect.arrayContaining(['committee_ledger_by_project', 'events_by_type', 'report_files_by_project']));
     expect({ columns: beforeMigration3(shape.columns), constraints: beforeMigration3(shape.constraints), indexes: beforeMigration3(shape.indexes) }).toEqual(
       await postgresShape(legacy),
     );
@@ -243,7 +254,7 @@ describe('the one schema on PostgreSQL', () => {
       await store.close();
     }
     const versions = await withPgClient(url, async (c) => (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it('migrates a database the previous store made at version 1 to the newest version and syncs on it', async () => {
@@ -255,6 +266,6 @@ describe('the one schema on PostgreSQL', () => {
       await store.close();
     }
     const versions = await withPgClient(url, async (c) => (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 });

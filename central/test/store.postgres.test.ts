@@ -16,6 +16,7 @@ import { issueEnrolCode } from '../src/enrolment/enrol-codes.node.ts';
 import { describeCentralStoreContract } from './central-store.contract.ts';
 import { describeSyncStoreContract, enrolDevice } from './sync-store.contract.ts';
 import { describeCommitteeStoreContract } from './committee-store.contract.ts';
+import { describeReportStoreContract } from './report-store.contract.ts';
 import { EventChain, pushRequest } from './event-chain-builder.ts';
 import { TestDevice, isCentralSignature } from './device-signer.ts';
 import { attempt, T0 } from './store-fixtures.ts';
@@ -87,6 +88,12 @@ describe('PostgreSQL store', () => {
     return { store, openAgain: () => PostgresCentralStore.open(url), close: () => store.close() };
   });
 
+  describeReportStoreContract('PostgreSQL', async () => {
+    const url = await cluster.createSchema();
+    const store = await PostgresCentralStore.open(url);
+    return { store, openAgain: () => PostgresCentralStore.open(url), close: () => store.close() };
+  });
+
   describe('PostgresCentralStore: schema', () => {
     it('records applied migrations in schema_migrations, applies each once, and refuses a newer database', async () => {
       const url = await cluster.createDatabase();
@@ -94,12 +101,12 @@ describe('PostgreSQL store', () => {
       const applied = () =>
         withPgClient(url, async (c) => (await c.query('SELECT version, description, applied_at FROM schema_migrations ORDER BY version')).rows);
       const first = await applied();
-      expect(first.map((r) => r['version'])).toEqual([1, 2, 3]);
+      expect(first.map((r) => r['version'])).toEqual([1, 2, 3, 4]);
       await (await open(url)).close();
       expect(await applied()).toEqual(first);
 
-      await withPgClient(url, (c) => c.query(`INSERT INTO schema_migrations (version, description) VALUES (4, 'from a newer program')`));
-      await expect(PostgresCentralStore.open(url)).rejects.toThrow(/schema version 4, newer than this program \(3\)/);
+      await withPgClient(url, (c) => c.query(`INSERT INTO schema_migrations (version, description) VALUES (5, 'from a newer program')`));
+      await expect(PostgresCentralStore.open(url)).rejects.toThrow(/schema version 5, newer than this program \(4\)/);
     });
 
     it('migrates a new database once when several processes open it at the same moment, and they share one identity', async () => {
@@ -107,7 +114,7 @@ describe('PostgreSQL store', () => {
       const stores = await openMany(url, 5);
       const identities = await Promise.all(stores.map((s) => s.getCentralIdentity()));
       for (const identity of identities) expect(identity).toEqual(identities[0]);
-      expect(await withPgClient(url, async (c) => (await c.query('SELECT count(*) AS n FROM schema_migrations')).rows[0])).toEqual({ n: 3 });
+      expect(await withPgClient(url, async (c) => (await c.query('SELECT count(*) AS n FROM schema_migrations')).rows[0])).toEqual({ n: 4 });
     });
   });
 

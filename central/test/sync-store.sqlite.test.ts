@@ -9,6 +9,7 @@ import { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts'
 import type { IngestOutcome } from '../src/storage/sync-store.ts';
 import { describeSyncStoreContract, enrolDevice } from './sync-store.contract.ts';
 import { describeCommitteeStoreContract } from './committee-store.contract.ts';
+import { describeReportStoreContract } from './report-store.contract.ts';
 import { EventChain } from './event-chain-builder.ts';
 import { useTempDir } from './temp-dir.ts';
 
@@ -38,6 +39,20 @@ describeCommitteeStoreContract('SQLite', async () => {
   };
 });
 
+describeReportStoreContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kawei-report-store-'));
+  const file = join(dir, 'central.sqlite');
+  const store = SqliteCentralStore.open(file);
+  return {
+    store,
+    openAgain: async () => SqliteCentralStore.open(file),
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 const tempDir = useTempDir();
 
 describe('SqliteCentralStore: sync schema', () => {
@@ -45,7 +60,7 @@ describe('SqliteCentralStore: sync schema', () => {
     const file = join(tempDir(), 'central.sqlite');
     await (SqliteCentralStore.open(file)).close();
     const raw = new Database(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     const tables = raw.prepare(`SELECT name, strict, wr FROM pragma_table_list WHERE schema = 'main' ORDER BY name`).all();
     expect(tables).toEqual(
       expect.arrayContaining([
@@ -54,6 +69,7 @@ describe('SqliteCentralStore: sync schema', () => {
         { name: 'device_heads', strict: 1, wr: 1 },
         { name: 'events', strict: 1, wr: 1 },
         { name: 'messages', strict: 1, wr: 0 },
+        { name: 'report_files', strict: 1, wr: 0 },
       ]),
     );
     raw.close();

@@ -30,6 +30,18 @@ export interface CentralDatabase {
   alerts: Omit<AlertRow, 'id'> & { id: Generated<number> };
   messages: Omit<MessageRow, 'cursor'> & { cursor: Generated<number> };
   committee_ledger: LedgerRow;
+  report_files: ReportFileRow;
+}
+
+/** A report file (issue #14, report-store.ts): content-addressed, write-once. */
+export interface ReportFileRow {
+  sha256: string;
+  date: string;
+  project: string;
+  kind: string;
+  size: number;
+  bytes: Buffer;
+  created_at: number;
 }
 
 interface MetaTable {
@@ -300,6 +312,32 @@ export const CENTRAL_MIGRATIONS: readonly CentralMigration[] = [
         schema.createIndex('committee_ledger_by_project').on('committee_ledger').columns(['project', 'date', 'seq']),
         // The committee finds the booths' review events (and catch-up the ones it has not judged) by type.
         schema.createIndex('events_by_type').on('events').columns(['type', 'device_id', 'seq']),
+      ];
+    },
+  },
+  {
+    version: 4,
+    description: 'report files (the evaluation report\'s PDFs, annexes and CMS, by SHA-256)',
+    statements: (schema, dialect) => {
+      const t = COLUMN_TYPES[dialect];
+      return [
+        // STRICT but not WITHOUT ROWID: rows carry PDFs of megabytes, which SQLite keeps best in a
+        // rowid table's overflow pages (a WITHOUT ROWID b-tree is for small rows).
+        withEnd(
+          schema
+            .createTable('report_files')
+            .addColumn('sha256', t.id, (c) => c.primaryKey().check(sql`length(sha256) = 64`))
+            .addColumn('date', 'text', (c) => c.notNull())
+            .addColumn('project', t.id, (c) => c.notNull())
+            // No CHECK on kind: the store checks it against REPORT_FILE_KINDS, so a kind added later
+            // needs no migration.
+            .addColumn('kind', 'text', (c) => c.notNull())
+            .addColumn('size', t.int64, (c) => c.notNull().check(sql`size >= 0`))
+            .addColumn('bytes', t.bytes, (c) => c.notNull())
+            .addColumn('created_at', t.int64, (c) => c.notNull()),
+          t.strict,
+        ),
+        schema.createIndex('report_files_by_project').on('report_files').columns(['date', 'project', 'created_at']),
       ];
     },
   },

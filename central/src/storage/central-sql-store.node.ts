@@ -11,7 +11,8 @@ import type { DownstreamMessage, MessageBody } from '@kawei/shared/sync/sync-htt
 import { TopologyConflictError, type CentralIdentity, type CentralStore, type Enrolment, type EnrolmentAttempt, type NewEnrolmentCode, type NewGate, type NewRoom, type NewSite, type TopologyImportResult, type TopologySiteImport } from './central-store.ts';
 import type { Alert, DeviceHead, IngestBatch, IngestOutcome, NewAlert, StoredEvent, SyncStore } from './sync-store.ts';
 import type { CommitteeStore, LedgerAppendOutcome, LedgerEvent, LedgerFilter, NewLedgerEvent } from './committee-store.ts';
-import type { CentralDatabase, StoreDialect } from './central-schema.ts';
+import { REPORT_FILE_KINDS, type NewReportFile, type ReportFileInfo, type ReportFileKind, type ReportStore } from './report-store.ts';
+import type { CentralDatabase, ReportFileRow, StoreDialect } from './central-schema.ts';
 import { PreparedQuery } from './prepared-query.node.ts';
 import { assertConsecutiveChain, randomHex, targetId, targetOf, toAlert, toBooth, toDeviceRecord, toGate, toLedgerEvent, toMessage, toRoom, toStoredEvent } from './store-rows.node.ts';
 
@@ -65,7 +66,7 @@ const MAX_ROWS_PER_INSERT = 256;
  * PostgreSQL), and the nonce purge (FOR UPDATE SKIP LOCKED). Everything else — refusals and their
  * ApiError codes, atomicity, orderings — is written once.
  */
-export class CentralSqlStore implements CentralStore, SyncStore, CommitteeStore {
+export class CentralSqlStore implements CentralStore, SyncStore, CommitteeStore, ReportStore {
   private closed: Promise<void> | null = null;
   /** The SQL of multi-row INSERTs by table, columns and row count (see insertRows). */
   private readonly insertSql = new Map<string, string>();
@@ -603,6 +604,50 @@ export class CentralSqlStore implements CentralStore, SyncStore, CommitteeStore 
     return row ? toStoredEvent(row) : null;
   }
 
+  // ---- the report's files (ReportStore) ----
+
+  /**
+   * Content-addressed and write-once: the name is checked against the bytes before anything is
+   * written, and a second put of a stored hash changes nothing (ON CONFLICT DO NOTHING, so two
+   * processes putting the same file at once both succeed and one row is kept).
+   */
+  async putReportFile(file: NewReportFile): Promise<void> {
+    checkReportFileName(file.sha256);
+    if (!REPORT_FILE_KIND_SET.has(file.kind)) throw new ApiError('BAD_INPUT', `unknown report file kind "${String(file.kind)}"`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(file.date)) throw new ApiError('BAD_INPUT', `report file date "${file.date}" is not YYYY-MM-DD`);
+    if (file.project.length === 0) throw new ApiError('BAD_INPUT', 'report file project is empty');
+    const actual = createHash('sha256').update(file.bytes).digest('hex');
+    if (actual !== file.sha256) throw new ApiError('BAD_INPUT', `report file bytes hash to ${actual}, not to ${file.sha256}`);
+    const bytes = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+    await this.write('rows', (trx) =>
+      trx
+        .insertInto('report_files')
+        .values({ sha256: file.sha256, date: file.date, project: file.project, kind: file.kind, size: bytes.length, bytes, created_at: Date.now() })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute(),
+    );
+  }
+
+  async getReportFile(sha256: string): Promise<(ReportFileInfo & { bytes: Uint8Array }) | null> {
+    if (!REPORT_FILE_NAME.test(sha256)) return null;
+    const row = await this.db.selectFrom('report_files').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+    if (!row) return null;
+    const bytes = new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength);
+    return { ...toReportFileInfo(row), bytes };
+  }
+
+  async listReportFiles(date: string, project: string): Promise<ReportFileInfo[]> {
+    const rows = await this.db
+      .selectFrom('report_files')
+      .select(['sha256', 'date', 'project', 'kind', 'size', 'created_at'])
+      .where('date', '=', date)
+      .where('project', '=', project)
+      .orderBy('created_at')
+      .orderBy('sha256')
+      .execute();
+    return rows.map(toReportFileInfo);
+  }
+
   /** The ledger's head: its last event, or the genesis of the central's id. */
   private async ledgerHead(db: Db): Promise<DeviceHead> {
     const last = await db.selectFrom('committee_ledger').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
@@ -687,6 +732,24 @@ export class CentralSqlStore implements CentralStore, SyncStore, CommitteeStore 
   private read<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
   }
+}
+
+const REPORT_FILE_NAME = /^[0-9a-f]{64}$/;
+const REPORT_FILE_KIND_SET: ReadonlySet<string> = new Set(REPORT_FILE_KINDS);
+
+function checkReportFileName(sha256: string): void {
+  if (!REPORT_FILE_NAME.test(sha256)) throw new ApiError('BAD_INPUT', `report file name "${sha256.slice(0, 80)}" is not a lower-case SHA-256 hex`);
+}
+
+function toReportFileInfo(row: Omit<ReportFileRow, 'bytes'>): ReportFileInfo {
+  return {
+    sha256: row.sha256,
+    date: row.date,
+    project: row.project,
+    kind: row.kind as ReportFileKind,
+    size: Number(row.size),
+    createdAt: Number(row.created_at),
+  };
 }
 
 /** A device's advisory-lock key: the first 32 bits of its id's SHA-256 (a collision only makes two devices queue). */
