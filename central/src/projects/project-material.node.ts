@@ -12,7 +12,7 @@ import { type MessagePair, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 /**
  * A project's evaluation material as the trading centre hands it over, in one folder:
  *
- *   DIR/project.json   { title, blind, startsAt, endsAt,
+ *   DIR/project.json   { title, blind, startsAt, endsAt, category?,                       (engineering | procurement)
  *                        rules: { method, preliminary, groups, items, price, settings },   (评标办法)
  *                        bids: [{ code, price, evaluatedPrice? }],                          (开标记录)
  *                        criteria: [{ id, name, max }],        (before issue #13: instead of rules)
@@ -33,12 +33,22 @@ import { type MessagePair, messagePair } from '@kawei/shared/i18n/bilingual.ts';
 
 export const PROJECT_FILE = 'project.json';
 
+/** The evaluation report's categories; project.json without one is 'procurement'. */
+export const PROJECT_REPORT_CATEGORIES = ['engineering', 'procurement'] as const;
+export type ProjectReportCategory = (typeof PROJECT_REPORT_CATEGORIES)[number];
+export const DEFAULT_PROJECT_CATEGORY: ProjectReportCategory = 'procurement';
+
 const isoInstant = z.iso.datetime({ offset: true }).nullable();
 
 export const projectMaterialSchema = z
   .object({
     title: z.string().trim().min(1).max(300),
     blind: z.boolean(),
+    /**
+     * Which rules the evaluation report follows (issue #14): 工程建设 (engineering) or 政府采购
+     * (procurement, the default: material written before the report had no category).
+     */
+    category: z.enum(PROJECT_REPORT_CATEGORIES).optional(),
     /** ISO 8601 with an offset (2026-11-23T09:00:00+08:00), or null when not scheduled. */
     startsAt: isoInstant,
     endsAt: isoInstant,
@@ -84,6 +94,8 @@ export interface CheckedFile {
 export interface ProjectMaterial {
   dir: string;
   title: string;
+  /** As written, or DEFAULT_PROJECT_CATEGORY. */
+  category: ProjectReportCategory;
   blind: boolean;
   startsAt: number | null;
   endsAt: number | null;
@@ -241,6 +253,7 @@ export function readProjectMaterial(dirInput: string, maxBytes: number = MAX_TEN
   return {
     dir,
     title: m.title,
+    category: m.category ?? DEFAULT_PROJECT_CATEGORY,
     blind: m.blind,
     startsAt,
     endsAt,

@@ -14,12 +14,13 @@ import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.t
 import { replacementBooths } from './replacement-booths.ts';
 import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
+import { writeReportMaterial } from '../report/report-material.node.ts';
 import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFilesCheck } from './tender-file-check.node.ts';
 import { type MessagePair, bilingual, messagePair, messagePairBy } from '@kawei/shared/i18n/bilingual.ts';
 import { type Lang, translate } from '@kawei/shared/i18n/messages.ts';
 
 /**
- * `publish-project --result result.json --project CODE --material DIR [--no-ocr] [--json]`: hands one project's
+ * `publish-project --result result.json --project CODE --material DIR [--centre NAME] [--no-ocr] [--json]`: hands one project's
  * evaluation material to the booths seated on it (docs/DRAW.md "Project material for the booths").
  *
  * In this order, so that nothing a booth is told about is missing:
@@ -30,7 +31,9 @@ import { type Lang, translate } from '@kawei/shared/i18n/messages.ts';
  *      `imageRedactions` (ocr-names.node.ts; no tesseract → a warning, publishing goes on);
  *   2. copy the PDFs into the central's content-addressed store (DATA/files/<sha256>, fsynced);
  *   3. write the project's grant (its files and the booths seated on it), which the device file
- *      route (central/src/http/routes/device-files.node.ts) answers from;
+ *      route (central/src/http/routes/device-files.node.ts) answers from, and the project's report
+ *      material (title, category, blind, bidders, the centre's name from --centre: report-material.node.ts),
+ *      which the evaluation report is rendered from;
  *   4. queue `project.booth` (checked against projectBoothPayloadSchema) for every enrolled booth
  *      device seated on the project, with the evaluation rules and the opening record — and, in 3
  *      and 4, the booths where a replacement sits (`committee.replaced`, replacement-booths.ts);
@@ -111,6 +114,7 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     result: { type: 'string' },
     project: { type: 'string' },
     material: { type: 'string' },
+    centre: { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-ocr': { type: 'boolean', default: false },
   });
@@ -120,6 +124,9 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
   if (resultFile === undefined || code === undefined || materialDir === undefined) {
     throw usageError(messagePair('projects.publish.usage'));
   }
+  // The name printed on the evaluation report (a Chinese document, so the default is the Chinese one).
+  const centreName = typeof values['centre'] === 'string' && values['centre'].trim() !== '' ? values['centre'].trim() : translate('zh-CN', 'reportCli.material.defaultCentre');
+  if (centreName.length > 200) throw usageError(messagePair('reportCli.material.centreTooLong'));
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(resultFile, 'utf8'));
@@ -201,6 +208,13 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     }));
     const booths = [...new Set([...seats.flatMap((s) => (s.boothId === null ? [] : [s.boothId])), ...replacements.map((r) => r.boothId)])].sort();
     writeGrant(dataDir, { date: result.date, project: code, booths, files: payload.files, publishedAt: Date.now() });
+    writeReportMaterial(dataDir, result.date, code, {
+      title: material.title,
+      category: material.category,
+      blind: material.blind,
+      centreName,
+      bidders: material.bidders.map((b) => ({ code: b.code, name: b.name })),
+    });
 
     const { privateKeyPkcs8, centralId } = await store.getCentralIdentity();
     const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };
