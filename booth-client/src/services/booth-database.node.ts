@@ -223,6 +223,56 @@ export const BOOTH_SCHEMA: SchemaPart = {
         `);
       },
     },
+    {
+      version: 4,
+      description:
+        "the evaluation report: the central's newest report.booth message per member, the report PDFs downloaded (checked against their hash), the member's own dissent, signature or refusal",
+      up: (db) => {
+        db.exec(`
+          -- report/report-store.node.ts: the newest report.booth message per day, project and member.
+          CREATE TABLE report_view (
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            codename TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            payload_json TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            -- The PDF on screen (draft or head) once it is here: what stays shown while the next one downloads.
+            shown_sha256 TEXT,
+            shown_kind TEXT CHECK (shown_kind IN ('draft', 'head')),
+            PRIMARY KEY (date, project, codename)
+          ) STRICT;
+          -- The report PDFs this booth holds, each stored only after its bytes hashed to its name;
+          -- and the member's own signed copy of a head (the proof of what the booth signed).
+          CREATE TABLE report_file (
+            sha256 TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            pages INTEGER NOT NULL,
+            stored_at INTEGER NOT NULL
+          ) STRICT;
+          -- The member's answers (also sync events): a dissent or none, a signature, a refusal. Kept as
+          -- written; the newest of a kind counts. 'version' is the report.booth version answered.
+          CREATE TABLE report_answer (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            date TEXT NOT NULL,
+            project TEXT NOT NULL,
+            codename TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('dissent', 'signed', 'refused')),
+            target_sha256 TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            event_seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            text TEXT,
+            signed_sha256 TEXT,
+            payload_json TEXT NOT NULL
+          ) STRICT;
+          CREATE INDEX report_answer_member ON report_answer (date, project, codename, kind);
+        `);
+      },
+    },
   ],
 };
 

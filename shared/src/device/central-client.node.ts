@@ -18,8 +18,9 @@ import {
 import { publicKeyFromBase64, signText, verifyText } from '../crypto/ed25519.node.ts';
 import { randomToken, sha256Hex } from '../crypto/hash.node.ts';
 import { BOOTH_FILE_PATH } from '../api/booth-roster.ts';
+import { reportFilePath } from '../report/report-view.ts';
 import { WebSocket } from 'ws';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { PinnedCentralAgent, pinnedRequest, readBody } from './pinned-tls.node.ts';
 import {
   SYNC_PATHS,
@@ -210,8 +211,17 @@ export class CentralClient {
     return this.withClockCorrection(() => this.fetchFileOnce(credentials, sha256, cap, options));
   }
 
+  /**
+   * One PDF of the evaluation report (`GET REPORT_FILE_PATH`: the draft, the final PDF or a signed
+   * head), for a booth of the committee — with exactly the rules of `fetchFile`: the bytes only if
+   * they hash to `sha256` and the central signed the answer, nothing kept otherwise.
+   */
+  async fetchReportFile(credentials: DeviceCredentials, sha256: string, options: Omit<FetchFileOptions, 'resource'> = {}): Promise<Uint8Array> {
+    return this.fetchFile(credentials, sha256, { ...options, resource: 'report' });
+  }
+
   private async fetchFileOnce(credentials: DeviceCredentials, sha256: string, cap: number, options: FetchFileOptions): Promise<Uint8Array> {
-    const path = BOOTH_FILE_PATH.replace(':sha256', sha256);
+    const path = options.resource === 'report' ? reportFilePath(sha256) : BOOTH_FILE_PATH.replace(':sha256', sha256);
     const url = this.baseUrl + path;
     const { headers, nonce } = signedHeaders(credentials, 'GET', path, '', this.deviceTimestamp());
     const timeout = AbortSignal.timeout(options.timeoutMs ?? FETCH_FILE_TIMEOUT_MS);
@@ -238,7 +248,7 @@ export class CentralClient {
       response.destroy();
       throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file is ${declared} bytes, more than the ${cap} expected`, { bytes: declared, cap });
     }
-    const bytes = await readBody(response, cap, url);
+    const bytes = options.onProgress ? await readBodyCounting(response, cap, url, Number.isFinite(declared) ? declared : (options.expectedBytes ?? 0), options.onProgress) : await readBody(response, cap, url);
     const actual = sha256Hex(bytes);
     if (actual !== sha256) {
       throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the file received does not match its SHA-256 (got ${actual}); it was not kept`, {
@@ -341,6 +351,41 @@ export interface FetchFileOptions {
   maxBytes?: number;
   timeoutMs?: number;
   cancel?: AbortSignal;
+  /** Which endpoint serves the hash: a tender file (BOOTH_FILE_PATH, default) or a report PDF (REPORT_FILE_PATH). */
+  resource?: 'tender' | 'report';
+  /** Told the bytes received so far and the total (Content-Length, else expectedBytes, else 0) as they arrive. */
+  onProgress?: (received: number, total: number) => void;
+}
+
+/** readBody (pinned-tls.node.ts) that also reports progress: same cap, same errors. */
+async function readBodyCounting(
+  response: IncomingMessage,
+  cap: number,
+  url: string,
+  total: number,
+  onProgress: (received: number, total: number) => void,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > cap) {
+        response.destroy();
+        throw new ApiError('CENTRAL_BAD_RESPONSE', `${url}: the answer is longer than ${cap} bytes; it was not kept`, { cap });
+      }
+      chunks.push(chunk);
+      try {
+        onProgress(received, total);
+      } catch {
+        // A listener's bug must not lose the download.
+      }
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('CENTRAL_UNREACHABLE', `${url}: ${(error as Error).message}`);
+  }
+  return Buffer.concat(chunks, received);
 }
 
 /** The largest JSON answer read (a long poll's batch of messages with face templates). */

@@ -22,6 +22,13 @@
  * Pages are rendered lazily and cached per document (bytes-bounded LRU, shared/src/tender); at most
  * `maxOpenDocuments` documents stay open, the least recently used one is closed (and reopened from the
  * disk when it is asked for again).
+ *
+ * The evaluation report (issue #14) is served through the same calls under the file id
+ * `REPORT_FILE_ID`: the report service (report/booth-report.node.ts) hands over the PDF it shows
+ * (`showReport`, bytes already checked against their hash) and keeps the bytes itself; it is opened
+ * here with the same pdf.js machinery, watermarked like every page, and never blind-covered (the
+ * report names bids by code itself, and what is signed must be what is seen). It stays open while
+ * shown, outside the tender files' LRU.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { ApiError, badInput } from '@kawei/shared/errors.ts';
@@ -37,6 +44,7 @@ import { projectBoothPayloadSchema, type ImageRedaction, type ProjectBoothPayloa
 import { buildNeedles, codeLabel, type Bidder } from '@kawei/shared/tender/blind-match.ts';
 import { openTenderDocument, TenderFileError, type TenderDocument } from '@kawei/shared/tender/tender-document.node.ts';
 import { watermarkText } from '@kawei/shared/tender/watermark.ts';
+import { REPORT_FILE_ID } from '@kawei/shared/contract/booth-report.ts';
 import { z } from 'zod';
 import { loadOrCreateKeyFile } from '@kawei/shared/face/face-template-store.node.ts';
 import { join } from 'node:path';
@@ -136,6 +144,14 @@ export interface BoothFiles {
   status(): BoothFilesStatus;
   /** Called when a file becomes ready or broken, or the project changes (e.g. to push the file list). */
   onChange(listener: () => void): () => void;
+  /**
+   * The report PDF to serve under REPORT_FILE_ID (the caller checked the bytes against `sha256`), or
+   * null to serve none. Opens it (the same hash again keeps the open one) and answers its page
+   * count; throws FILE_UNAVAILABLE when the PDF cannot be opened (nothing is served then).
+   */
+  showReport(report: { sha256: string; bytes: Uint8Array } | null): Promise<{ pages: number } | null>;
+  /** The hash of the report PDF served now, or null. */
+  reportShown(): string | null;
   close(): Promise<void>;
 }
 
@@ -174,6 +190,10 @@ interface OpenDoc {
   evicted: boolean;
 }
 
+interface ReportDoc extends OpenDoc {
+  sha256: string;
+}
+
 const DEFAULTS = { initialMs: 1000, maxMs: 60_000, concurrency: 2, maxOpenDocuments: 4, imageCacheBytes: 32 * 1024 * 1024 };
 /** A call for a missing file wakes its retry at most this often. */
 const NUDGE_MIN_INTERVAL_MS = 1000;
@@ -207,6 +227,8 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
   const listeners = new Set<() => void>();
   const open = new Map<string, OpenDoc>(); // fileId → document, in use order (oldest first)
   let project: Project | null = null;
+  let report: ReportDoc | null = null;
+  let reportGeneration = 0;
   let closed = false;
 
   // Download slots.
@@ -410,8 +432,35 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
     return { p, entry };
   }
 
+  /** Closes a document once nobody renders from it. */
+  function release(handle: OpenDoc): void {
+    handle.evicted = true;
+    if (handle.users === 0) void handle.doc.then((d) => d.close()).catch(() => {});
+  }
+
+  async function withReport<T>(job: (doc: TenderDocument) => Promise<T>): Promise<T> {
+    const handle = report;
+    if (!handle) throw new ApiError('FILE_UNAVAILABLE', 'no evaluation report is shown on this booth now');
+    handle.users++;
+    try {
+      let doc: TenderDocument;
+      try {
+        doc = await handle.doc;
+      } catch {
+        throw new ApiError('FILE_UNAVAILABLE', 'the evaluation report cannot be opened');
+      }
+      return await job(doc);
+    } catch (error) {
+      throw toApiError(error);
+    } finally {
+      handle.users--;
+      if (handle.evicted && handle.users === 0) void handle.doc.then((d) => d.close()).catch(() => {});
+    }
+  }
+
   /** Runs `job` on the file's open document (reopening it from the disk if it was closed). */
   async function withDoc<T>(fileId: string, job: (doc: TenderDocument) => Promise<T>): Promise<T> {
+    if (fileId === REPORT_FILE_ID) return withReport(job);
     const { p, entry } = entryFor(fileId);
     let handle = open.get(fileId);
     if (!handle) {
@@ -547,6 +596,45 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
       return () => listeners.delete(listener);
     },
 
+    async showReport(next) {
+      if (closed) throw new ApiError('INTERNAL', 'the tender file service is closed');
+      const generation = ++reportGeneration;
+      if (next === null) {
+        if (report) release(report);
+        report = null;
+        return null;
+      }
+      if (report?.sha256 === next.sha256) {
+        const doc = await report.doc.catch(() => null);
+        if (doc) return { pages: doc.info.pageCount };
+      }
+      const doc = openTenderDocument({ data: next.bytes }, { fileId: REPORT_FILE_ID, imageCacheBytes: options.imageCacheBytes ?? DEFAULTS.imageCacheBytes });
+      let opened: TenderDocument;
+      try {
+        opened = await doc;
+      } catch (error) {
+        log('files: a verified report PDF cannot be opened', { sha256: next.sha256, error: String(error) });
+        throw new ApiError('FILE_UNAVAILABLE', `the evaluation report cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (closed) {
+        await opened.close();
+        throw new ApiError('INTERNAL', 'the tender file service is closed');
+      }
+      // A later call (another PDF, or none) wins even if it finished first: this one is closed unused.
+      if (generation !== reportGeneration) {
+        await opened.close();
+        return { pages: opened.info.pageCount };
+      }
+      const old = report;
+      report = { doc: Promise.resolve(opened), users: 0, evicted: false, sha256: next.sha256 };
+      if (old) release(old);
+      return { pages: opened.info.pageCount };
+    },
+
+    reportShown() {
+      return report?.sha256 ?? null;
+    },
+
     async close() {
       if (closed) return;
       closed = true;
@@ -555,6 +643,8 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
         for (const e of project.entries) e.wake?.();
       }
       await closeAll();
+      if (report) release(report);
+      report = null;
       listeners.clear();
     },
   };

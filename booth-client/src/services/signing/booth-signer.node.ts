@@ -11,7 +11,7 @@
  * - Signing: the PIN opens a fresh signer for each signature (the keypad's PIN is proved every time:
  *   see SIGNING.md "Login"), the document is signed as canonical JSON into a detached CMS after the
  *   certificate was checked against the trust list, and the signer is closed again. One signature at
- *   a time.
+ *   a time. `signWith` lends the opened signer to a job instead (the report's PAdES signature).
  * - Errors become the contract's codes: PIN_INCORRECT, PIN_LOCKED, TOKEN_ABSENT, CERT_REJECTED,
  *   SIGNING_FAILED (the signing layer's code and Chinese text go along in `details`, with its facts
  *   as `signingDetails`: a revoked certificate's date and reason). The renderer shows CERT_REVOKED and
@@ -28,11 +28,12 @@ import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { signCanonicalJson, type SignedDocument, type SignedDocumentKind } from '@kawei/shared/signing/canonical-signing.ts';
 import { Pkcs11Provider } from '@kawei/shared/signing/pkcs11-provider.node.ts';
 import { isSigningError, SigningError, type SigningErrorCode } from '@kawei/shared/signing/signing-errors.ts';
-import type { TokenInfo, TokenProvider } from '@kawei/shared/signing/signer.ts';
+import type { CmsOptions } from '@kawei/shared/signing/cms.ts';
+import type { Signer, TokenInfo, TokenProvider } from '@kawei/shared/signing/signer.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
 import { checkTrustListCrls, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 
-export type BoothSignKind = 'scores' | 'commitment' | 'preliminary';
+export type BoothSignKind = 'scores' | 'commitment' | 'preliminary' | 'report-dissent';
 
 export interface BoothSignature {
   /** Epoch ms of the CMS signingTime. */
@@ -73,6 +74,8 @@ const DOCUMENT_KIND: Record<BoothSignKind, SignedDocumentKind> = {
   // The committee's preliminary review (committee-events.ts preliminarySignedPayloadSchema). Not yet in
   // SIGNED_DOCUMENT_KINDS (canonical-signing.ts): signCanonicalJson only writes the kind into the document.
   preliminary: 'preliminary-review',
+  // A member's dissent from the report's draft (report-events.ts reportDissentPayloadSchema).
+  'report-dissent': 'report-dissent',
 };
 
 const CODE_MAP: Partial<Record<SigningErrorCode, ErrorCode>> = {
@@ -239,6 +242,32 @@ export class BoothSigner {
   }
 
   private async signNow(kind: BoothSignKind, value: unknown, pin: string): Promise<BoothSignature> {
+    return this.withOpenSigner(pin, async (signer, cms, serial) => {
+      const document = await signCanonicalJson(DOCUMENT_KIND[kind], value, signer, cms);
+      return {
+        signedAt: Date.parse(document.signedAt),
+        signer: commonName(document.signer.subject),
+        cmsBase64: document.cms,
+        document,
+        tokenSerial: serial,
+      };
+    });
+  }
+
+  /**
+   * Runs `job` with the key opened by `pin` and the trust list, in the same queue as `sign()` and
+   * with the same error mapping (PIN_INCORRECT, PIN_LOCKED, TOKEN_ABSENT, CERT_REJECTED,
+   * SIGNING_FAILED): for signatures that are not canonical JSON, such as the report's PAdES CMS
+   * (report/booth-report.node.ts). `cms` holds the trust list and the booth's CRL rule, to pass to
+   * createDetachedCms as they are. The signer is closed when the job ends; the job must not keep it.
+   */
+  signWith<T>(pin: string, job: (signer: Signer, trustList: TrustList, cms: CmsOptions) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.withOpenSigner(pin, (signer, cms) => job(signer, cms.trustList, cms)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async withOpenSigner<T>(pin: string, job: (signer: Signer, cms: CmsOptions, serial: string) => Promise<T>): Promise<T> {
     if (this.closed) throw new ApiError('SIGNING_FAILED', 'the booth is shutting down');
     if (!this.provider) throw toBoothSigningError(this.providerError ?? new SigningError('MODULE_LOAD_FAILED'));
     try {
@@ -251,17 +280,7 @@ export class BoothSigner {
       }
       const signer = await this.provider.open(slot, pin);
       try {
-        const document = await signCanonicalJson(DOCUMENT_KIND[kind], value, signer, {
-          trustList,
-          ...(this.options.requireFreshCrl === undefined ? {} : { requireFreshCrl: this.options.requireFreshCrl }),
-        });
-        return {
-          signedAt: Date.parse(document.signedAt),
-          signer: commonName(document.signer.subject),
-          cmsBase64: document.cms,
-          document,
-          tokenSerial: serial,
-        };
+        return await job(signer, { trustList, ...(this.options.requireFreshCrl === undefined ? {} : { requireFreshCrl: this.options.requireFreshCrl }) }, serial);
       } finally {
         await signer.close().catch(() => undefined);
       }
