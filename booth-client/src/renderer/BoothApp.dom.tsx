@@ -17,12 +17,13 @@ import { RecheckModal } from './RecheckModal.dom.tsx';
 import { useBoothSession } from './useBoothSession.dom.ts';
 import { useFaceFrames } from './useFaceFrames.dom.ts';
 import { useReview } from './useReview.dom.ts';
+import { useReport } from './report/useReport.dom.ts';
 import { Workspace } from './Workspace.dom.tsx';
 
 /**
  * The booth PC's screen. Fresh: the technician enrols it. Enrolled: the expert's day, phase by phase
  * as the services say (getSession and the `session` event): idle and face login, the commitment
- * letter, the files and the score sheet, the submitted sheet, and the lock. Refused by the central:
+ * letter, the files and the score sheet, the submitted sheet, the report to sign, and the lock. Refused by the central:
  * it asks for the technician.
  */
 export function BoothApp({ client }: { client: ApiConnection<BoothContract> }) {
@@ -59,6 +60,7 @@ function BoothStation({
   const { api } = client;
   const atWork = session?.phase === 'working' || session?.phase === 'submitted';
   const review = useReview(client, atWork);
+  const report = useReport(client, atWork);
 
   const logout = useCallback(async () => {
     setSession(await api.logout({}));
@@ -84,7 +86,7 @@ function BoothStation({
   } else if (phase === 'commitment') {
     screen = <CommitmentScreen api={api} session={session} camera={camera} />;
   } else {
-    screen = <Workspace api={api} session={session} camera={camera} onLogout={logout} review={review} />;
+    screen = <Workspace api={api} session={session} camera={camera} onLogout={logout} review={review} report={report} />;
   }
 
   return (

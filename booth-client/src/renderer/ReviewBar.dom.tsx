@@ -1,23 +1,27 @@
 import type { CSSProperties } from 'react';
 import { theme } from 'antd';
 import type { ReviewView } from '@kawei/shared/contract/booth-review.ts';
+import type { ReportView } from '@kawei/shared/contract/booth-report.ts';
 import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
-import { stepperState, waitingText } from './review-view.ts';
+import { waitingText } from './review-view.ts';
+import { barState, reportActive, reportStageShown } from './report/report-view.ts';
 
 /**
  * The review's stages across the top of the workspace (初步评审 → 详细评审 → 签名提交 → 评审结果),
- * the current one marked, what a waiting step waits for (code names), and the offline badge.
- * Drawn by hand rather than with antd Steps so the type stays large and the states are plain.
+ * then 评标报告 once the results are final; the current one marked, what a waiting step waits for
+ * (code names), and the offline badge. Drawn by hand rather than with antd Steps so the type stays
+ * large and the states are plain. In the report stage the report panel says what to do (one place):
+ * the bar says only that the report is being prepared, before it arrives.
  */
-export function ReviewBar({ review }: { review: ReviewView }) {
+export function ReviewBar({ review, report = null }: { review: ReviewView; report?: ReportView | null }) {
   const { t } = useT();
   const { token } = theme.useToken();
-  const { stages, current, status } = stepperState(review);
-  const waiting = waitingText(review, t);
+  const { stages, current, status } = barState(review, report);
+  const waiting = reportActive(report) ? null : reportStageShown(review, report) ? t('report.step.none') : waitingText(review, t);
 
   return (
     <div data-testid="review-bar" style={{ ...barStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
-      <ol data-testid="review-step" data-step={review.step} data-stage={stages[current]} data-status={status} aria-label={t('review.title')} style={listStyle}>
+      <ol data-testid="review-step" data-step={review.step} data-stage={stages[current]} data-status={status} data-report-step={report?.step ?? ''} aria-label={t('review.title')} style={listStyle}>
         {stages.map((stage, i) => {
           const state = i < current || (i === current && status === 'finish') ? 'done' : i === current ? (status === 'wait' ? 'waiting' : 'current') : 'todo';
           const active = state === 'current' || state === 'waiting';
@@ -35,7 +39,7 @@ export function ReviewBar({ review }: { review: ReviewView }) {
                 {state === 'done' ? '✓' : i + 1}
               </span>
               <span style={{ fontSize: 24, fontWeight: active ? 800 : 500, color: active ? token.colorText : token.colorTextSecondary }}>
-                {t(`review.stage.${stage}`)}
+                {stage === 'report' ? t('report.title') : t(`review.stage.${stage}`)}
               </span>
             </li>
           );

@@ -17,7 +17,12 @@ interface SearchResult {
   query: string;
   hits: SearchHit[];
 }
-type Panel = 'thumbnails' | 'outline' | 'search' | null;
+/** The side panels a viewer can offer. */
+export const VIEWER_PANELS = ['thumbnails', 'outline', 'search'] as const;
+export type ViewerPanel = (typeof VIEWER_PANELS)[number];
+type Panel = ViewerPanel | null;
+/** What the viewer needs of a file: its id for the page calls, its page count and (first) page size in points. */
+export type ViewerFile = Pick<TenderFileView, 'fileId' | 'pageCount' | 'pageWidth' | 'pageHeight'>;
 
 const PAGE_GAP = 16;
 const PAGE_PADDING = 24;
@@ -35,7 +40,7 @@ const TEXT_LAYER_CACHE = 200;
 const REVEAL_MARGIN = 24;
 
 /**
- * The tender file viewer. Pages come as images from the trusted side (already watermarked and, for a
+ * The tender file viewer (and the report's: any file the trusted side serves pages of). Pages come as images from the trusted side (already watermarked and, for a
  * blind project, already covered), so no PDF and no text reaches this page; pdf.js is not loaded.
  *
  * - Virtualised: only the visible pages ± PAGE_MARGIN are mounted and requested, at the scale the
@@ -51,7 +56,16 @@ const REVEAL_MARGIN = 24;
  *   percent of the page, so they follow the zoom. Jumping to a hit brings its first box into view;
  *   editing or clearing the query takes the boxes away.
  */
-export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) {
+export function TenderViewer({
+  api,
+  file,
+  panels = VIEWER_PANELS,
+}: {
+  api: Api;
+  file: ViewerFile;
+  /** The side panels offered (the report shows thumbnails only: its file has no outline or search index). */
+  panels?: readonly ViewerPanel[];
+}) {
   const { t } = useT();
   const { token } = theme.useToken();
   const images = useMemo(
@@ -68,7 +82,7 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
   const [viewport, setViewport] = useState({ width: 800, height: 600 });
   const [scrollTop, setScrollTop] = useState(0);
   const [zoom, setZoom] = useState(1);
-  const [panel, setPanel] = useState<Panel>('thumbnails');
+  const [panel, setPanel] = useState<Panel>(panels[0] ?? null);
   const keepFraction = useRef<number | null>(null);
   // Search lives here, not in the panel: the boxes stay on the pages when the panel is closed.
   const [searchText, setSearchText] = useState('');
@@ -237,7 +251,7 @@ export function TenderViewer({ api, file }: { api: Api; file: TenderFileView }) 
     <div data-testid="viewer-shell" style={shellStyle}>
       <div style={{ ...toolbarStyle, borderColor: token.colorBorderSecondary }}>
         <Space.Compact>
-          {(['thumbnails', 'outline', 'search'] as const).map((name) => (
+          {panels.map((name) => (
             <Button
               key={name}
               data-testid={`viewer-panel-${name}`}
@@ -466,7 +480,7 @@ const HighlightLayer = memo(function HighlightLayer({
   );
 });
 
-function Thumbnails({ images, file, current, onJump }: { images: PageImages; file: TenderFileView; current: number; onJump: (page: number) => void }) {
+function Thumbnails({ images, file, current, onJump }: { images: PageImages; file: ViewerFile; current: number; onJump: (page: number) => void }) {
   const { token } = theme.useToken();
   const list = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);

@@ -1,6 +1,7 @@
 import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
-import { Button, Spin, theme } from 'antd';
+import { Button, Segmented, Spin, theme } from 'antd';
 import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
+import { REPORT_FILE_ID } from '@kawei/shared/contract/booth-report.ts';
 import type { BoothSession, TenderFileView } from '@kawei/shared/contract/booth-session.ts';
 import type { ApiError } from '@kawei/shared/errors.ts';
 import { errorMessage } from '@kawei/shared/i18n/messages.ts';
@@ -12,6 +13,10 @@ import { CameraPreview } from './CameraPreview.dom.tsx';
 import { CommitteeCard } from './CommitteeCard.dom.tsx';
 import { PreliminaryPanel } from './PreliminaryPanel.dom.tsx';
 import { ProjectLines } from './ProjectHeading.dom.tsx';
+import { ReportPanel } from './report/ReportPanel.dom.tsx';
+import { reportActive } from './report/report-view.ts';
+import { ReportViewer } from './report/ReportViewer.dom.tsx';
+import type { ReportState } from './report/useReport.dom.ts';
 import { ResultsView } from './ResultsView.dom.tsx';
 import { ReviewBar } from './ReviewBar.dom.tsx';
 import { ScoreSheetPanel } from './ScoreSheetPanel.dom.tsx';
@@ -26,6 +31,10 @@ type Api = ApiConnection<BoothContract>['api'];
  * current stage's panel: the preliminary review, the score sheet, or the results. Also the submitted
  * phase: the files stay readable, the sheet is frozen. While the review cannot be read (services
  * without it, a project of plain criteria not yet answered) the right side is the score sheet alone.
+ *
+ * Once the central has sent the report (issue #14), the report is the expert's work: it heads the
+ * file list and opens in the viewer (again whenever the expert has to act: the draft to answer, their
+ * turn to sign), and the right side is the report panel, with the results one tab away.
  */
 export function Workspace({
   api,
@@ -33,12 +42,14 @@ export function Workspace({
   camera,
   onLogout,
   review: reviewState,
+  report: reportState,
 }: {
   api: Api;
   session: BoothSession;
   camera: CameraStream;
   onLogout: () => Promise<void>;
   review?: ReviewState;
+  report?: ReportState;
 }) {
   const { t, lang } = useT();
   const { token } = theme.useToken();
@@ -47,6 +58,21 @@ export function Workspace({
   const [attempt, setAttempt] = useState(0);
   const [openId, setOpenId] = useState<string | null>(null);
   const [confirmLogout, setConfirmLogout] = useState(false);
+  const [rightTab, setRightTab] = useState<'report' | 'results'>('report');
+  const report = reportState?.report ?? null;
+  const reportOn = reportActive(report);
+  const reportStep = report?.step ?? 'none';
+
+  // The report opens by itself when it arrives and whenever the expert has to act on it (adjusted
+  // while rendering, on the change itself: a tender file opened meanwhile stays open until then).
+  const acting = reportStep === 'dissent' || reportStep === 'sign';
+  const focus = reportOn ? (acting ? `act:${reportStep}` : 'wait') : 'off';
+  const [focused, setFocused] = useState('off');
+  if (focused !== focus) {
+    setFocused(focus);
+    if (reportOn) setOpenId(REPORT_FILE_ID);
+    if (acting) setRightTab('report');
+  }
 
   useEffect(() => {
     let cancelled = false;
@@ -65,19 +91,48 @@ export function Workspace({
     };
   }, [api, attempt]);
 
-  const open = files?.find((f) => f.fileId === openId) ?? files?.[0] ?? null;
+  const reportOpen = reportOn && openId === REPORT_FILE_ID;
+  const open = reportOpen ? null : (files?.find((f) => f.fileId === openId) ?? files?.[0] ?? null);
   const review = reviewState?.review ?? null;
   const currentBidder = open?.bidderCode ?? null;
 
   let stagePanel: ReactNode;
-  if (review && reviewState && review.rules.preliminary.length > 0 && (review.step === 'preliminary' || review.step === 'wait_preliminary')) {
+  if (report && reportState && reportOn) {
+    stagePanel = (
+      <div style={{ height: '100%', display: 'flex', flexDirection: 'column' }}>
+        {review ? (
+          <Segmented<'report' | 'results'>
+            data-testid="report-tabs"
+            block
+            size="large"
+            value={rightTab}
+            onChange={(value) => setRightTab(value)}
+            options={[
+              { value: 'report', label: <span data-testid="report-tab-report" style={{ fontSize: 22 }}>{t('report.tab.report')}</span> },
+              { value: 'results', label: <span data-testid="report-tab-results" style={{ fontSize: 22 }}>{t('report.tab.results')}</span> },
+            ]}
+            style={{ margin: '8px 12px 0', flex: 'none' }}
+          />
+        ) : null}
+        {/* Kept mounted under the results tab: a dissent being written survives a look at the results. */}
+        <div style={{ flex: 1, minHeight: 0, display: rightTab === 'report' || !review ? 'block' : 'none' }}>
+          <ReportPanel api={api} session={session} report={report} setReport={reportState.setReport} />
+        </div>
+        {review && rightTab === 'results' ? (
+          <div style={{ flex: 1, minHeight: 0 }}>
+            <ResultsView review={review} />
+          </div>
+        ) : null}
+      </div>
+    );
+  } else if (review && reviewState && review.rules.preliminary.length > 0 && (review.step === 'preliminary' || review.step === 'wait_preliminary')) {
     stagePanel = <PreliminaryPanel api={api} session={session} review={review} setReview={reviewState.setReview} currentBidder={currentBidder} />;
   } else if (review && (review.step === 'results' || review.step === 'final')) {
     stagePanel = <ResultsView review={review} />;
   } else {
     stagePanel = <ScoreSheetPanel api={api} session={session} currentBidder={currentBidder} review={review} reloadKey={review ? `${review.committee?.revision ?? 1}:${review.step}` : ''} />;
   }
-  const wide = review?.step === 'results' || review?.step === 'final';
+  const wide = !reportOn && (review?.step === 'results' || review?.step === 'final');
 
   return (
     <div data-testid="booth-workspace" data-phase={session.phase} style={{ ...screenStyle, background: token.colorBgLayout }}>
@@ -98,12 +153,25 @@ export function Workspace({
         <LanguageToggle />
       </header>
 
-      {review ? <ReviewBar review={review} /> : null}
+      {review ? <ReviewBar review={review} report={report} /> : null}
 
       <div style={bodyStyle}>
         <section style={{ ...leftStyle, background: token.colorBgContainer, borderColor: token.colorBorderSecondary }}>
           <nav data-testid="file-list" aria-label={t('booth.ws.files')} style={{ ...fileListStyle, borderColor: token.colorBorderSecondary }}>
             <span style={{ fontSize: 22, fontWeight: 700, flex: 'none' }}>{t('booth.ws.files')}</span>
+            {report && reportOn ? (
+              <Button
+                data-testid="report-file-item"
+                data-active={reportOpen ? 'true' : 'false'}
+                type={reportOpen ? 'primary' : 'default'}
+                size="large"
+                onClick={() => setOpenId(REPORT_FILE_ID)}
+                style={{ height: 'auto', minHeight: 60, padding: '6px 18px', flex: 'none', display: 'flex', flexDirection: 'column', alignItems: 'flex-start', lineHeight: 1.25 }}
+              >
+                <span style={{ fontSize: 22, fontWeight: 700 }}>{report.shown?.kind === 'head' ? t('report.file.head') : t('report.file.draft')}</span>
+                <span style={{ fontSize: 17, opacity: 0.85 }}>{report.shown ? t('report.file.pages', { n: report.shown.pages }) : t('report.step.fetching')}</span>
+              </Button>
+            ) : null}
             {files === null ? (
               filesError ? (
                 <>
@@ -121,7 +189,7 @@ export function Workspace({
               <span style={{ fontSize: 20 }}>{t('booth.ws.noFiles')}</span>
             ) : (
               files.map((file) => {
-                const active = file.fileId === open?.fileId;
+                const active = !reportOpen && file.fileId === open?.fileId;
                 return (
                   <Button
                     key={file.fileId}
@@ -142,7 +210,9 @@ export function Workspace({
             )}
           </nav>
           <div style={{ flex: 1, minHeight: 0 }}>
-            {open ? (
+            {reportOpen && report ? (
+              <ReportViewer api={api} report={report} />
+            ) : open ? (
               <TenderViewer key={open.fileId} api={api} file={open} />
             ) : (
               <div style={{ padding: 48, fontSize: 26, textAlign: 'center', color: token.colorTextSecondary }}>{t('booth.viewer.pick')}</div>
