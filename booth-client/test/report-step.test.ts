@@ -43,7 +43,7 @@ const input = (over: Partial<ReportStepInput> = {}): ReportStepInput => ({
   signature: null,
   ...over,
 });
-const answer = (target: string, version: number, delivered: boolean): LocalAnswer => ({ targetSha256: target, version, delivered });
+const answer = (target: string, outdated = false): LocalAnswer => ({ targetSha256: target, outdated });
 
 describe('reportStep', () => {
   it('none without a message, or with a message for another member (a replaced one)', () => {
@@ -58,14 +58,12 @@ describe('reportStep', () => {
     expect(reportStep(input({ message: message({}, { 'HK-37': { dissent: 'dissent' } }) }))).toBe('wait_dissent');
     // Another member's answer changes nothing for this one.
     expect(reportStep(input({ message: message({}, { 'QX-12': { dissent: 'dissent' } }) }))).toBe('dissent');
-    // Answered here, not delivered yet: waits, whatever version the central sends meanwhile.
-    expect(reportStep(input({ dissent: answer(DRAFT.sha256, 10, false), message: message({ version: 12 }) }))).toBe('wait_dissent');
-    // Delivered, no newer message yet: still waits.
-    expect(reportStep(input({ dissent: answer(DRAFT.sha256, 10, true) }))).toBe('wait_dissent');
-    // Delivered and the central spoke after it, still "pending": it was not taken; answer again.
-    expect(reportStep(input({ dissent: answer(DRAFT.sha256, 10, true), message: message({ version: 11 }) }))).toBe('dissent');
+    // Answered here: waits, whatever the central sends before it has the answer.
+    expect(reportStep(input({ dissent: answer(DRAFT.sha256), message: message({ version: 12 }) }))).toBe('wait_dissent');
+    // A message received after the central acknowledged it still says "pending": it was not taken; answer again.
+    expect(reportStep(input({ dissent: answer(DRAFT.sha256, true), message: message({ version: 13 }) }))).toBe('dissent');
     // An answer to another draft does not count.
-    expect(reportStep(input({ dissent: answer(h('f'), 10, false) }))).toBe('dissent');
+    expect(reportStep(input({ dissent: answer(h('f')) }))).toBe('dissent');
   });
 
   it('signing: wait_turn for another member, fetching/sign on this one, done once signed or refused', () => {
@@ -74,10 +72,10 @@ describe('reportStep', () => {
     expect(reportStep(input({ message: signing() }))).toBe('wait_turn');
     expect(reportStep(input({ message: signing({ turn: 'HK-37' }), pdfHere: false }))).toBe('fetching');
     expect(reportStep(input({ message: signing({ turn: 'HK-37' }) }))).toBe('sign');
-    expect(reportStep(input({ message: signing({ turn: 'HK-37' }), signature: answer(FINAL.sha256, 20, false) }))).toBe('done');
-    expect(reportStep(input({ message: signing({ turn: 'HK-37', version: 21 }), signature: answer(FINAL.sha256, 20, true) }))).toBe('sign');
+    expect(reportStep(input({ message: signing({ turn: 'HK-37' }), signature: answer(FINAL.sha256) }))).toBe('done');
+    expect(reportStep(input({ message: signing({ turn: 'HK-37', version: 21 }), signature: answer(FINAL.sha256, true) }))).toBe('sign');
     // Accepted: the head moved on and the member is "signed".
-    expect(reportStep(input({ message: signing({ head: HEAD2, turn: 'MB-05' }, { 'HK-37': { signature: 'signed' } }), signature: answer(FINAL.sha256, 20, true) }))).toBe('done');
+    expect(reportStep(input({ message: signing({ head: HEAD2, turn: 'MB-05' }, { 'HK-37': { signature: 'signed' } }), signature: answer(FINAL.sha256, true) }))).toBe('done');
     expect(reportStep(input({ message: signing({}, { 'HK-37': { signature: 'refused' } }) }))).toBe('done');
   });
 
@@ -93,9 +91,9 @@ describe('reportStep', () => {
   });
 
   it('answerStands', () => {
-    expect(answerStands(null, message(), DRAFT.sha256)).toBe(false);
-    expect(answerStands(answer(DRAFT.sha256, 10, true), message({ version: 10 }), DRAFT.sha256)).toBe(true);
-    expect(answerStands(answer(DRAFT.sha256, 10, true), message({ version: 11 }), DRAFT.sha256)).toBe(false);
-    expect(answerStands(answer(DRAFT.sha256, 10, false), message({ version: 11 }), DRAFT.sha256)).toBe(true);
+    expect(answerStands(null, DRAFT.sha256)).toBe(false);
+    expect(answerStands(answer(DRAFT.sha256), DRAFT.sha256)).toBe(true);
+    expect(answerStands(answer(DRAFT.sha256, true), DRAFT.sha256)).toBe(false);
+    expect(answerStands(answer(DRAFT.sha256), FINAL.sha256)).toBe(false);
   });
 });

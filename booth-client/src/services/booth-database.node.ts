@@ -254,7 +254,9 @@ export const BOOTH_SCHEMA: SchemaPart = {
             stored_at INTEGER NOT NULL
           ) STRICT;
           -- The member's answers (also sync events): a dissent or none, a signature, a refusal. Kept as
-          -- written; the newest of a kind counts. 'version' is the report.booth version answered.
+          -- written; the newest of a kind counts. 'version' is the report.booth version answered;
+          -- 'outdated_by' the version of the first message received after the central acknowledged the
+          -- event: from then on the central's word on the member's state counts, not this answer.
           CREATE TABLE report_answer (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             date TEXT NOT NULL,
@@ -267,7 +269,8 @@ export const BOOTH_SCHEMA: SchemaPart = {
             at INTEGER NOT NULL,
             text TEXT,
             signed_sha256 TEXT,
-            payload_json TEXT NOT NULL
+            payload_json TEXT NOT NULL,
+            outdated_by INTEGER
           ) STRICT;
           CREATE INDEX report_answer_member ON report_answer (date, project, codename, kind);
         `);

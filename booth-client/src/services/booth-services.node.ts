@@ -20,6 +20,7 @@ import { createScoreSheet } from './scoring/score-sheet.node.ts';
 import { boothDay } from './roster/booth-day.ts';
 import { BoothRoster } from './roster/booth-roster.node.ts';
 import { BoothReview } from './review/booth-review.node.ts';
+import { BoothReport } from './report/booth-report.node.ts';
 import { BoothSession } from './session/booth-session.node.ts';
 import { SessionStore } from './session/session-store.node.ts';
 import { BoothSigner } from './signing/booth-signer.node.ts';
@@ -49,6 +50,7 @@ export type BoothServices = AppServices<BoothContract> & {
   files: ReturnType<typeof createBoothFiles>;
   sheet: ReturnType<typeof createScoreSheet>;
   review: BoothReview;
+  report: BoothReport;
   /**
    * Stores a downstream message in the inbox and applies it, then does what follows its commit —
    * exactly what the pull client does with a message from the central (tests, tools). False for a
@@ -118,20 +120,52 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     boothLabel: () => position()?.booth.label ?? '',
   });
 
+  // The evaluation report (issue #14): its messages are applied with the others below. The files and
+  // the key it uses are made further down; it calls them only once everything is built (refresh, calls).
+  let publishReport: () => void = () => undefined;
+  const report = new BoothReport({
+    database: database.db,
+    now,
+    seatToday: () => roster.seat(boothDay(now())),
+    fetchPdf: (sha256, expectedBytes, onProgress) => identity.fetchFile(sha256, { resource: 'report', expectedBytes, onProgress }),
+    files: { showReport: (r) => files.showReport(r), reportShown: () => files.reportShown() },
+    signer: { sign: (kind, value, pin) => signer.sign(kind, value, pin), signWith: (pin, job) => signer.signWith(pin, job) },
+    record: (type, payload) => identity.recordEvent(type, payload).seq,
+    delivered: (seq) => {
+      try {
+        return identity.syncStatus().ackedSeq >= seq;
+      } catch {
+        return false;
+      }
+    },
+    online,
+    changed: () => publishReport(),
+  });
+  const boothReport = report;
+
   // Each downstream message is applied in the transaction that stores it in the inbox (and those an
   // older version or a tool stored without applying are applied now). The files, the score sheet and
   // the review follow today's project and committee once that transaction has committed (see
   // refreshProject below).
   let projectChanged = false;
+  let reportChanged = false;
   core.store.setMessageApplier((message) => {
     if (roster.ingest(message) === 'applied') projectChanged = true;
     if (review.ingest(message) === 'applied') projectChanged = true;
+    if (report.ingest(message) === 'applied') reportChanged = true;
   });
   let refreshProject: () => void = () => undefined;
   const afterMessages = (): void => {
-    if (!projectChanged) return;
-    projectChanged = false;
-    refreshProject();
+    if (projectChanged) {
+      projectChanged = false;
+      // A new seat (a replacement) may change whose report this booth shows, too.
+      reportChanged = true;
+      refreshProject();
+    }
+    if (reportChanged) {
+      reportChanged = false;
+      report.refresh();
+    }
   };
   const stopMessages = identity.onMessage(afterMessages);
 
@@ -215,6 +249,7 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     },
   });
   let reopened = false;
+
   sheetState = () => {
     try {
       const s = sheet.get();
@@ -330,23 +365,28 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
         publishReview();
         return view;
       },
-      // The report's calls (issue #14): wired to booth-client/src/services/report/ by its helper.
+      // The evaluation report (issue #14): the seated member's, while at work.
       getReport: async () => {
-        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+        reading('getReport');
+        return boothReport.view(seated('getReport'));
       },
-      submitDissent: async () => {
-        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      submitDissent: async (input) => {
+        reading('submitDissent');
+        return boothReport.submitDissent(seated('submitDissent'), input);
       },
-      signReport: async () => {
-        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      signReport: async (input) => {
+        reading('signReport');
+        return boothReport.signReport(seated('signReport'), input);
       },
-      refuseToSign: async () => {
-        throw new ApiError('REPORT_NOT_READY', 'the report service is not wired yet');
+      refuseToSign: async (input) => {
+        reading('refuseToSign');
+        return boothReport.refuseToSign(seated('refuseToSign'), input);
       },
     },
     (emit) => identity.onChange(emit),
     async () => {
       stopMessages();
+      boothReport.close();
       await session.close();
       await files.close();
       sheet.close();
@@ -369,6 +409,18 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
       console.warn(`[booth] the review event could not be published: ${(error as Error).message}`);
     }
   };
+  // Pushed like the review: only while the expert is at work.
+  publishReport = () => {
+    const seat = session.seat;
+    if (!seat || session.currentPhase === 'commitment') return;
+    try {
+      services.events.emit('report', boothReport.view(seat));
+    } catch (error) {
+      console.warn(`[booth] the report event could not be published: ${(error as Error).message}`);
+    }
+  };
+  // The report PDF of today's seat: shown again after a restart, or downloaded (in the background).
+  boothReport.refresh();
   const receiveMessage = (message: InboxMessage): boolean => {
     const s = identity.status();
     if (s.provisioning !== 'enrolled') throw new ApiError('NOT_ENROLLED', 'this booth is not enrolled');
@@ -376,5 +428,5 @@ export function createBoothServices(options: BoothServicesOptions): BoothService
     if (fresh) afterMessages();
     return fresh;
   };
-  return { ...services, ready, session, signer, roster, files, sheet, review, receiveMessage };
+  return { ...services, ready, session, signer, roster, files, sheet, review, report: boothReport, receiveMessage };
 }

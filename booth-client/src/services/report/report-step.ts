@@ -6,11 +6,12 @@
  *   none ──draft──▶ dissent ──answered──▶ wait_dissent ──final──▶ wait_turn ──turn──▶ sign ──signed/refused──▶ done ──all in──▶ signed
  *                   (fetching while the PDF to read is not here yet)
  *
- * An answer this booth recorded counts until the central has spoken after it: while the event is not
- * yet delivered, or no message newer than the one answered has come, the booth waits ("waiting"
- * steps), even though the central's last message still says "pending". Once the central has the event
- * and a newer message still says "pending", the central did not take it (it refused it: stale head,
- * bad signature…) and the member may answer again.
+ * An answer this booth recorded counts until the central has spoken after receiving it: until a
+ * message comes that was received after the central acknowledged the event, the booth waits
+ * ("waiting" steps), even though the central's last message may still say "pending" (it was sent
+ * before the event arrived). Once a message received after the acknowledgement still says "pending",
+ * the central did not take the answer (it refused it: stale head, bad signature…) and the member
+ * may answer again.
  */
 import type { ReportStep } from '@kawei/shared/contract/booth-report.ts';
 import type { ReportBoothPayload, ReportMember } from '@kawei/shared/report/report-view.ts';
@@ -19,10 +20,8 @@ import type { ReportBoothPayload, ReportMember } from '@kawei/shared/report/repo
 export interface LocalAnswer {
   /** The draft (dissent) or the head (signature, refusal) it answered. */
   targetSha256: string;
-  /** The report.booth version on screen when it was made. */
-  version: number;
-  /** The central acknowledged the event (its seq ≤ the sync's acked seq). */
-  delivered: boolean;
+  /** A message received after the central acknowledged the event has come (report_answer.outdated_by). */
+  outdated: boolean;
 }
 
 export interface ReportStepInput {
@@ -46,9 +45,8 @@ export function wantedPdf(message: ReportBoothPayload): { kind: 'draft' | 'head'
 }
 
 /** The answer still stands for `target` (see the module comment). */
-export function answerStands(answer: LocalAnswer | null, message: ReportBoothPayload, target: string): boolean {
-  if (answer === null || answer.targetSha256 !== target) return false;
-  return !answer.delivered || message.version <= answer.version;
+export function answerStands(answer: LocalAnswer | null, target: string): boolean {
+  return answer !== null && answer.targetSha256 === target && !answer.outdated;
 }
 
 export function memberOf(message: ReportBoothPayload, codename: string): ReportMember | null {
@@ -62,13 +60,13 @@ export function reportStep(input: ReportStepInput): ReportStep {
   const me = memberOf(m, input.codename);
   switch (m.stage) {
     case 'dissent': {
-      const answered = (me !== null && me.dissent !== 'pending') || answerStands(input.dissent, m, m.draft.sha256);
+      const answered = (me !== null && me.dissent !== 'pending') || answerStands(input.dissent, m.draft.sha256);
       if (answered || me === null) return 'wait_dissent';
       return input.pdfHere ? 'dissent' : 'fetching';
     }
     case 'signing': {
       const head = m.head ?? m.final;
-      const answered = (me !== null && me.signature !== 'pending') || (head !== null && answerStands(input.signature, m, head.sha256));
+      const answered = (me !== null && me.signature !== 'pending') || (head !== null && answerStands(input.signature, head.sha256));
       if (answered) return 'done';
       if (me === null || m.turn !== input.codename || head === null) return 'wait_turn';
       return input.pdfHere ? 'sign' : 'fetching';

@@ -21,6 +21,7 @@ export interface AnswerRow {
   text: string | null;
   signed_sha256: string | null;
   payload_json: string;
+  outdated_by: number | null;
 }
 
 export interface ReportViewRow {
@@ -57,13 +58,17 @@ export class ReportStore {
       filesOf: db.prepare<[string, string], { sha256: string }>('SELECT sha256 FROM report_file WHERE date = ? AND project = ?'),
       pastFiles: db.prepare<[string], { sha256: string }>('SELECT sha256 FROM report_file WHERE date < ?'),
       answer: db.prepare<[string, string, string, string, string], AnswerRow>(
-        `SELECT id, kind, target_sha256, version, event_seq, at, text, signed_sha256, payload_json FROM report_answer
+        `SELECT id, kind, target_sha256, version, event_seq, at, text, signed_sha256, payload_json, outdated_by FROM report_answer
          WHERE date = ? AND project = ? AND codename = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1`,
       ),
       putAnswer: db.prepare(
         `INSERT INTO report_answer (date, project, codename, kind, target_sha256, version, event_seq, at, text, signed_sha256, payload_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      openAnswers: db.prepare<[string, string, string], { id: number; event_seq: number }>(
+        'SELECT id, event_seq FROM report_answer WHERE date = ? AND project = ? AND codename = ? AND outdated_by IS NULL',
+      ),
+      outdate: db.prepare('UPDATE report_answer SET outdated_by = ? WHERE id = ?'),
       signedCopies: db.prepare<[string, string], { signed_sha256: string }>(
         'SELECT signed_sha256 FROM report_answer WHERE date = ? AND project = ? AND signed_sha256 IS NOT NULL',
       ),
@@ -127,6 +132,14 @@ export class ReportStore {
   /** The newest answer of these kinds (a signature or a refusal: both close the member's turn). */
   answer(k: MemberKey, ...kinds: [AnswerKind] | [AnswerKind, AnswerKind]): AnswerRow | null {
     return this.q.answer.get(k.date, k.project, k.codename, kinds[0], kinds[1] ?? kinds[0]) ?? null;
+  }
+
+  /**
+   * A message for the member came: each answer whose event the central had already acknowledged is
+   * outdated by it (the central's word on the member counts from now on). Inside the inbox transaction.
+   */
+  outdateDelivered(k: MemberKey, version: number, delivered: (seq: number) => boolean): void {
+    for (const a of this.q.openAnswers.all(k.date, k.project, k.codename)) if (delivered(a.event_seq)) this.q.outdate.run(version, a.id);
   }
 
   /** Inside the caller's transaction, with the sync event. */
