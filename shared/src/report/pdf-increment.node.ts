@@ -91,6 +91,24 @@ function same(a: PDFObject | undefined, sa: PdfStructure, b: PDFObject | undefin
   return bytesEqual(serialize(a), serialize(b));
 }
 
+/**
+ * The entries of two dictionaries, `skip` apart, are the same as written: references by number (what
+ * they point to is judged as an object of its own), everything else by its serialization.
+ */
+function sameEntries(a: PDFObject | undefined, b: PDFObject | undefined, skip: readonly string[]): boolean {
+  if (!(a instanceof PDFDict && b instanceof PDFDict)) return false;
+  const keys = (d: PDFDict): string[] =>
+    d
+      .keys()
+      .map((k) => k.asString())
+      .filter((k) => !skip.includes(k.slice(1)))
+      .sort();
+  const ka = keys(a);
+  const kb = keys(b);
+  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
+  return ka.every((k) => bytesEqual(serialize(a.get(N(k.slice(1)))!), serialize(b.get(N(k.slice(1)))!)));
+}
+
 /** `after` (resolved) is `before` (resolved, absent = empty) with `item` appended, or (when `mayStay`) unchanged. */
 function appended(before: PDFObject | undefined, sb: PdfStructure, after: PDFObject | undefined, sa: PdfStructure, item: PDFRef, mayStay: boolean): boolean {
   const b = sb.resolve(before);
@@ -143,11 +161,13 @@ function check(before: Uint8Array, after: Uint8Array): PdfSignatureInfo {
   const pagesB = pageRefs(sb);
   const pagesA = pageRefs(sa);
   if (pagesB.length !== pagesA.length) refuse(messagePair('pades.incrementPageCount', { before: pagesB.length, after: pagesA.length }));
+  // References to pages (a /Dest, an annotation's /P) count as equal: each page is compared on its own.
+  const pageSet = pagesB.map((r) => r.objectNumber);
   pagesB.forEach((ref, i) => {
     const other = pagesA[i]!;
     const equalPage =
       ref.objectNumber === other.objectNumber &&
-      same(sb.lookup(ref), sb, sa.lookup(other), sa, new Set([ref.objectNumber]), ['Annots', 'Parent']) &&
+      same(sb.lookup(ref), sb, sa.lookup(other), sa, new Set(pageSet), ['Annots', 'Parent']) &&
       appended((sb.lookup(ref) as PDFDict).get(N('Annots')), sb, (sa.lookup(other) as PDFDict).get(N('Annots')), sa, widget!, true);
     if (!equalPage) refuse(messagePair('pades.incrementPageChanged', { page: i + 1 }));
   });
@@ -183,11 +203,11 @@ function check(before: Uint8Array, after: Uint8Array): PdfSignatureInfo {
     }
     let allowed = false;
     if (number === sb.root.objectNumber) {
-      allowed = sa.root.objectNumber === number && same(catalogB, sb, catalogA, sa, new Set([number]), ['AcroForm']) && formFieldsAppended;
+      allowed = sa.root.objectNumber === number && sameEntries(catalogB, catalogA, ['AcroForm']) && formFieldsAppended;
     } else if (pageNumbers.has(number)) {
       allowed = true; // compared page by page above
     } else if (formRefB instanceof PDFRef && number === formRefB.objectNumber) {
-      allowed = same(formB, sb, formA, sa, new Set([number]), ['Fields', 'SigFlags']) && formFieldsAppended;
+      allowed = sameEntries(formB, formA, ['Fields', 'SigFlags']) && formFieldsAppended;
     } else if (arrays.has(number)) {
       const mayStay = number !== (fieldsB instanceof PDFRef ? fieldsB.objectNumber : -1);
       allowed = appended(ref, sb, ref, sa, widget!, mayStay);

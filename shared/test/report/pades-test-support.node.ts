@@ -3,7 +3,9 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, StandardFonts, rgb, type PDFObject } from 'pdf-lib';
+import { addSignaturePlaceholder, type PlaceholderOptions } from '../../src/report/pdf-signature.node.ts';
+import { readPdfStructure, serialize, writeIncrement, type PdfStructure } from '../../src/report/pdf-xref.node.ts';
 import * as x509 from '../../src/signing/x509.ts';
 
 const run = promisify(execFile);
@@ -48,7 +50,7 @@ export async function makeCa(name: string, kind: KeyKind): Promise<TestCa> {
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${name}, O=Kawei Test PKI, C=CN`,
-    notBefore: new Date(now - 86_400_000),
+    notBefore: new Date('2020-01-01T00:00:00Z'),
     notAfter: new Date(now + 3650 * 86_400_000),
     keys,
     signingAlgorithm: algorithm(kind),
@@ -69,7 +71,7 @@ export async function issueLeaf(ca: TestCa, kind: KeyKind, codeName: string): Pr
     serialNumber: serial(),
     subject: `CN=${codeName}, O=Kawei Test, C=CN`,
     issuer: ca.cert.subject,
-    notBefore: new Date(now - 86_400_000),
+    notBefore: new Date('2020-01-01T00:00:00Z'),
     notAfter: new Date(now + 365 * 86_400_000),
     publicKey: keys.publicKey,
     signingKey: ca.keys.privateKey,
@@ -127,3 +129,60 @@ export async function pdfsig(dir: string, pdf: Uint8Array, name: string): Promis
 export function pdfsigBlocks(output: string): string[] {
   return output.split(/^Signature #\d+:/m).slice(1);
 }
+
+// ── forged increments (for the increment check) ───────────────────────────────────────────────
+
+export interface ForgeHook {
+  /** The structure of `before`, to look objects up. */
+  structure: PdfStructure;
+  /** The first free object number after the signature's own objects. */
+  nextNumber: number;
+  /** The objects the honest increment writes (by number), as raw bodies: replace or add entries. */
+  objects: Map<number, { ref: PDFRef; body: Uint8Array }>;
+}
+
+const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+
+/**
+ * What a dishonest signer could send: the honest placeholder increment of `before` (as
+ * addSignaturePlaceholder writes it), changed by `tamper` (more objects, other bodies), written as ONE
+ * revision with a byte range again covering the whole file.
+ */
+export function forgeIncrement(before: Uint8Array, options: PlaceholderOptions, tamper: (hook: ForgeHook) => void): Uint8Array {
+  const honest = addSignaturePlaceholder(before, options).pdf;
+  const structure = readPdfStructure(before);
+  const appended = readPdfStructure(honest).sections[0]!;
+  const objects = new Map<number, { ref: PDFRef; body: Uint8Array }>();
+  let next = structure.size;
+  for (const [number, entry] of [...appended.entries].sort((a, b) => a[0] - b[0])) {
+    const text = decode(honest.subarray(entry!.offset));
+    const start = text.indexOf('obj\n') + 4;
+    const end = text.indexOf('\nendobj');
+    objects.set(number, { ref: PDFRef.of(number, entry!.generation), body: honest.slice(entry!.offset + start, entry!.offset + end) });
+    next = Math.max(next, number + 1);
+  }
+  tamper({ structure, nextNumber: next, objects });
+  const { pdf } = writeIncrement(structure, [...objects.values()]);
+  // Re-aim the byte range at the new position of /Contents.
+  const text = decode(pdf);
+  const sigAt = text.lastIndexOf('/Type /Sig');
+  const lt = text.indexOf('/Contents <', sigAt) + '/Contents '.length;
+  const gt = text.indexOf('>', lt) + 1;
+  const range = `0 ${lt} ${gt} ${pdf.length - gt}`;
+  const open = text.indexOf('/ByteRange [', sigAt) + '/ByteRange ['.length;
+  const close = text.indexOf(']', open);
+  pdf.set(latin1(range.padEnd(close - open, ' ')), open);
+  return pdf;
+}
+
+/** A content stream object body (uncompressed): `ops` drawn over the page. */
+export function contentStreamBody(ops: string): Uint8Array {
+  return latin1(`<<\n/Length ${ops.length}\n>>\nstream\n${ops}\nendstream`);
+}
+
+export function serializeBody(object: PDFObject): Uint8Array {
+  return serialize(object);
+}
+
+export { PDFArray, PDFDict, PDFName, PDFRef };
