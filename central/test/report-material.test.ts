@@ -157,5 +157,15 @@ describe('publish-project writes the report material', () => {
     const bad = io();
     expect(await runCli(args, bad.io)).toBe(2);
     expect(bad.err()).toMatch(/category/);
+
+    // What the report cannot print is refused with the rest of the material, before anything is written.
+    const longCentre = io();
+    expect(await runCli([...args, '--centre', '中'.repeat(201)], longCentre.io)).toBe(2);
+    expect(longCentre.err()).toMatch(/--centre.*too long/);
+    writeFileSync(join(material, 'project.json'), JSON.stringify({ ...plain, title: '长'.repeat(250) }));
+    const tooLong = io();
+    expect(await runCli(args, tooLong.io)).toBe(2);
+    expect(tooLong.err()).toMatch(/wrong field title/);
+    expect(readReportMaterial(data, '2026-11-23', 'ZF-02')).toMatchObject({ centreName: '公共资源交易中心' });
   });
 });

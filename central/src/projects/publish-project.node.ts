@@ -12,11 +12,11 @@ import type { CliIo } from '../cli/cli-io.ts';
 import type { EvaluationMethod } from '@kawei/shared/committee/evaluation-rules.ts';
 import { seatedBooths, undeliveredLine, type SeatedBooth } from './booth-seats.ts';
 import { replacementBooths } from './replacement-booths.ts';
-import { formatMb, MaterialError, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
+import { formatMb, MaterialError, PROJECT_FILE, readProjectMaterial, type ProjectMaterial } from './project-material.node.ts';
 import { MAX_TENDER_FILE_BYTES, storeFile, writeGrant } from './project-files.node.ts';
-import { writeReportMaterial } from '../report/report-material.node.ts';
+import { checkReportMaterial, writeReportMaterial, type ReportMaterial } from '../report/report-material.node.ts';
 import { checkTenderFiles, formatPageList, TenderFileCheckError, type TenderFilesCheck } from './tender-file-check.node.ts';
-import { type MessagePair, bilingual, messagePair, messagePairBy } from '@kawei/shared/i18n/bilingual.ts';
+import { BilingualError, type MessagePair, bilingual, messagePair, messagePairBy } from '@kawei/shared/i18n/bilingual.ts';
 import { type Lang, translate } from '@kawei/shared/i18n/messages.ts';
 
 /**
@@ -188,6 +188,17 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     if (error instanceof TenderFileCheckError) throw new UsageError(error.chinese, error.message);
     throw error;
   }
+  // The report's material is checked with the rest, before anything is stored or sent.
+  let reportMaterial: ReportMaterial;
+  try {
+    reportMaterial = checkReportMaterial(
+      { title: material.title, category: material.category, blind: material.blind, centreName, bidders: material.bidders.map((b) => ({ code: b.code, name: b.name })) },
+      PROJECT_FILE,
+    );
+  } catch (error) {
+    if (error instanceof BilingualError) throw new UsageError(error.zh, error.en);
+    throw error;
+  }
   const redactionsByPath = new Map(checks.files.map((c) => [c.path, c.ocr?.redactions ?? []]));
   const payload = projectBoothPayload(result, code, material, redactionsByPath);
 
@@ -208,13 +219,7 @@ export async function publishProjectCommand(args: string[], io: CliIo): Promise<
     }));
     const booths = [...new Set([...seats.flatMap((s) => (s.boothId === null ? [] : [s.boothId])), ...replacements.map((r) => r.boothId)])].sort();
     writeGrant(dataDir, { date: result.date, project: code, booths, files: payload.files, publishedAt: Date.now() });
-    writeReportMaterial(dataDir, result.date, code, {
-      title: material.title,
-      category: material.category,
-      blind: material.blind,
-      centreName,
-      bidders: material.bidders.map((b) => ({ code: b.code, name: b.name })),
-    });
+    writeReportMaterial(dataDir, result.date, code, reportMaterial);
 
     const { privateKeyPkcs8, centralId } = await store.getCentralIdentity();
     const deps = { store, privateKey: privateKeyFromPkcs8(privateKeyPkcs8), now: Date.now };

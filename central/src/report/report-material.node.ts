@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { idSchema } from '@kawei/shared/domain/topology.ts';
 import { bilingualError } from '@kawei/shared/i18n/bilingual.ts';
 import { PROJECTS_DIR } from '../projects/project-files.node.ts';
+import { reportMaterialSchema, type ReportMaterial } from './report-model.ts';
 
 /**
  * What the report (issue #14) needs of a project beyond its committee's ledger: the title, the
@@ -20,17 +21,8 @@ import { PROJECTS_DIR } from '../projects/project-files.node.ts';
  * and read by the central that published. Validated on read: a file edited by hand and wrong is a
  * clear error naming the field, never a report rendered from half a document.
  */
-export const reportMaterialSchema = z
-  .object({
-    title: z.string().trim().min(1).max(300),
-    category: z.enum(['engineering', 'procurement']),
-    blind: z.boolean(),
-    centreName: z.string().trim().min(1).max(200),
-    bidders: z.array(z.object({ code: z.string().min(1).max(16), name: z.string().min(1).max(300) }).strict()).max(99),
-  })
-  .strict();
-/** The same shape as ReportMaterial in report-model.ts (H2), which the renderer takes. */
-export type ReportMaterial = z.infer<typeof reportMaterialSchema>;
+// The one schema of the material, the renderer's (report-model.ts): what is written is what renders.
+export { reportMaterialSchema, type ReportMaterial };
 
 const isoDate = z.iso.date();
 
@@ -43,15 +35,21 @@ export function reportMaterialPath(dataDir: string, date: string, project: strin
   return join(dataDir, PROJECTS_DIR, `${date}-${project}${REPORT_MATERIAL_SUFFIX}`);
 }
 
+/** `material` checked against the schema; a BilingualError naming `where` and the first wrong field otherwise. */
+export function checkReportMaterial(material: unknown, where: string): ReportMaterial {
+  const parsed = reportMaterialSchema.safeParse(material);
+  if (!parsed.success) throw invalid(where, parsed.error);
+  return parsed.data;
+}
+
 /** Writes (or replaces) the project's report material: temporary file, fsync, rename; 0600 whatever the umask. */
 export function writeReportMaterial(dataDir: string, date: string, project: string, material: ReportMaterial): string {
   const file = reportMaterialPath(dataDir, date, project);
-  const parsed = reportMaterialSchema.safeParse(material);
-  if (!parsed.success) throw invalid(file, parsed.error);
+  const checked = checkReportMaterial(material, file);
   const dir = join(dataDir, PROJECTS_DIR);
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
-  const bytes = Buffer.from(`${JSON.stringify(parsed.data, null, 2)}\n`, 'utf8');
+  const bytes = Buffer.from(`${JSON.stringify(checked, null, 2)}\n`, 'utf8');
   const fd = openSync(temp, 'w', 0o600);
   try {
     let done = 0;
