@@ -52,7 +52,7 @@ export function ReportPanel({ api, session, report: view, setReport }: { api: Ap
         <span style={{ fontSize: 30, fontWeight: 800 }}>{t('report.title')}</span>
         {view.shown ? (
           <Tag data-testid="report-kind" data-kind={view.shown.kind} color={view.shown.kind === 'head' ? 'green' : 'blue'} style={{ fontSize: 20, padding: '4px 10px' }}>
-            {view.shown.kind === 'head' ? t('report.file.head') : t('report.file.draft')}
+            {view.shown.kind === 'head' ? t('report.kind.head') : t('report.kind.draft')}
           </Tag>
         ) : null}
       </div>

@@ -8,6 +8,8 @@ export const zhCN = {
   'report.file.draft': '评标报告（草稿）',
   'report.file.head': '评标报告（定稿）',
   'report.file.pages': '共 {n} 页',
+  'report.kind.draft': '草稿',
+  'report.kind.head': '定稿',
   'report.file.none': '评标报告还没有下载到本机，请稍候',
 
   'report.step.none': '评审结果已确认。中心正在生成评标报告，请稍候',
@@ -75,6 +77,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'report.file.draft': 'Evaluation report (draft)',
   'report.file.head': 'Evaluation report (final)',
   'report.file.pages': '{n} pages',
+  'report.kind.draft': 'Draft',
+  'report.kind.head': 'Final',
   'report.file.none': 'The evaluation report is not on this booth yet; please wait',
 
   'report.step.none': 'The results are confirmed. The centre is preparing the evaluation report; please wait',
