@@ -276,13 +276,17 @@ function drawKeyValues(w: Writer, rows: { key: string; value: string }[]): void 
   const x = MARGIN_X + 30;
   const valueW = TEXT_W - 30 - keyW;
   for (const { key, value } of rows) {
-    const lines = wrapText(value, w.regular, size, valueW);
+    // A digest or an id is one word: set it smaller so it stays on one line (and stays one word to a reader).
+    const natural = w.regular.widthOf(value, size);
+    const oneWord = /^[\x21-\x7e]+$/.test(value) && natural > valueW;
+    const valueSize = oneWord ? Math.max(6.5, Math.floor(((size * valueW) / natural) * 10) / 10) : size;
+    const lines = wrapText(value, w.regular, valueSize, valueW);
     w.ensure(leading * lines.length);
     w.y -= leading;
     w.text(key, x, w.y, size, 'B');
     lines.forEach((line, i) => {
       if (i > 0) w.y -= leading;
-      w.text(line, x + keyW, w.y, size);
+      w.text(line, x + keyW, w.y, valueSize);
     });
   }
   w.y -= 14;

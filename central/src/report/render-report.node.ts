@@ -62,7 +62,7 @@ export async function renderReport(input: ReportInput): Promise<Uint8Array> {
   const dissents = parsed.kind === 'draft' ? [] : parsed.dissents;
   for (const d of dissents) {
     const member = state.members.find((m) => m.codename === d.codename);
-    if (member === undefined || member.judge !== d.judge) throw bilingualError('reportPdf.error.dissentNotMember', { codename: d.codename, judge: d.judge });
+    if (member === undefined || !member.active || member.judge !== d.judge) throw bilingualError('reportPdf.error.dissentNotMember', { codename: d.codename, judge: d.judge });
   }
   return render(reportModel({ state, material: parsed.material, kind: parsed.kind, dissents, renderedAt: parsed.renderedAt }), parsed.renderedAt);
 }

@@ -21,9 +21,11 @@ function withFile<T>(pdf: Uint8Array, job: (file: string, dir: string) => T): T 
 
 const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 
-/** pdftotext's text (reading order, no layout). */
-export function pdfText(pdf: Uint8Array, pages?: { first: number; last: number }): string {
-  return withFile(pdf, (file) => run('pdftotext', [...(pages ? ['-f', String(pages.first), '-l', String(pages.last)] : []), '-enc', 'UTF-8', file, '-']));
+/** pdftotext's text: reading order, or with `layout` the physical layout (a table row on one line). */
+export function pdfText(pdf: Uint8Array, pages?: { first: number; last: number }, layout = false): string {
+  return withFile(pdf, (file) =>
+    run('pdftotext', [...(pages ? ['-f', String(pages.first), '-l', String(pages.last)] : []), ...(layout ? ['-layout'] : []), '-enc', 'UTF-8', file, '-']),
+  );
 }
 
 export function pdfInfo(pdf: Uint8Array): Record<string, string> {
