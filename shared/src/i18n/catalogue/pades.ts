@@ -27,6 +27,16 @@ export const zhCN = {
   'pades.incrementObjectDeleted': '追加部分删除了对象 {object}',
   'pades.incrementPageCount': '页数由 {before} 变为 {after}',
   'pades.incrementPageChanged': '第 {page} 页的内容或资源被改动',
+  /** The centre seal's certificates (central/src/report/centre-seal.node.ts): subject names, Chinese only (a certificate has one name). */
+  'pades.sealSubject': '{centre} 电子印章',
+  'pades.sealCaSubject': '{centre} 电子印章证书颁发机构',
+  'pades.sealBadName': '中心名称无效（{detail}）',
+  'pades.sealIncomplete': '印章目录 {dir} 不完整：缺少 {file}',
+  'pades.sealMismatch': '印章目录 {dir} 中的私钥与印章证书不符',
+  'pades.sealUnreadable': '无法读取印章目录 {dir}（{detail}）',
+  'pades.envelopeNoRecipients': '没有可加密给的接收者证书',
+  'pades.envelopeBadRecipient': '接收者证书 #{index} 无法使用（{detail}）',
+  'pades.envelopeEcUnsupported': '接收者证书 #{index} 是 EC 密钥：加密封装只支持 RSA 证书',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -54,4 +64,13 @@ export const en: Record<keyof typeof zhCN, string> = {
   'pades.incrementObjectDeleted': 'The appended part deletes object {object}',
   'pades.incrementPageCount': 'The page count changed from {before} to {after}',
   'pades.incrementPageChanged': 'Page {page}: its content or resources were changed',
+  'pades.sealSubject': '{centre} electronic seal',
+  'pades.sealCaSubject': '{centre} seal certification authority',
+  'pades.sealBadName': 'Invalid centre name ({detail})',
+  'pades.sealIncomplete': 'The seal folder {dir} is incomplete: {file} is missing',
+  'pades.sealMismatch': 'In the seal folder {dir} the private key does not match the seal certificate',
+  'pades.sealUnreadable': 'The seal folder {dir} cannot be read ({detail})',
+  'pades.envelopeNoRecipients': 'No recipient certificate to encrypt for',
+  'pades.envelopeBadRecipient': 'Recipient certificate #{index} cannot be used ({detail})',
+  'pades.envelopeEcUnsupported': 'Recipient certificate #{index} holds an EC key: the envelope supports RSA certificates only',
 };
