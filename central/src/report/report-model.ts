@@ -5,16 +5,17 @@
  * lays them on A4 pages. Every text comes from the catalogue (`reportPdf.*`).
  *
  * Privacy, by construction: experts appear only as 评委n (their seat) and code name — the roster's
- * expert ids and names are not read here (the identity annex, report-annexes.ts, is the one place);
+ * expert ids and names are not read here (the identity annex, render-annexes.ts, is the one place);
  * in a blind project bidders appear by code only, their names are read only when `!material.blind`.
  *
  * Contents follow the rules for the project's category (../shared/notes/committee.md §5): the body
  * (basic facts, committee, opening record, method and standards, passed and rejected bids, comparison,
  * ranking, candidates, re-checks, clarifications, replacements, dissents), then the attachments
  * (preliminary review, rejections, each judge's scores, price scores, summary and ranking, candidates,
- * re-check record, clarification minutes, replacements, dissents) and the signature page. Government
- * procurement always states the replacements (Order 87 art. 58); engineering always states the
- * opening record and the clarification minutes (Order 12 art. 42), the replacements when there were any.
+ * re-check record, clarification minutes, replacements, dissents) and the signature page. Both
+ * categories state the opening record and the clarification minutes (required for engineering, Order
+ * 12 art. 42); government procurement always states the expert replacements (Order 87 art. 58, "无"
+ * when none), engineering only when there were some.
  */
 import { z } from 'zod';
 import type { ResultRow } from '@kawei/shared/committee/committee-events.ts';

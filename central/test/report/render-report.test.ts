@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { CommitteeState } from '../../src/committee/committee-types.ts';
 import { formatMoney, formatPoints, formatScore, judgeLabelOf } from '../../src/report/report-model.ts';
 import { renderIdentityAnnex, renderReport, renderUnblindingAnnex, REPORT_RENDERER_VERSION, type DissentEntry } from '../../src/report/render-report.node.ts';
+import { loadCjkFont } from '@kawei/shared/tender/cjk-font.node.ts';
 import { CjkPdfFont } from '@kawei/shared/tender/pdf-cjk-font.node.ts';
+import { reportFace } from '../../src/report/layout-font.node.ts';
 import { finalCommittee } from './render-fixtures.ts';
 import { blankWords, pdfFonts, pdfInfo, pdfText, wordBoxes } from './render-tools.ts';
 
@@ -189,6 +191,19 @@ describe('the evaluation report', () => {
     for (const m of fc.state.members.filter((x) => x.active)) expect(last).toMatch(new RegExp(`${judgeLabelOf(m.judge)}\\s+${m.codename}`));
     // The replaced member signs nothing.
     expect(last).not.toMatch(/K05\s/);
+  });
+
+  it('a character outside the working face (龘, not in GB 2312) is set from the full face and drawn', async () => {
+    expect(await reportFace('评标报告 B01 1,000.00')).not.toBe(loadCjkFont());
+    expect(await reportFace('龘')).toBe(loadCjkFont());
+    const rare = [{ codename: 'K03', judge: 3, text: '龘字号的投标人名称应予核实。', signedAt: AT }];
+    const pdf = await renderReport({ state: fc.state, material: fc.material, kind: 'final', dissents: rare, renderedAt: AT });
+    const pages = Number(pdfInfo(pdf).Pages);
+    const text = pdfText(pdf);
+    expect(text).toContain('龘字号');
+    const page = [...Array(pages).keys()].map((i) => i + 1).find((n) => pdfText(pdf, { first: n, last: n }).includes('龘'));
+    expect(page).toBeDefined();
+    expect(blankWords(pdf, { pages: { first: page as number, last: page as number } })).toEqual([]);
   });
 
   it('refuses what it cannot render, with a bilingual error', async () => {
