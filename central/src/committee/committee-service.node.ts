@@ -7,6 +7,7 @@ import type { DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import {
   BOOTH_REVIEW_EVENT_TYPES,
   COMMITTEE_BOOTH_MESSAGE,
+  REVIEW_EVENTS,
   COMMITTEE_EVENTS,
   committeeOpenedPayloadSchema,
   type CommitteeMember,
@@ -14,6 +15,7 @@ import {
 import type { EvaluationRules, OpeningBid } from '@kawei/shared/committee/evaluation-rules.ts';
 import { rulesSha256 } from '@kawei/shared/committee/rules-digest.node.ts';
 import { LruCache } from '@kawei/shared/tender/lru.ts';
+import { BOOTH_REPORT_EVENT_TYPES, REPORT_EVENTS } from '@kawei/shared/report/report-events.ts';
 import type { CentralStore } from '../storage/central-store.ts';
 import type { SyncStore, StoredEvent } from '../storage/sync-store.ts';
 import type { CommitteeStore, LedgerEvent } from '../storage/committee-store.ts';
@@ -22,7 +24,8 @@ import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import { CommitteeApiError } from './open-committee.node.ts';
 import { appendToLedger, toLedgerEntries, type LedgerAppend } from './committee-ledger.node.ts';
 import { boothViews, judgeBoothEvent, judgeOperatorAct, replayCommittee, type OperatorAct } from './committee-state.ts';
-import type { BoothEventRecord, CommitteeState } from './committee-types.ts';
+import type { BoothEventLookup, BoothEventRecord, CommitteeState, LedgerEntry } from './committee-types.ts';
+import type { ReportPipeline } from '../report/report-service.node.ts';
 
 export interface CommitteeService {
   /** After a batch of booth events was stored: judge each review event, append accepted/refused, recompute, send committee.booth messages. Idempotent. */
@@ -56,6 +59,12 @@ export interface CommitteeServiceDeps {
   notify?: (message: DownstreamMessage) => void;
   /** Where the service says what it could not do (never fatal): Fastify's logger in `serve`. */
   log?: CommitteeLog;
+  /**
+   * The report (issue #14, central/src/report/report-service.node.ts): booth report events are judged
+   * in this pipeline (same per-project queue, same catch-up) by it, and it is told after every append
+   * for a project. Without it report events are stored and left unjudged.
+   */
+  report?: ReportPipeline;
 }
 
 export interface CommitteeLog {
@@ -85,6 +94,9 @@ export class NoCommitteeError extends CommitteeApiError {
 }
 
 const REVIEW_TYPES: readonly string[] = BOOTH_REVIEW_EVENT_TYPES;
+const REPORT_TYPES: readonly string[] = BOOTH_REPORT_EVENT_TYPES;
+/** The booth events this pipeline judges: the review's and the report's. */
+const JUDGED_TYPES: readonly string[] = [...REVIEW_TYPES, ...REPORT_TYPES];
 const PAGE = 2000;
 
 /** A review event catch-up has still to judge, with its committee and when the central received it. */
@@ -100,6 +112,9 @@ interface Loaded {
   state: CommitteeState;
   /** Every ledger event of the project (all openings): what has been judged. */
   ledger: LedgerEvent[];
+  /** The ledger since the last opening (committee and report entries), and the booth events they accept: what the report replays. */
+  entries: LedgerEntry[];
+  lookup: BoothEventLookup;
 }
 
 /**
@@ -131,6 +146,10 @@ export class CentralCommitteeService implements CommitteeService {
   /** Per committee: judging runs queued, and whether the booths' views are behind the ledger. */
   private readonly waiting = new Map<string, number>();
   private readonly viewsBehind = new Set<string>();
+  /** Per committee: the report's entries moved (its views and what is due are behind). */
+  private readonly reportBehind = new Set<string>();
+  /** Committees whose ledger may hold confirmed results (a confirmation, a chair's step, a report entry): the report is advanced for them on catch-up. */
+  private readonly maybeFinal = new Map<string, { date: string; project: string }>();
 
   // ── catch-up's memory (see catchUp) ──
   /** Catch-up passes run one at a time. */
@@ -155,7 +174,7 @@ export class CentralCommitteeService implements CommitteeService {
   async onBoothEvents(deviceId: string, events: readonly SyncEvent[]): Promise<void> {
     const byCommittee = new Map<string, { date: string; project: string; events: BoothEventRecord[] }>();
     for (const event of events) {
-      if (!REVIEW_TYPES.includes(event.type)) continue;
+      if (!JUDGED_TYPES.includes(event.type)) continue;
       const record = recordOf({ ...event, deviceId });
       const where = committeeOf(event.payload);
       if (!where) {
@@ -197,20 +216,20 @@ export class CentralCommitteeService implements CommitteeService {
     const full = !this.caughtUpOnce;
     // Heads before the events: an event above a head read now is listed on the next pass.
     const heads = await this.deps.store.listDeviceHeads();
-    const opened = await this.readLedger(full);
+    const { opened, moved } = await this.readLedger(full);
     const stored: StoredEvent[] = [];
     if (full) {
       for (let after: { deviceId: string; seq: number } | undefined; ; ) {
-        const page = await this.deps.store.listEventsByTypes(REVIEW_TYPES, after ? { after, limit: PAGE } : { limit: PAGE });
+        const page = await this.deps.store.listEventsByTypes(JUDGED_TYPES, after ? { after, limit: PAGE } : { limit: PAGE });
         stored.push(...page);
         if (page.length < PAGE) break;
         const last = page.at(-1)!;
         after = { deviceId: last.deviceId, seq: last.seq };
       }
     } else {
-      const moved = heads.filter((h) => h.seq > (this.deviceSeen.get(h.deviceId) ?? 0));
+      const movedHeads = heads.filter((h) => h.seq > (this.deviceSeen.get(h.deviceId) ?? 0));
       const pages = await Promise.all(
-        moved.map((h) => this.deps.store.listDeviceEventsByTypes(h.deviceId, REVIEW_TYPES, { afterSeq: this.deviceSeen.get(h.deviceId) ?? 0, upToSeq: h.seq })),
+        movedHeads.map((h) => this.deps.store.listDeviceEventsByTypes(h.deviceId, JUDGED_TYPES, { afterSeq: this.deviceSeen.get(h.deviceId) ?? 0, upToSeq: h.seq })),
       );
       for (const page of pages) stored.push(...page);
     }
@@ -230,7 +249,12 @@ export class CentralCommitteeService implements CommitteeService {
       this.waitingForOpening.delete(key);
     }
     const todo = [...pending.entries()].filter(([key]) => !this.judged.has(key) && !this.inFlight.has(key)).map(([, p]) => p);
-    if (todo.length === 0) return;
+    // The report follows every ledger that moved (appends by this process, or by the CLI's).
+    const advancing = this.deps.report ? [...moved].flatMap((key) => this.maybeFinal.get(key) ?? []) : [];
+    if (todo.length === 0) {
+      await Promise.all(advancing.map((c) => this.serial(c.date, c.project, () => this.advanceReport(c.date, c.project))));
+      return;
+    }
     // In the order the central received them (each device's own order kept).
     todo.sort((a, b) => a.receivedAt - b.receivedAt || (a.record.device < b.record.device ? -1 : a.record.device > b.record.device ? 1 : a.record.seq - b.record.seq));
     const byCommittee = new Map<string, { date: string; project: string; events: BoothEventRecord[] }>();
@@ -247,34 +271,42 @@ export class CentralCommitteeService implements CommitteeService {
       byCommittee.set(key, group);
     }
     await Promise.all([...byCommittee.values()].map((g) => this.judgeAll(g.date, g.project, g.events)));
+    await Promise.all(
+      advancing.filter((c) => !byCommittee.has(committeeKey(c.date, c.project))).map((c) => this.serial(c.date, c.project, () => this.advanceReport(c.date, c.project))),
+    );
   }
 
   /**
    * Reads the ledger from the start (full) or from where the last pass stopped: the booth events it
-   * judged and the committees it opened. Returns the committees opened in what it read.
+   * judged and the committees it opened. Returns the committees opened in what it read, and those
+   * with any entry in it.
    */
-  private async readLedger(full: boolean): Promise<Set<string>> {
+  private async readLedger(full: boolean): Promise<{ opened: Set<string>; moved: Set<string> }> {
     if (full) {
       this.ledgerSeen = 0;
       this.judged.clear();
       this.openedCommittees.clear();
     }
     const opened = new Set<string>();
+    const moved = new Set<string>();
     for (let from = this.ledgerSeen + 1; ; ) {
       const page = await this.deps.store.listLedger({ fromSeq: from, limit: PAGE });
       for (const e of page) {
-        const ref = namedRef(e);
+        const key = committeeKey(e.date, e.project);
+        const ref = judgedRef(e);
         if (ref) this.judged.add(refKey(ref.device, ref.seq));
         if (e.type === COMMITTEE_EVENTS.opened) {
-          this.openedCommittees.add(committeeKey(e.date, e.project));
-          opened.add(committeeKey(e.date, e.project));
+          this.openedCommittees.add(key);
+          opened.add(key);
         }
+        if (mayConfirm(e)) this.maybeFinal.set(key, { date: e.date, project: e.project });
+        moved.add(key);
         this.ledgerSeen = e.seq;
       }
       if (page.length < PAGE) break;
       from = page.at(-1)!.seq + 1;
     }
-    return opened;
+    return { opened, moved };
   }
 
   private waitFor(p: Pending): void {
@@ -322,7 +354,9 @@ export class CentralCommitteeService implements CommitteeService {
         if (!verdict.ok) throw new CommitteeActRefusedError(verdict.code, verdict.message);
         return operatorEntry(date, project, act);
       });
-      return this.sendViews(date, project);
+      const state = await this.sendViews(date, project);
+      if (state.stage === 'final') await this.advanceReport(date, project);
+      return state;
     });
   }
 
@@ -348,7 +382,7 @@ export class CentralCommitteeService implements CommitteeService {
       try {
         for (const record of events) {
           try {
-            if (await this.judgeOne(date, project, record)) this.viewsBehind.add(key);
+            if (await this.judgeOne(date, project, record)) (REPORT_TYPES.includes(record.type) ? this.reportBehind : this.viewsBehind).add(key);
           } catch (error) {
             // One event's trouble never stops the others; the next catch-up pass tries it again.
             this.retry.set(refKey(record.device, record.seq), { record, date, project, receivedAt: this.deps.now() });
@@ -361,11 +395,23 @@ export class CentralCommitteeService implements CommitteeService {
         if (left > 0) this.waiting.set(key, left);
         else this.waiting.delete(key);
       }
-      if (this.viewsBehind.has(key) && !this.waiting.has(key)) {
-        this.viewsBehind.delete(key);
-        await this.sendViews(date, project);
-      }
+      if (this.waiting.has(key)) return;
+      const committeeMoved = this.viewsBehind.delete(key);
+      const reportMoved = this.reportBehind.delete(key);
+      const state = committeeMoved ? await this.sendViews(date, project) : null;
+      // After every append the report renders what is due and tells the booths (once the results are final).
+      if (reportMoved || state?.stage === 'final') await this.advanceReport(date, project);
     });
+  }
+
+  /** The report follows the ledger; its trouble is logged, never the committee's. */
+  private async advanceReport(date: string, project: string): Promise<void> {
+    if (!this.deps.report) return;
+    try {
+      await this.deps.report.advance(date, project);
+    } catch (error) {
+      this.deps.log?.error({ err: error, date, project }, 'report: advancing the report failed');
+    }
   }
 
   /** Appends accepted/refused for one event; false when it was judged already or no committee is open. */
@@ -377,7 +423,12 @@ export class CentralCommitteeService implements CommitteeService {
         noCommittee = true;
         return null;
       }
-      if (loaded.ledger.some((e) => sameRef(namedRef(e), record))) return null;
+      if (loaded.ledger.some((e) => sameRef(judgedRef(e), record))) return null;
+      if (REPORT_TYPES.includes(record.type)) {
+        // Judged by the report (its rules, then the signatures with bytes); never without it.
+        if (!this.deps.report) return null;
+        return this.deps.report.judgeBoothEvent({ committee: loaded.state, entries: loaded.entries, lookup: loaded.lookup }, record);
+      }
       const verdict = judgeBoothEvent(loaded.state, record);
       const base = { date, project, device: record.device, seq: record.seq, hash: record.hash, type: record.type, codename: verdict.codename ?? codenameOf(record.payload) };
       const entry: LedgerAppend = verdict.accept
@@ -394,7 +445,7 @@ export class CentralCommitteeService implements CommitteeService {
         this.deps.log?.warn({ date, project, device: record.device, seq: record.seq }, 'committee: review events for a project with no open committee wait until it opens');
       }
     }
-    if (appended?.type === COMMITTEE_EVENTS.refused) {
+    if (appended?.type === COMMITTEE_EVENTS.refused || appended?.type === REPORT_EVENTS.refused) {
       this.deps.log?.info({ date, project, device: record.device, seq: record.seq, reason: appended.payload['reason'] }, 'committee: booth event refused');
     }
     return appended !== null;
@@ -406,8 +457,9 @@ export class CentralCommitteeService implements CommitteeService {
     const ledger = await this.deps.store.listLedger({ date, project });
     const current = sinceLastOpening(ledger);
     if (current.length === 0) return null;
+    // The booth events a replay reads: those the committee and the report accepted.
     const needed = current.flatMap((e) => {
-      const ref = e.type === COMMITTEE_EVENTS.accepted ? namedRef(e) : null;
+      const ref = e.type === COMMITTEE_EVENTS.accepted || e.type === REPORT_EVENTS.accepted ? judgedRef(e) : null;
       return ref ? [ref] : [];
     });
     const records = new Map<string, BoothEventRecord>();
@@ -427,7 +479,8 @@ export class CentralCommitteeService implements CommitteeService {
       }),
     );
     const lookup = (device: string, seq: number) => records.get(refKey(device, seq));
-    return { state: replayCommittee(toLedgerEntries(current), lookup), ledger };
+    const entries = toLedgerEntries(current);
+    return { state: replayCommittee(entries, lookup), ledger, entries, lookup };
   }
 
   /** Each active member's booth gets the committee as it now stands; returns that state. */
@@ -506,7 +559,28 @@ export function sinceLastOpening(ledger: readonly LedgerEvent[]): LedgerEvent[] 
   return [];
 }
 
-/** The booth event a committee.accepted / committee.refused names. */
+/**
+ * The booth event a verdict names: committee.accepted / committee.refused, or the report's
+ * report.accepted / report.refused (judged in the same pipeline, so catch-up knows both as judged).
+ */
+export function judgedRef(event: { type: string; payload: Record<string, unknown> }): { device: string; seq: number; hash: string } | null {
+  if (event.type === REPORT_EVENTS.accepted || event.type === REPORT_EVENTS.refused) return namedRef({ ...event, type: COMMITTEE_EVENTS.accepted });
+  return namedRef(event);
+}
+
+/** A ledger entry after which the committee may be final: the centre's confirmation, a chair's step (confirm_results), or the report's own. */
+function mayConfirm(e: LedgerEvent): boolean {
+  return (
+    e.type === COMMITTEE_EVENTS.resultsConfirmed ||
+    (e.type === COMMITTEE_EVENTS.accepted && e.payload['type'] === REVIEW_EVENTS.chairStep) ||
+    e.type.startsWith('report.')
+  );
+}
+
+/**
+ * The booth event a committee.accepted / committee.refused names (the committee's own verdicts:
+ * `results verify` re-judges these with the committee's rules; the report's are judgedRef's).
+ */
 export function namedRef(event: { type: string; payload: Record<string, unknown> }): { device: string; seq: number; hash: string } | null {
   if (event.type !== COMMITTEE_EVENTS.accepted && event.type !== COMMITTEE_EVENTS.refused) return null;
   const { device, seq, hash } = event.payload;

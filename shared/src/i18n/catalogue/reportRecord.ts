@@ -39,6 +39,7 @@ export const zhCN = {
   'reportRecord.refusal.pdfRebuild': '无法在当前文件上重建签名：{problem}',
   'reportRecord.refusal.increment': '签名后的文件不是当前文件加一个签名的增量更新：{problem}',
   'reportRecord.refusal.headMissing': '中心找不到当前版本的文件 {sha256}',
+  'reportRecord.refusal.detachedNotSm2': '只有 SM2 密钥在 PDF 之外签名（分离式签名）；{algorithm} 密钥须在 PDF 内签名（PAdES）',
 
   // ── replay ──
   'reportRecord.replay.badEntry': '账本第 {seq} 条（{type}）无法读取：{problem}',
@@ -110,6 +111,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'reportRecord.refusal.pdfRebuild': 'the signature could not be rebuilt on the current PDF: {problem}',
   'reportRecord.refusal.increment': 'the signed PDF is not the current PDF plus one signature: {problem}',
   'reportRecord.refusal.headMissing': 'the central cannot find the current PDF {sha256}',
+  'reportRecord.refusal.detachedNotSm2': 'only an SM2 key signs beside the PDF (detached CMS); a {algorithm} key signs in it (PAdES)',
 
   'reportRecord.replay.badEntry': 'ledger entry {seq} ({type}) cannot be read: {problem}',
   'reportRecord.replay.missingEvent': 'ledger entry {seq} accepts event {device}#{boothSeq}, which is missing or differs',
