@@ -36,7 +36,6 @@ export const zhCN = {
   'pades.sealUnreadable': '无法读取印章目录 {dir}（{detail}）',
   'pades.envelopeNoRecipients': '没有可加密给的接收者证书',
   'pades.envelopeBadRecipient': '接收者证书 #{index} 无法使用（{detail}）',
-  'pades.envelopeEcUnsupported': '接收者证书 #{index} 是 EC 密钥：加密封装只支持 RSA 证书',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -72,5 +71,4 @@ export const en: Record<keyof typeof zhCN, string> = {
   'pades.sealUnreadable': 'The seal folder {dir} cannot be read ({detail})',
   'pades.envelopeNoRecipients': 'No recipient certificate to encrypt for',
   'pades.envelopeBadRecipient': 'Recipient certificate #{index} cannot be used ({detail})',
-  'pades.envelopeEcUnsupported': 'Recipient certificate #{index} holds an EC key: the envelope supports RSA certificates only',
 };
