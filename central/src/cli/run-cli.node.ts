@@ -20,7 +20,7 @@ import type { CliIo } from './cli-io.ts';
 
 /** A command and what it does: on its line when the synopsis is short, else Chinese and English under it. */
 const DESCRIPTION_COLUMN = 59;
-function usageEntry(synopsis: string, key: Extract<MessageKey, `central.usage.${string}`>, layout: 'inline' | 'below' | 'lines' = 'inline'): string {
+function usageEntry(synopsis: string, key: Extract<MessageKey, `central.usage.${string}`> | 'reportCli.usage', layout: 'inline' | 'below' | 'lines' = 'inline'): string {
   const first = `  kawei-central ${synopsis}`;
   const indent = ' '.repeat(DESCRIPTION_COLUMN);
   const { zh, en } = messagePair(key);
@@ -43,7 +43,7 @@ export const USAGE = [
   usageEntry('devices [--json]', 'central.usage.devices'),
   usageEntry('revoke DEVICE_ID', 'central.usage.revoke'),
   usageEntry('publish-rosters --result result.json [--experts REGISTRY_DIR [--day day.json] [--strict]] [--json]', 'central.usage.publishRosters', 'lines'),
-  usageEntry('publish-project --result result.json --project CODE --material DIR [--no-ocr] [--json]', 'central.usage.publishProject', 'lines'),
+  usageEntry('publish-project --result result.json --project CODE --material DIR [--centre NAME] [--no-ocr] [--json]', 'central.usage.publishProject', 'lines'),
   usageEntry('message (--device ID | --all) --type TYPE --text TEXT [--json]', 'central.usage.message', 'below'),
   usageEntry('alerts [--device ID] [--limit N] [--json]', 'central.usage.alerts'),
   usageEntry('events --device ID [--type T] [--from SEQ] [--limit N] [--json]', 'central.usage.events', 'below'),
@@ -57,6 +57,15 @@ export const USAGE = [
       '      confirm [--results SHA256]\n' +
       '      face --codename C --experts REGISTRY_DIR   (no --operator/--why: not a ledger act)',
     'central.usage.committee',
+    'lines',
+  ),
+  usageEntry(
+    'report render|status|verify|sign|close-dissent|export --project CODE [--date D] [--json]\n' +
+      '      render | status | verify --trust DIR [--pdf FILE]\n' +
+      '      sign --trust DIR --slot S --pin-file FILE --name SUPERVISOR [--module LIB] [--operator NAME]\n' +
+      '      close-dissent --operator NAME --why TEXT | export --out DIR\n' +
+      '      (render, sign, close-dissent: [--supervision-cert FILE]...)',
+    'reportCli.usage',
     'lines',
   ),
   '',
@@ -83,6 +92,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   // Loaded when used: the committee's modules are many, and every other command would pay for them.
   results: async (args, io) => (await import('./committee-commands.node.ts')).resultsCommand(args, io),
   committee: async (args, io) => (await import('./committee-commands.node.ts')).committeeCommand(args, io),
+  report: async (args, io) => (await import('./report-commands.node.ts')).reportCommand(args, io),
 };
 
 /** Codes that mean "the arguments name something wrong", so they exit 2 like any other usage error. */

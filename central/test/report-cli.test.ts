@@ -1,0 +1,336 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
+import { REVIEW_EVENTS } from '@kawei/shared/committee/committee-events.ts';
+import { REPORT_BOOTH_EVENTS, SUPERVISOR_FIELD } from '@kawei/shared/report/report-events.ts';
+import { createTestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { evaluationRulesSchema } from '@kawei/shared/committee/evaluation-rules.ts';
+import type { DrawResult } from '../src/draw/day-schema.ts';
+import { createCommitteeService, type CentralCommitteeService } from '../src/committee/committee-service.node.ts';
+import { createReportService } from '../src/report/report-service.node.ts';
+import { loadOrCreateCentreSeal } from '../src/report/centre-seal.node.ts';
+import { openCommitteeFromStore } from '../src/committee/open-committee.node.ts';
+import { runCli as runCliInProcess } from '../src/cli/run-cli.node.ts';
+import { writeReportMaterial } from '../src/report/report-material.node.ts';
+import type { reportStatusJson } from '../src/cli/report-text.ts';
+import type { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
+import { TestDevice } from './device-signer.ts';
+import { EventChain } from './event-chain-builder.ts';
+import { addCode, attempt, openDemoStore } from './store-fixtures.ts';
+import { CLI_ENTRY, REPO_ROOT, runCli, type Finished } from './cli-process.ts';
+import { useTempDir } from './temp-dir.ts';
+import { BIDS, COMPREHENSIVE, DATE, PROJECT, scoresFor, sheetPayload, withRules } from './committee/committee-fixtures.ts';
+
+/**
+ * `kawei-central report`: its arguments (exit 2 with what is wrong, in both languages, before any
+ * database is touched), a project without a committee or a report, and the whole path on a real
+ * store — a committee of three driven to confirmed results, then `report render`, `status`,
+ * `close-dissent`, `export` — with the real report service (central/src/report/).
+ */
+const tempDir = useTempDir();
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCliInProcess(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+type StatusJson = ReturnType<typeof reportStatusJson>;
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('kawei-central report: arguments', () => {
+  it('refuses what is missing or wrong with exit 2 and says what, in Chinese and English', async () => {
+    const data = tempDir();
+    const cases: [string[], RegExp][] = [
+      [['report'], /report 需要参数 render\|status\|verify\|sign\|close-dissent\|export/],
+      [['report', 'publish', '--project', 'P'], /子命令须为 render.*收到：publish[\s\S]*report takes render, status, verify, sign, close-dissent or export, not: publish/],
+      [['report', 'status'], /请指定 --project 项目编号[\s\S]*give --project CODE/],
+      [['report', 'status', '--project', 'P', '--date', '7 Dec'], /--date must be YYYY-MM-DD: 7 Dec/],
+      [['report', 'verify', '--project', 'P'], /report verify 需要 --trust 目录[\s\S]*report verify needs --trust DIR/],
+      [['report', 'verify', '--project', 'P', '--trust', join(data, 'nowhere')], /the trust folder does not exist/],
+      [['report', 'sign', '--project', 'P', '--trust', data, '--slot', '0', '--name', '监标人甲'], /report sign needs --slot SLOT, --pin-file FILE and --name SUPERVISOR/],
+      [['report', 'sign', '--project', 'P', '--trust', data, '--slot', '0', '--name', '甲', '--pin-file', join(data, 'no-pin')], /cannot read the PIN file/],
+      [['report', 'sign', '--project', 'P', '--trust', data, '--slot', '0', '--name', '甲', '--pin', '1234'], /Unknown option '--pin'/],
+      [['report', 'close-dissent', '--project', 'P', '--operator', 'op'], /report close-dissent needs --operator NAME and --why TEXT/],
+      [['report', 'export', '--project', 'P'], /report export needs --out DIR/],
+      [['report', 'status', '--project', 'P', 'extra'], /report 需要参数|report needs/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli([...args, '--data', data]);
+      expect([args.join(' '), run.code], run.stderr).toEqual([args.join(' '), 2]);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+    }
+    // An empty PIN file, and an export folder that already holds something.
+    writeFileSync(join(data, 'pin'), '\n');
+    const emptyPin = await cli(['report', 'sign', '--project', 'P', '--trust', data, '--slot', '0', '--name', '甲', '--pin-file', join(data, 'pin'), '--data', data]);
+    expect([emptyPin.code, emptyPin.stderr]).toEqual([2, expect.stringMatching(/the PIN file .* is empty/)]);
+    const full = join(data, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'x'), 'x');
+    const notEmpty = await cli(['report', 'export', '--project', 'P', '--out', full, '--data', data]);
+    expect([notEmpty.code, notEmpty.stderr]).toEqual([2, expect.stringMatching(/exists and is not empty/)]);
+    // None of them made a database.
+    expect(existsSync(join(data, 'central.sqlite'))).toBe(false);
+  });
+
+  it('as its own process: a project without a committee is a clear message and exit 2', async () => {
+    const data = tempDir();
+    expect((await cli(['seed-demo', '--data', data])).code).toBe(0);
+    const run = await runCli(['report', 'status', '--project', 'NO-SUCH', '--data', data]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('项目 NO-SUCH 没有评标委员会');
+    expect(run.stderr).toContain('project NO-SUCH has no committee');
+    const dated = await cli(['report', 'status', '--project', 'NO-SUCH', '--date', '2026-12-07', '--data', data]);
+    expect([dated.code, dated.stderr]).toEqual([2, expect.stringContaining('project NO-SUCH has no committee on 2026-12-07')]);
+  });
+});
+
+// ── a committee at confirmed results, on a real store ─────────────────────────────────────────────
+
+const BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3'];
+const codenameOf = (i: number) => `K${String(i + 1).padStart(2, '0')}`;
+
+function drawResult(): DrawResult {
+  return {
+    procedure: 'test',
+    date: DATE,
+    inputHash: 'a'.repeat(64),
+    commitment: 'b'.repeat(64),
+    publicValue: 'test',
+    seed: 'c'.repeat(64),
+    draws: [{ project: PROJECT, experts: BOOTHS.map((_, i) => `expert-0${i + 1}`), alternates: [] }],
+    seats: BOOTHS.map((booth, i) => ({
+      expert: `expert-0${i + 1}`,
+      project: PROJECT,
+      site: 'site-city',
+      room: 'room-3',
+      row: 0,
+      col: i,
+      label: booth.slice('room-3-'.length),
+      codename: codenameOf(i),
+    })),
+    blind: [PROJECT],
+    bidderCodes: {},
+    quality: { roomsPerProjectMean: 1, sameRoomPairs: 0, singleProjectRooms: 1 },
+  };
+}
+
+const stores: SqliteCentralStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+/** Three booths score, the centre names the chair and confirms: the committee is final; `confirm` false stops at the results. The report's material is published. */
+interface AtResults {
+  data: string;
+  store: SqliteCentralStore;
+  booths: { codename: string; device: TestDevice; chain: EventChain }[];
+  /** The committee service; with `pipeline`, it judges report events and advances the report as `serve`'s does (no trust list: refusals need none). */
+  committee: CentralCommitteeService;
+}
+
+async function committeeAtResults(options: { confirm: boolean; pipeline?: boolean }): Promise<AtResults> {
+  const data = tempDir();
+  const store = await openDemoStore(data);
+  stores.push(store);
+  const booths: AtResults['booths'] = [];
+  for (const [i, boothId] of BOOTHS.entries()) {
+    const device = new TestDevice();
+    const code = `REPT${i}AAA`.slice(0, 8);
+    await addCode(store, code, { kind: 'booth', boothId });
+    device.deviceId = (await store.consumeEnrolmentCode(attempt(code, 'booth', device))).device.id;
+    booths.push({ codename: codenameOf(i), device, chain: new EventChain(device.deviceId, device.privateKey) });
+  }
+  const identity = await store.getCentralIdentity();
+  const deps = { store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralId: identity.centralId, now: Date.now };
+  const rules = evaluationRulesSchema.parse(withRules(COMPREHENSIVE, { preliminary: [] }, { chair: 'centre' }));
+  await openCommitteeFromStore(deps, { result: drawResult(), project: PROJECT, rules, bids: BIDS, blind: true });
+  const report = createReportService({ ...deps, dataDir: data, trustList: () => null, seal: () => loadOrCreateCentreSeal(join(data, 'seal'), '示例市公共资源交易中心') });
+  const committee = createCommitteeService(options.pipeline === true ? { ...deps, report } : deps);
+  let state = await committee.act(DATE, PROJECT, { kind: 'name_chair', codename: 'K01', operator: 'op', why: 'test' });
+  for (const [i, booth] of booths.entries()) {
+    const events = booth.chain.append(1, () => ({ type: REVIEW_EVENTS.scoresSubmitted, payload: sheetPayload(state.opened, codenameOf(i), scoresFor(state.passed, i)) as never }));
+    expect(await store.ingestBatch({ deviceId: booth.device.deviceId, events, receivedAt: Date.now(), clockSkewMs: 0 })).toMatchObject({ kind: 'stored' });
+    await committee.onBoothEvents(booth.device.deviceId, events);
+    await committee.idle();
+  }
+  state = (await committee.state(DATE, PROJECT))!;
+  expect(state.stage).toBe('results');
+  writeReportMaterial(data, DATE, PROJECT, {
+    title: '示例市第一中学教学楼改扩建工程',
+    category: 'engineering',
+    blind: true,
+    centreName: '示例市公共资源交易中心',
+    bidders: BIDS.map((b, i) => ({ code: b.code, name: `示例投标人${i + 1}有限公司` })),
+  });
+  if (options.confirm) {
+    state = await committee.act(DATE, PROJECT, { kind: 'confirm_results', resultsSha256: state.resultsSha256!, operator: 'op', why: 'test' });
+    expect(state.stage).toBe('final');
+    await committee.idle();
+  }
+  return { data, store, booths, committee };
+}
+
+describe('kawei-central report on a committee', () => {
+  it('before the results are confirmed: status says the report has not begun; render and export refuse', async () => {
+    const { data } = await committeeAtResults({ confirm: false });
+    const status = await cli(['report', 'status', '--project', PROJECT, '--data', data]);
+    expect([status.code, status.stderr]).toEqual([0, '']);
+    expect(status.stdout).toContain('评标报告尚未开始');
+    expect(status.stdout).toContain("the report has not begun: the committee's results are not confirmed yet");
+    const json = await cli(['report', 'status', '--project', PROJECT, '--json', '--data', data]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ date: DATE, project: PROJECT, committeeStage: 'results', stage: null, draft: null, members: [{ judge: 1, codename: 'K01', dissent: 'pending' }, {}, {}] });
+    const render = await cli(['report', 'render', '--project', PROJECT, '--data', data]);
+    expect([render.code, render.stderr]).toEqual([1, expect.stringContaining('REPORT_NOT_READY')]);
+    const exported = await cli(['report', 'export', '--project', PROJECT, '--out', join(data, 'out'), '--data', data]);
+    expect(exported.code).toBe(1);
+  });
+
+  it('renders the draft, shows who has answered, closes the window into the final PDF, and exports what it has', async () => {
+    const { data, store } = await committeeAtResults({ confirm: true });
+    const before = await cli(['report', 'status', '--project', PROJECT, '--json', '--data', data]);
+    expect(JSON.parse(before.stdout)).toMatchObject({ committeeStage: 'final', stage: null });
+
+    const render = await cli(['report', 'render', '--project', PROJECT, '--data', data]);
+    expect([render.code, render.stderr], render.stdout).toEqual([0, '']);
+    expect(render.stdout).toContain('已生成应生成的内容');
+    const status = await cli(['report', 'status', '--project', PROJECT, '--json', '--data', data]);
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout) as StatusJson;
+    expect(s).toMatchObject({ stage: 'dissent', final: null, turn: null, members: [{ judge: 1, codename: 'K01', dissent: 'pending', signature: 'pending' }, { judge: 2 }, { judge: 3 }] });
+    expect(s.draft!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // What render printed is the hash the ledger names, and the store holds those bytes.
+    expect(render.stdout).toContain(s.draft!.sha256);
+    const draft = await store.getReportFile(s.draft!.sha256);
+    expect(draft).toMatchObject({ kind: 'draft', date: DATE, project: PROJECT });
+    expect(sha(draft!.bytes)).toBe(s.draft!.sha256);
+    // Code names only: no expert id in what the operator sees.
+    expect(status.stdout).not.toContain('expert-0');
+
+    const again = await cli(['report', 'render', '--project', PROJECT, '--data', data]);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringContaining('没有需要生成的内容')]);
+    const text = await cli(['report', 'status', '--project', PROJECT, '--data', data]);
+    for (const shown of ['征询保留意见 / dissent window', '评委1', 'K03', '未答复 no answer yet', s.draft!.sha256]) expect(text.stdout).toContain(shown);
+
+    const closed = await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', '张工', '--why', '征询期已过 / the window is over', '--data', data]);
+    expect([closed.code, closed.stderr], closed.stdout).toEqual([0, '']);
+    const after = JSON.parse((await cli(['report', 'status', '--project', PROJECT, '--json', '--data', data])).stdout) as StatusJson;
+    expect(after).toMatchObject({ stage: 'signing', turn: 'K01', dissentClosed: { operator: '张工' }, members: [{ dissent: 'closed', turn: true }, { dissent: 'closed', turn: false }, {}] });
+    expect(after.final!.sha256).not.toBe(s.draft!.sha256);
+    expect(after.head!.sha256).toBe(after.final!.sha256);
+    const twice = await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', '张工', '--why', 'again', '--data', data]);
+    expect([twice.code, twice.stderr]).toEqual([1, expect.stringContaining('DISSENT_CLOSED')]);
+
+    const out = join(tempDir(), 'export');
+    const exported = await cli(['report', 'export', '--project', PROJECT, '--out', out, '--json', '--data', data]);
+    expect([exported.code, exported.stderr]).toEqual([0, expect.any(String)]);
+    const names = readdirSync(out).sort();
+    expect(names).toEqual(expect.arrayContaining(['report.pdf', 'SHA256SUMS', 'VERIFY.txt']));
+    expect(sha(readFileSync(join(out, 'report.pdf')))).toBe(after.head!.sha256);
+    // SHA256SUMS checks with the standard tool; VERIFY.txt says how, in both languages.
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toContain('report.pdf: OK');
+    const verifyTxt = readFileSync(join(out, 'VERIFY.txt'), 'utf8');
+    expect(verifyTxt).toContain('pdfsig report.pdf');
+    expect(verifyTxt).toContain('无需 Kawei');
+    expect(verifyTxt).toContain('without Kawei');
+    expect(statSync(join(out, 'report.pdf')).mode & 0o777).toBe(0o644);
+    const listed = JSON.parse(exported.stdout) as { files: { name: string; sha256: string }[] };
+    expect(listed.files.find((f) => f.name === 'report.pdf')?.sha256).toBe(after.head!.sha256);
+  });
+
+  it('members refuse, the supervisor signs with a PKCS#11 token (PIN from a file); verify agrees with pdfsig; a changed byte fails; the export verifies with openssl', async () => {
+    const { data, store, booths, committee } = await committeeAtResults({ confirm: true, pipeline: true });
+    const status = async () => JSON.parse((await cli(['report', 'status', '--project', PROJECT, '--json', '--data', data])).stdout) as StatusJson;
+    // The pipeline rendered the draft on confirmation; the centre closes the window.
+    expect((await status()).stage).toBe('dissent');
+    expect((await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', 'op', '--why', 'test', '--data', data])).code).toBe(0);
+    const final = (await status()).final!.sha256;
+    for (const booth of booths) {
+      const events = booth.chain.append(1, () => ({ type: REPORT_BOOTH_EVENTS.signRefused, payload: { date: DATE, project: PROJECT, codename: booth.codename, headSha256: final, reason: '测试拒签 / refused in a test' } }));
+      await store.ingestBatch({ deviceId: booth.device.deviceId, events, receivedAt: Date.now(), clockSkewMs: 0 });
+      await committee.onBoothEvents(booth.device.deviceId, events);
+      await committee.idle();
+    }
+    const waiting = await status();
+    expect(waiting).toMatchObject({ stage: 'supervisor', turn: null, members: [{ signature: 'refused', refusal: '测试拒签 / refused in a test' }, { signature: 'refused' }, { signature: 'refused' }] });
+
+    const token = await createTestToken({ dir: tempDir(), keyType: 'ec', codeName: '监标人甲', cas: 1 });
+    const pinFile = join(token.dir, 'pin');
+    writeFileSync(pinFile, `${token.pin}\n`, { mode: 0o600 });
+    const sign = (pin: string) => {
+      writeFileSync(pinFile, `${pin}\n`);
+      return spawnCli(['report', 'sign', '--project', PROJECT, '--trust', token.trustDir, '--module', token.modulePath, '--slot', token.slot, '--pin-file', pinFile, '--name', '监标人甲', '--data', data], token.env);
+    };
+    const wrongPin = await sign('999999');
+    expect([wrongPin.code, wrongPin.stderr]).toEqual([1, expect.stringMatching(/无法使用监标人的签名密钥[\s\S]*cannot use the supervisor's signing key/)]);
+    const signed = await sign(token.pin);
+    expect([signed.code, signed.stderr], signed.stdout).toEqual([0, '']);
+    expect(signed.stdout).toContain('监标人 监标人甲 已签名');
+    const done = await status();
+    expect(done.stage).toBe('signed');
+    expect(done.signatures).toEqual([expect.objectContaining({ role: 'supervisor', fieldName: SUPERVISOR_FIELD, signerName: '监标人甲', headBefore: final })]);
+    expect(done.annexes.map((a) => a.kind).sort()).toEqual(['identities', 'unblinding']);
+
+    // verify: the record and its one signature, against the supervisor's CA; a stranger's trust list fails it.
+    const verified = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--json', '--data', data]);
+    expect(verified.code, verified.stdout).toBe(0);
+    const v = JSON.parse(verified.stdout) as { ok: boolean; signatures: { ok: boolean }[] };
+    expect(v.ok).toBe(true);
+    expect(v.signatures.map((x) => x.ok)).toEqual([true]);
+    const stranger = await createTestToken({ dir: tempDir(), cas: 1 });
+    expect((await cli(['report', 'verify', '--project', PROJECT, '--trust', stranger.trustDir, '--data', data])).code).toBe(1);
+
+    const out = join(tempDir(), 'export');
+    const exported = await cli(['report', 'export', '--project', PROJECT, '--out', out, '--data', data]);
+    expect(exported.code, exported.stderr).toBe(0);
+    // No supervision certificate was configured: the identity annex is exported in clear, with a warning, owner-only.
+    expect(exported.stderr).toContain('identity annex is not encrypted');
+    expect(statSync(join(out, 'annex-identities.pdf')).mode & 0o777).toBe(0o600);
+    const pdf = new Uint8Array(readFileSync(join(out, 'report.pdf')));
+    expect(sha(pdf)).toBe(done.head!.sha256);
+    const pdfsig = execFileSync('pdfsig', [join(out, 'report.pdf')], { encoding: 'utf8' });
+    expect(pdfsig).toContain('Signature #1');
+    expect(pdfsig).toContain('Signature is Valid');
+    expect(pdfsig).not.toContain('Signature #2');
+    const withPdf = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--pdf', join(out, 'report.pdf'), '--data', data]);
+    expect([withPdf.code, withPdf.stdout]).toEqual([0, expect.stringContaining('核验通过')]);
+
+    // One byte changed in the middle: pdfsig says so, and verify --pdf exits 1.
+    const tampered = join(out, '..', 'tampered.pdf');
+    const copy = Buffer.from(pdf);
+    const at = Math.floor(copy.length / 3);
+    copy[at] = copy[at]! ^ 0x01;
+    writeFileSync(tampered, copy);
+    expect(execFileSync('pdfsig', [tampered], { encoding: 'utf8' })).not.toContain('Signature is Valid');
+    const bad = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--pdf', tampered, '--json', '--data', data]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, pdf: { named: false, ok: false } });
+
+    // Every openssl command VERIFY.txt gives for the annexes succeeds as written, in the export folder.
+    const commands = readFileSync(join(out, 'VERIFY.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('openssl cms -verify'));
+    expect(commands.length).toBe(2);
+    for (const command of commands) execFileSync('sh', ['-c', command], { cwd: out, stdio: 'pipe' });
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).not.toContain('FAILED');
+    // A changed annex fails its command.
+    const annex = readFileSync(join(out, 'annex-unblinding.pdf'));
+    const middle = Math.floor(annex.length / 2);
+    annex[middle] = annex[middle]! ^ 0x01;
+    writeFileSync(join(out, 'annex-unblinding.pdf'), annex);
+    expect(() => execFileSync('sh', ['-c', commands.find((c) => c.includes('unblinding'))!], { cwd: out, stdio: 'pipe' })).toThrow();
+  });
+});
+
+/** `kawei-central ARGS` as its own process with extra environment (SOFTHSM2_CONF: the token's slot list is read at C_Initialize). */
+function spawnCli(args: string[], env: Record<string, string>): Promise<Finished> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
