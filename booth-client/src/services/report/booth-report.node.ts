@@ -245,7 +245,8 @@ export class BoothReport {
       .showReport({ sha256, bytes: file.bytes })
       .then(
         () => {
-          this.store.setShown(seat, sha256, kind);
+          // A later showReport may have won meanwhile (booth-files: the last call is served).
+          if (this.o.files.reportShown() === sha256) this.store.setShown(seat, sha256, kind);
         },
         (error: unknown) => this.log(`the report PDF ${sha256} could not be shown: ${(error as Error).message}`),
       )
