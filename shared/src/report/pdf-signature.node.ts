@@ -97,7 +97,7 @@ function pdfText(text: string): string {
   return PDFHexString.fromText(text).toString();
 }
 
-const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const latin1 = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 const decoder = new TextDecoder('latin1');
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
