@@ -1,4 +1,4 @@
-import { PDFArray, PDFDict, PDFName, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
 import { BilingualError, messagePair, type MessagePair } from '../i18n/bilingual.ts';
 import { formFields, signatureEntries, type PdfSignatureInfo, type SignatureEntry } from './pdf-signature-read.node.ts';
 import { readPdfStructure, serialize, type PdfStructure } from './pdf-xref.node.ts';
@@ -11,6 +11,7 @@ import { readPdfStructure, serialize, type PdfStructure } from './pdf-xref.node.
  *   - add the new signature dictionary and its field/widget (and the AcroForm when there was none);
  *   - rewrite the catalog (only its /AcroForm), the AcroForm (only /Fields and /SigFlags), a page
  *     (only /Annots), or an indirect /Fields or /Annots array — each only by appending the new field;
+ *   - and the new field's widget must be invisible (no /AP, a zero-area /Rect), as Kawei writes it;
  * and every page must keep its content streams, resources and every other entry, compared object by
  * object as both revisions resolve them. The first rule broken is the answer, as a bilingual problem.
  */
@@ -156,6 +157,12 @@ function check(before: Uint8Array, after: Uint8Array): PdfSignatureInfo {
   const widget = sig.field.ref;
   const isNew = (ref: PDFRef | null): ref is PDFRef => ref !== null && !sb.objects.has(ref.objectNumber);
   if (!isNew(widget) || !isNew(sig.sigRef)) refuse(messagePair('pades.incrementNotWhole', { field }));
+
+  // Invisible, as Kawei writes it: an appearance (even one reusing an existing stream) could cover the page.
+  const rect = sa.resolve(sig.field.dict.get(N('Rect')));
+  const corners = rect instanceof PDFArray ? rect.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : NaN)) : [0, 0, 0, 0];
+  const zeroArea = corners.length === 4 && (corners[0] === corners[2] || corners[1] === corners[3]);
+  if (sig.field.dict.has(N('AP')) || !zeroArea) refuse(messagePair('pades.incrementVisibleWidget', { field }));
 
   // The pages: same count, same objects, same everything but /Annots.
   const pagesB = pageRefs(sb);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../../tests/support/require-tool.node.ts';
 import { BilingualError } from '../../src/i18n/bilingual.ts';
@@ -247,6 +247,20 @@ describe('PAdES: three signatures in turn, checked by pdfsig and openssl', () =>
         }
       });
       expect(refusal(forged)).toMatch(/adds object|changes object/);
+    });
+
+    it('a visible widget whose appearance reuses an existing stream over the whole page', () => {
+      const forged = forgeIncrement(heads[1]!, options(2), ({ structure, objects }) => {
+        const stream = [...structure.objects.keys()].find((n) => structure.lookup(PDFRef.of(n)) instanceof PDFRawStream)!;
+        for (const [number, o] of objects) {
+          const text = latin1(o.body);
+          if (text.includes('/Subtype /Widget')) {
+            const visible = text.replace('/Rect [0 0 0 0]', `/Rect [0 0 595 842]\n/AP << /N ${stream} 0 R >>`);
+            objects.set(number, { ref: o.ref, body: Buffer.from(visible, 'latin1') });
+          }
+        }
+      });
+      expect(refusal(forged)).toContain('visible appearance');
     });
 
     it('changed bytes of the previous file', () => {

@@ -26,6 +26,7 @@ export const zhCN = {
   'pades.incrementObjectAdded': '追加部分增加了对象 {object}，它不属于这一个签名',
   'pades.incrementObjectDeleted': '追加部分删除了对象 {object}',
   'pades.incrementPageCount': '页数由 {before} 变为 {after}',
+  'pades.incrementVisibleWidget': '新签名域“{field}”带有可见的外观，可能遮盖页面内容',
   'pades.incrementPageChanged': '第 {page} 页的内容或资源被改动',
   /** The centre seal's certificates (central/src/report/centre-seal.node.ts): subject names, Chinese only (a certificate has one name). */
   'pades.sealSubject': '{centre} 电子印章',
@@ -62,6 +63,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'pades.incrementObjectAdded': 'The appended part adds object {object}, which is not part of this one signature',
   'pades.incrementObjectDeleted': 'The appended part deletes object {object}',
   'pades.incrementPageCount': 'The page count changed from {before} to {after}',
+  'pades.incrementVisibleWidget': 'The new signature field "{field}" has a visible appearance, which could cover page content',
   'pades.incrementPageChanged': 'Page {page}: its content or resources were changed',
   'pades.sealSubject': '{centre} electronic seal',
   'pades.sealCaSubject': '{centre} seal certification authority',
