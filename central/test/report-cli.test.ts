@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { REVIEW_EVENTS } from '@kawei/shared/committee/committee-events.ts';
 import { REPORT_BOOTH_EVENTS, SUPERVISOR_FIELD } from '@kawei/shared/report/report-events.ts';
-import { createTestToken } from '../../scripts/lib/softhsm-token.node.ts';
+import { createTestToken, makeTestCa, type TestCa } from '../../scripts/lib/softhsm-token.node.ts';
+import * as x509 from '@peculiar/x509';
+import { createPrivateKey, webcrypto } from 'node:crypto';
+import { DISSENT_DOCUMENT_KIND } from '@kawei/shared/report/report-events.ts';
+import { signCanonicalJson } from '@kawei/shared/signing/canonical-signing.ts';
+import { softwareSigner } from '@kawei/shared/signing/software-signer.node.ts';
+import { trustListFromCertificates, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 import { evaluationRulesSchema } from '@kawei/shared/committee/evaluation-rules.ts';
 import type { DrawResult } from '../src/draw/day-schema.ts';
 import { createCommitteeService, type CentralCommitteeService } from '../src/committee/committee-service.node.ts';
@@ -58,8 +64,11 @@ describe('kawei-central report: arguments', () => {
       [['report', 'sign', '--project', 'P', '--trust', data, '--slot', '0', '--name', '甲', '--pin', '1234'], /Unknown option '--pin'/],
       [['report', 'close-dissent', '--project', 'P', '--operator', 'op'], /report close-dissent needs --operator NAME and --why TEXT/],
       [['report', 'export', '--project', 'P'], /report export needs --out DIR/],
+      [['report', 'render', '--project', 'P', '--supervision-cert', join(data, 'key.pem')], /holds no CERTIFICATE/],
+      [['report', 'render', '--project', 'P', '--supervision-cert', join(data, 'nothing.pem')], /cannot read the file/],
       [['report', 'status', '--project', 'P', 'extra'], /report 需要参数|report needs/],
     ];
+    writeFileSync(join(data, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
     for (const [args, message] of cases) {
       const run = await cli([...args, '--data', data]);
       expect([args.join(' '), run.code], run.stderr).toEqual([args.join(' '), 2]);
@@ -87,7 +96,7 @@ describe('kawei-central report: arguments', () => {
     expect(run.stderr).toContain('project NO-SUCH has no committee');
     const dated = await cli(['report', 'status', '--project', 'NO-SUCH', '--date', '2026-12-07', '--data', data]);
     expect([dated.code, dated.stderr]).toEqual([2, expect.stringContaining('project NO-SUCH has no committee on 2026-12-07')]);
-  });
+   }, 60_000);
 });
 
 // ── a committee at confirmed results, on a real store ─────────────────────────────────────────────
@@ -134,7 +143,7 @@ interface AtResults {
   committee: CentralCommitteeService;
 }
 
-async function committeeAtResults(options: { confirm: boolean; pipeline?: boolean }): Promise<AtResults> {
+async function committeeAtResults(options: { confirm: boolean; pipeline?: boolean; trust?: TrustList }): Promise<AtResults> {
   const data = tempDir();
   const store = await openDemoStore(data);
   stores.push(store);
@@ -150,7 +159,7 @@ async function committeeAtResults(options: { confirm: boolean; pipeline?: boolea
   const deps = { store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralId: identity.centralId, now: Date.now };
   const rules = evaluationRulesSchema.parse(withRules(COMPREHENSIVE, { preliminary: [] }, { chair: 'centre' }));
   await openCommitteeFromStore(deps, { result: drawResult(), project: PROJECT, rules, bids: BIDS, blind: true });
-  const report = createReportService({ ...deps, dataDir: data, trustList: () => null, seal: () => loadOrCreateCentreSeal(join(data, 'seal'), '示例市公共资源交易中心') });
+  const report = createReportService({ ...deps, dataDir: data, trustList: () => options.trust ?? null, seal: () => loadOrCreateCentreSeal(join(data, 'seal'), '示例市公共资源交易中心') });
   const committee = createCommitteeService(options.pipeline === true ? { ...deps, report } : deps);
   let state = await committee.act(DATE, PROJECT, { kind: 'name_chair', codename: 'K01', operator: 'op', why: 'test' });
   for (const [i, booth] of booths.entries()) {
@@ -239,16 +248,36 @@ describe('kawei-central report on a committee', () => {
     expect(verifyTxt).toContain('无需 Kawei');
     expect(verifyTxt).toContain('without Kawei');
     expect(statSync(join(out, 'report.pdf')).mode & 0o777).toBe(0o644);
+    // The identity annex is made with the final PDF; no supervision certificate was given: exported in clear, with a warning, owner-only.
+    expect(exported.stderr).toContain('identity annex is not encrypted');
+    expect(statSync(join(out, 'annex-identities.pdf')).mode & 0o777).toBe(0o600);
+    expect(names).toEqual(expect.arrayContaining(['annex-identities.pdf.p7s', 'seal-ca.pem']));
     const listed = JSON.parse(exported.stdout) as { files: { name: string; sha256: string }[] };
     expect(listed.files.find((f) => f.name === 'report.pdf')?.sha256).toBe(after.head!.sha256);
-  });
+   }, 60_000);
 
-  it('members refuse, the supervisor signs with a PKCS#11 token (PIN from a file); verify agrees with pdfsig; a changed byte fails; the export verifies with openssl', async () => {
-    const { data, store, booths, committee } = await committeeAtResults({ confirm: true, pipeline: true });
+  it('a signed dissent, members refuse, the supervisor signs with a PKCS#11 token (PIN from a file); verify agrees with pdfsig; a changed byte fails; the export verifies with openssl', async () => {
+    const expertCa = await makeTestCa('Kawei Expert CA');
+    const { data, store, booths, committee } = await committeeAtResults({ confirm: true, pipeline: true, trust: trustListFromCertificates([expertCa.der]) });
     const status = async () => JSON.parse((await cli(['report', 'status', '--project', PROJECT, '--json', '--data', data])).stdout) as StatusJson;
-    // The pipeline rendered the draft on confirmation; the centre closes the window.
-    expect((await status()).stage).toBe('dissent');
-    expect((await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', 'op', '--why', 'test', '--data', data])).code).toBe(0);
+    // The pipeline rendered the draft on confirmation; K02 enters a dissent signed with its key; the centre closes the window.
+    const draft = (await status()).draft!.sha256;
+    const k02 = booths[1]!;
+    const document = { kind: DISSENT_DOCUMENT_KIND, version: 1, date: DATE, project: PROJECT, codename: k02.codename, draftSha256: draft, text: '对投标人B的技术评分持保留意见。' };
+    const signer = await expertSigner(expertCa, k02.codename);
+    const signedDissent = await signCanonicalJson('report-dissent', document, signer, { trustList: trustListFromCertificates([expertCa.der]) });
+    const dissentEvents = k02.chain.append(1, () => ({
+      type: REPORT_BOOTH_EVENTS.dissent,
+      payload: { date: DATE, project: PROJECT, codename: k02.codename, draftSha256: draft, dissent: { document, signed: signedDissent } } as never,
+    }));
+    await store.ingestBatch({ deviceId: k02.device.deviceId, events: dissentEvents, receivedAt: Date.now(), clockSkewMs: 0 });
+    await committee.onBoothEvents(k02.device.deviceId, dissentEvents);
+    await committee.idle();
+    expect((await status()).members.map((m) => m.dissent)).toEqual(['pending', 'dissent', 'pending']);
+    const supervision = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(supervision, 'supervisor-key.pem'), '-out', join(supervision, 'supervisor-cert.pem'), '-days', '30', '-subj', '/CN=Supervisor'], { stdio: 'pipe' });
+    const closing = await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', 'op', '--why', 'test', '--supervision-cert', join(supervision, 'supervisor-cert.pem'), '--data', data]);
+    expect([closing.code, closing.stderr]).toEqual([0, '']);
     const final = (await status()).final!.sha256;
     for (const booth of booths) {
       const events = booth.chain.append(1, () => ({ type: REPORT_BOOTH_EVENTS.signRefused, payload: { date: DATE, project: PROJECT, codename: booth.codename, headSha256: final, reason: '测试拒签 / refused in a test' } }));
@@ -276,28 +305,36 @@ describe('kawei-central report on a committee', () => {
     expect(done.signatures).toEqual([expect.objectContaining({ role: 'supervisor', fieldName: SUPERVISOR_FIELD, signerName: '监标人甲', headBefore: final })]);
     expect(done.annexes.map((a) => a.kind).sort()).toEqual(['identities', 'unblinding']);
 
-    // verify: the record and its one signature, against the supervisor's CA; a stranger's trust list fails it.
-    const verified = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--json', '--data', data]);
+    // verify: the record, its one signature and the dissent, against the experts' and the supervisor's CAs; a stranger's trust list fails it.
+    const trustDir = join(tempDir(), 'trust');
+    mkdirSync(trustDir);
+    writeFileSync(join(trustDir, 'experts-ca.pem'), expertCa.pem);
+    for (const name of readdirSync(token.trustDir)) writeFileSync(join(trustDir, name), readFileSync(join(token.trustDir, name)));
+    const onlySupervisor = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--data', data]);
+    expect([onlySupervisor.code, onlySupervisor.stdout]).toEqual([1, expect.stringContaining("K02's dissent signature is invalid")]);
+    const verified = await cli(['report', 'verify', '--project', PROJECT, '--trust', trustDir, '--json', '--data', data]);
     expect(verified.code, verified.stdout).toBe(0);
-    const v = JSON.parse(verified.stdout) as { ok: boolean; signatures: { ok: boolean }[] };
+    const v = JSON.parse(verified.stdout) as { ok: boolean; signatures: { ok: boolean }[]; dissents: { codename: string; ok: boolean }[] };
     expect(v.ok).toBe(true);
     expect(v.signatures.map((x) => x.ok)).toEqual([true]);
+    expect(v.dissents).toEqual([{ codename: 'K02', ok: true }]);
     const stranger = await createTestToken({ dir: tempDir(), cas: 1 });
     expect((await cli(['report', 'verify', '--project', PROJECT, '--trust', stranger.trustDir, '--data', data])).code).toBe(1);
 
     const out = join(tempDir(), 'export');
     const exported = await cli(['report', 'export', '--project', PROJECT, '--out', out, '--data', data]);
     expect(exported.code, exported.stderr).toBe(0);
-    // No supervision certificate was configured: the identity annex is exported in clear, with a warning, owner-only.
-    expect(exported.stderr).toContain('identity annex is not encrypted');
-    expect(statSync(join(out, 'annex-identities.pdf')).mode & 0o777).toBe(0o600);
+    // The identity annex was sealed for the supervisor: only its envelope is exported.
+    expect(exported.stderr).toBe('');
+    expect(existsSync(join(out, 'annex-identities.pdf'))).toBe(false);
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(['annex-identities.pdf.p7m', 'annex-identities.pdf.p7s', 'annex-unblinding.pdf', 'annex-unblinding.pdf.p7s', 'seal-ca.pem']));
     const pdf = new Uint8Array(readFileSync(join(out, 'report.pdf')));
     expect(sha(pdf)).toBe(done.head!.sha256);
     const pdfsig = execFileSync('pdfsig', [join(out, 'report.pdf')], { encoding: 'utf8' });
     expect(pdfsig).toContain('Signature #1');
     expect(pdfsig).toContain('Signature is Valid');
     expect(pdfsig).not.toContain('Signature #2');
-    const withPdf = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--pdf', join(out, 'report.pdf'), '--data', data]);
+    const withPdf = await cli(['report', 'verify', '--project', PROJECT, '--trust', trustDir, '--pdf', join(out, 'report.pdf'), '--data', data]);
     expect([withPdf.code, withPdf.stdout]).toEqual([0, expect.stringContaining('核验通过')]);
 
     // One byte changed in the middle: pdfsig says so, and verify --pdf exits 1.
@@ -307,13 +344,22 @@ describe('kawei-central report on a committee', () => {
     copy[at] = copy[at]! ^ 0x01;
     writeFileSync(tampered, copy);
     expect(execFileSync('pdfsig', [tampered], { encoding: 'utf8' })).not.toContain('Signature is Valid');
-    const bad = await cli(['report', 'verify', '--project', PROJECT, '--trust', token.trustDir, '--pdf', tampered, '--json', '--data', data]);
+    const bad = await cli(['report', 'verify', '--project', PROJECT, '--trust', trustDir, '--pdf', tampered, '--json', '--data', data]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, pdf: { named: false, ok: false } });
 
-    // Every openssl command VERIFY.txt gives for the annexes succeeds as written, in the export folder.
-    const commands = readFileSync(join(out, 'VERIFY.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('openssl cms -verify'));
-    expect(commands.length).toBe(2);
+    // Every openssl command VERIFY.txt gives (two annexes, one dissent) succeeds as written, in the export folder.
+    // The supervisor decrypts the identity annex first, with VERIFY.txt's command.
+    writeFileSync(join(out, 'experts-ca.pem'), expertCa.pem);
+    for (const f of ['supervisor-cert.pem', 'supervisor-key.pem']) writeFileSync(join(out, f), readFileSync(join(supervision, f)));
+    const lines = readFileSync(join(out, 'VERIFY.txt'), 'utf8').split('\n').map((l) => l.trim());
+    const decrypt = lines.filter((l) => l.startsWith('openssl cms -decrypt'));
+    expect(decrypt).toHaveLength(1);
+    execFileSync('sh', ['-c', decrypt[0]!], { cwd: out, stdio: 'pipe' });
+    expect(sha(readFileSync(join(out, 'annex-identities.pdf')))).toBe(done.annexes.find((a) => a.kind === 'identities')!.pdf.sha256);
+    const commands = lines.filter((l) => l.startsWith('openssl cms -verify'));
+    expect(commands.length).toBe(3);
+    expect(readFileSync(join(out, 'dissent-judge-2-K02.json'), 'utf8')).toBe(signedDissent.content);
     for (const command of commands) execFileSync('sh', ['-c', command], { cwd: out, stdio: 'pipe' });
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).not.toContain('FAILED');
     // A changed annex fails its command.
@@ -322,7 +368,7 @@ describe('kawei-central report on a committee', () => {
     annex[middle] = annex[middle]! ^ 0x01;
     writeFileSync(join(out, 'annex-unblinding.pdf'), annex);
     expect(() => execFileSync('sh', ['-c', commands.find((c) => c.includes('unblinding'))!], { cwd: out, stdio: 'pipe' })).toThrow();
-  });
+  }, 120_000);
 });
 
 /** `kawei-central ARGS` as its own process with extra environment (SOFTHSM2_CONF: the token's slot list is read at C_Initialize). */
@@ -333,4 +379,27 @@ function spawnCli(args: string[], env: Record<string, string>): Promise<Finished
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** A software key certified by `ca` (ECDSA P-256), as a member's USB key would be. */
+async function expertSigner(ca: TestCa, codename: string) {
+  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: '0123456789abcdef',
+    subject: `CN=${codename}, O=Kawei Test, C=CN`,
+    issuer: ca.certificate.subject,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 86_400_000),
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  return softwareSigner({ privateKey: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), certificate: new Uint8Array(certificate.rawData) });
 }

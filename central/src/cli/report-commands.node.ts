@@ -426,7 +426,8 @@ function supervisionCertificates(parsed: ParsedCommandArgs): Uint8Array[] {
       throw usageError('reportCli.args.unreadable', { file, reason: (error as Error).message });
     }
     const pem = bytes.toString('latin1');
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return [new Uint8Array(bytes)];
+    if (!pem.includes('-----BEGIN')) return [new Uint8Array(bytes)];
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError('reportCli.args.notCertificate', { file });
     return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
   });
 }

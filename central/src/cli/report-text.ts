@@ -191,17 +191,17 @@ export function verifyInstructions(input: { date: string; project: string; files
     both('reportCli.verifyTxt.pdfsig');
     lines.push(`  pdfsig ${head.name}`, '');
   }
+  const envelopes = files.filter((f) => f.role === 'annex-envelope');
+  if (envelopes.length > 0) {
+    both('reportCli.verifyTxt.envelope');
+    for (const f of envelopes) lines.push(`  openssl cms -decrypt -inform DER -in ${f.name} -recip supervisor-cert.pem -inkey supervisor-key.pem -out ${f.content ?? 'annex.pdf'}`);
+    lines.push('');
+  }
   const seal = files.find((f) => f.role === 'seal-ca');
   const annexCms = files.filter((f) => f.role === 'annex-cms');
   if (annexCms.length > 0) {
     both('reportCli.verifyTxt.annex');
     for (const f of annexCms) lines.push(`  ${cmsVerify(f, seal?.name ?? 'seal-ca.pem')}`);
-    lines.push('');
-  }
-  const envelopes = files.filter((f) => f.role === 'annex-envelope');
-  if (envelopes.length > 0) {
-    both('reportCli.verifyTxt.envelope');
-    for (const f of envelopes) lines.push(`  openssl cms -decrypt -inform DER -in ${f.name} -recip supervisor-cert.pem -inkey supervisor-key.pem -out ${f.content ?? 'annex.pdf'}`);
     lines.push('');
   }
   const dissents = files.filter((f) => f.role === 'dissent-cms');
