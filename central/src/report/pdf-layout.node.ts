@@ -12,7 +12,7 @@
  * - Every page: running header (project code, title, the mark), footer 第 n 页 共 m 页, and for the draft
  *   a large diagonal 征求意见稿.
  * - Deterministic: no clock, no random (the font keys are fixed, the dates and the file ID are given),
- *   saved with `useObjectStreams: false` (a classic xref table, which @signpdf's placeholder needs).
+ *   saved with `useObjectStreams: false` (a classic xref table, which the PAdES writer needs: shared/src/report/pdf-xref.node.ts).
  */
 import { PDFArray, PDFDocument, PDFHexString, PDFName, type PDFRef } from 'pdf-lib';
 import { CjkPdfFont } from '@kawei/shared/tender/pdf-cjk-font.node.ts';

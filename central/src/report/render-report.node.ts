@@ -55,7 +55,7 @@ const reportInputSchema = z
   })
   .strict();
 
-/** Deterministic: same input → same bytes. Saved with useObjectStreams: false (classic xref: @signpdf needs it). */
+/** Deterministic: same input → same bytes. Saved with useObjectStreams: false (a classic xref table: the PAdES writer, pdf-xref.node.ts, reads no xref streams). */
 export async function renderReport(input: ReportInput): Promise<Uint8Array> {
   const parsed = parse(reportInputSchema, input);
   const state = finalState(parsed.state);
