@@ -22,6 +22,11 @@ import { installOperatorThrottle } from './http/admin-auth.node.ts';
 import { WaiterLimits } from './sync/waiter-limits.ts';
 import type { CommitteeService } from './committee/committee-service.node.ts';
 import { isCommitteeStore } from './storage/committee-store.ts';
+import { isReportStore } from './storage/report-store.ts';
+import { deviceReportRoutes } from './http/routes/device-report.node.ts';
+import type { KeyObject } from 'node:crypto';
+import type { ReportService, ReportServiceDeps } from './report/report-service.node.ts';
+import type { TrustList } from '@kawei/shared/signing/trust-list.ts';
 
 /** How often the committee looks for stored review events it has not judged (a crash in between). */
 export const COMMITTEE_CATCH_UP_MS = 3000;
@@ -62,7 +67,22 @@ export interface CentralServerOptions {
    */
   committee?: CommitteeService | false;
   committeeCatchUpMs?: number;
+  /**
+   * The report (issue #14, central/src/report/report-service.node.ts): made with the committee when
+   * the server makes it and the store keeps report files; the committee judges booth report events
+   * through it and tells it of every append. A test that passes its own committee passes its report.
+   */
+  report?: (ReportService & { idle?: () => Promise<void> }) | null;
+  /** The experts' (and the supervisor's) CAs for the report's signatures (`serve --trust DIR`); none: signatures are refused, saying why. */
+  reportTrustList?: () => TrustList | null;
+  /** The supervisors' certificates (DER) the identity annex is encrypted for (`serve --supervision-cert`). */
+  supervisionCertificates?: readonly Uint8Array[];
+  /** The centre's name on its seal, when the seal is made (DATA/seal); the project material's otherwise. */
+  centreName?: string;
 }
+
+/** The centre's seal lives in DATA/seal (made on first use). */
+export const SEAL_DIR_NAME = 'seal';
 
 /** The central's HTTP API (shared/src/api/central-http.ts). Call `listen` or `inject` on the result. */
 export function buildCentralServer(options: CentralServerOptions): FastifyInstance {
@@ -109,6 +129,7 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
   });
 
   let committee: CommitteeService | null = options.committee === false ? null : (options.committee ?? null);
+  let report: (ReportService & { idle?: () => Promise<void> }) | null = options.report ?? null;
   let catchUpTimer: NodeJS.Timeout | null = null;
   let catchingUp: Promise<void> | null = null;
   const catchUp = () => {
@@ -124,17 +145,21 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
       // Loaded here, not at the top: the CLI's other commands import this module and need none of it.
       const { createCommitteeService } = await import('./committee/committee-service.node.ts');
       const keys = await centralKeys();
+      const log = {
+        info: (details: Record<string, unknown>, message: string) => app.log.info(details, message),
+        warn: (details: Record<string, unknown>, message: string) => app.log.warn(details, message),
+        error: (details: Record<string, unknown>, message: string) => app.log.error(details, message),
+      };
+      const pipeline = isReportStore(store) ? await makeReportService(store, keys, log) : null;
+      report = pipeline;
       committee = createCommitteeService({
         store,
         privateKey: keys.privateKey,
         centralId: keys.centralId,
         now,
         notify: (message) => hub.publish(message),
-        log: {
-          info: (details, message) => app.log.info(details, message),
-          warn: (details, message) => app.log.warn(details, message),
-          error: (details, message) => app.log.error(details, message),
-        },
+        log,
+        ...(pipeline ? { report: pipeline } : {}),
       });
     }
     // Not awaited: the port opens at once; events stored while the central was down are judged meanwhile.
@@ -145,12 +170,44 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
     if (catchUpTimer) clearInterval(catchUpTimer);
     await catchingUp;
     await committee?.idle();
+    await report?.idle?.();
   });
+
+  /** The report service on the central's store: the trust list, the seal (DATA/seal) and the supervisors' certificates from the options. */
+  async function makeReportService(
+    reportStore: ReportServiceDeps['store'],
+    keys: { privateKey: KeyObject; centralId: string },
+    log: NonNullable<ReportServiceDeps['log']>,
+  ) {
+    const [{ createReportService }, { loadOrCreateCentreSeal }, { join }] = await Promise.all([
+      import('./report/report-service.node.ts'),
+      import('./report/centre-seal.node.ts'),
+      import('node:path'),
+    ]);
+    const dataDir = options.dataDir ?? null;
+    return createReportService({
+      store: reportStore,
+      privateKey: keys.privateKey,
+      centralId: keys.centralId,
+      now,
+      dataDir,
+      trustList: options.reportTrustList ?? (() => null),
+      seal: (materialCentre) => {
+        // Without a data folder (an in-process test) there is nowhere to keep the seal: annexes wait.
+        if (dataDir === null) return Promise.reject(new Error('no data directory: the centre seal cannot be made'));
+        return loadOrCreateCentreSeal(join(dataDir, SEAL_DIR_NAME), options.centreName ?? materialCentre);
+      },
+      ...(options.supervisionCertificates && options.supervisionCertificates.length > 0 ? { supervisionCertificates: options.supervisionCertificates } : {}),
+      notify: (message) => hub.publish(message),
+      log,
+    });
+  }
 
   registerHealthRoute(app, { now, centralKeys });
   registerEnrolRoute(app, { store, now, centralKeys, throttle: enrolGuard, bodyLimit: limits.unauthenticatedBodyBytes });
   app.register(deviceRoutes, deviceAuth);
   app.register(deviceFileRoutes, { ...deviceAuth, dataDir: options.dataDir ?? null });
+  app.register(deviceReportRoutes, { ...deviceAuth, report: () => report });
   app.register(adminRoutes, { store, now, tlsFingerprint: options.tlsFingerprint ?? null });
 
   const hub = options.messageHub ?? new MessageHub();

@@ -73,6 +73,11 @@ export interface DemoCentral {
   /** SHA-256 of the central's TLS key (what enrol-code prints); devices enrol with it and pin it. */
   readonly centralFingerprint: string;
   readonly centralData: string;
+  /**
+   * The central's trust folder for the report's signatures (`serve --trust`, read again when it
+   * changes): the CAs of the booths' USB keys are copied in as their tokens are made.
+   */
+  readonly trustDir: string;
   /** The running central's process id (undefined while stopped). */
   readonly pid: number | undefined;
   /** The face registry folder (experts.json + photos), the stranger taken out. */
@@ -155,11 +160,13 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
     return { id: e.id, photo: e.photo, seat: s ? { site: s.site, room: s.room, label: s.label } : null };
   });
 
+  const trustDir = join(o.dir, 'central-trust');
+  mkdirSync(trustDir, { recursive: true });
   let centralProc: Running<Listening> | null = null;
   let centralPort = o.centralPort ?? 0;
   let centralFingerprint = '';
   const startCentral = async (): Promise<void> => {
-    centralProc = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort)], {
+    centralProc = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort), '--trust', trustDir], {
       label: 'central',
       quiet: o.quiet ?? true,
     });
@@ -178,6 +185,7 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
     centralUrl: `https://127.0.0.1:${centralPort}`,
     centralFingerprint,
     centralData,
+    trustDir,
     get pid() {
       return (centralProc as Running<Listening> | null)?.child.pid;
     },

@@ -7,6 +7,8 @@ import { bilingual, bilingualLines } from '@kawei/shared/i18n/bilingual.ts';
 import type { CliIo } from './cli-io.ts';
 import { ensureCentralTls, type CentralTls } from './central-tls.node.ts';
 import { formatFingerprint } from '@kawei/shared/api/central-tls.ts';
+import { resolve } from 'node:path';
+import { readCertificateFiles, watchedTrustList } from '../report/report-serve-config.node.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8600;
@@ -25,7 +27,15 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'tls-name': { type: 'string', multiple: true },
+    // The report (issue #14): the experts' CAs its signatures are checked against, and the
+    // supervisors' certificates its identity annex is encrypted for (repeatable, or a comma list).
+    trust: { type: 'string' },
+    'supervision-cert': { type: 'string', multiple: true },
   });
+  const trustDir = values['trust'] === undefined ? null : resolve(String(values['trust']));
+  const reportTrustList = trustDir === null ? null : readConfig('--trust', () => watchedTrustList(trustDir, (m) => io.stderr.write(`${m}\n`)));
+  const certFiles = ((values['supervision-cert'] as unknown as string[] | undefined) ?? []).flatMap((v) => v.split(',')).filter((f) => f.trim() !== '');
+  const supervisionCertificates = readConfig('--supervision-cert', () => readCertificateFiles(certFiles.map((f) => resolve(f.trim()))));
   const host = String(values['host']);
   const port = parsePort(String(values['port']));
   const tls = await ensureCentralTls({
@@ -50,6 +60,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       logger: { level: 'info', stream: process.stderr },
       tls: { cert: tls.cert, key: tls.key },
       tlsFingerprint: tls.fingerprint,
+      ...(reportTrustList === null ? {} : { reportTrustList }),
+      supervisionCertificates,
     });
     const stopped = untilSignal(['SIGTERM', 'SIGINT']);
     await app.listen({ host, port });
@@ -72,6 +84,15 @@ function tlsNote(tls: CentralTls): string {
     `${bilingualLines(what, { file: tls.certFile })}\n` +
     `${bilingual('central.fingerprint')} (SHA-256 SPKI):\n  ${formatFingerprint(tls.fingerprint)}\n`
   );
+}
+
+/** A report option's file or folder read at start: an unreadable one is an argument error naming the option. */
+function readConfig<T>(option: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw usageError('central.args.bad', { command: 'serve', message: `${option}: ${(error as Error).message}` });
+  }
 }
 
 function parsePort(text: string): number {

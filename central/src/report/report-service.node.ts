@@ -88,8 +88,8 @@ export interface ReportServiceDeps {
   dataDir: string | null;
   /** The trust list of the experts' (and the supervisor's) certificates; null when none is configured (signatures are then refused, saying so). */
   trustList: () => TrustList | null;
-  /** The centre's seal (loadOrCreateCentreSeal(DATA/seal, centreName)), asked for only when an annex is made. */
-  seal: () => Promise<CentreSeal>;
+  /** The centre's seal (loadOrCreateCentreSeal(DATA/seal, centreName)), asked for only when an annex is made; `centreName` is the project material's (the name a seal made now gets). */
+  seal: (centreName: string) => Promise<CentreSeal>;
   /** The supervisors' certificates (DER): the identity annex is encrypted for them. */
   supervisionCertificates?: readonly Uint8Array[];
   /** An expert's name for the identity annex (the experts' registry); the expert id when unknown. */
@@ -301,7 +301,7 @@ export class CentralReportService implements ReportService, ReportPipeline {
           entry(REPORT_EVENTS.rendered, date, project, { kind: due, sha256, bytes: pdf.length, resultsSha256: report.resultsSha256, renderedAt, renderer: REPORT_RENDERER_VERSION }),
         );
       }
-      const seal = await this.deps.seal();
+      const seal = await this.deps.seal(material.centreName);
       const made: AnnexMade =
         due === 'identities'
           ? await makeIdentityAnnex({
