@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +23,8 @@ import { softwareSigner } from '@kawei/shared/signing/software-signer.node.ts';
 import { trustListFromCertificates, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { requireTool } from '../../../tests/support/require-tool.node.ts';
+import { makeSm2Pki } from '../../../shared/test/signing/sm2-openssl.node.ts';
+import { createSoftSm2Signer } from '@kawei/shared/signing/soft-sm2-signer.node.ts';
 import { issueLeaf, makeCa, pdfsig, pdfsigBlocks, type TestCa } from '../../../shared/test/report/pades-test-support.node.ts';
 import { createCommitteeService, type CentralCommitteeService } from '../../src/committee/committee-service.node.ts';
 import { openCommitteeFromStore } from '../../src/committee/open-committee.node.ts';
@@ -46,6 +50,7 @@ const BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3'];
 const CODENAMES = ['K01', 'K02', 'K03'];
 const OPENED = openedPayload({ members: 3 });
 const SIGNED_AT = '2026-12-07T10:00:00.000Z';
+const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 interface Booth {
   codename: string;
@@ -75,7 +80,7 @@ let seal: CentreSeal;
 const centrals: Central[] = [];
 
 beforeAll(async () => {
-  requireTool('poppler');
+  requireTool('poppler', 'openssl');
   work = mkdtempSync(join(tmpdir(), 'kawei-report-service-'));
   caEc = await makeCa('Kawei Report Test CA EC', 'ec');
   caRsa = await makeCa('Kawei Report Test CA RSA', 'rsa');
@@ -112,7 +117,7 @@ function drawResult(): DrawResult {
   };
 }
 
-async function startCentral(name: string, options: { trust?: boolean } = {}): Promise<Central> {
+async function startCentral(name: string, options: { trust?: boolean; trustList?: TrustList; supervision?: Uint8Array[] } = {}): Promise<Central> {
   const dir = join(work, name);
   const store = await openDemoStore(dir);
   const booths: Booth[] = [];
@@ -135,7 +140,7 @@ async function startCentral(name: string, options: { trust?: boolean } = {}): Pr
   });
   const identity = await store.getCentralIdentity();
   const keys = { privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralId: identity.centralId, now: Date.now };
-  const report = createReportService({ store, ...keys, dataDir: dir, trustList: () => (options.trust === false ? null : trust), seal: async () => seal });
+  const report = createReportService({ store, ...keys, dataDir: dir, trustList: () => (options.trust === false ? null : (options.trustList ?? trust)), seal: async () => seal, ...(options.supervision ? { supervisionCertificates: options.supervision } : {}) });
   const committee = createCommitteeService({ store, ...keys, report });
   await openCommitteeFromStore({ store, ...keys }, { result: drawResult(), project: PROJECT, rules: evaluationRulesSchema.parse(COMPREHENSIVE), bids: BIDS, blind: true });
   const central: Central = {
@@ -203,7 +208,8 @@ async function signedPayload(booth: Booth, head: Uint8Array, headSha256: string,
 
 describe('the report service', () => {
   it('renders the draft at confirmation, takes dissents, fixes the final PDF with them, and has the members then the supervisor sign in turn', async () => {
-    const central = await startCentral('flow');
+    const supervisionLeaf = await issueLeaf(caRsa, 'rsa', 'SUPERVISION');
+    const central = await startCentral('flow', { supervision: [supervisionLeaf.der] });
     const [k1, k2, k3] = central.booths as [Booth, Booth, Booth];
     await toFinal(central);
 
@@ -239,6 +245,14 @@ describe('the report service', () => {
     expect(finalText).not.toMatch(/expert-0/);
     expect(pdfText(await central.file(draft.sha256)).replace(/\s+/g, '')).not.toContain(dissentText.replace(/\s+/g, ''));
     expect(state.annexes.map((a) => a.kind)).toEqual(['identities']);
+    // The identity annex is sealed for the supervision certificate: openssl decrypts it to the annex itself.
+    const sealedAnnex = state.annexes[0]!;
+    expect(sealedAnnex.sealedFor).toEqual([createHash('sha256').update(supervisionLeaf.der).digest('hex')]);
+    writeFileSync(join(work, 'envelope.der'), await central.file(sealedAnnex.envelopeSha256!));
+    writeFileSync(join(work, 'supervision.pem'), supervisionLeaf.pem);
+    writeFileSync(join(work, 'supervision-key.pem'), supervisionLeaf.keyPem);
+    execFileSync('openssl', ['cms', '-decrypt', '-inform', 'DER', '-in', join(work, 'envelope.der'), '-recip', join(work, 'supervision.pem'), '-inkey', join(work, 'supervision-key.pem'), '-out', join(work, 'identities.pdf')]);
+    expect(sha256Of(readFileSync(join(work, 'identities.pdf')))).toBe(sealedAnnex.pdf.sha256);
     await expect(central.report.closeDissent(DATE, PROJECT, 'op-1', 'too late')).rejects.toMatchObject({ code: 'DISSENT_CLOSED' });
 
     // Out of turn, then 评委1 signs on the final PDF.
@@ -260,7 +274,10 @@ describe('the report service', () => {
     expect(state.turn).toBe('K03');
 
     // K03 (RSA, the second CA) signs on top of K01.
-    await central.push(k3, REPORT_BOOTH_EVENTS.signed, await signedPayload(k3, head1, state.head!.sha256));
+    const k3Signed = await signedPayload(k3, head1, state.head!.sha256);
+    const started = performance.now();
+    await central.push(k3, REPORT_BOOTH_EVENTS.signed, k3Signed);
+    process.stderr.write(`[report] a member's PAdES signature pushed → rebuilt, verified, stored, accepted, views sent: ${(performance.now() - started).toFixed(1)} ms (PDF ${head1.length} bytes)\n`);
     state = (await central.report.state(DATE, PROJECT))!;
     expect(state).toMatchObject({ stage: 'supervisor', turn: null });
     const head2 = await central.file(state.head!.sha256);
@@ -359,6 +376,50 @@ describe('the report service', () => {
     expect(last).toMatchObject({ type: 'report.refused', payload: { reason: 'certificate_rejected' } });
     expect(String(last.payload['detail'])).toMatch(/serve --trust/);
     expect(s.stage).toBe('dissent');
+  }, 180_000);
+});
+
+describe('an SM2 key signs beside the PDF', () => {
+  it('a detached CMS over the head is accepted from an SM2 key (the head stays), refused from any other key; verify checks it', async () => {
+    requireTool('openssl-sm2');
+    mkdirSync(join(work, 'sm2-pki'));
+    const pki = await makeSm2Pki(join(work, 'sm2-pki'));
+    const both = trustListFromCertificates([caEc.der, caRsa.der, pki.root.certPem]);
+    const central = await startCentral('sm2', { trustList: both });
+    const [k1, k2, k3] = central.booths as [Booth, Booth, Booth];
+    await toFinal(central);
+    let state = await central.report.closeDissent(DATE, PROJECT, 'op-1', 'no dissent expected');
+    const head = state.head!.sha256;
+    const final = await central.file(head);
+    const detached = async (signer: Signer, trustList: TrustList) => {
+      // OpenSSL's certificates are valid from now: sign now (whole seconds, as the schema wants).
+      const signingTime = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
+      const cms = await createDetachedCms(final, signer, { trustList, signingTime });
+      return { date: DATE, project: PROJECT, codename: 'K01', headSha256: head, format: 'cms-detached', fieldName: 'kawei-judge-1', signingTime: signingTime.toISOString(), signerName: 'K01', cms: Buffer.from(cms.der).toString('base64') };
+    };
+    await central.push(k1, REPORT_BOOTH_EVENTS.signed, await detached(k1.signer, both));
+    const refused = await central.lastLedger();
+    expect(refused).toMatchObject({ type: 'report.refused', payload: { reason: 'bad_signature' } });
+    expect(String(refused.payload['detail'])).toMatch(/SM2/);
+    const sm2 = createSoftSm2Signer({ privateKey: pki.expert.keyPem, certificate: pki.expert.certPem, chain: [pki.intermediate.certPem] });
+    await central.push(k1, REPORT_BOOTH_EVENTS.signed, await detached(sm2, both));
+    state = (await central.report.state(DATE, PROJECT))!;
+    expect(state).toMatchObject({ turn: 'K02', head: { sha256: head } });
+    expect(state.signatures[0]).toMatchObject({ format: 'cms-detached', headAfter: null });
+    expect((await central.store.listReportFiles(DATE, PROJECT)).map((f) => f.kind)).toContain('signature-cms');
+    await central.push(k2, REPORT_BOOTH_EVENTS.signed, await signedPayload(k2, final, head));
+    await central.push(k3, REPORT_BOOTH_EVENTS.signed, await signedPayload(k3, await central.file((await central.report.state(DATE, PROJECT))!.head!.sha256), (await central.report.state(DATE, PROJECT))!.head!.sha256));
+    state = (await central.report.state(DATE, PROJECT))!;
+    expect(state.stage).toBe('supervisor');
+    const verified = await verifyReport({ store: central.store, trustList: both }, DATE, PROJECT);
+    expect(verified.problems).toEqual([]);
+    expect(verified.signatures.map((s) => [s.format, s.ok])).toEqual([
+      ['cms-detached', true],
+      ['pades', true],
+      ['pades', true],
+    ]);
+    expect(verified.annexes).toEqual([expect.objectContaining({ kind: 'identities', ok: true, seal: 'embedded' })]);
+    await sm2.close();
   }, 180_000);
 });
 
