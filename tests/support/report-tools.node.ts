@@ -83,8 +83,8 @@ export function opensslVerifyDetached(dir: string, input: { content: Uint8Array;
   writeFileSync(content, input.content);
   writeFileSync(cms, input.cms);
   writeFileSync(ca, input.caPem);
-  // -purpose any: the seal certificate is a document-signing leaf, not an S/MIME one.
-  const r = tool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', cms, '-content', content, '-CAfile', ca, '-purpose', 'any', '-out', join(dir, `${input.name}.out`)]);
+  // The command VERIFY.txt gives an operator, as it is (no -purpose any, no -noverify).
+  const r = tool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', cms, '-content', content, '-CAfile', ca, '-out', join(dir, `${input.name}.out`)]);
   return { ok: r.code === 0, output: `${r.stdout.toString('utf8')}${r.stderr}` };
 }
 
