@@ -34,6 +34,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   });
   const trustDir = values['trust'] === undefined ? null : resolve(String(values['trust']));
   const reportTrustList = trustDir === null ? null : readConfig('--trust', () => watchedTrustList(trustDir, (m) => io.stderr.write(`${m}\n`)));
+  if (trustDir === null) io.stderr.write(`${bilingualLines('reportRecord.serve.noTrust')}\n`);
   const certFiles = ((values['supervision-cert'] as unknown as string[] | undefined) ?? []).flatMap((v) => v.split(',')).filter((f) => f.trim() !== '');
   const supervisionCertificates = readConfig('--supervision-cert', () => readCertificateFiles(certFiles.map((f) => resolve(f.trim()))));
   const host = String(values['host']);

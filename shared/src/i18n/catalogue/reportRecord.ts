@@ -59,6 +59,7 @@ export const zhCN = {
   'reportRecord.problem.noMaterial': '{date} 项目 {project} 没有报告资料（{file}）：以项目编号为标题；暗标项目无法生成揭标附件',
   'reportRecord.problem.noBidderNames': '暗标项目 {project} 的报告资料中没有投标人名称，揭标附件无法生成',
   'reportRecord.problem.renderFailed': '评标报告生成失败：{problem}',
+  'reportRecord.serve.noTrust': '未给出 --trust：评委对评标报告的签名将因无法核验而被拒绝',
 
   // ── verification ──
   'reportRecord.verify.fileMissing': '{what}（{sha256}）未保存',
@@ -129,6 +130,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'reportRecord.problem.noMaterial': 'project {project} of {date} has no report material ({file}): the project code is the title; a blind project gets no unblinding annex',
   'reportRecord.problem.noBidderNames': "the report material of blind project {project} has no bidder names: the unblinding annex cannot be made",
   'reportRecord.problem.renderFailed': 'rendering the report failed: {problem}',
+  'reportRecord.serve.noTrust': "no --trust: the members' signatures of the report will be refused, as they cannot be checked",
 
   'reportRecord.verify.fileMissing': '{what} ({sha256}) is not stored',
   'reportRecord.verify.headDiffers': '{what}: the PDF rebuilt from the signatures differs from the stored one ({sha256})',
