@@ -318,6 +318,9 @@ describe('kawei-central report on a committee', () => {
     expect(v.ok).toBe(true);
     expect(v.signatures.map((x) => x.ok)).toEqual([true]);
     expect(v.dissents).toEqual([{ codename: 'K02', ok: true }]);
+    // The report's entries share the committee's ledger: the committee's own verification still passes.
+    const committeeVerified = await cli(['results', 'verify', '--project', PROJECT, '--data', data]);
+    expect(committeeVerified.code, committeeVerified.stdout + committeeVerified.stderr).toBe(0);
     const stranger = await createTestToken({ dir: tempDir(), cas: 1 });
     expect((await cli(['report', 'verify', '--project', PROJECT, '--trust', stranger.trustDir, '--data', data])).code).toBe(1);
 

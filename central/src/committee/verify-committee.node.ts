@@ -10,6 +10,15 @@ import {
   replacedPayloadSchema,
   resultsConfirmedPayloadSchema,
 } from '@kawei/shared/committee/committee-events.ts';
+import {
+  REPORT_EVENTS,
+  reportAcceptedPayloadSchema,
+  reportAnnexedPayloadSchema,
+  reportDissentClosedPayloadSchema,
+  reportRefusedPayloadSchema,
+  reportRenderedPayloadSchema,
+  reportSupervisorSignedPayloadSchema,
+} from '@kawei/shared/report/report-events.ts';
 import type { z } from 'zod';
 import type { CentralStore } from '../storage/central-store.ts';
 import type { SyncStore } from '../storage/sync-store.ts';
@@ -73,7 +82,21 @@ const PAYLOAD_SCHEMAS: Record<string, z.ZodType> = {
   [COMMITTEE_EVENTS.recheckRequested]: recheckRequestedPayloadSchema,
   [COMMITTEE_EVENTS.replaced]: replacedPayloadSchema,
   [COMMITTEE_EVENTS.resultsConfirmed]: resultsConfirmedPayloadSchema,
+  // The report's entries (issue #14) share the ledger: their form is checked here, their meaning by `report verify`.
+  [REPORT_EVENTS.rendered]: reportRenderedPayloadSchema,
+  [REPORT_EVENTS.accepted]: reportAcceptedPayloadSchema,
+  [REPORT_EVENTS.refused]: reportRefusedPayloadSchema,
+  [REPORT_EVENTS.dissentClosed]: reportDissentClosedPayloadSchema,
+  [REPORT_EVENTS.supervisorSigned]: reportSupervisorSignedPayloadSchema,
+  [REPORT_EVENTS.annexed]: reportAnnexedPayloadSchema,
 };
+
+/** The booth event a committee.* or report.* verdict names: it must be stored, unchanged and sealed by its device. */
+function verdictRef(e: LedgerEvent): { device: string; seq: number; hash: string } | null {
+  if (e.type !== REPORT_EVENTS.accepted && e.type !== REPORT_EVENTS.refused) return namedRef(e);
+  const { device, seq, hash } = e.payload;
+  return typeof device === 'string' && typeof seq === 'number' && typeof hash === 'string' ? { device, seq, hash } : null;
+}
 
 export async function verifyCommittee(
   store: CentralStore & SyncStore & CommitteeStore,
@@ -102,7 +125,7 @@ export async function verifyCommittee(
   const events = new Map<string, BoothEventRecord>();
   let boothEvents = 0;
   for (const e of ledger) {
-    const ref = namedRef(e);
+    const ref = verdictRef(e);
     if (!ref) continue;
     const stored = await store.getEvent(ref.device, ref.seq);
     if (!stored) {
