@@ -79,6 +79,8 @@ export interface CentralServerOptions {
   supervisionCertificates?: readonly Uint8Array[];
   /** The centre's name on its seal, when the seal is made (DATA/seal); the project material's otherwise. */
   centreName?: string;
+  /** The experts' names for the identity annex (`serve --experts DIR`); by id without it. */
+  expertName?: (expert: string) => string | null;
 }
 
 /** The centre's seal lives in DATA/seal (made on first use). */
@@ -198,6 +200,7 @@ export function buildCentralServer(options: CentralServerOptions): FastifyInstan
         return loadOrCreateCentreSeal(join(dataDir, SEAL_DIR_NAME), options.centreName ?? materialCentre);
       },
       ...(options.supervisionCertificates && options.supervisionCertificates.length > 0 ? { supervisionCertificates: options.supervisionCertificates } : {}),
+      ...(options.expertName ? { expertName: options.expertName } : {}),
       notify: (message) => hub.publish(message),
       log,
     });

@@ -276,7 +276,11 @@ describe('kawei-central report on a committee', () => {
     expect((await status()).members.map((m) => m.dissent)).toEqual(['pending', 'dissent', 'pending']);
     const supervision = tempDir();
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(supervision, 'supervisor-key.pem'), '-out', join(supervision, 'supervisor-cert.pem'), '-days', '30', '-subj', '/CN=Supervisor'], { stdio: 'pipe' });
-    const closing = await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', 'op', '--why', 'test', '--supervision-cert', join(supervision, 'supervisor-cert.pem'), '--data', data]);
+    // The expert registry gives the identity annex its names (the report itself never has them).
+    const registry = tempDir();
+    const seated = (await committee.state(DATE, PROJECT))!.members.map((m, i) => ({ id: m.expert, name: `专家${'甲乙丙'[i]}` }));
+    writeFileSync(join(registry, 'experts.json'), JSON.stringify(seated));
+    const closing = await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', 'op', '--why', 'test', '--supervision-cert', join(supervision, 'supervisor-cert.pem'), '--experts', registry, '--data', data]);
     expect([closing.code, closing.stderr]).toEqual([0, '']);
     const final = (await status()).final!.sha256;
     for (const booth of booths) {
@@ -360,6 +364,10 @@ describe('kawei-central report on a committee', () => {
     expect(decrypt).toHaveLength(1);
     execFileSync('sh', ['-c', decrypt[0]!], { cwd: out, stdio: 'pipe' });
     expect(sha(readFileSync(join(out, 'annex-identities.pdf')))).toBe(done.annexes.find((a) => a.kind === 'identities')!.pdf.sha256);
+    const identities = execFileSync('pdftotext', [join(out, 'annex-identities.pdf'), '-'], { encoding: 'utf8' });
+    for (const expert of seated) expect(identities).toContain(expert.name);
+    const reportText = execFileSync('pdftotext', [join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
+    for (const expert of seated) expect(reportText).not.toContain(expert.name);
     const commands = lines.filter((l) => l.startsWith('openssl cms -verify'));
     expect(commands.length).toBe(3);
     expect(readFileSync(join(out, 'dissent-judge-2-K02.json'), 'utf8')).toBe(signedDissent.content);

@@ -17,7 +17,7 @@
  * camera uses 0, and shows separately that with liveness on the same photo is refused.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEVICE_STORE_FILE } from '@kawei/shared/device/device-app-services.node.ts';
@@ -170,6 +170,8 @@ async function startBoothHost(o: BoothHostOptions): Promise<BoothHost> {
   o.log(bilingual('demo.stack.usbKey', { codename: seat.codename }));
   const token = await createTestToken({ dir: join(o.dir, 'token'), codeName: seat.codename, label: 'expert-key', pin: DEMO_TOKEN_PIN });
   const caPem = join(token.trustDir, 'ca-1.pem');
+  // The central checks the report's signatures against its own trust folder (serve --trust, re-read when it changes).
+  for (const name of readdirSync(token.trustDir)) copyFileSync(join(token.trustDir, name), join(central.trustDir, `${seat.codename}-${name}`));
 
   const configFile = join(o.dir, 'booth-config.json');
   const writeConfig = (liveness: number) =>

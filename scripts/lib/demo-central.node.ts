@@ -166,7 +166,7 @@ export async function startDemoCentral(o: DemoCentralOptions): Promise<DemoCentr
   let centralPort = o.centralPort ?? 0;
   let centralFingerprint = '';
   const startCentral = async (): Promise<void> => {
-    centralProc = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort), '--trust', trustDir], {
+    centralProc = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort), '--trust', trustDir, '--experts', registryDir], {
       label: 'central',
       quiet: o.quiet ?? true,
     });

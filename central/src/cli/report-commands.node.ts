@@ -16,6 +16,7 @@ import { createCommitteeService } from '../committee/committee-service.node.ts';
 import type { CommitteeState } from '../committee/committee-types.ts';
 import type { ReportState } from '../report/report-types.ts';
 import { readReportMaterial } from '../report/report-material.node.ts';
+import { certificatesInFile, expertNamesFrom } from '../report/report-serve-config.node.ts';
 import { formatReportStatus, notBegunPair, reportStatusJson, sha256Sums, stageLabel, verifyInstructions, type ExportedFile } from './report-text.ts';
 import { parseCommandArgs, UsageError, usageError, type ParsedCommandArgs } from './cli-args.node.ts';
 import type { CliIo } from './cli-io.ts';
@@ -72,6 +73,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       why: { type: 'string' },
       out: { type: 'string' },
       'supervision-cert': { type: 'string', multiple: true },
+      experts: { type: 'string' },
     },
     { min: 1, max: 1, name: SUBCOMMANDS.join('|') },
   );
@@ -88,12 +90,14 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   const close = sub === 'close-dissent' ? operatorAndWhy(parsed) : null;
   const out = sub === 'export' ? exportDir(parsed) : null;
   const supervision = supervisionCertificates(parsed);
+  const expertsDir = text(parsed, 'experts');
+  const expertName = expertsDir === undefined ? null : expertNamesOption(resolve(expertsDir));
   const trust = trustDir === undefined ? null : loadTrust(resolve(trustDir));
 
   return withExistingStore(parsed, async (store) => {
     const date = await committeeDate(store, project, wanted);
     const committee = await committeeState(store, date, project);
-    const ctx: Ctx = { store, parsed, date, project, committee, trust, supervision, io, json: parsed.values['json'] === true };
+    const ctx: Ctx = { store, parsed, date, project, committee, trust, supervision, expertName, io, json: parsed.values['json'] === true };
     switch (sub) {
       case 'status':
         return statusCommand(ctx);
@@ -119,6 +123,8 @@ interface Ctx {
   committee: CommitteeState;
   trust: TrustList | null;
   supervision: Uint8Array[];
+  /** The experts' names for the identity annex (--experts DIR); null: by id. */
+  expertName: ((expert: string) => string | null) | null;
   io: CliIo;
   json: boolean;
 }
@@ -333,6 +339,7 @@ async function reportService(ctx: Ctx) {
     trustList: () => ctx.trust,
     seal: () => centreSeal(ctx),
     ...(supervision.length > 0 ? { supervisionCertificates: supervision } : {}),
+    ...(ctx.expertName === null ? {} : { expertName: ctx.expertName }),
   });
 }
 
@@ -425,11 +432,19 @@ function supervisionCertificates(parsed: ParsedCommandArgs): Uint8Array[] {
     } catch (error) {
       throw usageError('reportCli.args.unreadable', { file, reason: (error as Error).message });
     }
-    const pem = bytes.toString('latin1');
-    if (!pem.includes('-----BEGIN')) return [new Uint8Array(bytes)];
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError('reportCli.args.notCertificate', { file });
-    return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+    const found = certificatesInFile(bytes);
+    if (found === null) throw usageError('reportCli.args.notCertificate', { file });
+    return found;
   });
+}
+
+/** --experts DIR: the registry's names for the identity annex; an unreadable registry is an argument error. */
+function expertNamesOption(dir: string): (expert: string) => string | null {
+  try {
+    return expertNamesFrom(dir);
+  } catch (error) {
+    throw usageError('reportCli.args.unreadable', { file: dir, reason: (error as Error).message });
+  }
 }
 
 // ── the store and the committee ──────────────────────────────────────────────────────────────────

@@ -36,7 +36,7 @@ export const USAGE = [
   `kawei-central — ${bilingual('central.usage.title')}`,
   '',
   `${bilingual('central.usage.heading')}:`,
-  usageEntry('serve [--host 127.0.0.1] [--port 8600] [--tls-name NAME]... [--tls-cert FILE --tls-key FILE]', 'central.usage.serve', 'lines'),
+  usageEntry('serve [--host 127.0.0.1] [--port 8600] [--tls-name NAME]... [--tls-cert FILE --tls-key FILE] [--trust DIR] [--supervision-cert FILE]... [--experts DIR]', 'central.usage.serve', 'lines'),
   usageEntry('seed-demo', 'central.usage.seedDemo'),
   usageEntry('sites', 'central.usage.sites'),
   usageEntry('enrol-code (--booth ID | --gate ID) [--ttl MINUTES] [--json] [--tls-cert FILE --tls-key FILE]', 'central.usage.enrolCode', 'below'),
@@ -64,7 +64,7 @@ export const USAGE = [
       '      render | status | verify --trust DIR [--pdf FILE]\n' +
       '      sign --trust DIR --slot S --pin-file FILE --name SUPERVISOR [--module LIB] [--operator NAME]\n' +
       '      close-dissent --operator NAME --why TEXT | export --out DIR\n' +
-      '      (render, sign, close-dissent: [--supervision-cert FILE]...)',
+      '      (render, sign, close-dissent: [--supervision-cert FILE]... [--experts DIR])',
     'reportCli.usage',
     'lines',
   ),

@@ -8,7 +8,7 @@ import type { CliIo } from './cli-io.ts';
 import { ensureCentralTls, type CentralTls } from './central-tls.node.ts';
 import { formatFingerprint } from '@kawei/shared/api/central-tls.ts';
 import { resolve } from 'node:path';
-import { readCertificateFiles, watchedTrustList } from '../report/report-serve-config.node.ts';
+import { expertNamesFrom, readCertificateFiles, watchedTrustList } from '../report/report-serve-config.node.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8600;
@@ -31,12 +31,16 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     // supervisors' certificates its identity annex is encrypted for (repeatable, or a comma list).
     trust: { type: 'string' },
     'supervision-cert': { type: 'string', multiple: true },
+    // The expert registry (DIR/experts.json): the names in the identity annex.
+    experts: { type: 'string' },
   });
   const trustDir = values['trust'] === undefined ? null : resolve(String(values['trust']));
   const reportTrustList = trustDir === null ? null : readConfig('--trust', () => watchedTrustList(trustDir, (m) => io.stderr.write(`${m}\n`)));
   if (trustDir === null) io.stderr.write(`${bilingualLines('reportRecord.serve.noTrust')}\n`);
   const certFiles = ((values['supervision-cert'] as unknown as string[] | undefined) ?? []).flatMap((v) => v.split(',')).filter((f) => f.trim() !== '');
   const supervisionCertificates = readConfig('--supervision-cert', () => readCertificateFiles(certFiles.map((f) => resolve(f.trim()))));
+  const expertsDir = values['experts'] === undefined ? null : resolve(String(values['experts']));
+  const expertName = expertsDir === null ? null : readConfig('--experts', () => expertNamesFrom(expertsDir));
   const host = String(values['host']);
   const port = parsePort(String(values['port']));
   const tls = await ensureCentralTls({
@@ -63,6 +67,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       tlsFingerprint: tls.fingerprint,
       ...(reportTrustList === null ? {} : { reportTrustList }),
       supervisionCertificates,
+      ...(expertName === null ? {} : { expertName }),
     });
     const stopped = untilSignal(['SIGTERM', 'SIGINT']);
     await app.listen({ host, port });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { crlPemBlocks, readCrls, type RevocationList, type TrustListProblem } from './crl.ts';
@@ -63,4 +63,23 @@ export function loadTrustListFolder(folder: string): TrustList {
   });
   if (anchors.length === 0) throw new SigningError('TRUST_LIST_EMPTY', dir);
   return { anchors, crls, problems };
+}
+
+/**
+ * Names, sizes and mtimes of a trust folder's files: it changes when a technician adds or replaces a
+ * CA or a CRL, so a long-running process (a booth, the central) reads the folder again only then.
+ */
+export function trustFolderStamp(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((n) => /\.(pem|crt|crl)$/i.test(n))
+      .sort()
+      .map((n) => {
+        const st = statSync(join(dir, n));
+        return `${n}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
+  } catch (error) {
+    return `unreadable: ${(error as Error).message}`;
+  }
 }

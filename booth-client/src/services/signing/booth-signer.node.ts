@@ -22,15 +22,13 @@
  *   revoked certificate is refused before the key is asked to sign; revocation unknown (no CRL) is
  *   allowed unless `requireFreshCrl`.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiError, type ErrorCode } from '@kawei/shared/errors.ts';
 import { signCanonicalJson, type SignedDocument, type SignedDocumentKind } from '@kawei/shared/signing/canonical-signing.ts';
 import { Pkcs11Provider } from '@kawei/shared/signing/pkcs11-provider.node.ts';
 import { isSigningError, SigningError, type SigningErrorCode } from '@kawei/shared/signing/signing-errors.ts';
 import type { CmsOptions } from '@kawei/shared/signing/cms.ts';
 import type { Signer, TokenInfo, TokenProvider } from '@kawei/shared/signing/signer.ts';
-import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
+import { loadTrustListFolder, trustFolderStamp } from '@kawei/shared/signing/trust-list.node.ts';
 import { checkTrustListCrls, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 
 export type BoothSignKind = 'scores' | 'commitment' | 'preliminary' | 'report-dissent';
@@ -112,22 +110,6 @@ export function toBoothSigningError(error: unknown): ApiError {
     });
   }
   return new ApiError('SIGNING_FAILED', `signing failed: ${(error as Error).message ?? String(error)}`);
-}
-
-/** Names, sizes and mtimes of the trust folder's files: changes when a technician replaces one. */
-function folderStamp(dir: string): string {
-  try {
-    return readdirSync(dir)
-      .filter((n) => /\.(pem|crt|crl)$/i.test(n))
-      .sort()
-      .map((n) => {
-        const st = statSync(join(dir, n));
-        return `${n}:${st.size}:${st.mtimeMs}`;
-      })
-      .join('|');
-  } catch (error) {
-    return `unreadable: ${(error as Error).message}`;
-  }
 }
 
 /** CN of an RFC 4514-ish subject as @peculiar/x509 prints it ("CN=EXPERT-K7Q2, O=…"). */
@@ -295,7 +277,7 @@ export class BoothSigner {
   private async trustList(): Promise<TrustList> {
     const dir = this.options.trustDir;
     if (dir === undefined) throw new SigningError('TRUST_LIST_EMPTY', 'no trustDir in the booth config');
-    const stamp = folderStamp(dir);
+    const stamp = trustFolderStamp(dir);
     if (this.trust && this.trust.stamp === stamp) return this.trust.list;
     const list = loadTrustListFolder(dir);
     this.trust = { list, stamp };
