@@ -10,9 +10,14 @@
  * - per seat, a real booth (committee-booth.node.ts: createBoothServices on its own data folder)
  *   enrolled with a real enrolment code, its USB key a SoftHSM2 token in its own slot (one SoftHSM
  *   token folder per process: SoftHSM2 reads SOFTHSM2_CONF once, so every key of the run is made
- *   before the first booth opens its PKCS#11 module);
+ *   before the first booth opens its PKCS#11 module) — an EC key under a CA of its own, or, where the
+ *   project gives per-seat key specs, a key of the given type under one of the run's named CAs
+ *   (report-tokens.node.ts; the report test's committee of two CAs), with extra tokens (a supervisor's)
+ *   made alongside;
  * - the project material — `rules` and the opening record `bids` in project.json, no tender files —
- *   published with `publish-project`, which opens the committee at the central.
+ *   published with `publish-project`, which opens the committee at the central;
+ * - the central started with whatever extra `serve` arguments the caller's beforeServe hook gives
+ *   (--trust, --supervision-cert …), on every start.
  *
  * One stack per process. Its folder is a temp dir, removed by stop().
  */
@@ -40,6 +45,7 @@ import { crop, padEdge, resize } from '@kawei/shared/face/image.ts';
 import { CommitteeBooth, until, type BoothKey } from './committee-booth.node.ts';
 import { CommitteeHostBooth } from './committee-host-booth.node.ts';
 import { bidders as makeBidders, type ProjectBidder } from './committee-rules.node.ts';
+import { createTokenUnder, makeTestCa, type ReportToken, type TestCa } from './report-tokens.node.ts';
 
 const DRAW_ENTRY = join(REPO_ROOT, 'central/src/draw/main.node.ts');
 export const COMMITTEE_PIN = '123456';
@@ -56,6 +62,36 @@ export interface CommitteeProjectSpec {
   bids: OpeningBid[];
   /** Defaults to one bidder per bid, codes A…. */
   bidders?: ProjectBidder[];
+  /**
+   * The USB key of each seat, in the draw's seat order for the project (one per member): its type and
+   * which of the stack's named CAs (options.cas) certifies it. Without: an EC key under a CA of its own.
+   */
+  keys?: SeatKeySpec[];
+  /** project.json's `category` (report material); without, project.json has none (the central's default). */
+  category?: 'engineering' | 'procurement';
+}
+
+export interface SeatKeySpec {
+  /** A name in CommitteeStackOptions.cas. */
+  ca: string;
+  type: 'rsa' | 'ec';
+}
+
+/** A token made with the seats' (before any booth opens): one nobody sits at, such as the supervisor's. */
+export interface ExtraTokenSpec extends SeatKeySpec {
+  codeName: string;
+  label: string;
+  pin: string;
+  /** The certificate's OU (default: the experts' one). */
+  subjectOu?: string;
+}
+
+/** Where the stack keeps what a beforeServe hook may need. */
+export interface CommitteeStackPaths {
+  dir: string;
+  centralData: string;
+  /** Every CA of the run's seat keys (PEM): the booths' trust folder. */
+  trustDir: string;
 }
 
 export interface CommitteeStackOptions {
@@ -71,6 +107,15 @@ export interface CommitteeStackOptions {
   hostSeats?: number;
   /** Extra USB keys made before any booth opens (for booths a test adds later). */
   spareKeys?: number;
+  /** The run's named CAs (name → subject CN), made before the keys and written to the trust folder. */
+  cas?: Record<string, string>;
+  /** Tokens made after the seats' keys, under the named CAs; in `tokens` by code name. */
+  extraTokens?: ExtraTokenSpec[];
+  /**
+   * Extra `kawei-central serve` arguments (after --data/--host/--port), asked before every start of
+   * the central, once the keys and the trust folder exist; it may prepare files under paths.dir.
+   */
+  beforeServe?: (paths: CommitteeStackPaths) => string[] | Promise<string[]>;
   linkIntervalMs?: number;
   quiet?: boolean;
   log?: (line: string) => void;
@@ -86,6 +131,16 @@ export interface CommitteeStack {
   readonly dir: string;
   readonly date: string;
   readonly centralData: string;
+  /** The central's SQLite file. */
+  readonly sqlite: string;
+  /** The trust folder of the seats' keys (paths.trustDir). */
+  readonly trustDir: string;
+  /** The named CAs of options.cas. */
+  readonly cas: Record<string, TestCa>;
+  /** The tokens made from key specs (seats of projects with `keys`, extraTokens), by code name. */
+  readonly tokens: Map<string, ReportToken>;
+  /** Expert id → real name in the registry (names never to appear in a booth or a report). */
+  readonly expertNames: Map<string, string>;
   readonly centralUrl: string;
   readonly centralFingerprint: string;
   readonly resultFile: string;
@@ -162,6 +217,12 @@ function inboxTypes(dataDir: string): string[] {
 
 const rooms = (members: number) => Math.ceil(members / 6) + 1;
 
+function projectOf(o: CommitteeStackOptions, project: string): CommitteeProjectSpec {
+  const spec = o.projects.find((p) => p.id === project);
+  if (!spec) throw new Error(`no project ${project} in this stack`);
+  return spec;
+}
+
 export async function startCommitteeStack(o: CommitteeStackOptions): Promise<CommitteeStack> {
   const started = Date.now();
   // KAWEI_TEST_VERBOSE=1: each step of the set-up on stderr, with the seconds since the start.
@@ -169,6 +230,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   const dir = mkdtempSync(join(tmpdir(), 'kawei-committee-'));
   const date = evaluationDay(Date.now());
   const centralData = join(dir, 'central');
+  const sqlite = join(centralData, 'central.sqlite');
   mkdirSync(centralData, { recursive: true });
   // The operator's commands run in this process through the CLI's own entry (runCli: the same code
   // and exit codes as the kawei-central binary) — a process per command costs seconds on a loaded
@@ -191,7 +253,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   // The centre's topology, imported into the central's store before it serves.
   const totalMembers = o.projects.reduce((n, p) => n + p.members, 0);
   const roomIds = Array.from({ length: rooms(totalMembers) }, (_, i) => `room-c${i + 1}`);
-  const store = SqliteCentralStore.open(join(centralData, 'central.sqlite'));
+  const store = SqliteCentralStore.open(sqlite);
   try {
     await store.importTopology([
       { id: SITE, name: '评标测试中心', rooms: roomIds.map((id, i) => ({ id, number: i + 1, name: `${i + 1}号评标室`, rows: ROOM_SIDE, cols: ROOM_SIDE })), gates: [] },
@@ -204,13 +266,15 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   log('draw');
   const poolSize = o.projects.reduce((n, p) => n + p.members + (p.alternates ?? 1), 0) + 2;
   const experts = Array.from({ length: poolSize }, (_, i) => `E${String(301 + i)}`);
+  const expertNames = new Map(experts.map((id, i) => [id, `测试专家${i + 1}`]));
   const day: DayInput = {
     date,
     sites: [{ id: SITE, rooms: roomIds.map((id) => ({ id, rows: ROOM_SIDE, cols: ROOM_SIDE, disabled: [] })) }],
     experts: experts.map((id, i) => ({ id, specialties: ['造价'], employer: `专家单位${i}`, sites: [SITE] })),
     projects: o.projects.map((p) => ({
       id: p.id,
-      category: 'engineering' as const,
+      // The draw's categories name procurement in full.
+      category: p.category === 'procurement' ? ('government_procurement' as const) : ('engineering' as const),
       techWeight: 0.6,
       needs: [{ specialty: '造价', count: p.members }],
       alternates: p.alternates ?? 1,
@@ -234,7 +298,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     mkdirSync(join(registryDir, 'photos', id), { recursive: true });
     writeFileSync(join(registryDir, 'photos', id, '1.jpg'), frame);
   }
-  writeFileSync(join(registryDir, 'experts.json'), JSON.stringify(experts.map((id, i) => ({ id, name: `测试专家${i + 1}` }))));
+  writeFileSync(join(registryDir, 'experts.json'), JSON.stringify(experts.map((id) => ({ id, name: expertNames.get(id) }))));
   const face = frame.toString('base64');
 
   // Every USB key of the run, in one SoftHSM2 token folder (see the header).
@@ -244,15 +308,45 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   mkdirSync(trustDir, { recursive: true });
   const hostSeats = result.seats.filter((x) => x.project === o.projects[0]?.id).slice(0, o.hostSeats ?? 0);
   const seats = result.seats.filter((x) => !hostSeats.includes(x));
+  const cas: Record<string, TestCa> = {};
+  for (const [name, subject] of Object.entries(o.cas ?? {})) {
+    cas[name] = await makeTestCa(subject);
+    writeFileSync(join(trustDir, `ca-${name.toLowerCase()}.pem`), cas[name].pem);
+  }
+  const caOf = (name: string) => {
+    const ca = cas[name];
+    if (!ca) throw new Error(`no CA ${name} in this stack's cas`);
+    return ca;
+  };
+  const tokens = new Map<string, ReportToken>();
   const keys: BoothKey[] = [];
   const keyCount = seats.length + (o.spareKeys ?? 0);
   for (let i = 0; i < keyCount; i++) {
-    const codeName = seats[i]?.codename ?? `SPARE-${i}`;
-    const token = await createTestToken({ dir: keyDir, codeName, label: `key-${i}`, pin: COMMITTEE_PIN, cas: 1, keyType: 'ec' });
-    // Each call writes its own CA as ca-1.pem: keep them all.
-    writeFileSync(join(trustDir, `ca-key-${i}.pem`), token.cas[0]!.pem);
+    const seat = seats[i];
+    const codeName = seat?.codename ?? `SPARE-${i}`;
+    const specs = seat && projectOf(o, seat.project).keys;
+    let token: { conf: string; modulePath: string; slot: string };
+    if (specs) {
+      // The seat's place among its project's seats, in the draw's order.
+      const k = result.seats.filter((s) => s.project === seat.project).indexOf(seat);
+      const ks = specs[k];
+      if (!ks) throw new Error(`project ${seat.project}: no key spec for seat ${k + 1} (give one per member)`);
+      const made = await createTokenUnder({ dir: keyDir, ca: caOf(ks.ca), keyType: ks.type, codeName, label: `key-${i}`, pin: COMMITTEE_PIN });
+      tokens.set(codeName, made);
+      token = made;
+    } else {
+      const made = await createTestToken({ dir: keyDir, codeName, label: `key-${i}`, pin: COMMITTEE_PIN, cas: 1, keyType: 'ec' });
+      // Each call writes its own CA as ca-1.pem: keep them all.
+      writeFileSync(join(trustDir, `ca-key-${i}.pem`), made.cas[0]!.pem);
+      token = made;
+    }
     process.env.SOFTHSM2_CONF = token.conf;
     keys.push({ modulePath: token.modulePath, trustDir, slot: token.slot, pin: COMMITTEE_PIN });
+  }
+  for (const x of o.extraTokens ?? []) {
+    const made = await createTokenUnder({ dir: keyDir, ca: caOf(x.ca), keyType: x.type, codeName: x.codeName, label: x.label, pin: x.pin, ...(x.subjectOu ? { subjectOu: x.subjectOu } : {}) });
+    tokens.set(x.codeName, made);
+    process.env.SOFTHSM2_CONF = made.conf;
   }
 
   log('central');
@@ -260,7 +354,8 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
   let centralPort = 0;
   let centralFingerprint = '';
   const startCentral = async () => {
-    central = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort)], {
+    const extra = (await o.beforeServe?.({ dir, centralData, trustDir })) ?? [];
+    central = await startNode<Listening>(ENTRY.central, ['serve', '--data', centralData, '--host', '127.0.0.1', '--port', String(centralPort), ...extra], {
       label: 'central',
       quiet: o.quiet ?? true,
     });
@@ -291,18 +386,14 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     await cli('publish-rosters', '--result', resultFile, '--experts', registryDir, '--day', dayFile);
 
     const materialDir = (project: string) => join(dir, 'material', project);
-    const specOf = (project: string) => {
-      const spec = o.projects.find((p) => p.id === project);
-      if (!spec) throw new Error(`no project ${project} in this stack`);
-      return spec;
-    };
     const material = (project: string, over: Record<string, unknown> = {}) => {
-      const spec = specOf(project);
+      const spec = projectOf(o, project);
       return {
         title: `${project} 评审测试项目`,
         blind: result.blind.includes(project),
         startsAt: null,
         endsAt: null,
+        ...(spec.category ? { category: spec.category } : {}),
         criteria: [{ id: 'total', name: '总分', max: 100 }],
         bidders: spec.bidders ?? makeBidders(spec.bids.length),
         files: [],
@@ -327,6 +418,11 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
       dir,
       date,
       centralData,
+      sqlite,
+      trustDir,
+      cas,
+      tokens,
+      expertNames,
       centralUrl,
       get centralFingerprint() {
         return centralFingerprint;
@@ -367,7 +463,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
         const described = await pipeline.describeStill(readImageFile(join(registryDir, 'photos', experts[0]!, '1.jpg')));
         const embedding = described.faces[0]?.embedding;
         if (!embedding) throw new Error('the registry photo shows no face');
-        const central = SqliteCentralStore.open(join(centralData, 'central.sqlite'));
+        const central = SqliteCentralStore.open(sqlite);
         try {
           const identity = await central.getCentralIdentity();
           await createDownstreamMessage(
@@ -415,6 +511,7 @@ export async function startCommitteeStack(o: CommitteeStackOptions): Promise<Com
     for (const b of booths) await b.close().catch(() => undefined);
     for (const h of hosts) await h.stop().catch(() => undefined);
     await (central as Running<Listening> | null)?.stop();
+    (await pipelineLoading).dispose();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
