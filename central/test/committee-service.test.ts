@@ -7,17 +7,15 @@ import { COMMITTEE_BOOTH_MESSAGE, REVIEW_EVENTS, committeeBoothPayloadSchema, ty
 import { evaluationRulesSchema, type EvaluationRulesInput } from '@kawei/shared/committee/evaluation-rules.ts';
 import { SYNC_PATHS, type DownstreamMessage } from '@kawei/shared/sync/sync-http.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
-import type { DrawResult } from '../src/draw/day-schema.ts';
 import { buildCentralServer } from '../src/server.node.ts';
 import { createCommitteeService, type CentralCommitteeService } from '../src/committee/committee-service.node.ts';
 import { openCommitteeFromStore } from '../src/committee/open-committee.node.ts';
 import { runCli } from '../src/cli/run-cli.node.ts';
 import type { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
-import { TestDevice } from './device-signer.ts';
-import { EventChain, pushRequest } from './event-chain-builder.ts';
+import { pushRequest } from './event-chain-builder.ts';
 import { openDemoStore } from './store-fixtures.ts';
-import { addCode, attempt } from './store-fixtures.ts';
 import { useTempDir } from './temp-dir.ts';
+import { enrolBooths, ROOM_3_BOOTHS, seatedDraw, type EnrolledBooth } from './committee/seated-committee.node.ts';
 import { BIDS, COMPREHENSIVE, DATE, PROJECT, openedPayload, preliminaryPayload, scoresFor, sheetPayload, stepPayload, votePayload, withRules } from './committee/committee-fixtures.ts';
 
 /**
@@ -28,15 +26,11 @@ import { BIDS, COMPREHENSIVE, DATE, PROJECT, openedPayload, preliminaryPayload, 
  */
 const tempDir = useTempDir();
 
-const ALL_BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3', 'room-3-B1', 'room-3-B2', 'room-3-B3', 'room-3-C1', 'room-3-C2', 'room-3-C3'];
-const codenameOf = (i: number) => `K${String(i + 1).padStart(2, '0')}`;
 const CODENAMES = ['K01', 'K02', 'K03'] as const;
+/** The committee of three at room 3's first booths. */
+const drawResult = () => seatedDraw(ROOM_3_BOOTHS.slice(0, 3));
 
-interface Booth {
-  codename: string;
-  device: TestDevice;
-  chain: EventChain;
-}
+type Booth = EnrolledBooth;
 
 interface Central {
   dir: string;
@@ -56,45 +50,11 @@ afterEach(async () => {
   for (const c of opened.splice(0)) await c.close();
 });
 
-function drawResult(members = 3): DrawResult {
-  const booths = ALL_BOOTHS.slice(0, members);
-  return {
-    procedure: 'test',
-    date: DATE,
-    inputHash: 'a'.repeat(64),
-    commitment: 'b'.repeat(64),
-    publicValue: 'test',
-    seed: 'c'.repeat(64),
-    draws: [{ project: PROJECT, experts: booths.map((_, i) => `expert-0${i + 1}`), alternates: ['alt-1', 'alt-2'] }],
-    seats: booths.map((booth, i) => ({
-      expert: `expert-0${i + 1}`,
-      project: PROJECT,
-      site: 'site-city',
-      room: 'room-3',
-      row: Math.floor(i / 3),
-      col: i % 3,
-      label: booth.slice('room-3-'.length),
-      codename: codenameOf(i),
-    })),
-    blind: [PROJECT],
-    bidderCodes: {},
-    quality: { roomsPerProjectMean: 1, sameRoomPairs: 0, singleProjectRooms: 1 },
-  };
-}
-
 async function startCentral(options: { open?: boolean; members?: number; rules?: EvaluationRulesInput; serverMadeCommittee?: boolean } = {}): Promise<Central> {
   const members = options.members ?? 3;
   const dir = tempDir();
   const store = await openDemoStore(dir);
-  const booths: Booth[] = [];
-  for (const [i, boothId] of ALL_BOOTHS.slice(0, members).entries()) {
-    const device = new TestDevice();
-    const code = `CODE${i}AAA`.slice(0, 8);
-    await addCode(store, code, { kind: 'booth', boothId });
-    const { device: record } = await store.consumeEnrolmentCode(attempt(code, 'booth', device));
-    device.deviceId = record.id;
-    booths.push({ codename: codenameOf(i), device, chain: new EventChain(device.deviceId, device.privateKey) });
-  }
+  const booths = await enrolBooths(store, ROOM_3_BOOTHS.slice(0, members));
   const identity = await store.getCentralIdentity();
   const privateKey = privateKeyFromPkcs8(identity.privateKeyPkcs8);
   const committee = createCommitteeService({ store, privateKey, centralId: identity.centralId, now: Date.now });
@@ -106,7 +66,7 @@ async function startCentral(options: { open?: boolean; members?: number; rules?:
   if (options.open !== false) {
     const rules = evaluationRulesSchema.parse(options.rules ?? COMPREHENSIVE);
     expect(
-      await openCommitteeFromStore({ store, privateKey, centralId: identity.centralId, now: Date.now }, { result: drawResult(members), project: PROJECT, rules, bids: BIDS, blind: true }),
+      await openCommitteeFromStore({ store, privateKey, centralId: identity.centralId, now: Date.now }, { result: seatedDraw(ROOM_3_BOOTHS.slice(0, members)), project: PROJECT, rules, bids: BIDS, blind: true }),
     ).toEqual({ members, alternates: 2 });
   }
   const central: Central = {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { freshStoreEach, type OpenedContractStore } from './contract-store.ts';
 import { privateKeyFromPkcs8, publicKeyFromBase64 } from '@kawei/shared/crypto/ed25519.node.ts';
 import { checkChain, genesisHash, sealEvent } from '@kawei/shared/sync/event-chain.node.ts';
 import { SYNC_EVENT_VERSION, type SyncEvent } from '@kawei/shared/sync/sync-event.ts';
@@ -18,27 +19,11 @@ export type CommitteeContractStore = CentralStore & SyncStore & CommitteeStore;
  */
 export function describeCommitteeStoreContract(
   name: string,
-  open: () => Promise<{ store: CommitteeContractStore; openAgain(): Promise<CommitteeContractStore>; close(): Promise<void> }>,
+  open: () => Promise<OpenedContractStore<CommitteeContractStore>>,
 ): void {
   describe(`CommitteeStore contract: ${name}`, () => {
     let store: CommitteeContractStore;
-    let openAgain: () => Promise<CommitteeContractStore>;
-    let closeStore: () => Promise<void>;
-    const extra: CommitteeContractStore[] = [];
-    beforeEach(async () => {
-      const opened = await open();
-      store = opened.store;
-      openAgain = async () => {
-        const again = await opened.openAgain();
-        extra.push(again);
-        return again;
-      };
-      closeStore = () => opened.close();
-    });
-    afterEach(async () => {
-      await Promise.all(extra.splice(0).map((s) => s.close()));
-      await closeStore();
-    });
+    const { openAgain } = freshStoreEach(open, (opened) => (store = opened));
 
     async function centralSigner() {
       const identity = await store.getCentralIdentity();

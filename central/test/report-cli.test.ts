@@ -14,7 +14,6 @@ import { signCanonicalJson } from '@kawei/shared/signing/canonical-signing.ts';
 import { softwareSigner } from '@kawei/shared/signing/software-signer.node.ts';
 import { trustListFromCertificates, type TrustList } from '@kawei/shared/signing/trust-list.ts';
 import { evaluationRulesSchema } from '@kawei/shared/committee/evaluation-rules.ts';
-import type { DrawResult } from '../src/draw/day-schema.ts';
 import { createCommitteeService, type CentralCommitteeService } from '../src/committee/committee-service.node.ts';
 import { createReportService } from '../src/report/report-service.node.ts';
 import { loadOrCreateCentreSeal } from '../src/report/centre-seal.node.ts';
@@ -23,12 +22,11 @@ import { runCli as runCliInProcess } from '../src/cli/run-cli.node.ts';
 import { writeReportMaterial } from '../src/report/report-material.node.ts';
 import type { reportStatusJson } from '../src/cli/report-text.ts';
 import type { SqliteCentralStore } from '../src/storage/sqlite-central-store.node.ts';
-import { TestDevice } from './device-signer.ts';
-import { EventChain } from './event-chain-builder.ts';
-import { addCode, attempt, openDemoStore } from './store-fixtures.ts';
+import { openDemoStore } from './store-fixtures.ts';
 import { CLI_ENTRY, REPO_ROOT, runCli, type Finished } from './cli-process.ts';
 import { useTempDir } from './temp-dir.ts';
 import { BIDS, COMPREHENSIVE, DATE, PROJECT, scoresFor, sheetPayload, withRules } from './committee/committee-fixtures.ts';
+import { codenameOf, enrolBooths, ROOM_3_BOOTHS, seatedDraw, type EnrolledBooth } from './committee/seated-committee.node.ts';
 
 /**
  * `kawei-central report`: its arguments (exit 2 with what is wrong, in both languages, before any
@@ -101,33 +99,7 @@ describe('kawei-central report: arguments', () => {
 
 // ── a committee at confirmed results, on a real store ─────────────────────────────────────────────
 
-const BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3'];
-const codenameOf = (i: number) => `K${String(i + 1).padStart(2, '0')}`;
-
-function drawResult(): DrawResult {
-  return {
-    procedure: 'test',
-    date: DATE,
-    inputHash: 'a'.repeat(64),
-    commitment: 'b'.repeat(64),
-    publicValue: 'test',
-    seed: 'c'.repeat(64),
-    draws: [{ project: PROJECT, experts: BOOTHS.map((_, i) => `expert-0${i + 1}`), alternates: [] }],
-    seats: BOOTHS.map((booth, i) => ({
-      expert: `expert-0${i + 1}`,
-      project: PROJECT,
-      site: 'site-city',
-      room: 'room-3',
-      row: 0,
-      col: i,
-      label: booth.slice('room-3-'.length),
-      codename: codenameOf(i),
-    })),
-    blind: [PROJECT],
-    bidderCodes: {},
-    quality: { roomsPerProjectMean: 1, sameRoomPairs: 0, singleProjectRooms: 1 },
-  };
-}
+const BOOTHS = ROOM_3_BOOTHS.slice(0, 3);
 
 const stores: SqliteCentralStore[] = [];
 afterEach(async () => {
@@ -138,7 +110,7 @@ afterEach(async () => {
 interface AtResults {
   data: string;
   store: SqliteCentralStore;
-  booths: { codename: string; device: TestDevice; chain: EventChain }[];
+  booths: EnrolledBooth[];
   /** The committee service; with `pipeline`, it judges report events and advances the report as `serve`'s does (no trust list: refusals need none). */
   committee: CentralCommitteeService;
 }
@@ -147,18 +119,11 @@ async function committeeAtResults(options: { confirm: boolean; pipeline?: boolea
   const data = tempDir();
   const store = await openDemoStore(data);
   stores.push(store);
-  const booths: AtResults['booths'] = [];
-  for (const [i, boothId] of BOOTHS.entries()) {
-    const device = new TestDevice();
-    const code = `REPT${i}AAA`.slice(0, 8);
-    await addCode(store, code, { kind: 'booth', boothId });
-    device.deviceId = (await store.consumeEnrolmentCode(attempt(code, 'booth', device))).device.id;
-    booths.push({ codename: codenameOf(i), device, chain: new EventChain(device.deviceId, device.privateKey) });
-  }
+  const booths = await enrolBooths(store, BOOTHS, 'REPT');
   const identity = await store.getCentralIdentity();
   const deps = { store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralId: identity.centralId, now: Date.now };
   const rules = evaluationRulesSchema.parse(withRules(COMPREHENSIVE, { preliminary: [] }, { chair: 'centre' }));
-  await openCommitteeFromStore(deps, { result: drawResult(), project: PROJECT, rules, bids: BIDS, blind: true });
+  await openCommitteeFromStore(deps, { result: seatedDraw(BOOTHS, []), project: PROJECT, rules, bids: BIDS, blind: true });
   const report = createReportService({ ...deps, dataDir: data, trustList: () => options.trust ?? null, seal: () => loadOrCreateCentreSeal(join(data, 'seal'), '示例市公共资源交易中心') });
   const committee = createCommitteeService(options.pipeline === true ? { ...deps, report } : deps);
   let state = await committee.act(DATE, PROJECT, { kind: 'name_chair', codename: 'K01', operator: 'op', why: 'test' });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { freshStoreEach, type OpenedContractStore } from './contract-store.ts';
 import type { CentralStore } from '../src/storage/central-store.ts';
 import { isReportStore, type NewReportFile, type ReportStore } from '../src/storage/report-store.ts';
 
@@ -20,27 +21,11 @@ function file(bytes: Uint8Array, overrides: Partial<NewReportFile> = {}): NewRep
  */
 export function describeReportStoreContract(
   name: string,
-  open: () => Promise<{ store: ReportContractStore; openAgain(): Promise<ReportContractStore>; close(): Promise<void> }>,
+  open: () => Promise<OpenedContractStore<ReportContractStore>>,
 ): void {
   describe(`ReportStore contract: ${name}`, () => {
     let store: ReportContractStore;
-    let openAgain: () => Promise<ReportContractStore>;
-    let closeStore: () => Promise<void>;
-    const extra: ReportContractStore[] = [];
-    beforeEach(async () => {
-      const opened = await open();
-      store = opened.store;
-      openAgain = async () => {
-        const again = await opened.openAgain();
-        extra.push(again);
-        return again;
-      };
-      closeStore = () => opened.close();
-    });
-    afterEach(async () => {
-      await Promise.all(extra.splice(0).map((s) => s.close()));
-      await closeStore();
-    });
+    const { openAgain } = freshStoreEach(open, (opened) => (store = opened));
 
     it('puts, gets and lists a project\'s files (oldest first, no bytes in the listing), seen from another connection', async () => {
       expect(isReportStore(store)).toBe(true);

@@ -8,14 +8,13 @@ import { REPORT_BOOTH_EVENTS, REPORT_BOOTH_MESSAGE, reportBoothPayloadSchema, re
 import { SYNC_PATHS } from '@kawei/shared/sync/sync-http.ts';
 import type { SyncEvent } from '@kawei/shared/sync/sync-event.ts';
 import { openCommitteeFromStore } from '../../src/committee/open-committee.node.ts';
-import type { DrawResult } from '../../src/draw/day-schema.ts';
 import { buildCentralServer } from '../../src/server.node.ts';
 import type { SqliteCentralStore } from '../../src/storage/sqlite-central-store.node.ts';
-import { TestDevice } from '../device-signer.ts';
-import { EventChain, pushRequest } from '../event-chain-builder.ts';
-import { addCode, attempt, openDemoStore } from '../store-fixtures.ts';
+import { pushRequest } from '../event-chain-builder.ts';
+import { openDemoStore } from '../store-fixtures.ts';
 import { useTempDir } from '../temp-dir.ts';
 import { BIDS, COMPREHENSIVE, DATE, openedPayload, preliminaryPayload, PROJECT, scoresFor, sheetPayload, stepPayload, votePayload } from '../committee/committee-fixtures.ts';
+import { enrolBooths, ROOM_3_BOOTHS, seatedDraw } from '../committee/seated-committee.node.ts';
 
 /**
  * The report inside the central's server: the server makes the committee with the report service as
@@ -24,7 +23,8 @@ import { BIDS, COMPREHENSIVE, DATE, openedPayload, preliminaryPayload, PROJECT, 
  * that is not on the committee gets the same 404 as for an unknown hash.
  */
 const tempDir = useTempDir();
-const BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3', 'room-3-B1'];
+/** Three seated, the fourth enrolled but not on the committee. */
+const BOOTHS = ROOM_3_BOOTHS.slice(0, 4);
 const OPENED = openedPayload({ members: 3 });
 
 const opened: { app: FastifyInstance; store: SqliteCentralStore }[] = [];
@@ -35,42 +35,20 @@ afterEach(async () => {
   }
 });
 
-function drawResult(): DrawResult {
-  const seated = BOOTHS.slice(0, 3);
-  return {
-    procedure: 'test',
-    date: DATE,
-    inputHash: 'a'.repeat(64),
-    commitment: 'b'.repeat(64),
-    publicValue: 'test',
-    seed: 'c'.repeat(64),
-    draws: [{ project: PROJECT, experts: seated.map((_, i) => `expert-0${i + 1}`), alternates: ['alt-1', 'alt-2'] }],
-    seats: seated.map((booth, i) => ({ expert: `expert-0${i + 1}`, project: PROJECT, site: 'site-city', room: 'room-3', row: 0, col: i, label: booth.slice(7), codename: `K0${i + 1}` })),
-    blind: [PROJECT],
-    bidderCodes: {},
-    quality: { roomsPerProjectMean: 1, sameRoomPairs: 0, singleProjectRooms: 1 },
-  };
-}
-
 describe('the report in the central server', () => {
   it('renders the draft when the chair confirms, judges pushed report events, and serves the PDF to the committee booths only', async () => {
     const dir = tempDir();
     const store = await openDemoStore(dir);
-    const devices: TestDevice[] = [];
-    for (const [i, boothId] of BOOTHS.entries()) {
-      const device = new TestDevice();
-      await addCode(store, `CODE${i}AAA`.slice(0, 8), { kind: 'booth', boothId });
-      device.deviceId = (await store.consumeEnrolmentCode(attempt(`CODE${i}AAA`.slice(0, 8), 'booth', device))).device.id;
-      devices.push(device);
-    }
-    const chains = devices.map((d) => new EventChain(d.deviceId, d.privateKey));
+    const enrolled = await enrolBooths(store, BOOTHS);
+    const devices = enrolled.map((b) => b.device);
+    const chains = enrolled.map((b) => b.chain);
     const app = buildCentralServer({ store, dataDir: dir, committeeCatchUpMs: 100, reportTrustList: () => null });
     opened.push({ app, store });
     await app.ready();
     const identity = await store.getCentralIdentity();
     await openCommitteeFromStore(
       { store, privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralId: identity.centralId, now: Date.now },
-      { result: drawResult(), project: PROJECT, rules: evaluationRulesSchema.parse(COMPREHENSIVE), bids: BIDS, blind: true },
+      { result: seatedDraw(BOOTHS.slice(0, 3)), project: PROJECT, rules: evaluationRulesSchema.parse(COMPREHENSIVE), bids: BIDS, blind: true },
     );
     const ledger = async () => (await store.listLedger({ project: PROJECT })).map((e) => e.type);
     const push = async (i: number, type: string, payload: Record<string, unknown>) => {

@@ -28,16 +28,14 @@ import { createSoftSm2Signer } from '@kawei/shared/signing/soft-sm2-signer.node.
 import { issueLeaf, makeCa, pdfsig, pdfsigBlocks, type TestCa } from '../../../shared/test/report/pades-test-support.node.ts';
 import { createCommitteeService, type CentralCommitteeService } from '../../src/committee/committee-service.node.ts';
 import { openCommitteeFromStore } from '../../src/committee/open-committee.node.ts';
-import type { DrawResult } from '../../src/draw/day-schema.ts';
 import { loadOrCreateCentreSeal, type CentreSeal } from '../../src/report/centre-seal.node.ts';
 import { writeReportMaterial } from '../../src/report/report-material.node.ts';
 import { createReportService, type CentralReportService } from '../../src/report/report-service.node.ts';
 import { verifyReport } from '../../src/report/verify-report.node.ts';
 import type { SqliteCentralStore } from '../../src/storage/sqlite-central-store.node.ts';
-import { TestDevice } from '../device-signer.ts';
-import { EventChain } from '../event-chain-builder.ts';
-import { addCode, attempt, openDemoStore } from '../store-fixtures.ts';
+import { openDemoStore } from '../store-fixtures.ts';
 import { BIDS, COMPREHENSIVE, DATE, openedPayload, preliminaryPayload, PROJECT, scoresFor, sheetPayload, stepPayload, votePayload } from '../committee/committee-fixtures.ts';
+import { enrolBooths, ROOM_3_BOOTHS, seatedDraw, type EnrolledBooth } from '../committee/seated-committee.node.ts';
 import { pdfText } from './render-tools.ts';
 
 /**
@@ -46,17 +44,13 @@ import { pdfText } from './render-tools.ts';
  * the store and the pipeline as a push would. The booths' side (placeholder, CMS with a software key
  * under a test CA) is played here; pdfsig and pdftotext check what the central stores.
  */
-const BOOTHS = ['room-3-A1', 'room-3-A2', 'room-3-A3'];
-const CODENAMES = ['K01', 'K02', 'K03'];
+const BOOTHS = ROOM_3_BOOTHS.slice(0, 3);
 const OPENED = openedPayload({ members: 3 });
 const SIGNED_AT = '2026-12-07T10:00:00.000Z';
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-interface Booth {
-  codename: string;
+interface Booth extends EnrolledBooth {
   judge: number;
-  device: TestDevice;
-  chain: EventChain;
   signer: Signer;
 }
 
@@ -92,44 +86,14 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function drawResult(): DrawResult {
-  return {
-    procedure: 'test',
-    date: DATE,
-    inputHash: 'a'.repeat(64),
-    commitment: 'b'.repeat(64),
-    publicValue: 'test',
-    seed: 'c'.repeat(64),
-    draws: [{ project: PROJECT, experts: BOOTHS.map((_, i) => `expert-0${i + 1}`), alternates: ['alt-1', 'alt-2'] }],
-    seats: BOOTHS.map((booth, i) => ({
-      expert: `expert-0${i + 1}`,
-      project: PROJECT,
-      site: 'site-city',
-      room: 'room-3',
-      row: 0,
-      col: i,
-      label: booth.slice('room-3-'.length),
-      codename: CODENAMES[i]!,
-    })),
-    blind: [PROJECT],
-    bidderCodes: {},
-    quality: { roomsPerProjectMean: 1, sameRoomPairs: 0, singleProjectRooms: 1 },
-  };
-}
-
 async function startCentral(name: string, options: { trust?: boolean; trustList?: TrustList; supervision?: Uint8Array[] } = {}): Promise<Central> {
   const dir = join(work, name);
   const store = await openDemoStore(dir);
   const booths: Booth[] = [];
-  for (const [i, boothId] of BOOTHS.entries()) {
-    const device = new TestDevice();
-    const code = `CODE${i}AAA`.slice(0, 8);
-    await addCode(store, code, { kind: 'booth', boothId });
-    const { device: record } = await store.consumeEnrolmentCode(attempt(code, 'booth', device));
-    device.deviceId = record.id;
+  for (const [i, booth] of (await enrolBooths(store, BOOTHS)).entries()) {
     // K03 holds an RSA key under the second CA: several CAs, both key kinds.
     const leaf = await issueLeaf(i === 2 ? caRsa : caEc, i === 2 ? 'rsa' : 'ec', `EXPERT-${i + 1}`);
-    booths.push({ codename: CODENAMES[i]!, judge: i + 1, device, chain: new EventChain(device.deviceId, device.privateKey), signer: softwareSigner({ privateKey: leaf.privateKey, certificate: leaf.der }) });
+    booths.push({ ...booth, judge: i + 1, signer: softwareSigner({ privateKey: leaf.privateKey, certificate: leaf.der }) });
   }
   writeReportMaterial(dir, DATE, PROJECT, {
     title: '城市道路改造工程',
@@ -142,7 +106,7 @@ async function startCentral(name: string, options: { trust?: boolean; trustList?
   const keys = { privateKey: privateKeyFromPkcs8(identity.privateKeyPkcs8), centralId: identity.centralId, now: Date.now };
   const report = createReportService({ store, ...keys, dataDir: dir, trustList: () => (options.trust === false ? null : (options.trustList ?? trust)), seal: async () => seal, ...(options.supervision ? { supervisionCertificates: options.supervision } : {}) });
   const committee = createCommitteeService({ store, ...keys, report });
-  await openCommitteeFromStore({ store, ...keys }, { result: drawResult(), project: PROJECT, rules: evaluationRulesSchema.parse(COMPREHENSIVE), bids: BIDS, blind: true });
+  await openCommitteeFromStore({ store, ...keys }, { result: seatedDraw(BOOTHS), project: PROJECT, rules: evaluationRulesSchema.parse(COMPREHENSIVE), bids: BIDS, blind: true });
   const central: Central = {
     dir,
     store,
