@@ -28,7 +28,7 @@ const operator = ['--operator', 'report-e2e', '--why', '报告签名浏览器测
 /** Every CA of the run's USB keys in one folder. */
 export function collectTrust(stack: CommitteeStack, into: string): string {
   mkdirSync(into, { recursive: true });
-  const sources = [join(stack.dir, 'trust'), ...stack.hosts.map((h) => h.token.trustDir)];
+  const sources = [stack.trustDir, ...stack.hosts.map((h) => h.token.trustDir)];
   sources.forEach((source, i) => {
     for (const name of readdirSync(source)) if (name.endsWith('.pem')) copyFileSync(join(source, name), join(into, `${i}-${name}`));
   });
