@@ -8,27 +8,14 @@ import { CommitteeApiError, committeeMembers, openCommitteeFromStore } from '../
 import { NoCommitteeError } from '../src/committee/committee-service.node.ts';
 import type { OpenCommitteeDeps } from '../src/committee/open-committee.node.ts';
 import { BIDS, COMPREHENSIVE, DATE, PROJECT } from './committee/committee-fixtures.ts';
+import { seatedDraw } from './committee/seated-committee.node.ts';
 
 /** What people read when a committee cannot be opened or found: both languages, from the catalogue. */
 const CJK = /[\u4e00-\u9fff]/;
 
+/** Three drawn, two seated — the second at Z9, no booth of the topology — not blind. */
 function result(): DrawResult {
-  return {
-    procedure: 'test',
-    date: DATE,
-    inputHash: 'a'.repeat(64),
-    commitment: 'b'.repeat(64),
-    publicValue: 'test',
-    seed: 'c'.repeat(64),
-    draws: [{ project: PROJECT, experts: ['expert-01', 'expert-02', 'expert-03'], alternates: [] }],
-    seats: [
-      { expert: 'expert-01', project: PROJECT, site: 'site-city', room: 'room-3', row: 0, col: 0, label: 'A1', codename: 'K01' },
-      { expert: 'expert-02', project: PROJECT, site: 'site-city', room: 'room-3', row: 0, col: 1, label: 'Z9', codename: 'K02' },
-    ],
-    blind: [],
-    bidderCodes: {},
-    quality: { roomsPerProjectMean: 1, sameRoomPairs: 0, singleProjectRooms: 1 },
-  };
+  return { ...seatedDraw(['room-3-A1', 'room-3-Z9'], []), draws: [{ project: PROJECT, experts: ['expert-01', 'expert-02', 'expert-03'], alternates: [] }], blind: [] };
 }
 
 const SITES = [{ id: 'site-city', rooms: [{ id: 'room-3', booths: [{ id: 'room-3-A1', label: 'A1' }] }] }] as unknown as SiteTree[];

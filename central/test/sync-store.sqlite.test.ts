@@ -11,6 +11,7 @@ import { describeSyncStoreContract, enrolDevice } from './sync-store.contract.ts
 import { describeCommitteeStoreContract } from './committee-store.contract.ts';
 import { describeReportStoreContract } from './report-store.contract.ts';
 import { EventChain } from './event-chain-builder.ts';
+import type { OpenedContractStore } from './contract-store.ts';
 import { useTempDir } from './temp-dir.ts';
 
 describeSyncStoreContract('SQLite', async () => {
@@ -25,8 +26,9 @@ describeSyncStoreContract('SQLite', async () => {
   };
 });
 
-describeCommitteeStoreContract('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kawei-committee-store-'));
+/** A store on a new SQLite file in its own temp folder, a second store on the same file, a close that removes the folder. */
+async function sqliteContractStore(prefix: string): Promise<OpenedContractStore<SqliteCentralStore>> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const file = join(dir, 'central.sqlite');
   const store = SqliteCentralStore.open(file);
   return {
@@ -37,21 +39,11 @@ describeCommitteeStoreContract('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
 
-describeReportStoreContract('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kawei-report-store-'));
-  const file = join(dir, 'central.sqlite');
-  const store = SqliteCentralStore.open(file);
-  return {
-    store,
-    openAgain: async () => SqliteCentralStore.open(file),
-    close: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeCommitteeStoreContract('SQLite', () => sqliteContractStore('kawei-committee-store-'));
+
+describeReportStoreContract('SQLite', () => sqliteContractStore('kawei-report-store-'));
 
 const tempDir = useTempDir();
 
