@@ -9,16 +9,11 @@ import { padEdge } from '@kawei/shared/face/image.ts';
 import { meanEmbedding } from '@kawei/shared/face/matching.ts';
 import { assessQuality, QUALITY_DEFAULTS, type QualityOptions, toGray } from '@kawei/shared/face/quality.ts';
 import { openFaceCache, type CachedPhoto, type FaceCache } from './face-cache.node.ts';
-import {
-  ExpertRegistryError,
-  PHOTOS_DIR,
-  REGISTRY_FILE,
-  registryFileSchema,
-  type PhotoRefusal,
-  type RegistryExpert,
-} from './registry-schema.ts';
+import { ExpertRegistryError, PHOTOS_DIR, type PhotoRefusal } from './registry-schema.ts';
 import { THUMBNAIL_HEIGHT, THUMBNAIL_WIDTH, makeThumbnail } from './thumbnail.ts';
-import { messagePair, withEnglishDetail } from '@kawei/shared/i18n/bilingual.ts';
+import { messagePair } from '@kawei/shared/i18n/bilingual.ts';
+import { readRegistryFile } from './registry-file.node.ts';
+export { readRegistryFile };
 
 /**
  * Reads the registry folder (registry-schema.ts) and makes each expert's face template: every photo
@@ -87,27 +82,6 @@ export interface FaceRegistry {
 
 function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Reads and validates DIR/experts.json. */
-export function readRegistryFile(dir: string): RegistryExpert[] {
-  const file = join(dir, REGISTRY_FILE);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw ExpertRegistryError.of(messagePair('experts.noFolder', { dir }));
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw ExpertRegistryError.of(withEnglishDetail(messagePair('experts.unreadable', { file }), (error as Error).message), { cause: error });
-  }
-  const parsed = registryFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    const m = messagePair('experts.invalid', { file });
-    throw new ExpertRegistryError(`${m.zh}\n${issues}`, `${m.en}:\n${issues}`);
-  }
-  return [...parsed.data].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function listPhotos(dir: string, id: string): string[] {

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { loadTrustListFolder, trustFolderStamp } from '@kawei/shared/signing/trust-list.node.ts';
 import type { TrustList } from '@kawei/shared/signing/trust-list.ts';
-import { readRegistryFile } from '../experts/face-registry.node.ts';
+import { readRegistryFile } from '../experts/registry-file.node.ts';
 
 /**
  * The trust list of `dir`, read now (a bad folder fails `serve` at start, not at the first
