@@ -235,6 +235,12 @@ describe('the booth report service (SQLite, pdf.js, an SM2 key)', () => {
       const text = await r.files.getTextLayer({ fileId: 'report', page: 2 });
       expect(text.items.map((i) => i.text).join(' ')).toContain('DRAFT report - page 2');
       expect(await codeOf(r.files.getPage({ fileId: 'report', page: 4, scale: 1 }))).toBe('BAD_INPUT');
+
+      // Another member answered: a new message about the same draft reaches the screen at once.
+      const before = r.changes.n;
+      expect(r.send(msg({ version: 2, draft: ref(draft) }))).toBe('applied');
+      r.report.refresh();
+      expect(r.changes.n).toBeGreaterThan(before);
     } finally {
       await r.close();
     }

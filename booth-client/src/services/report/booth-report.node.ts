@@ -198,6 +198,8 @@ export class BoothReport {
     if (this.store.fileInfo(want.sha256) !== null) {
       this.cancelDownload();
       this.show(seat, want.sha256, want.kind);
+      // The PDF may be the one on screen already (another member answered): the screen still needs the new message.
+      this.o.changed();
       return;
     }
     // Meanwhile the PDF shown before stays on screen (offline: what is here stays usable).
