@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { bilingual, pairLine } from '@kawei/shared/i18n/bilingual.ts';
 import { privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed25519.node.ts';
@@ -6,7 +5,7 @@ import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { sha256Hex } from '@kawei/shared/crypto/hash.node.ts';
 import { ROSTER_BOOTH_MESSAGE } from '@kawei/shared/api/booth-roster.ts';
 import { RECHECK_REASONS, REPLACEMENT_REASONS, recheckTargetSchema, type CommitteeMember } from '@kawei/shared/committee/committee-events.ts';
-import { openStore, type KaweiStore } from '../storage/open-store.node.ts';
+import type { KaweiStore } from '../storage/open-store.node.ts';
 import { createDownstreamMessage } from '../sync/downstream-messages.node.ts';
 import { listBoothRosters } from '../results/verify-submissions.ts';
 import { CommitteeActRefusedError, createCommitteeService, type CentralCommitteeService } from '../committee/committee-service.node.ts';
@@ -18,6 +17,7 @@ import { resultsJson, type OperatorAct } from '../committee/committee-state.ts';
 import { formatCommitteeText } from './committee-text.ts';
 import type { CommitteeState } from '../committee/committee-types.ts';
 import { parseCommandArgs, UsageError, usageError, type ParsedCommandArgs } from './cli-args.node.ts';
+import { withExistingStore } from './existing-store.node.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** `results verify` found a fault; a refused `committee` act. */
@@ -325,18 +325,6 @@ function projectAndDate(parsed: ParsedCommandArgs): { project: string; date: str
   const date = text(parsed, 'date');
   if (date !== undefined && !ISO_DATE.test(date)) throw usageError('central.args.date', { date });
   return { project, date };
-}
-
-async function withExistingStore<T>(parsed: ParsedCommandArgs, work: (store: KaweiStore) => Promise<T>): Promise<T> {
-  if (parsed.storage.backend === 'sqlite' && !existsSync(parsed.storage.databaseFile)) {
-    throw usageError('central.noDatabase', { file: parsed.storage.databaseFile });
-  }
-  const store = await openStore(parsed.storage);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
 }
 
 async function service(store: KaweiStore): Promise<CentralCommitteeService> {

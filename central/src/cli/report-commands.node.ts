@@ -11,7 +11,7 @@ import type { TrustList } from '@kawei/shared/signing/trust-list.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
 import { DEFAULT_PKCS11_MODULE } from '@kawei/shared/signing/pkcs11-provider.node.ts';
 import type { Signer } from '@kawei/shared/signing/signer.ts';
-import { openStore, type KaweiStore } from '../storage/open-store.node.ts';
+import type { KaweiStore } from '../storage/open-store.node.ts';
 import { createCommitteeService } from '../committee/committee-service.node.ts';
 import type { CommitteeState } from '../committee/committee-types.ts';
 import type { ReportState } from '../report/report-types.ts';
@@ -19,6 +19,7 @@ import { readReportMaterial } from '../report/report-material.node.ts';
 import { certificatesInFile, expertNamesFrom } from '../report/report-serve-config.node.ts';
 import { formatReportStatus, notBegunPair, reportStatusJson, sha256Sums, stageLabel, verifyInstructions, type ExportedFile } from './report-text.ts';
 import { parseCommandArgs, UsageError, usageError, type ParsedCommandArgs } from './cli-args.node.ts';
+import { withExistingStore } from './existing-store.node.ts';
 import type { CliIo } from './cli-io.ts';
 
 /**
@@ -448,18 +449,6 @@ function expertNamesOption(dir: string): (expert: string) => string | null {
 }
 
 // ── the store and the committee ──────────────────────────────────────────────────────────────────
-
-async function withExistingStore<T>(parsed: ParsedCommandArgs, work: (store: KaweiStore) => Promise<T>): Promise<T> {
-  if (parsed.storage.backend === 'sqlite' && !existsSync(parsed.storage.databaseFile)) {
-    throw usageError('central.noDatabase', { file: parsed.storage.databaseFile });
-  }
-  const store = await openStore(parsed.storage);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** The committee's date: as given, or the latest the project has a committee on. */
 async function committeeDate(store: KaweiStore, project: string, wanted: string | undefined): Promise<string> {
