@@ -7,7 +7,8 @@ import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import type { ReportBoothPayload } from '@kawei/shared/report/report-view.ts';
 import { I18nProvider } from '@kawei/shared/ui/i18n.dom.tsx';
 import { ReportPanel } from '../src/renderer/report/ReportPanel.dom.tsx';
-import { ReportPinDialog } from '../src/renderer/report/ReportPinDialog.dom.tsx';
+import { PinDialog } from '../src/renderer/PinDialog.dom.tsx';
+import { PinHash } from '../src/renderer/report/PinHash.dom.tsx';
 import { ReportViewer } from '../src/renderer/report/ReportViewer.dom.tsx';
 import { ReviewBar } from '../src/renderer/ReviewBar.dom.tsx';
 
@@ -146,7 +147,7 @@ describe('report panel', () => {
 
 describe('PIN dialog for the report', () => {
   it('shows the short hash of exactly what is signed, and carries the full one', () => {
-    const out = html(createElement(ReportPinDialog, { title: '签名评标报告', token: session.token, sha256: HEAD, onSign: async () => undefined, onCancel: noop }));
+    const out = html(createElement(PinDialog, { title: '签名评标报告', token: session.token, about: createElement(PinHash, { sha256: HEAD }), onSign: async () => undefined, onCancel: noop }));
     expect(out).toContain('data-testid="pin-dialog"');
     expect(out).toContain(`data-sha256="${HEAD}"`);
     expect(out).toContain('1a2b3c4d…99887766');

@@ -1,4 +1,4 @@
-import { useState, type CSSProperties } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { Alert, Button, Spin, theme } from 'antd';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import type { ApiError } from '@kawei/shared/errors.ts';
@@ -12,15 +12,19 @@ import { signingErrorText } from './booth-view.ts';
  * The USB-key PIN on the on-screen keypad, for one signature (the commitment letter or the score
  * sheet). While the services sign, the pad is disabled and says so; a refusal is shown in Chinese
  * and the pad stays open for another try. The PIN never leaves the keypad's state until 确定.
+ * `about` shows what is being signed between the title and the pad (the report's PDF hash, PinHash).
  */
 export function PinDialog({
   title,
   token: usbKey,
+  about,
   onSign,
   onCancel,
 }: {
   title: string;
   token: BoothSession['token'];
+  /** What this signature is about, shown under the title (the report's hash); the error line widens for it. */
+  about?: ReactNode;
   /** Resolves when signed (the dialog's owner closes it); rejects with an ApiError to stay open. */
   onSign: (pin: string) => Promise<void>;
   onCancel: () => void;
@@ -52,11 +56,12 @@ export function PinDialog({
         <div id="pin-title" style={{ fontSize: 36, fontWeight: 800 }}>
           {title}
         </div>
+        {about}
         <div style={{ fontSize: 24 }}>{busy ? t('booth.pin.signing') : t('booth.pin.prompt')}</div>
         <div data-testid="pin-token" data-present={usbKey.present ? 'true' : 'false'} style={{ fontSize: 22, color: absent ? token.colorErrorText : token.colorSuccessText }}>
           {absent ? errorMessage('TOKEN_ABSENT', lang) : usbKey.label ? t('booth.pin.token', { label: usbKey.label }) : t('booth.pin.tokenPresent')}
         </div>
-        <div style={{ minHeight: 48, width: 'min(420px, 90vw)' }}>
+        <div style={{ minHeight: 48, width: about ? 'min(480px, 90vw)' : 'min(420px, 90vw)' }}>
           {busy ? (
             <div data-testid="pin-signing" style={{ display: 'flex', gap: 16, alignItems: 'center', justifyContent: 'center', fontSize: 24 }}>
               <Spin size="large" />

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import type { ApiError } from '@kawei/shared/errors.ts';
-import { toApiError, useConnectionState, useEvent, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import type { ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { usePushedView } from './usePushedView.dom.ts';
 
 /** While getSession fails (services still starting), ask again this often. */
 const RETRY_MS = 3000;
@@ -16,49 +16,14 @@ export interface BoothSessionView {
   readonly refresh: () => void;
 }
 
+const getSession = (client: ApiConnection<BoothContract>) => client.api.getSession({});
+const onSession = (client: ApiConnection<BoothContract>, listener: (session: BoothSession) => void) => client.on('session', listener);
+
 /**
- * The expert's session, kept current: asked for on mount and each time the host connection becomes
- * ready (events sent while it was away are lost), then replaced by every `session` event. An answer
- * that arrives after a newer event is ignored.
+ * The expert's session, kept current (usePushedView, always enabled): asked for on mount and each
+ * time the host connection becomes ready, then replaced by every `session` event.
  */
 export function useBoothSession(client: ApiConnection<BoothContract>): BoothSessionView {
-  const [session, setSessionState] = useState<BoothSession | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const version = useRef(0);
-  const connection = useConnectionState(client.connection);
-
-  const setSession = useCallback((next: BoothSession) => {
-    version.current++;
-    setSessionState(next);
-    setError(null);
-  }, []);
-
-  const subscribe = useCallback((listener: (s: BoothSession) => void) => client.on('session', listener), [client]);
-  useEvent(subscribe, setSession);
-
-  const ready = connection.status === 'ready';
-  useEffect(() => {
-    if (!ready) return;
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const askedAt = version.current;
-    client.api.getSession({}).then(
-      (fresh) => {
-        if (!cancelled && version.current === askedAt) setSession(fresh);
-      },
-      (reason: unknown) => {
-        if (cancelled) return;
-        setError(toApiError(reason));
-        timer = setTimeout(() => setAttempt((n) => n + 1), RETRY_MS);
-      },
-    );
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [ready, client, setSession, attempt]);
-
-  const refresh = useCallback(() => setAttempt((n) => n + 1), []);
-  return { session, error, setSession, refresh };
+  const { view, error, setView, refresh } = usePushedView(client, getSession, onSession, { enabled: true, retryMs: RETRY_MS });
+  return { session: view, error, setSession: setView, refresh };
 }

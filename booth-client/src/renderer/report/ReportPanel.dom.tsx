@@ -9,7 +9,8 @@ import { toApiError, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.t
 import { useT } from '@kawei/shared/ui/i18n.dom.tsx';
 import { BigDialog, bigButtonStyle } from '../BigDialog.dom.tsx';
 import { signingErrorText } from '../booth-view.ts';
-import { ReportPinDialog } from './ReportPinDialog.dom.tsx';
+import { PinDialog } from '../PinDialog.dom.tsx';
+import { PinHash } from './PinHash.dom.tsx';
 import { sendDissent, sendNoDissent, sendRefusal, sendSignature, shownSha256 } from './report-actions.ts';
 import { dissentCheck, dissentExcerpt, downloadPercent, memberRows, reportActions, reportInstruction, reportStatus, type MemberRow } from './report-view.ts';
 
@@ -145,11 +146,10 @@ export function ReportPanel({ api, session, report: view, setReport }: { api: Ap
 
       {dialog?.kind === 'no_dissent' ? <NoDissentDialog onCancel={close} onConfirm={async () => done(await sendNoDissent(api, dialog.sha256))} /> : null}
       {dialog?.kind === 'dissent' ? (
-        <ReportPinDialog
+        <PinDialog
           title={t('report.dissent.pinTitle')}
           token={session.token}
-          sha256={dialog.sha256}
-          detail={dissentExcerpt(dialog.text)}
+          about={<PinHash sha256={dialog.sha256} detail={dissentExcerpt(dialog.text)} />}
           onCancel={close}
           onSign={async (pin) => {
             done(await sendDissent(api, dialog.sha256, dialog.text, pin));
@@ -158,7 +158,7 @@ export function ReportPanel({ api, session, report: view, setReport }: { api: Ap
         />
       ) : null}
       {dialog?.kind === 'sign' ? (
-        <ReportPinDialog title={t('report.sign.pinTitle')} token={session.token} sha256={dialog.sha256} onCancel={close} onSign={async (pin) => done(await sendSignature(api, dialog.sha256, pin))} />
+        <PinDialog title={t('report.sign.pinTitle')} token={session.token} about={<PinHash sha256={dialog.sha256} />} onCancel={close} onSign={async (pin) => done(await sendSignature(api, dialog.sha256, pin))} />
       ) : null}
       {dialog?.kind === 'refuse' ? <RefuseDialog onCancel={close} onConfirm={async (reason) => done(await sendRefusal(api, dialog.sha256, reason))} /> : null}
     </div>

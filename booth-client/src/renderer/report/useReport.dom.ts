@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BoothContract } from '@kawei/shared/contract/booth.contract.ts';
 import type { ReportView } from '@kawei/shared/contract/booth-report.ts';
 import type { ApiError } from '@kawei/shared/errors.ts';
-import { toApiError, useConnectionState, useEvent, type ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import type { ApiConnection } from '@kawei/shared/ui/api-hooks.dom.tsx';
+import { usePushedView } from '../usePushedView.dom.ts';
 
 /** While getReport fails (services starting, no project yet), ask again this often. */
 const RETRY_MS = 5000;
@@ -16,61 +16,15 @@ export interface ReportState {
   readonly refresh: () => void;
 }
 
+const getReport = (client: ApiConnection<BoothContract>) => client.api.getReport({});
+const onReport = (client: ApiConnection<BoothContract>, listener: (report: ReportView) => void) => client.on('report', listener);
+
 /**
- * The evaluation report as this booth sees it, kept current like the review (useReview.dom.ts): asked
- * for when the expert is at work and each time the host connection becomes ready, then replaced by
- * every `report` event (a message from the central, a download's progress, a signature). An answer
- * older than a newer event is ignored.
+ * The evaluation report as this booth sees it, kept current like the review (usePushedView): asked
+ * for when the expert is at work, then replaced by every `report` event (a message from the central,
+ * a download's progress, a signature). A new expert never sees the previous one's report.
  */
 export function useReport(client: ApiConnection<BoothContract>, enabled: boolean): ReportState {
-  const [report, setReportState] = useState<ReportView | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const version = useRef(0);
-  const connection = useConnectionState(client.connection);
-
-  const setReport = useCallback((next: ReportView) => {
-    version.current++;
-    setReportState(next);
-    setError(null);
-  }, []);
-
-  const subscribe = useCallback((listener: (r: ReportView) => void) => client.on('report', listener), [client]);
-  useEvent(subscribe, (next: ReportView) => {
-    if (enabled) setReport(next);
-  });
-
-  const ready = connection.status === 'ready';
-  useEffect(() => {
-    if (!ready || !enabled) return;
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const askedAt = version.current;
-    client.api.getReport({}).then(
-      (fresh) => {
-        if (!cancelled && version.current === askedAt) setReport(fresh);
-      },
-      (reason: unknown) => {
-        if (cancelled) return;
-        setError(toApiError(reason));
-        timer = setTimeout(() => setAttempt((n) => n + 1), RETRY_MS);
-      },
-    );
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [ready, enabled, client, setReport, attempt]);
-
-  // A new expert (logout, then another login) never sees the previous one's report.
-  useEffect(() => {
-    if (!enabled) {
-      version.current++;
-      setReportState(null);
-      setError(null);
-    }
-  }, [enabled]);
-
-  const refresh = useCallback(() => setAttempt((n) => n + 1), []);
-  return { report, error, setReport, refresh };
+  const { view, error, setView, refresh } = usePushedView(client, getReport, onReport, { enabled, retryMs: RETRY_MS });
+  return { report: view, error, setReport: setView, refresh };
 }

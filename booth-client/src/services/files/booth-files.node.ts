@@ -441,21 +441,7 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
   async function withReport<T>(job: (doc: TenderDocument) => Promise<T>): Promise<T> {
     const handle = report;
     if (!handle) throw new ApiError('FILE_UNAVAILABLE', 'no evaluation report is shown on this booth now');
-    handle.users++;
-    try {
-      let doc: TenderDocument;
-      try {
-        doc = await handle.doc;
-      } catch {
-        throw new ApiError('FILE_UNAVAILABLE', 'the evaluation report cannot be opened');
-      }
-      return await job(doc);
-    } catch (error) {
-      throw toApiError(error);
-    } finally {
-      handle.users--;
-      if (handle.evicted && handle.users === 0) void handle.doc.then((d) => d.close()).catch(() => {});
-    }
+    return withOpen(handle, 'the evaluation report cannot be opened', job);
   }
 
   /** Runs `job` on the file's open document (reopening it from the disk if it was closed). */
@@ -479,13 +465,22 @@ export function createBoothFiles(options: BoothFilesOptions): BoothFiles {
       });
     }
     remember(fileId, handle);
+    return withOpen(handle, 'the tender file is not available on this booth; it is being downloaded again', job);
+  }
+
+  /**
+   * Runs `job` on an open document, counted as a user so it is not closed underneath; a document
+   * evicted meanwhile closes when its last user is done. A document that cannot open is FILE_UNAVAILABLE
+   * (`unavailable` says why).
+   */
+  async function withOpen<T>(handle: OpenDoc, unavailable: string, job: (doc: TenderDocument) => Promise<T>): Promise<T> {
     handle.users++;
     try {
       let doc: TenderDocument;
       try {
         doc = await handle.doc;
       } catch {
-        throw new ApiError('FILE_UNAVAILABLE', 'the tender file is not available on this booth; it is being downloaded again');
+        throw new ApiError('FILE_UNAVAILABLE', unavailable);
       }
       return await job(doc);
     } catch (error) {

@@ -46,6 +46,7 @@ import {
 import { createDetachedCms } from '@kawei/shared/signing/cms.ts';
 import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
+import { applyOnce, seatMismatch, type InboxMessage } from '../committee-message.node.ts';
 import { boothDay } from '../roster/booth-day.ts';
 import type { BoothSigner } from '../signing/booth-signer.node.ts';
 import { answerStands, memberOf, reportStep, wantedPdf, type LocalAnswer } from './report-step.ts';
@@ -126,24 +127,9 @@ export class BoothReport {
    * Applies one downstream message inside the inbox transaction. Never throws: a message this booth
    * cannot use is logged and remembered as skipped (applied_message), the booth goes on.
    */
-  ingest(message: { id: string; type: string; payload: unknown }): ReportIngestOutcome {
+  ingest(message: InboxMessage): ReportIngestOutcome {
     if (message.type !== REPORT_BOOTH_MESSAGE) return 'not_for_report';
-    const db = this.o.database;
-    if (db.prepare('SELECT 1 FROM applied_message WHERE id = ?').get(message.id) !== undefined) return 'duplicate';
-    let outcome: ReportIngestOutcome;
-    try {
-      outcome = this.apply(message.id, message.payload);
-    } catch (error) {
-      this.log(`${message.type} ${message.id} skipped: ${(error as Error).message}`);
-      outcome = 'malformed';
-    }
-    db.prepare('INSERT OR IGNORE INTO applied_message (id, type, outcome, applied_at) VALUES (?, ?, ?, ?)').run(
-      message.id,
-      message.type,
-      outcome,
-      this.o.now(),
-    );
-    return outcome;
+    return applyOnce(this.o.database, message, this.o.now(), this.log, (id, payload) => this.apply(id, payload));
   }
 
   private apply(id: string, payload: unknown): ReportIngestOutcome {
@@ -153,16 +139,9 @@ export class BoothReport {
       return 'malformed';
     }
     const p = parsed.data;
-    const today = boothDay(this.o.now());
-    const seat = this.o.seatToday();
     const mismatch =
-      p.date !== today
-        ? `it is for ${p.date}, today is ${today}`
-        : seat !== null && (seat.project !== p.project || seat.codename !== p.codename)
-          ? `it is for ${p.project} / ${p.codename}, this booth seats ${seat.project} / ${seat.codename}`
-          : !p.members.some((m) => m.codename === p.codename)
-            ? `${p.codename} is not among the report's members`
-            : null;
+      seatMismatch(p, boothDay(this.o.now()), this.o.seatToday()) ??
+      (p.members.some((m) => m.codename === p.codename) ? null : `${p.codename} is not among the report's members`);
     if (mismatch !== null) {
       this.log(`${REPORT_BOOTH_MESSAGE} ${id} refused: ${mismatch}`);
       return 'not_for_this_seat';

@@ -43,6 +43,7 @@ import { ApiError, badInput, describeZodError } from '@kawei/shared/errors.ts';
 import type { SqliteDatabase } from '@kawei/shared/store/sqlite.node.ts';
 import { canonicalJson, type JsonValue } from '@kawei/shared/sync/canonical-json.ts';
 import type { EventPayload } from '@kawei/shared/sync/event-log.node.ts';
+import { applyOnce, seatMismatch, type InboxMessage } from '../committee-message.node.ts';
 import { boothDay } from '../roster/booth-day.ts';
 import type { BoothSeat } from '../roster/booth-roster.node.ts';
 import type { SignOutput } from '../scoring/score-sheet.node.ts';
@@ -96,24 +97,9 @@ export class BoothReview {
    * Applies one downstream message inside the inbox transaction. Never throws: a message this booth
    * cannot use is logged and remembered as skipped (applied_message), the booth goes on.
    */
-  ingest(message: { id: string; type: string; payload: unknown }): CommitteeIngestOutcome {
+  ingest(message: InboxMessage): CommitteeIngestOutcome {
     if (message.type !== COMMITTEE_BOOTH_MESSAGE) return 'not_for_review';
-    const db = this.o.database;
-    if (db.prepare('SELECT 1 FROM applied_message WHERE id = ?').get(message.id) !== undefined) return 'duplicate';
-    let outcome: CommitteeIngestOutcome;
-    try {
-      outcome = this.applyCommittee(message.id, message.payload);
-    } catch (error) {
-      this.log(`${message.type} ${message.id} skipped: ${(error as Error).message}`);
-      outcome = 'malformed';
-    }
-    db.prepare('INSERT OR IGNORE INTO applied_message (id, type, outcome, applied_at) VALUES (?, ?, ?, ?)').run(
-      message.id,
-      message.type,
-      outcome,
-      this.o.now(),
-    );
-    return outcome;
+    return applyOnce(this.o.database, message, this.o.now(), this.log, (id, payload) => this.applyCommittee(id, payload));
   }
 
   private applyCommittee(id: string, payload: unknown): CommitteeIngestOutcome {
@@ -123,15 +109,7 @@ export class BoothReview {
       return 'malformed';
     }
     const p = parsed.data;
-    const today = boothDay(this.o.now());
-    const seat = this.o.seatToday();
-    // Today's only; and when the roster already seats someone here, that seat's project and code name.
-    const mismatch =
-      p.date !== today
-        ? `it is for ${p.date}, today is ${today}`
-        : seat !== null && (seat.project !== p.project || seat.codename !== p.codename)
-          ? `it is for ${p.project} / ${p.codename}, this booth seats ${seat.project} / ${seat.codename}`
-          : null;
+    const mismatch = seatMismatch(p, boothDay(this.o.now()), this.o.seatToday());
     if (mismatch !== null) {
       this.log(`${COMMITTEE_BOOTH_MESSAGE} ${id} refused: ${mismatch}`);
       return 'not_for_this_seat';
