@@ -97,6 +97,7 @@ describe('kawei-central serve with the operator commands beside it', () => {
 });
 
 describe('kawei-central operator commands', () => {
+  // These two start the CLI as its own process a dozen times each (about 2 s a start, more on a busy CI machine).
   it('prints codes for people, lists and revokes devices', async () => {
     const data = tempDir();
     expect((await runCli(['seed-demo', '--data', data])).stdout).toContain('added 2 sites, 3 rooms, 24 booths, 2 gates');
@@ -126,7 +127,7 @@ describe('kawei-central operator commands', () => {
     expect((await runCli(['devices', '--data', data])).stdout).toMatch(new RegExp(`^${device.id} +booth +room-3-C3 +停用 revoked `, 'm'));
     const asJson = devicesResponseSchema.parse(JSON.parse((await runCli(['devices', '--json', '--data', data])).stdout));
     expect(asJson.devices).toMatchObject([{ id: device.id, status: 'revoked', target: { kind: 'booth', boothId: 'room-3-C3' } }]);
-  });
+  }, 120_000);
 
   it('exits 2 with Chinese first, then English, on bad arguments', async () => {
     const data = tempDir();
@@ -148,7 +149,7 @@ describe('kawei-central operator commands', () => {
       expect([args, run.code, run.stderr]).toEqual([args, 2, expect.stringMatching(expected)]);
       expect(run.stdout).toBe('');
     }
-  });
+  }, 120_000);
 
   it('runs through bin/kawei-central.mjs from any directory', async () => {
     const run = await runCli(['--help'], { bin: true, cwd: tempDir() });

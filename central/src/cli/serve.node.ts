@@ -36,7 +36,6 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   });
   const trustDir = values['trust'] === undefined ? null : resolve(String(values['trust']));
   const reportTrustList = trustDir === null ? null : readConfig('--trust', () => watchedTrustList(trustDir, (m) => io.stderr.write(`${m}\n`)));
-  if (trustDir === null) io.stderr.write(`${bilingualLines('reportRecord.serve.noTrust')}\n`);
   const certFiles = ((values['supervision-cert'] as unknown as string[] | undefined) ?? []).flatMap((v) => v.split(',')).filter((f) => f.trim() !== '');
   const supervisionCertificates = readConfig('--supervision-cert', () => readCertificateFiles(certFiles.map((f) => resolve(f.trim()))));
   const expertsDir = values['experts'] === undefined ? null : resolve(String(values['experts']));
@@ -51,6 +50,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   });
   io.stderr.write(tlsNote(tls));
 
+  // Said once every argument is good (a bad one is the only thing a mistyped command should print).
+  if (trustDir === null) io.stderr.write(`${bilingualLines('reportRecord.serve.noTrust')}\n`);
   const store = await openStore(storage);
   try {
     const token = await ensureOperatorToken(store, dataDir);
