@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_QUIET_FLAGS, findChromium } from '../../shared/src/host/chromium.node.ts';
-import { makeFakeCameraY4m } from '../../scripts/lib/fake-camera.node.ts';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openBoothBrowser, typePin } from '../support/booth-browser.node.ts';
 import { startCommitteeStack, COMMITTEE_PIN, type CommitteeStack } from '../support/committee-stack.node.ts';
 import { bidders, comprehensiveRules, openingBids } from '../support/committee-rules.node.ts';
 import { allPass, committeeIn, doPreliminary, doSheet, stageEverywhere } from '../support/committee-flow.node.ts';
@@ -32,7 +31,7 @@ let browser: Browser;
 let page: Page;
 let me: CommitteeHostBooth;
 let others: CommitteeBooth[];
-const received: string[] = [];
+let received: string[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(400_000);
@@ -43,25 +42,13 @@ test.beforeAll(async () => {
   });
   me = stack.hosts[0]!;
   others = stack.boothsOf(P);
-  const y4m = makeFakeCameraY4m(stack.facePhoto, join(dir, 'camera.y4m'), { fill: 1 });
-  browser = await chromium.launch({
-    executablePath: findChromium() ?? undefined,
-    args: [...CHROMIUM_QUIET_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
-  });
-  page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
+  ({ browser, page, received } = await openBoothBrowser(stack, dir));
 });
 test.afterAll(async () => {
   await browser?.close();
   await stack?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function typePin(p: Page, pin: string): Promise<void> {
-  await expect(p.getByTestId('pin-dialog')).toBeVisible();
-  for (const digit of pin) await p.getByTestId(`pinpad-${digit}`).click();
-  await p.getByTestId('pinpad-ok').click();
-}
 
 const stage = (s: string) => expect(page.getByTestId('committee-card')).toHaveAttribute('data-stage', s, { timeout: 60_000 });
 

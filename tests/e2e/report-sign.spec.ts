@@ -1,16 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { ReportView } from '../../shared/src/contract/booth-report.ts';
-import { CHROMIUM_QUIET_FLAGS, findChromium } from '../../shared/src/host/chromium.node.ts';
-import type { Listening, Running } from '../../scripts/lib/processes.node.ts';
-import { makeFakeCameraY4m } from '../../scripts/lib/fake-camera.node.ts';
+import { openBoothBrowser, typePin } from '../support/booth-browser.node.ts';
 import { startCommitteeStack, COMMITTEE_PIN, type CommitteeStack } from '../support/committee-stack.node.ts';
 import { openingBids, scoringOnlyRules } from '../support/committee-rules.node.ts';
 import type { CommitteeBooth } from '../support/committee-booth.node.ts';
 import type { CommitteeHostBooth } from '../support/committee-host-booth.node.ts';
-import { collectTrust, committeeToFinal, reportIn, reportOf, restartCentralWithTrust, storedReportFile } from '../support/report-e2e-committee.node.ts';
+import { committeeToFinal, reportTrust, trustHostKeys } from '../support/report-e2e-committee.node.ts';
+import { report, reportIn, storedFile } from '../support/report-flow.node.ts';
 import { pdfsig, pdftotext } from '../support/report-tools.node.ts';
 
 /**
@@ -28,14 +27,15 @@ const P = 'P-RPT';
 const BIDS = ['A', 'B', 'C'];
 const ITEMS = 2;
 const DISSENT = '评分项1的评分依据不足，本人保留意见。';
+/** Waits on a booth's report: the browser's member answers through the screen, slower than through the services. */
+const E2E_WAIT = 90_000;
 let dir = '';
 let stack: CommitteeStack;
-let central: Running<Listening> | null = null;
 let browser: Browser;
 let page: Page;
 let me: CommitteeHostBooth;
 let others: CommitteeBooth[];
-const received: string[] = [];
+let received: string[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(400_000);
@@ -43,30 +43,18 @@ test.beforeAll(async () => {
   stack = await startCommitteeStack({
     projects: [{ id: P, members: 3, alternates: 1, blind: true, rules: scoringOnlyRules(ITEMS), bids: openingBids([1_280_000, 1_315_000, 1_250_000]) }],
     hostSeats: 1,
+    beforeServe: reportTrust,
   });
   me = stack.hosts[0]!;
   others = stack.boothsOf(P);
-  central = await restartCentralWithTrust(stack, collectTrust(stack, join(dir, 'trust')));
-  const y4m = makeFakeCameraY4m(stack.facePhoto, join(dir, 'camera.y4m'), { fill: 1 });
-  browser = await chromium.launch({
-    executablePath: findChromium() ?? undefined,
-    args: [...CHROMIUM_QUIET_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
-  });
-  page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
+  trustHostKeys(stack);
+  ({ browser, page, received } = await openBoothBrowser(stack, dir));
 });
 test.afterAll(async () => {
   await browser?.close();
-  await central?.stop();
   await stack?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function typePin(p: Page, pin: string): Promise<void> {
-  await expect(p.getByTestId('pin-dialog')).toBeVisible();
-  for (const digit of pin) await p.getByTestId(`pinpad-${digit}`).click();
-  await p.getByTestId('pinpad-ok').click();
-}
 
 /** Runs `check`; when it fails, the central's own account of the report (`kawei-central report status`) goes with the error. */
 async function withStatus<T>(check: () => Promise<T>): Promise<T> {
@@ -74,7 +62,7 @@ async function withStatus<T>(check: () => Promise<T>): Promise<T> {
     return await check();
   } catch (error) {
     const status = await stack.cliRaw('report', '--project', P, 'status', '--json');
-    const views = await Promise.all([me, ...others].map((b) => reportOf(b).catch((e: unknown) => String(e))));
+    const views = await Promise.all([me, ...others].map((b) => report(b).catch((e: unknown) => String(e))));
     throw new Error(`${(error as Error).message}\n\nreport status: ${status.stdout}${status.stderr}\n\nbooth views: ${JSON.stringify(views, null, 1).slice(0, 6000)}`);
   }
 }
@@ -95,7 +83,7 @@ test('the report opens by itself: the draft in the viewer, the stage marked, the
   await expect(page.getByTestId('review-stage-report')).toHaveAttribute('data-state', 'current');
   await expect(page.getByTestId('report-file-item')).toHaveAttribute('data-active', 'true');
   await expect(page.getByTestId('report-kind')).toHaveAttribute('data-kind', 'draft');
-  const view = await reportOf(me);
+  const view = await report(me);
   await expect(page.getByTestId('report-viewer')).toHaveAttribute('data-sha256', view.report!.draft.sha256);
   await expect(page.getByTestId('viewer-page').first()).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
   for (const b of [me, ...others]) await expect(page.getByTestId(`report-member-${b.codename}`)).toBeVisible();
@@ -116,7 +104,7 @@ test('a dissent typed and signed on the PIN pad, with the hash of the draft read
 
   // The others have no dissent (no PIN: the booth's key seals the answer).
   for (const b of others) {
-    const v = await reportIn(b, 'the draft', (r) => r.step === 'dissent' && r.shown !== null);
+    const v = await reportIn(b, 'the draft', (r) => r.step === 'dissent' && r.shown !== null, E2E_WAIT);
     await b.call<ReportView>('submitDissent', { text: null, sha256: v.shown!.sha256 });
   }
   // The central's account of every answer reaches the screen (with the final PDF at the latest).
@@ -127,14 +115,14 @@ test('a dissent typed and signed on the PIN pad, with the hash of the draft read
 });
 
 test('members sign in seat order; this expert signs on the PIN pad, which shows the short hash of the head on screen', async () => {
-  const view = await withStatus(() => reportIn(me, 'signing', (r) => r.stage === 'signing' && r.shown?.kind === 'head'));
+  const view = await withStatus(() => reportIn(me, 'signing', (r) => r.stage === 'signing' && r.shown?.kind === 'head', E2E_WAIT));
   const order = [...view.report!.members].sort((a, b) => Number(a.judge.replace(/\D/g, '')) - Number(b.judge.replace(/\D/g, '')));
   let signed = false;
   for (const member of order) {
     if (member.codename === me.codename) {
       await panelStep('sign');
       await expect(page.getByTestId('report-kind')).toHaveAttribute('data-kind', 'head');
-      const head = (await reportOf(me)).report!.head!.sha256;
+      const head = (await report(me)).report!.head!.sha256;
       await expect(page.getByTestId('report-viewer')).toHaveAttribute('data-sha256', head);
       await expect(page.getByTestId('report-sign')).toBeEnabled();
       await page.getByTestId('report-sign').click();
@@ -148,7 +136,7 @@ test('members sign in seat order; this expert signs on the PIN pad, which shows 
       const b = others.find((o) => o.codename === member.codename)!;
       // Until this expert has signed, the browser says whose turn it is (评委n and code name).
       if (!signed) await expect(page.getByTestId('report-instruction')).toContainText(`${member.judge}（${member.codename}）`, { timeout: 60_000 });
-      const v = await reportIn(b, 'its turn', (r) => r.step === 'sign' && r.shown?.kind === 'head' && r.shown.sha256 === r.report?.head?.sha256);
+      const v = await reportIn(b, 'its turn', (r) => r.step === 'sign' && r.shown?.kind === 'head' && r.shown.sha256 === r.report?.head?.sha256, E2E_WAIT);
       await b.call<ReportView>('signReport', { pin: b.key.pin, sha256: v.shown!.sha256 });
     }
   }
@@ -158,8 +146,8 @@ test('members sign in seat order; this expert signs on the PIN pad, which shows 
 });
 
 test('the signed head carries the dissent and one valid signature per member; no expert’s identity reached the screen', async () => {
-  const head = await reportIn(me, 'head', (r) => r.report?.head !== null && r.stage === 'supervisor');
-  const pdf = await storedReportFile(stack, head.report!.head!.sha256);
+  const head = await reportIn(me, 'head', (r) => r.report?.head !== null && r.stage === 'supervisor', E2E_WAIT);
+  const pdf = await storedFile(stack, head.report!.head!.sha256);
   const text = pdftotext(dir, pdf).replace(/\s+/g, '');
   expect(text).toContain(DISSENT.replace(/\s+/g, ''));
   const checked = pdfsig(dir, pdf);
