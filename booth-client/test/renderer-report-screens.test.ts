@@ -1,16 +1,16 @@
 import { createElement, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { reportViewSchema, type ReportView } from '@kawei/shared/contract/booth-report.ts';
+import type { ReportView } from '@kawei/shared/contract/booth-report.ts';
 import { reviewViewSchema } from '@kawei/shared/contract/booth-review.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
-import type { ReportBoothPayload } from '@kawei/shared/report/report-view.ts';
 import { I18nProvider } from '@kawei/shared/ui/i18n.dom.tsx';
 import { ReportPanel } from '../src/renderer/report/ReportPanel.dom.tsx';
 import { PinDialog } from '../src/renderer/PinDialog.dom.tsx';
 import { PinHash } from '../src/renderer/report/PinHash.dom.tsx';
 import { ReportViewer } from '../src/renderer/report/ReportViewer.dom.tsx';
 import { ReviewBar } from '../src/renderer/ReviewBar.dom.tsx';
+import { DRAFT, HEAD, reportFixtures } from './report-fixtures.ts';
 
 /*
  * The report screens rendered to HTML under Node (react-dom/server, no browser): for each step, the
@@ -19,8 +19,6 @@ import { ReviewBar } from '../src/renderer/ReviewBar.dom.tsx';
  * themselves (renderer-report.test.ts); pressing them, in the browser spec.
  */
 
-const DRAFT = 'd'.repeat(64);
-const HEAD = `1a2b3c4d${'e'.repeat(48)}99887766`;
 const api = {} as never;
 const noop = (): void => undefined;
 const session = { phase: 'submitted', token: { present: true, label: null } } as BoothSession;
@@ -29,52 +27,14 @@ function html(element: ReactElement): string {
   return renderToStaticMarkup(createElement(I18nProvider, null, element));
 }
 
-function payload(over: Partial<ReportBoothPayload> = {}): ReportBoothPayload {
-  return {
-    date: '2026-12-07',
-    project: 'P1',
-    codename: 'HK-37',
-    version: 5,
-    stage: 'dissent',
-    draft: { sha256: DRAFT, bytes: 120_000 },
-    final: null,
-    head: null,
-    members: [
-      { codename: 'HK-37', judge: '评委1', chair: true, dissent: 'pending', signature: 'pending' },
-      { codename: 'QM-12', judge: '评委2', chair: false, dissent: 'dissent', signature: 'pending' },
-    ],
-    turn: null,
-    fieldName: 'kawei-judge-1',
-    ...over,
-  };
-}
-
-function view(over: Partial<ReportView> = {}): ReportView {
-  return reportViewSchema.parse({
-    step: 'dissent',
-    stage: 'dissent',
-    report: payload(),
-    shown: { sha256: DRAFT, bytes: 120_000, pages: 12, kind: 'draft' },
-    download: null,
-    myDissent: null,
-    mySignature: null,
-    turn: null,
-    problem: null,
-    offline: false,
-    ...over,
-  });
-}
-
-function signing(over: Partial<ReportView> = {}, report: Partial<ReportBoothPayload> = {}): ReportView {
-  return view({
-    step: 'sign',
-    stage: 'signing',
-    report: payload({ stage: 'signing', final: { sha256: HEAD, bytes: 130_000 }, head: { sha256: HEAD, bytes: 130_000 }, turn: 'HK-37', ...report }),
-    shown: { sha256: HEAD, bytes: 130_000, pages: 13, kind: 'head' },
-    turn: 'HK-37',
-    ...over,
-  });
-}
+const { view, signing } = reportFixtures({
+  members: [
+    { codename: 'HK-37', judge: '评委1', chair: true, dissent: 'pending', signature: 'pending' },
+    { codename: 'QM-12', judge: '评委2', chair: false, dissent: 'dissent', signature: 'pending' },
+  ],
+  final: { sha256: HEAD, bytes: 130_000 },
+  head: { sha256: HEAD, bytes: 130_000 },
+});
 
 const panel = (v: ReportView) => html(createElement(ReportPanel, { api, session, report: v, setReport: noop }));
 const enabled = (out: string, id: string) => new RegExp(`<button[^>]*data-testid="${id}"`).test(out) && !new RegExp(`<button[^>]*data-testid="${id}"[^>]*disabled`).test(out);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reportViewSchema, REPORT_FILE_ID, type ReportView } from '@kawei/shared/contract/booth-report.ts';
+import { REPORT_FILE_ID } from '@kawei/shared/contract/booth-report.ts';
 import { reviewViewSchema, type ReviewView } from '@kawei/shared/contract/booth-review.ts';
-import type { ReportBoothPayload } from '@kawei/shared/report/report-view.ts';
 import { translatorFor } from '@kawei/shared/i18n/messages.ts';
 import {
   barState,
@@ -19,61 +18,21 @@ import {
   shortHash,
 } from '../src/renderer/report/report-view.ts';
 import { sendDissent, sendNoDissent, sendRefusal, sendSignature, shownSha256, type ReportCalls } from '../src/renderer/report/report-actions.ts';
+import { DRAFT, HEAD, reportFixtures } from './report-fixtures.ts';
 
 const zh = translatorFor('zh-CN');
 const en = translatorFor('en');
-const DRAFT = 'd'.repeat(64);
 const FINAL = `${'0123456789abcdef'.repeat(3)}${'fedcba9876543210'}`;
-const HEAD = `${'1a2b3c4d'}${'e'.repeat(48)}${'99887766'}`;
 
-function payload(over: Partial<ReportBoothPayload> = {}): ReportBoothPayload {
-  return {
-    date: '2026-12-07',
-    project: 'P1',
-    codename: 'HK-37',
-    version: 5,
-    stage: 'dissent',
-    draft: { sha256: DRAFT, bytes: 120_000 },
-    final: null,
-    head: null,
-    members: [
-      { codename: 'TS-40', judge: '评委3', chair: false, dissent: 'pending', signature: 'pending' },
-      { codename: 'HK-37', judge: '评委1', chair: true, dissent: 'pending', signature: 'pending' },
-      { codename: 'QM-12', judge: '评委2', chair: false, dissent: 'pending', signature: 'pending' },
-    ],
-    turn: null,
-    fieldName: 'kawei-judge-1',
-    ...over,
-  };
-}
-
-/** A view parsed through the contract's schema, so the fixture is one the services could send. */
-function view(over: Partial<ReportView> = {}): ReportView {
-  return reportViewSchema.parse({
-    step: 'dissent',
-    stage: 'dissent',
-    report: payload(),
-    shown: { sha256: DRAFT, bytes: 120_000, pages: 12, kind: 'draft' },
-    download: null,
-    myDissent: null,
-    mySignature: null,
-    turn: null,
-    problem: null,
-    offline: false,
-    ...over,
-  });
-}
-
-function signing(over: Partial<ReportView> = {}, report: Partial<ReportBoothPayload> = {}): ReportView {
-  return view({
-    step: 'sign',
-    stage: 'signing',
-    report: payload({ stage: 'signing', final: { sha256: FINAL, bytes: 130_000 }, head: { sha256: HEAD, bytes: 170_000 }, turn: 'HK-37', ...report }),
-    shown: { sha256: HEAD, bytes: 170_000, pages: 13, kind: 'head' },
-    turn: 'HK-37',
-    ...over,
-  });
-}
+const { payload, view, signing } = reportFixtures({
+  members: [
+    { codename: 'TS-40', judge: '评委3', chair: false, dissent: 'pending', signature: 'pending' },
+    { codename: 'HK-37', judge: '评委1', chair: true, dissent: 'pending', signature: 'pending' },
+    { codename: 'QM-12', judge: '评委2', chair: false, dissent: 'pending', signature: 'pending' },
+  ],
+  final: { sha256: FINAL, bytes: 130_000 },
+  head: { sha256: HEAD, bytes: 170_000 },
+});
 
 function review(over: Partial<ReviewView> = {}): ReviewView {
   return reviewViewSchema.parse({
