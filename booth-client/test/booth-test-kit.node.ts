@@ -17,7 +17,7 @@ import { generateEd25519, privateKeyFromPkcs8 } from '@kawei/shared/crypto/ed255
 import { DEVICE_STORE_FILE } from '@kawei/shared/device/device-app-services.node.ts';
 import { DeviceStore } from '@kawei/shared/device/device-store.node.ts';
 import type { BoothPosition } from '@kawei/shared/domain/topology.ts';
-import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import type { Box, RgbaImage } from '@kawei/shared/face/face-types.ts';
 import { readImageFile } from '@kawei/shared/face/image-decode.node.ts';
 import { crop, padEdge, resize } from '@kawei/shared/face/image.ts';
@@ -284,6 +284,19 @@ export async function tokenForFile(): Promise<TestToken> {
   const token = await createTestToken({ dir: tempDir('kawei-booth-token-'), codeName: 'HK-37', label: 'expert-key' });
   process.env.SOFTHSM2_CONF = token.conf;
   return token;
+}
+
+/** What a signing suite loads once (beforeAll): the file's USB key, the face pipeline, the registry's faces. */
+export async function loadKeyAndFaces(): Promise<{ token: TestToken; pipeline: FacePipeline; faces: Faces }> {
+  const token = await tokenForFile();
+  const pipeline = await loadFacePipeline();
+  return { token, pipeline, faces: await loadFaces(pipeline) };
+}
+
+/** The suite's end (afterAll): the pipeline released, the temp folders removed. */
+export function closeSuite(pipeline: FacePipeline | undefined): void {
+  pipeline?.dispose();
+  removeTempDirs();
 }
 
 /** A SOFTHSM2_CONF with no token at all (the key is not inserted). */

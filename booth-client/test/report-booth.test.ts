@@ -21,7 +21,7 @@ import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import { generateEd25519, privateKeyFromPkcs8, signText } from '@kawei/shared/crypto/ed25519.node.ts';
 import { DEVICE_STORE_FILE } from '@kawei/shared/device/device-app-services.node.ts';
 import { spkiSha256 } from '@kawei/shared/device/pinned-tls.node.ts';
-import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { addSignaturePlaceholder, checkSignatureIncrement, embedSignature, verifyPdfSignatures } from '@kawei/shared/report/pdf-signature.node.ts';
 import { reportDissentPayloadSchema, reportSignedPayloadSchema, type ReportBoothPayload } from '@kawei/shared/report/report-events.ts';
 import { loadTrustListFolder } from '@kawei/shared/signing/trust-list.node.ts';
@@ -30,18 +30,17 @@ import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
 import {
   clock,
+  closeSuite,
   CODENAME,
   enrolledBoothDir,
   facesPayload,
   framesUntil,
-  loadFaces,
+  loadKeyAndFaces,
   openBooth,
   opensslVerify,
   PROJECT,
-  removeTempDirs,
   tempDir,
   TODAY,
-  tokenForFile,
   waitFor,
   type Booth,
   type Faces,
@@ -121,9 +120,7 @@ describe('the evaluation report in the booth (SoftHSM2, pdfsig, openssl, a stand
   let cursor = 5000;
 
   beforeAll(async () => {
-    token = await tokenForFile();
-    pipeline = await loadFacePipeline();
-    faces = await loadFaces(pipeline);
+    ({ token, pipeline, faces } = await loadKeyAndFaces());
     central = await standInCentral();
     draft = await makeReportPdf('DRAFT evaluation report', 3);
     final = await makeReportPdf('FINAL evaluation report', 4);
@@ -132,9 +129,8 @@ describe('the evaluation report in the booth (SoftHSM2, pdfsig, openssl, a stand
   }, 120_000);
 
   afterAll(async () => {
-    pipeline?.dispose();
     await central?.close();
-    removeTempDirs();
+    closeSuite(pipeline);
   });
 
   /** An enrolled booth whose central is the stand-in (its URL, TLS key and signing key). */

@@ -14,23 +14,22 @@ import {
 } from '@kawei/shared/committee/committee-events.ts';
 import type { ReviewView } from '@kawei/shared/contract/booth-review.ts';
 import type { BoothSession, ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
-import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
 import { canonicalJson } from '@kawei/shared/sync/canonical-json.ts';
 import { createHash } from 'node:crypto';
 import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
 import {
   clock,
+  closeSuite,
   CODENAME,
   enrolledBoothDir,
   facesPayload,
   framesUntil,
-  loadFaces,
+  loadKeyAndFaces,
   openBooth,
   opensslVerify,
   projectPayload,
-  removeTempDirs,
-  tokenForFile,
   waitFor,
   type Booth,
   type Faces,
@@ -47,14 +46,11 @@ describe('the committee review in the booth (SoftHSM2, openssl, messages through
   let cursor = 1000;
 
   beforeAll(async () => {
-    token = await tokenForFile();
-    pipeline = await loadFacePipeline();
-    faces = await loadFaces(pipeline);
+    ({ token, pipeline, faces } = await loadKeyAndFaces());
   }, 120_000);
 
   afterAll(() => {
-    pipeline?.dispose();
-    removeTempDirs();
+    closeSuite(pipeline);
   });
 
   const ca = () => join(token.trustDir, 'ca-1.pem');

@@ -16,7 +16,7 @@ import type { CommitteeBoothPayload } from '@kawei/shared/committee/committee-ev
 import type { ReviewView } from '@kawei/shared/contract/booth-review.ts';
 import type { BoothSession, ScoreSheet } from '@kawei/shared/contract/booth-session.ts';
 import { DEVICE_SCHEMA } from '@kawei/shared/device/device-store.node.ts';
-import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
 import { openDeviceDatabase } from '@kawei/shared/store/device-database.node.ts';
 import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
@@ -25,12 +25,13 @@ import { ReviewStore } from '../src/services/review/review-store.node.ts';
 import { createScoreSheet } from '../src/services/scoring/score-sheet.node.ts';
 import {
   clock,
+  closeSuite,
   CODENAME,
-  EXPERT,
   enrolledBoothDir,
+  EXPERT,
   facesPayload,
   framesUntil,
-  loadFaces,
+  loadKeyAndFaces,
   openBooth,
   opensslVerify,
   PROJECT,
@@ -39,7 +40,6 @@ import {
   rosterPayload,
   tempDir,
   TODAY,
-  tokenForFile,
   waitFor,
   type Booth,
   type Faces,
@@ -66,14 +66,11 @@ describe('a member replaced at this booth (SoftHSM2, openssl, messages through t
   let cursor = 5000;
 
   beforeAll(async () => {
-    token = await tokenForFile();
-    pipeline = await loadFacePipeline();
-    faces = await loadFaces(pipeline);
+    ({ token, pipeline, faces } = await loadKeyAndFaces());
   }, 120_000);
 
   afterAll(() => {
-    pipeline?.dispose();
-    removeTempDirs();
+    closeSuite(pipeline);
   });
 
   const ca = () => join(token.trustDir, 'ca-1.pem');

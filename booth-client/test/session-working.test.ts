@@ -8,17 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../tests/support/require-tool.node.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import type { BoothStatus } from '@kawei/shared/contract/device-status.ts';
-import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
 import {
+  closeSuite,
   enrolledBoothDir,
   facesPayload,
   framesUntil,
-  loadFaces,
+  loadKeyAndFaces,
   logEvents,
   openBooth,
-  removeTempDirs,
-  tokenForFile,
   waitFor,
   type Booth,
   type Faces,
@@ -31,14 +30,11 @@ describe('while working', () => {
   let faces: Faces;
 
   beforeAll(async () => {
-    token = await tokenForFile();
-    pipeline = await loadFacePipeline();
-    faces = await loadFaces(pipeline);
+    ({ token, pipeline, faces } = await loadKeyAndFaces());
   }, 120_000);
 
   afterAll(() => {
-    pipeline?.dispose();
-    removeTempDirs();
+    closeSuite(pipeline);
   });
 
   async function working(config: Record<string, unknown> = {}): Promise<Booth> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ApiError } from '@kawei/shared/errors.ts';
 import { MESSAGES } from '@kawei/shared/i18n/messages.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
-import { loadFacePipeline, type FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
+import type { FacePipeline } from '@kawei/shared/face/face-pipeline.node.ts';
 import { signedDocumentSchema } from '@kawei/shared/signing/canonical-signing.ts';
 import { SIGNING_ERROR_CODES, SigningError } from '@kawei/shared/signing/signing-errors.ts';
 import type { TestToken } from '../../scripts/lib/softhsm-token.node.ts';
@@ -21,17 +21,16 @@ import { openssl } from '../../shared/test/signing/sm2-openssl.node.ts';
 import { signingErrorText } from '../src/renderer/booth-view.ts';
 import { commonName, toBoothSigningError } from '../src/services/signing/booth-signer.node.ts';
 import {
+  closeSuite,
   CODENAME,
   enrolledBoothDir,
   facesPayload,
   framesUntil,
-  loadFaces,
+  loadKeyAndFaces,
   openBooth,
   opensslVerify,
   PROJECT,
-  removeTempDirs,
   tempDir,
-  tokenForFile,
   waitFor,
   type Booth,
   type Faces,
@@ -89,14 +88,11 @@ describe('commitment letter and score signing with the USB key (SoftHSM2)', () =
   let faces: Faces;
 
   beforeAll(async () => {
-    token = await tokenForFile();
-    pipeline = await loadFacePipeline();
-    faces = await loadFaces(pipeline);
+    ({ token, pipeline, faces } = await loadKeyAndFaces());
   }, 120_000);
 
   afterAll(() => {
-    pipeline?.dispose();
-    removeTempDirs();
+    closeSuite(pipeline);
   });
 
   const open = (config: Record<string, unknown> = {}): Booth =>
