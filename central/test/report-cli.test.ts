@@ -51,7 +51,7 @@ describe('kawei-central report: arguments', () => {
   it('refuses what is missing or wrong with exit 2 and says what, in Chinese and English', async () => {
     const data = tempDir();
     const cases: [string[], RegExp][] = [
-      [['report'], /report 需要参数 render\|status\|verify\|sign\|close-dissent\|export/],
+      [['report'], /report 需要参数 render\|status\|verify\|sign\|close-dissent\|record-unsigned\|export/],
       [['report', 'publish', '--project', 'P'], /子命令须为 render.*收到：publish[\s\S]*report takes render, status, verify, sign, close-dissent or export, not: publish/],
       [['report', 'status'], /请指定 --project 项目编号[\s\S]*give --project CODE/],
       [['report', 'status', '--project', 'P', '--date', '7 Dec'], /--date must be YYYY-MM-DD: 7 Dec/],
@@ -248,14 +248,20 @@ describe('kawei-central report on a committee', () => {
     const closing = await cli(['report', 'close-dissent', '--project', PROJECT, '--operator', 'op', '--why', 'test', '--supervision-cert', join(supervision, 'supervisor-cert.pem'), '--experts', registry, '--data', data]);
     expect([closing.code, closing.stderr]).toEqual([0, '']);
     const final = (await status()).final!.sha256;
-    for (const booth of booths) {
+    // The first member is away: the centre records that K01 did not sign, and the turn moves on.
+    expect((await cli(['report', 'record-unsigned', '--project', PROJECT, '--operator', 'op', '--why', '评委缺席 / absent', '--data', data])).code).toBe(2);
+    const away = await cli(['report', 'record-unsigned', '--project', PROJECT, '--codename', booths[0]!.codename, '--operator', 'op', '--why', '评委缺席 / absent', '--data', data]);
+    expect([away.code, away.stderr]).toEqual([0, '']);
+    expect((await status()).members[0]).toMatchObject({ signature: 'refused', refusal: '评委缺席 / absent', recordedBy: 'op' });
+    expect((await cli(['report', 'record-unsigned', '--project', PROJECT, '--codename', booths[0]!.codename, '--operator', 'op', '--why', 'again', '--data', data])).code).toBe(1);
+    for (const booth of booths.slice(1)) {
       const events = booth.chain.append(1, () => ({ type: REPORT_BOOTH_EVENTS.signRefused, payload: { date: DATE, project: PROJECT, codename: booth.codename, headSha256: final, reason: '测试拒签 / refused in a test' } }));
       await store.ingestBatch({ deviceId: booth.device.deviceId, events, receivedAt: Date.now(), clockSkewMs: 0 });
       await committee.onBoothEvents(booth.device.deviceId, events);
       await committee.idle();
     }
     const waiting = await status();
-    expect(waiting).toMatchObject({ stage: 'supervisor', turn: null, members: [{ signature: 'refused', refusal: '测试拒签 / refused in a test' }, { signature: 'refused' }, { signature: 'refused' }] });
+    expect(waiting).toMatchObject({ stage: 'supervisor', turn: null, members: [{ signature: 'refused', refusal: '评委缺席 / absent' }, { signature: 'refused', refusal: '测试拒签 / refused in a test', recordedBy: null }, { signature: 'refused' }] });
 
     const token = await createTestToken({ dir: tempDir(), keyType: 'ec', codeName: '监标人甲', cas: 1 });
     const pinFile = join(token.dir, 'pin');

@@ -49,7 +49,7 @@ import type { CliIo } from './cli-io.ts';
 
 export const REPORT_FAULT_EXIT = 1;
 
-const SUBCOMMANDS = ['render', 'status', 'verify', 'sign', 'close-dissent', 'export'] as const;
+const SUBCOMMANDS = ['render', 'status', 'verify', 'sign', 'close-dissent', 'record-unsigned', 'export'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -75,6 +75,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       out: { type: 'string' },
       'supervision-cert': { type: 'string', multiple: true },
       experts: { type: 'string' },
+      codename: { type: 'string' },
     },
     { min: 1, max: 1, name: SUBCOMMANDS.join('|') },
   );
@@ -88,7 +89,8 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   const trustDir = text(parsed, 'trust');
   if ((sub === 'verify' || sub === 'sign') && trustDir === undefined) throw usageError('reportCli.args.trust', { sub });
   const sign = sub === 'sign' ? signArguments(parsed) : null;
-  const close = sub === 'close-dissent' ? operatorAndWhy(parsed) : null;
+  const close = sub === 'close-dissent' || sub === 'record-unsigned' ? operatorAndWhy(parsed) : null;
+  const unsignedCodename = sub === 'record-unsigned' ? codenameArgument(parsed) : null;
   const out = sub === 'export' ? exportDir(parsed) : null;
   const supervision = supervisionCertificates(parsed);
   const expertsDir = text(parsed, 'experts');
@@ -106,6 +108,8 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
         return renderCommand(ctx);
       case 'close-dissent':
         return closeDissentCommand(ctx, close!);
+      case 'record-unsigned':
+        return recordUnsignedCommand(ctx, { ...close!, codename: unsignedCodename! });
       case 'sign':
         return signCommand(ctx, sign!);
       case 'verify':
@@ -167,6 +171,14 @@ async function closeDissentCommand(ctx: Ctx, act: { operator: string; why: strin
   const after = await refusedAsFault(ctx, () => service.closeDissent(ctx.date, ctx.project, act.operator, act.why));
   if (after === null) return REPORT_FAULT_EXIT;
   printStatus(ctx, after, bilingual('reportCli.closeDissent.done', { final: after.final?.sha256 ?? '-' }));
+  return 0;
+}
+
+async function recordUnsignedCommand(ctx: Ctx, act: { codename: string; operator: string; why: string }): Promise<number> {
+  const service = await reportService(ctx);
+  const after = await refusedAsFault(ctx, () => service.recordUnsigned(ctx.date, ctx.project, act));
+  if (after === null) return REPORT_FAULT_EXIT;
+  printStatus(ctx, after, bilingual('reportCli.unsigned.done', { codename: act.codename }));
   return 0;
 }
 
@@ -402,6 +414,13 @@ function operatorAndWhy(parsed: ParsedCommandArgs): { operator: string; why: str
   if (operator.length > 64) throw usageError('reportCli.args.tooLong', { name: 'operator', max: 64 });
   if (why.length > 500) throw usageError('reportCli.args.tooLong', { name: 'why', max: 500 });
   return { operator, why };
+}
+
+function codenameArgument(parsed: ParsedCommandArgs): string {
+  const codename = text(parsed, 'codename');
+  if (codename === undefined) throw usageError('reportCli.args.codename');
+  if (codename.length > 32) throw usageError('reportCli.args.tooLong', { name: 'codename', max: 32 });
+  return codename;
 }
 
 function exportDir(parsed: ParsedCommandArgs): string {

@@ -24,6 +24,8 @@ export interface ReportMemberStatus {
   signature: MemberSignature;
   /** The reason given when the member refused to sign. */
   refusal: string | null;
+  /** The operator who recorded that the member did not sign (record-unsigned); null for the member's own refusal. */
+  recordedBy: string | null;
   turn: boolean;
 }
 
@@ -43,6 +45,7 @@ export function reportMembers(committee: CommitteeState, report: ReportState | n
         dissent,
         signature: signed ? 'signed' : refused ? 'refused' : 'pending',
         refusal: refused?.reason ?? null,
+        recordedBy: refused?.byCentre?.operator ?? null,
         turn: report?.turn === m.codename,
       };
     });
@@ -121,7 +124,7 @@ export function formatReportStatus(date: string, project: string, committee: Com
     `${judgeLabel(m.judge)}${m.turn ? ' ▶' : ''}`,
     m.codename,
     bilingualLabel(DISSENT_KEYS[m.dissent] as 'reportCli.dissent.none'),
-    bilingualLabel(SIGNATURE_KEYS[m.signature] as 'reportCli.signature.signed') + (m.refusal === null ? '' : `: ${terminalSafe(m.refusal)}`),
+    bilingualLabel(SIGNATURE_KEYS[m.signature] as 'reportCli.signature.signed') + (m.refusal === null ? '' : `: ${terminalSafe(m.refusal)}`) + (m.recordedBy === null ? '' : ` (${terminalSafe(m.recordedBy)})`),
   ]);
   out.push(
     indent(

@@ -60,10 +60,10 @@ export const USAGE = [
     'lines',
   ),
   usageEntry(
-    'report render|status|verify|sign|close-dissent|export --project CODE [--date D] [--json]\n' +
+    'report render|status|verify|sign|close-dissent|record-unsigned|export --project CODE [--date D] [--json]\n' +
       '      render | status | verify --trust DIR [--pdf FILE]\n' +
       '      sign --trust DIR --slot S --pin-file FILE --name SUPERVISOR [--module LIB] [--operator NAME]\n' +
-      '      close-dissent --operator NAME --why TEXT | export --out DIR\n' +
+      '      close-dissent --operator NAME --why TEXT | record-unsigned --codename CODE --operator NAME --why TEXT | export --out DIR\n' +
       '      (render, sign, close-dissent: [--supervision-cert FILE]... [--experts DIR])',
     'reportCli.usage',
     'lines',

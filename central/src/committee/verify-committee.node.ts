@@ -18,6 +18,7 @@ import {
   reportRefusedPayloadSchema,
   reportRenderedPayloadSchema,
   reportSupervisorSignedPayloadSchema,
+  reportUnsignedRecordedPayloadSchema,
 } from '@kawei/shared/report/report-events.ts';
 import type { z } from 'zod';
 import type { CentralStore } from '../storage/central-store.ts';
@@ -89,6 +90,7 @@ const PAYLOAD_SCHEMAS: Record<string, z.ZodType> = {
   [REPORT_EVENTS.dissentClosed]: reportDissentClosedPayloadSchema,
   [REPORT_EVENTS.supervisorSigned]: reportSupervisorSignedPayloadSchema,
   [REPORT_EVENTS.annexed]: reportAnnexedPayloadSchema,
+  [REPORT_EVENTS.unsignedRecorded]: reportUnsignedRecordedPayloadSchema,
 };
 
 /** The booth event a committee.* or report.* verdict names: it must be stored, unchanged and sealed by its device. */

@@ -22,6 +22,7 @@ import {
   reportRefusedPayloadSchema,
   reportRenderedPayloadSchema,
   reportSupervisorSignedPayloadSchema,
+  reportUnsignedRecordedPayloadSchema,
   type ReportStage,
 } from '@kawei/shared/report/report-events.ts';
 import { messagePair, messagePairBy, type MessagePair } from '@kawei/shared/i18n/bilingual.ts';
@@ -146,6 +147,18 @@ export function applyReportEntry(committee: CommitteeState, state: ReportState, 
         .map((m) => ({ codename: m.codename, judge: m.judge, text: null, closedByCentre: true, cms: null, signedAt: null, device: null, seq: null, ledgerSeq: entry.seq }));
       return settle(committee, { ...at, dissents: [...at.dissents, ...silent], dissentClosed: { operator: p.operator, why: p.why, ledgerSeq: entry.seq } });
     }
+    case REPORT_EVENTS.unsignedRecorded: {
+      const parsed = reportUnsignedRecordedPayloadSchema.safeParse(entry.payload);
+      if (!parsed.success) return bad(parsed.error);
+      const p = parsed.data;
+      if (!ofThisCommittee(p)) return badEntry('date/project');
+      const member = reportMembers(committee).find((m) => m.codename === p.codename);
+      const done = state.signatures.some((s) => s.codename === p.codename) || state.refusalsToSign.some((r) => r.codename === p.codename);
+      if (state.stage !== 'signing' || member === undefined || done) return unexpected();
+      if (p.headSha256 !== state.head?.sha256) return noted(messagePair('reportRecord.replay.headDiffers', { seq: entry.seq }));
+      const refusal = { codename: p.codename, judge: member.judge, reason: p.why, headSha256: p.headSha256, device: null, seq: null, byCentre: { operator: p.operator }, ledgerSeq: entry.seq };
+      return settle(committee, { ...at, refusalsToSign: [...at.refusalsToSign, refusal] });
+    }
     case REPORT_EVENTS.supervisorSigned: {
       const parsed = reportSupervisorSignedPayloadSchema.safeParse(entry.payload);
       if (!parsed.success) return bad(parsed.error);
@@ -242,7 +255,10 @@ function applyBoothEvent(committee: CommitteeState, state: ReportState, read: Re
       const r = read.payload;
       return {
         ...next,
-        refusalsToSign: [...next.refusalsToSign, { codename: r.codename, judge, reason: r.reason, headSha256: r.headSha256, device: origin.device, seq: origin.seq, ledgerSeq: origin.ledgerSeq }],
+        refusalsToSign: [
+          ...next.refusalsToSign,
+          { codename: r.codename, judge, reason: r.reason, headSha256: r.headSha256, device: origin.device, seq: origin.seq, byCentre: null, ledgerSeq: origin.ledgerSeq },
+        ],
       };
     }
   }

@@ -41,7 +41,7 @@ import { detailOf, judgeReportEvent, reportStageName } from './judge-report-even
 import { makeIdentityAnnex, makeUnblindingAnnex, type AnnexMade } from './report-annexes.node.ts';
 import { readReportMaterial } from './report-material.node.ts';
 import { loadProjectRecord, type EventCache, type ProjectRecord } from './report-record.node.ts';
-import { dissentWindowClosed, replayReport } from './report-reducer.ts';
+import { dissentWindowClosed, replayReport, reportMembers } from './report-reducer.ts';
 import { bytesBase64, checkDissentSignature, checkMemberSignature, errorPair, sha256Hex, signAtCentre, withProblem, type SignatureCheck } from './report-signatures.node.ts';
 import type { ReportState } from './report-types.ts';
 import { reportBoothViews } from './report-views.ts';
@@ -53,6 +53,8 @@ export interface ReportService {
   state(date: string, project: string): Promise<ReportState | null>;
   closeDissent(date: string, project: string, operator: string, why: string): Promise<ReportState>;
   signAsSupervisor(date: string, project: string, input: { signer: Signer; signerName: string; operator: string }): Promise<ReportState>;
+  /** The centre records that a member did not sign (absent, gone): like a refusal, with the operator's reason; the turn moves on. */
+  recordUnsigned(date: string, project: string, input: { codename: string; operator: string; why: string }): Promise<ReportState>;
   file(sha256: string): Promise<Uint8Array | null>;
   /** A draft, final or signed PDF for a device that is an active member's booth of its project; null otherwise (same null for unknown). */
   fileForDevice(deviceId: string, sha256: string): Promise<Uint8Array | null>;
@@ -161,6 +163,28 @@ export class CentralReportService implements ReportService, ReportPipeline {
           );
         }
         return entry(REPORT_EVENTS.dissentClosed, date, project, { draftSha256: report.draft!.sha256, operator, why });
+      });
+      await this.advanceNow(date, project);
+      return (await this.requireReport(date, project)).report;
+    });
+  }
+
+  recordUnsigned(date: string, project: string, input: { codename: string; operator: string; why: string }): Promise<ReportState> {
+    return this.serial(date, project, async () => {
+      await appendToLedger(this.ledgerDeps(), async () => {
+        const { committee, report } = await this.requireReport(date, project);
+        if (report.stage !== 'signing' || report.head === null) {
+          throw new ReportApiError(
+            'REPORT_NOT_READY',
+            messagePairBy('reportRecord.act.unsignedStage', (lang) => ({ stage: reportStageName(report.stage, lang) })),
+            { stage: report.stage },
+          );
+        }
+        const pending = reportMembers(committee).some(
+          (m) => m.codename === input.codename && !report.signatures.some((s) => s.codename === m.codename) && !report.refusalsToSign.some((r) => r.codename === m.codename),
+        );
+        if (!pending) throw new ReportApiError('BAD_INPUT', messagePair('reportRecord.act.unsignedMember', { codename: input.codename }), { codename: input.codename });
+        return entry(REPORT_EVENTS.unsignedRecorded, date, project, { codename: input.codename, headSha256: report.head.sha256, operator: input.operator, why: input.why });
       });
       await this.advanceNow(date, project);
       return (await this.requireReport(date, project)).report;

@@ -55,8 +55,11 @@ export interface RefusalToSign {
   judge: number;
   reason: string;
   headSha256: string;
-  device: string;
-  seq: number;
+  /** The booth event of a member's own refusal; null when the centre recorded that the member did not sign. */
+  device: string | null;
+  seq: number | null;
+  /** The operator who recorded that the member did not sign (the reason is theirs); null for the member's own refusal. */
+  byCentre: { operator: string } | null;
   ledgerSeq: number;
 }
 

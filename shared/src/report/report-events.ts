@@ -112,6 +112,7 @@ export const REPORT_EVENTS = {
   dissentClosed: 'report.dissent_closed',
   supervisorSigned: 'report.supervisor_signed',
   annexed: 'report.annexed',
+  unsignedRecorded: 'report.unsigned_recorded',
 } as const;
 
 const centralBase = { date: isoDate, project: z.string().min(1) };
@@ -165,6 +166,14 @@ export const reportRefusedPayloadSchema = z
 
 /** The centre closed the dissent window; members who had not answered are recorded as having none. */
 export const reportDissentClosedPayloadSchema = z.object({ ...centralBase, draftSha256: sha256Hex, ...operator }).strict();
+
+/**
+ * The centre records that a member on turn did not sign (absent, unwell, gone without a word) so the
+ * others can go on: like a refusal, with the operator's reason. Refusing without written reasons
+ * counts as agreeing (Regulation on the Implementation of the Bidding Law, art. 53); the record says
+ * who decided it and why.
+ */
+export const reportUnsignedRecordedPayloadSchema = z.object({ ...centralBase, codename, headSha256: sha256Hex, ...operator }).strict();
 
 /** The supervisor (监标人) signed last, at the centre (`kawei-central report sign`). */
 export const reportSupervisorSignedPayloadSchema = z

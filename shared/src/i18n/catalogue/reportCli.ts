@@ -71,6 +71,8 @@ export const zhCN = {
   'reportCli.render.nothingDue': '没有需要生成的内容，当前阶段：{stage}',
   'reportCli.render.failed': '评标报告生成失败：详见中心日志（例如缺少项目的评标报告资料，请先运行 publish-project）',
   'reportCli.closeDissent.done': '保留意见征询已结束；定稿 {final}',
+  'reportCli.unsigned.done': '已记录 {codename} 未签名，轮到下一位',
+  'reportCli.args.codename': 'record-unsigned 需要 --codename 代号',
   'reportCli.sign.tokenFailed': '无法使用监标人的签名密钥：{reason}',
   'reportCli.sign.done': '监标人 {name} 已签名；当前版本 {head}',
 
@@ -161,6 +163,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'reportCli.render.nothingDue': 'nothing was due; stage: {stage}',
   'reportCli.render.failed': 'the report could not be rendered: see the central\'s log (e.g. no report material for the project: run publish-project first)',
   'reportCli.closeDissent.done': 'the dissent window is closed; final PDF {final}',
+  'reportCli.unsigned.done': '{codename} recorded as not signing; the turn moves on',
+  'reportCli.args.codename': 'record-unsigned needs --codename CODE',
   'reportCli.sign.tokenFailed': 'cannot use the supervisor\'s signing key: {reason}',
   'reportCli.sign.done': 'the supervisor {name} signed; head {head}',
 
