@@ -2,7 +2,6 @@ import { createElement, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { ReportView } from '@kawei/shared/contract/booth-report.ts';
-import { reviewViewSchema } from '@kawei/shared/contract/booth-review.ts';
 import type { BoothSession } from '@kawei/shared/contract/booth-session.ts';
 import { I18nProvider } from '@kawei/shared/ui/i18n.dom.tsx';
 import { ReportPanel } from '../src/renderer/report/ReportPanel.dom.tsx';
@@ -10,7 +9,7 @@ import { PinDialog } from '../src/renderer/PinDialog.dom.tsx';
 import { PinHash } from '../src/renderer/report/PinHash.dom.tsx';
 import { ReportViewer } from '../src/renderer/report/ReportViewer.dom.tsx';
 import { ReviewBar } from '../src/renderer/ReviewBar.dom.tsx';
-import { DRAFT, HEAD, reportFixtures } from './report-fixtures.ts';
+import { DRAFT, finalReview, HEAD, reportFixtures } from './report-fixtures.ts';
 
 /*
  * The report screens rendered to HTML under Node (react-dom/server, no browser): for each step, the
@@ -134,18 +133,7 @@ describe('report viewer', () => {
 
 describe('review bar with the report', () => {
   it('adds 评标报告 as the current stage once the results are final', () => {
-    const review = reviewViewSchema.parse({
-      method: 'comprehensive',
-      rules: { preliminary: [], groups: [], items: [], price: null, settings: {} },
-      bids: [{ code: 'A', price: 1 }],
-      step: 'final',
-      preliminary: null,
-      committee: null,
-      chairVote: null,
-      isChair: false,
-      waitingFor: [],
-      offline: false,
-    });
+    const review = finalReview();
     const waiting = html(createElement(ReviewBar, { review, report: null }));
     expect(waiting).toMatch(/data-testid="review-stage-report" data-state="waiting"/);
     expect(waiting).toMatch(/data-testid="review-stage-results" data-state="done"/);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { REPORT_FILE_ID } from '@kawei/shared/contract/booth-report.ts';
-import { reviewViewSchema, type ReviewView } from '@kawei/shared/contract/booth-review.ts';
 import { translatorFor } from '@kawei/shared/i18n/messages.ts';
 import {
   barState,
@@ -18,7 +17,7 @@ import {
   shortHash,
 } from '../src/renderer/report/report-view.ts';
 import { sendDissent, sendNoDissent, sendRefusal, sendSignature, shownSha256, type ReportCalls } from '../src/renderer/report/report-actions.ts';
-import { DRAFT, HEAD, reportFixtures } from './report-fixtures.ts';
+import { DRAFT, finalReview, HEAD, reportFixtures } from './report-fixtures.ts';
 
 const zh = translatorFor('zh-CN');
 const en = translatorFor('en');
@@ -34,21 +33,7 @@ const { payload, view, signing } = reportFixtures({
   head: { sha256: HEAD, bytes: 170_000 },
 });
 
-function review(over: Partial<ReviewView> = {}): ReviewView {
-  return reviewViewSchema.parse({
-    method: 'comprehensive',
-    rules: { preliminary: [{ id: 'q1', name: '营业执照', kind: 'qualification' }], groups: [], items: [], price: null, settings: {} },
-    bids: [{ code: 'A', price: 100000 }],
-    step: 'final',
-    preliminary: null,
-    committee: null,
-    chairVote: null,
-    isChair: false,
-    waitingFor: [],
-    offline: false,
-    ...over,
-  });
-}
+const review = finalReview;
 
 describe('the report stage', () => {
   it('shows once the results are final, and is the expert’s work once a report is here', () => {

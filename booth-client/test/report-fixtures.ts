@@ -1,4 +1,5 @@
 import { reportViewSchema, type ReportView } from '@kawei/shared/contract/booth-report.ts';
+import { reviewViewSchema, type ReviewView } from '@kawei/shared/contract/booth-review.ts';
 import type { ReportBoothPayload } from '@kawei/shared/report/report-view.ts';
 
 /*
@@ -60,4 +61,21 @@ export function reportFixtures(o: { members: ReportBoothPayload['members']; fina
       ...over,
     });
   return { payload, view, signing };
+}
+
+/** The review once the committee's results are final (the report's stage follows it), unless `over` says otherwise. */
+export function finalReview(over: Partial<ReviewView> = {}): ReviewView {
+  return reviewViewSchema.parse({
+    method: 'comprehensive',
+    rules: { preliminary: [{ id: 'q1', name: '营业执照', kind: 'qualification' }], groups: [], items: [], price: null, settings: {} },
+    bids: [{ code: 'A', price: 100000 }],
+    step: 'final',
+    preliminary: null,
+    committee: null,
+    chairVote: null,
+    isChair: false,
+    waitingFor: [],
+    offline: false,
+    ...over,
+  });
 }
