@@ -74,14 +74,8 @@ function same(a: PDFObject | undefined, sa: PdfStructure, b: PDFObject | undefin
   }
   if (a instanceof PDFDict || b instanceof PDFDict) {
     if (!(a instanceof PDFDict && b instanceof PDFDict)) return false;
-    const keys = (d: PDFDict): string[] =>
-      d
-        .keys()
-        .map((k) => k.asString())
-        .filter((k) => !skip.includes(k.slice(1)))
-        .sort();
-    const ka = keys(a);
-    const kb = keys(b);
+    const ka = keptKeys(a, skip);
+    const kb = keptKeys(b, skip);
     if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
     return ka.every((k) => same(a.get(N(k.slice(1))), sa, b.get(N(k.slice(1))), sb, seen));
   }
@@ -98,14 +92,8 @@ function same(a: PDFObject | undefined, sa: PdfStructure, b: PDFObject | undefin
  */
 function sameEntries(a: PDFObject | undefined, b: PDFObject | undefined, skip: readonly string[]): boolean {
   if (!(a instanceof PDFDict && b instanceof PDFDict)) return false;
-  const keys = (d: PDFDict): string[] =>
-    d
-      .keys()
-      .map((k) => k.asString())
-      .filter((k) => !skip.includes(k.slice(1)))
-      .sort();
-  const ka = keys(a);
-  const kb = keys(b);
+  const ka = keptKeys(a, skip);
+  const kb = keptKeys(b, skip);
   if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
   return ka.every((k) => bytesEqual(serialize(a.get(N(k.slice(1)))!), serialize(b.get(N(k.slice(1)))!)));
 }
@@ -239,4 +227,13 @@ export function checkSignatureIncrement(before: Uint8Array, after: Uint8Array): 
     if (error instanceof BilingualError) return { ok: false, problem: { zh: error.zh, en: error.en } };
     return { ok: false, problem: messagePair('pades.incrementUnreadable', { detail: (error as Error).message }) };
   }
+}
+
+/** A dictionary's keys as written (`/Name`), those in `skip` (without the slash) left out, sorted. */
+function keptKeys(d: PDFDict, skip: readonly string[]): string[] {
+  return d
+    .keys()
+    .map((k) => k.asString())
+    .filter((k) => !skip.includes(k.slice(1)))
+    .sort();
 }
